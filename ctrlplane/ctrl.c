@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ctrl.c - the control lcore's event loop, punt dispatch and transmit path.
+ *
+ * Punted packets arrive with their reason in dp_meta. The loop handles at most BURST_MAX packets
+ * per ring per pass so that timers keep running under a flood; a full ring drops at the worker
+ * (counted there), never here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "ctrlplane/arp.h"
+#include "ctrlplane/ctrl.h"
+#include "ctrlplane/icmp.h"
+#include "ctrlplane/nbr.h"
+#include "ctrlplane/tables.h"
+#include "dataplane/fib.h"
+#include "dataplane/ip_fwd.h"
+
+#define L2_LEN sizeof(struct rte_ether_hdr)
+#define NBR_MAX 4096
+#define ICMP_RATE 100 /* errors per second */
+#define ICMP_BURST 50
+
+static struct rte_mempool *indirect_pool; /* fragmentation (rte_ipv4_fragment_packet) */
+
+int ctrl_init(struct ctrl *c, struct dp *dp, const struct config *cfg, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->dp = dp;
+	c->cfg = cfg;
+	c->txq = (uint16_t)dp->n_workers;
+	c->idle_sleep_us = cfg->sys.idle_sleep_us;
+	c->start_tsc = rte_get_timer_cycles();
+	c->icmp_rl = (struct ratelimit){.tokens = ICMP_BURST, .last_tsc = c->start_tsc,
+					.rate = ICMP_RATE, .burst = ICMP_BURST};
+	rte_spinlock_init(&c->lock);
+	int rc = rte_timer_subsystem_init();
+	if (rc != 0 && rc != -EALREADY) {
+		snprintf(err, errlen, "timer subsystem: %s", strerror(-rc));
+		return rc;
+	}
+	if (indirect_pool == NULL)
+		indirect_pool = rte_pktmbuf_pool_create("ctrl_indirect", 1023, 0, 0, 0,
+							(int)rte_socket_id());
+	c->nbr = nbr_create(c, NBR_MAX);
+	if (c->nbr == NULL || indirect_pool == NULL) {
+		snprintf(err, errlen, "control plane: out of memory");
+		return -ENOMEM;
+	}
+	return tables_routes_load(c, cfg, err, errlen);
+}
+
+void ctrl_fini(struct ctrl *c)
+{
+	nbr_destroy(c->nbr);
+	c->nbr = NULL;
+	tables_routes_free(c);
+	rte_mempool_free(indirect_pool);
+	indirect_pool = NULL;
+	rte_timer_subsystem_finalize();
+}
+
+void ctrl_drop(struct ctrl *c, struct rte_mbuf *mb, enum dp_drop why)
+{
+	struct dp_lcore_stats *st = dp_ctrl_stats(c->dp);
+	dp_count_drop(st, why, 1);
+	rte_pktmbuf_free(mb);
+}
+
+struct rte_mbuf *ctrl_alloc(struct ctrl *c, uint16_t len)
+{
+	struct rte_mbuf *mb = rte_pktmbuf_alloc(c->dp->pool);
+	if (mb == NULL) {
+		dp_count_drop(dp_ctrl_stats(c->dp), DP_DROP_NO_MBUF, 1);
+		return NULL;
+	}
+	if (rte_pktmbuf_append(mb, len) == NULL) {
+		rte_pktmbuf_free(mb);
+		return NULL;
+	}
+	memset(rte_pktmbuf_mtod(mb, void *), 0, len);
+	return mb;
+}
+
+void ctrl_tx(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
+{
+	struct dp_lcore_stats *st = dp_ctrl_stats(c->dp);
+	uint32_t len = rte_pktmbuf_pkt_len(mb);
+	if (rte_eth_tx_burst(ifc->port_id, c->txq, &mb, 1) != 1) {
+		st->ifs[ifc->ifindex].drops++;
+		ctrl_drop(c, mb, DP_DROP_TX_FULL);
+		return;
+	}
+	st->tx_pkts++;
+	st->ifs[ifc->ifindex].tx_pkts++;
+	st->ifs[ifc->ifindex].tx_bytes += len;
+}
+
+const uint8_t *ctrl_iface_addr(const struct iface *ifc, int family)
+{
+	if (family == AF_INET)
+		return ifc->n_v4 > 0 ? ifc->v4[0].addr : NULL;
+	if (ifc->n_v6 == 0)
+		return NULL;
+	return ifc->v6[0].addr; /* a global one if configured, else the link-local (always last) */
+}
+
+bool ctrl_is_local(const struct ctrl *c, int family, const uint8_t *addr)
+{
+	for (uint16_t i = 1; i < IFACE_MAX; i++) {
+		const struct iface *ifc = iface_get(c->dp->ifaces, i);
+		if (ifc != NULL && iface_has_addr(ifc, family, addr))
+			return true;
+	}
+	return false;
+}
+
+/* FIB lookup on behalf of the control lcore (the tables' writer, so no read-side section). */
+static uint64_t route(struct ctrl *c, int family, const uint8_t *dst)
+{
+	uint64_t nh = 0;
+	if (family == AF_INET) {
+		uint32_t d;
+		memcpy(&d, dst, 4);
+		d = rte_be_to_cpu_32(d);
+		dp_fib_lookup4(c->dp->fib, &d, &nh, 1);
+	} else {
+		uint8_t d[1][16];
+		memcpy(d[0], dst, 16);
+		dp_fib_lookup6(c->dp->fib, d, &nh, 1);
+	}
+	return nh;
+}
+
+static inline bool ip6_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struct iface *link)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
+	uint8_t dst[16] = {0};
+	uint32_t l3len = rte_pktmbuf_pkt_len(mb) - (uint32_t)L2_LEN;
+	if (family == AF_INET) {
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		memcpy(dst, &((struct rte_ipv4_hdr *)(eth + 1))->dst_addr, 4);
+	} else {
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		memcpy(dst, ((struct rte_ipv6_hdr *)(eth + 1))->dst_addr, 16);
+		if (ip6_link_local(dst) && link != NULL) {
+			nbr_resolve(c, link, family, dst, mb);
+			return;
+		}
+	}
+	const struct dp_nh *nh = dp_fib_nh(c->dp->fib, route(c, family, dst));
+	const struct iface *out = nh->type == NH_FWD ? iface_get(c->dp->ifaces, nh->ifindex) : NULL;
+	if (out == NULL) {
+		ctrl_drop(c, mb, DP_DROP_NO_ROUTE);
+		return;
+	}
+	if (l3len > out->mtu) {
+		ctrl_drop(c, mb, DP_DROP_FRAG_NEEDED);
+		return;
+	}
+	nbr_resolve(c, out, family, nh->family != 0 ? nh->gw : dst, mb);
+}
+
+/* Fragment a forwarded IPv4 packet (DF clear) that exceeds the egress MTU (RFC 791). */
+static void fragment4(struct ctrl *c, struct rte_mbuf *mb, const struct iface *out)
+{
+	struct rte_mbuf *frags[64];
+	dp_ttl_dec(mb);
+	rte_pktmbuf_adj(mb, L2_LEN);
+	int n = rte_ipv4_fragment_packet(mb, frags, RTE_DIM(frags), out->mtu, c->dp->pool,
+					 indirect_pool);
+	rte_pktmbuf_free(mb);
+	if (n < 0) {
+		dp_count_drop(dp_ctrl_stats(c->dp), DP_DROP_FRAG_NEEDED, 1);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (rte_pktmbuf_prepend(frags[i], L2_LEN) == NULL) {
+			ctrl_drop(c, frags[i], DP_DROP_NO_MBUF);
+			continue;
+		}
+		ctrl_ip_output(c, frags[i], AF_INET, NULL);
+	}
+}
+
+static void mtu_exceeded(struct ctrl *c, const struct iface *in, struct rte_mbuf *mb)
+{
+	struct dp_meta *m = dp_meta(mb);
+	const struct iface *out = iface_get(c->dp->ifaces, m->out_ifindex);
+	if (out == NULL) {
+		ctrl_drop(c, mb, DP_DROP_NO_ROUTE);
+		return;
+	}
+	if (m->family == AF_INET6) {
+		icmp6_error(c, in, mb, 2, 0, out->mtu); /* RFC 4443 3.2 Packet Too Big */
+		return;
+	}
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+		icmp4_error(c, in, mb, 3, 4, out->mtu); /* RFC 1191 fragmentation needed */
+	else
+		fragment4(c, mb, out);
+}
+
+static void neigh_miss(struct ctrl *c, struct rte_mbuf *mb)
+{
+	struct dp_meta *m = dp_meta(mb);
+	const struct iface *out = iface_get(c->dp->ifaces, m->out_ifindex);
+	if (out == NULL) {
+		ctrl_drop(c, mb, DP_DROP_NO_ROUTE);
+		return;
+	}
+	dp_ttl_dec(mb); /* the worker routed it but did not rewrite it */
+	nbr_resolve(c, out, m->family, m->nh_addr, mb);
+}
+
+static const struct {
+	uint8_t proto;
+	void (*fn)(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb);
+} local4_handlers[] = {
+	{IPPROTO_ICMP, icmp4_local},
+};
+
+static void local4(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
+	for (size_t i = 0; i < RTE_DIM(local4_handlers); i++) {
+		if (local4_handlers[i].proto == ip->next_proto_id) {
+			local4_handlers[i].fn(c, ifc, mb);
+			return;
+		}
+	}
+	ctrl_drop(c, mb, DP_DROP_LOCAL_UNHANDLED);
+}
+
+void ctrl_input(struct ctrl *c, struct rte_mbuf *mb)
+{
+	struct dp_meta *m = dp_meta(mb);
+	const struct iface *ifc = iface_get(c->dp->ifaces, m->in_ifindex);
+	if (ifc == NULL) {
+		ctrl_drop(c, mb, DP_DROP_NO_ROUTE);
+		return;
+	}
+	bool v4 = m->family == AF_INET;
+	switch (m->punt) {
+	case DP_PUNT_ARP:
+		arp_input(c, ifc, mb);
+		break;
+	case DP_PUNT_LOCAL:
+		if (v4)
+			local4(c, ifc, mb);
+		else
+			icmp6_local(c, ifc, mb);
+		break;
+	case DP_PUNT_MCAST:
+		if (v4)
+			ctrl_drop(c, mb, DP_DROP_MCAST_UNHANDLED);
+		else
+			icmp6_local(c, ifc, mb);
+		break;
+	case DP_PUNT_TTL:
+		if (v4)
+			icmp4_error(c, ifc, mb, 11, 0, 0);
+		else
+			icmp6_error(c, ifc, mb, 3, 0, 0);
+		break;
+	case DP_PUNT_NEIGH:
+		neigh_miss(c, mb);
+		break;
+	case DP_PUNT_MTU:
+		mtu_exceeded(c, ifc, mb);
+		break;
+	default:
+		ctrl_drop(c, mb, DP_DROP_LOCAL_UNHANDLED);
+		break;
+	}
+}
+
+unsigned int ctrl_poll(struct ctrl *c)
+{
+	struct rte_mbuf *mb[BURST_MAX];
+	unsigned int total = 0;
+	struct dp_lcore_stats *st = dp_ctrl_stats(c->dp);
+	for (unsigned int w = 0; w < c->dp->n_workers; w++) {
+		unsigned int n = rte_ring_dequeue_burst(c->dp->workers[w].punt, (void **)mb,
+							BURST_MAX, NULL);
+		st->rx_pkts += n;
+		for (unsigned int i = 0; i < n; i++)
+			ctrl_input(c, mb[i]);
+		total += n;
+	}
+	rte_timer_manage();
+	return total;
+}
+
+void ctrl_run(struct ctrl *c, volatile sig_atomic_t *quit)
+{
+	struct dp_lcore_stats *st = dp_ctrl_stats(c->dp);
+	uint64_t prev = rte_rdtsc();
+	while (!*quit) {
+		unsigned int n = ctrl_poll(c);
+		uint64_t now = rte_rdtsc();
+		dp_loop_account(st, prev, now, n);
+		if (n == 0 && c->idle_sleep_us > 0) {
+			struct timespec ts = {0, (long)c->idle_sleep_us * 1000};
+			nanosleep(&ts, NULL);
+			uint64_t woke = rte_rdtsc();
+			st->total_cycles += woke - now;
+			now = woke;
+		}
+		prev = now;
+	}
+}

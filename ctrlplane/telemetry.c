@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/telemetry.c - /vpnhub/... telemetry commands (see telemetry.h).
+ *
+ * Replies are JSON objects built with rte_tel_data; keys use only [A-Za-z0-9_/] as the library
+ * requires. Long tables are paged: "/vpnhub/routes,START" returns up to TELEMETRY_PAGE entries
+ * keyed by their index, plus "total" and "start".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_rwlock.h>
+#include <rte_telemetry.h>
+#include <rte_version.h>
+
+#include "crypto/imb.h"
+#include "ctrlplane/nbr.h"
+#include "ctrlplane/tables.h"
+#include "ctrlplane/telemetry.h"
+#include "dataplane/port.h"
+
+/* The context and a lock that keeps it alive while a callback runs. */
+static struct ctrl *tctx;
+static rte_rwlock_t tlock = RTE_RWLOCK_INITIALIZER;
+
+static const char *addr_str(int family, const uint8_t *a, char *buf, size_t len)
+{
+	if (inet_ntop(family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static void mac_str(const struct rte_ether_addr *m, char *buf, size_t len)
+{
+	rte_ether_format_addr(buf, (uint16_t)len, m);
+}
+
+/* Parse the optional ",START" parameter: digits only. */
+static int page_start(const char *params, unsigned int *start)
+{
+	*start = 0;
+	if (params == NULL || *params == '\0')
+		return 0;
+	if (strlen(params) > 9 || strspn(params, "0123456789") != strlen(params))
+		return -EINVAL;
+	*start = (unsigned int)strtoul(params, NULL, 10);
+	return 0;
+}
+
+static int cmd_version(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", VPNHUB_VERSION);
+	rte_tel_data_add_dict_string(d, "instance", c->cfg->sys.name);
+	rte_tel_data_add_dict_string(d, "dpdk", rte_version());
+	rte_tel_data_add_dict_string(d, "ipsec_mb", crypto_imb_version());
+	rte_tel_data_add_dict_string(d, "ipsec_mb_arch", crypto_imb_arch());
+	rte_tel_data_add_dict_u64(d, "workers", c->dp->n_workers);
+	rte_tel_data_add_dict_u64(d, "uptime_s",
+				  (rte_get_timer_cycles() - c->start_tsc) / rte_get_timer_hz());
+	return 0;
+}
+
+static void addr_list(const struct iface_addr *a, unsigned int n, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && off < len; i++) {
+		char s[INET6_ADDRSTRLEN];
+		addr_str(a[i].family, a[i].addr, s, sizeof(s));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s/%u", i ? " " : "", s, a[i].plen);
+	}
+}
+
+static struct rte_tel_data *iface_dict(struct ctrl *c, const struct iface *ifc)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	struct dp_iface_stats s;
+	char buf[RTE_TEL_MAX_STRING_LEN];
+	if (d == NULL)
+		return NULL;
+	dp_iface_stats_sum(c->dp->stats, c->dp->n_workers + 1, ifc->ifindex, &s);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "ifindex", ifc->ifindex);
+	rte_tel_data_add_dict_string(d, "kind", ifc->kind == IFACE_ETHER ? "ether" : "?");
+	rte_tel_data_add_dict_u64(d, "port_id", ifc->port_id);
+	rte_tel_data_add_dict_string(d, "port", ifc->port_name);
+	mac_str(&ifc->mac, buf, sizeof(buf));
+	rte_tel_data_add_dict_string(d, "mac", buf);
+	rte_tel_data_add_dict_u64(d, "mtu", ifc->mtu);
+	rte_tel_data_add_dict_string(d, "link", dp_port_link_up(ifc->port_id) ? "up" : "down");
+	addr_list(ifc->v4, ifc->n_v4, buf, sizeof(buf));
+	rte_tel_data_add_dict_string(d, "ipv4", buf);
+	addr_list(ifc->v6, ifc->n_v6, buf, sizeof(buf));
+	rte_tel_data_add_dict_string(d, "ipv6", buf);
+	rte_tel_data_add_dict_u64(d, "rx_packets", s.rx_pkts);
+	rte_tel_data_add_dict_u64(d, "rx_bytes", s.rx_bytes);
+	rte_tel_data_add_dict_u64(d, "tx_packets", s.tx_pkts);
+	rte_tel_data_add_dict_u64(d, "tx_bytes", s.tx_bytes);
+	rte_tel_data_add_dict_u64(d, "drops", s.drops);
+	return d;
+}
+
+static int cmd_interfaces(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_spinlock_lock(&c->lock);
+	for (uint16_t i = 1; i < IFACE_MAX; i++) {
+		const struct iface *ifc = iface_get(c->dp->ifaces, i);
+		struct rte_tel_data *x = ifc != NULL ? iface_dict(c, ifc) : NULL;
+		if (x != NULL)
+			rte_tel_data_add_dict_container(d, ifc->name, x, 0);
+	}
+	rte_spinlock_unlock(&c->lock);
+	return 0;
+}
+
+static const char *ifname(struct ctrl *c, uint16_t ifindex)
+{
+	const struct iface *ifc = iface_get(c->dp->ifaces, ifindex);
+	return ifc != NULL ? ifc->name : "";
+}
+
+static struct rte_tel_data *route_dict(struct ctrl *c, const struct rib_entry *e)
+{
+	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN + 4];
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	snprintf(p, sizeof(p), "%s/%u", addr_str(e->family, e->prefix, a, sizeof(a)), e->plen);
+	rte_tel_data_add_dict_string(d, "prefix", p);
+	rte_tel_data_add_dict_string(d, "type", tables_rib_type_name(e->type));
+	rte_tel_data_add_dict_string(d, "via", e->has_via ? addr_str(e->family, e->via, a, sizeof(a))
+							  : "");
+	rte_tel_data_add_dict_string(d, "interface", ifname(c, e->ifindex));
+	return d;
+}
+
+static int cmd_routes(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	unsigned int start;
+	char key[16];
+	if (page_start(params, &start) != 0)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_spinlock_lock(&c->lock);
+	rte_tel_data_add_dict_u64(d, "total", c->rib.n);
+	rte_tel_data_add_dict_u64(d, "start", start);
+	for (unsigned int i = start; i < c->rib.n && i < start + TELEMETRY_PAGE; i++) {
+		struct rte_tel_data *x = route_dict(c, &c->rib.e[i]);
+		snprintf(key, sizeof(key), "%u", i);
+		if (x != NULL)
+			rte_tel_data_add_dict_container(d, key, x, 0);
+	}
+	rte_spinlock_unlock(&c->lock);
+	return 0;
+}
+
+static struct rte_tel_data *nbr_dict(struct ctrl *c, const struct nbr_info *n)
+{
+	char a[INET6_ADDRSTRLEN], m[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "address", addr_str(n->family, n->addr, a, sizeof(a)));
+	mac_str(&n->mac, m, sizeof(m));
+	rte_tel_data_add_dict_string(d, "mac", n->state == NBR_INCOMPLETE ? "" : m);
+	rte_tel_data_add_dict_string(d, "interface", ifname(c, n->ifindex));
+	rte_tel_data_add_dict_string(d, "state", nbr_state_name(n->state));
+	rte_tel_data_add_dict_u64(d, "age_s", n->age_s);
+	rte_tel_data_add_dict_u64(d, "queued", n->queued);
+	return d;
+}
+
+static int cmd_neighbors(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	struct nbr_info info[TELEMETRY_PAGE];
+	unsigned int start, total;
+	char key[16];
+	if (page_start(params, &start) != 0)
+		return -EINVAL;
+	unsigned int n = nbr_snapshot(c, info, start, TELEMETRY_PAGE, &total);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "start", start);
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_tel_data *x = nbr_dict(c, &info[i]);
+		snprintf(key, sizeof(key), "%u", start + i);
+		if (x != NULL)
+			rte_tel_data_add_dict_container(d, key, x, 0);
+	}
+	return 0;
+}
+
+static struct rte_tel_data *stats_dict(const struct dp_lcore_stats *s, int lcore)
+{
+	char key[64];
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	if (lcore >= 0)
+		rte_tel_data_add_dict_u64(d, "lcore", (uint64_t)lcore);
+	rte_tel_data_add_dict_u64(d, "rx_packets", s->rx_pkts);
+	rte_tel_data_add_dict_u64(d, "tx_packets", s->tx_pkts);
+	rte_tel_data_add_dict_u64(d, "punted", s->punted);
+	rte_tel_data_add_dict_u64(d, "dropped", s->dropped);
+	rte_tel_data_add_dict_u64(d, "loops", s->loops);
+	rte_tel_data_add_dict_u64(d, "busy_loops", s->busy_loops);
+	rte_tel_data_add_dict_u64(d, "busy_cycles", s->busy_cycles);
+	rte_tel_data_add_dict_u64(d, "total_cycles", s->total_cycles);
+	rte_tel_data_add_dict_u64(d, "cycles_per_packet",
+				  s->busy_pkts ? s->busy_cycles / s->busy_pkts : 0);
+	for (unsigned int r = 0; r < DP_DROP_MAX; r++) {
+		snprintf(key, sizeof(key), "drop_%s", dp_drop_name[r]);
+		rte_tel_data_add_dict_u64(d, key, s->drop[r]);
+	}
+	for (unsigned int r = 0; r < DP_PUNT_MAX; r++) {
+		snprintf(key, sizeof(key), "punt_%s", dp_punt_name[r]);
+		rte_tel_data_add_dict_u64(d, key, s->punt[r]);
+	}
+	return d;
+}
+
+static int cmd_stats(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	struct dp_lcore_stats *s;
+	char key[32];
+	RTE_SET_USED(params);
+	s = malloc(sizeof(*s)); /* ~10 KiB: not on the telemetry thread's stack */
+	if (s == NULL)
+		return -ENOMEM;
+	unsigned int n = c->dp->n_workers;
+	rte_tel_data_start_dict(d);
+	for (unsigned int w = 0; w <= n; w++) {
+		dp_stats_sum(&c->dp->stats[w], 1, s);
+		if (w < n)
+			snprintf(key, sizeof(key), "worker%u", w);
+		else
+			snprintf(key, sizeof(key), "control");
+		int lcore = w < n ? (int)c->cfg->sys.worker_cores[w] : (int)c->cfg->sys.control_core;
+		struct rte_tel_data *x = stats_dict(s, lcore);
+		if (x != NULL)
+			rte_tel_data_add_dict_container(d, key, x, 0);
+	}
+	dp_stats_sum(c->dp->stats, n + 1, s);
+	struct rte_tel_data *x = stats_dict(s, -1);
+	if (x != NULL)
+		rte_tel_data_add_dict_container(d, "total", x, 0);
+	free(s);
+	return 0;
+}
+
+static struct rte_tel_data *sys_dict(const struct cfg_system *s)
+{
+	static const char *const huge[] = {"auto", "true", "false"};
+	char buf[RTE_TEL_MAX_STRING_LEN];
+	size_t off = 0;
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "name", s->name);
+	rte_tel_data_add_dict_u64(d, "control_core", s->control_core);
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < s->n_workers && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%u", i ? "," : "",
+					s->worker_cores[i]);
+	rte_tel_data_add_dict_string(d, "worker_cores", buf);
+	rte_tel_data_add_dict_u64(d, "memory_mb", s->memory_mb);
+	rte_tel_data_add_dict_string(d, "hugepages", huge[s->hugepages % 3]);
+	rte_tel_data_add_dict_string(d, "telemetry", s->telemetry ? "true" : "false");
+	rte_tel_data_add_dict_u64(d, "idle_sleep_us", s->idle_sleep_us);
+	rte_tel_data_add_dict_u64(d, "log_level", s->log_level);
+	rte_tel_data_add_dict_u64(d, "mbufs", s->mbufs);
+	return d;
+}
+
+static struct rte_tel_data *cfg_iface_dict(const struct cfg_iface *i)
+{
+	char buf[RTE_TEL_MAX_STRING_LEN], a[INET6_ADDRSTRLEN];
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "port", i->port);
+	for (int f = 0; f < 2; f++) {
+		const struct cfg_addr *v = f ? i->v6 : i->v4;
+		unsigned int n = f ? i->n_v6 : i->n_v4;
+		size_t off = 0;
+		buf[0] = '\0';
+		for (unsigned int k = 0; k < n && off < sizeof(buf); k++)
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s/%u",
+						k ? " " : "", cfg_addr_str(&v[k], a, sizeof(a)),
+						v[k].plen);
+		rte_tel_data_add_dict_string(d, f ? "ipv6" : "ipv4", buf);
+	}
+	rte_tel_data_add_dict_u64(d, "mtu", i->mtu);
+	rte_tel_data_add_dict_u64(d, "rx_queues", i->rx_queues);
+	rte_tel_data_add_dict_u64(d, "tx_queues", i->tx_queues);
+	return d;
+}
+
+static int cmd_config(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	char key[64];
+	RTE_SET_USED(params);
+	const struct config *cfg = c->cfg;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "file", cfg->file);
+	struct rte_tel_data *x = sys_dict(&cfg->sys);
+	if (x != NULL)
+		rte_tel_data_add_dict_container(d, "system", x, 0);
+	for (unsigned int i = 0; i < cfg->n_ifaces; i++) {
+		snprintf(key, sizeof(key), "iface_%s", cfg->ifaces[i].name);
+		x = cfg_iface_dict(&cfg->ifaces[i]);
+		if (x != NULL)
+			rte_tel_data_add_dict_container(d, key, x, 0);
+	}
+	rte_tel_data_add_dict_u64(d, "routes", cfg->n_routes);
+	return 0;
+}
+
+static const struct {
+	const char *cmd;
+	int (*fn)(struct ctrl *c, const char *params, struct rte_tel_data *d);
+	const char *help;
+} commands[] = {
+	{"/vpnhub/version", cmd_version, "vpnhub, DPDK and intel-ipsec-mb versions. No parameters"},
+	{"/vpnhub/interfaces", cmd_interfaces, "Interfaces with addresses and counters. No parameters"},
+	{"/vpnhub/routes", cmd_routes, "Routing table, paged. Parameter: start index"},
+	{"/vpnhub/neighbors", cmd_neighbors, "ARP/ND neighbor cache, paged. Parameter: start index"},
+	{"/vpnhub/stats", cmd_stats, "Per-lcore packets, drops by reason, cycles. No parameters"},
+	{"/vpnhub/config", cmd_config, "The running configuration. No parameters"},
+};
+
+/* The one callback registered for every command: find it, hold the context, run it. */
+static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int rc = -ENOENT;
+	rte_rwlock_read_lock(&tlock);
+	for (size_t i = 0; i < RTE_DIM(commands) && tctx != NULL; i++) {
+		if (strcmp(cmd, commands[i].cmd) == 0) {
+			rc = commands[i].fn(tctx, params, d);
+			break;
+		}
+	}
+	rte_rwlock_read_unlock(&tlock);
+	return rc;
+}
+
+int telemetry_register(struct ctrl *c)
+{
+	rte_rwlock_write_lock(&tlock);
+	tctx = c;
+	rte_rwlock_write_unlock(&tlock);
+	for (size_t i = 0; i < RTE_DIM(commands); i++) {
+		int rc = rte_telemetry_register_cmd(commands[i].cmd, dispatch, commands[i].help);
+		if (rc != 0 && rc != -EINVAL)
+			return rc;
+	}
+	return 0;
+}
+
+void telemetry_detach(void)
+{
+	rte_rwlock_write_lock(&tlock);
+	tctx = NULL;
+	rte_rwlock_write_unlock(&tlock);
+}

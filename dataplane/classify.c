@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dataplane/classify.c - L2/L3 validation and sorting (see classify.h).
+ *
+ * Every length in the packet is distrusted: a header is read only after the bytes are known to
+ * be in the first segment. IPv4 frames carrying Ethernet padding are trimmed to the IP length.
+ */
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "dataplane/classify.h"
+
+#define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
+
+enum cl_act { CL_DROP, CL_PUNT, CL_IP4, CL_IP6 };
+
+struct cl_res {
+	enum cl_act act;
+	uint8_t why; /* dp_drop or dp_punt */
+};
+
+static inline struct cl_res drop(enum dp_drop why)
+{
+	return (struct cl_res){CL_DROP, (uint8_t)why};
+}
+
+static inline struct cl_res punt(enum dp_punt why)
+{
+	return (struct cl_res){CL_PUNT, (uint8_t)why};
+}
+
+/* Trim Ethernet padding so that pkt_len matches the L3 length. */
+static inline void trim_to(struct rte_mbuf *mb, uint32_t l3_len)
+{
+	uint32_t want = L2_LEN + l3_len;
+	if (rte_pktmbuf_pkt_len(mb) > want)
+		rte_pktmbuf_trim(mb, (uint16_t)(rte_pktmbuf_pkt_len(mb) - want));
+}
+
+static inline bool ip4_src_bad(uint32_t src)
+{
+	uint8_t a = (uint8_t)(src >> 24);
+	return a == 0 || a == 127 || a >= 224; /* this-network, loopback, multicast, class E */
+}
+
+static struct cl_res ip4_check(struct rte_mbuf *mb)
+{
+	if (rte_pktmbuf_data_len(mb) < L2_LEN + sizeof(struct rte_ipv4_hdr))
+		return drop(DP_DROP_IP4_TRUNCATED);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
+	if ((ip->version_ihl >> 4) != 4)
+		return drop(DP_DROP_IP4_VERSION);
+	uint16_t hl = (uint16_t)((ip->version_ihl & 0xf) * 4);
+	if (hl < sizeof(*ip))
+		return drop(DP_DROP_IP4_IHL);
+	uint16_t tl = rte_be_to_cpu_16(ip->total_length);
+	if (tl < hl || tl > rte_pktmbuf_pkt_len(mb) - L2_LEN || hl > rte_pktmbuf_data_len(mb) - L2_LEN)
+		return drop(DP_DROP_IP4_LEN);
+	if ((mb->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return drop(DP_DROP_IP4_CKSUM);
+	if ((mb->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	    rte_raw_cksum(ip, hl) != 0xffff)
+		return drop(DP_DROP_IP4_CKSUM);
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr), dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (ip4_src_bad(src))
+		return drop(DP_DROP_IP4_SRC);
+	uint8_t d0 = (uint8_t)(dst >> 24);
+	trim_to(mb, tl);
+	if (d0 >= 224 && dst != 0xffffffff && d0 < 240)
+		return punt(DP_PUNT_MCAST);
+	if (dst == 0xffffffff)
+		return punt(DP_PUNT_MCAST);
+	if (d0 == 0 || d0 == 127 || d0 >= 240)
+		return drop(DP_DROP_IP4_DST);
+	return (struct cl_res){CL_IP4, 0};
+}
+
+static struct cl_res ip6_check(struct rte_mbuf *mb)
+{
+	if (rte_pktmbuf_data_len(mb) < L2_LEN + sizeof(struct rte_ipv6_hdr))
+		return drop(DP_DROP_IP6_TRUNCATED);
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN);
+	if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)
+		return drop(DP_DROP_IP6_VERSION);
+	uint32_t pl = rte_be_to_cpu_16(ip->payload_len);
+	if (pl + sizeof(*ip) > rte_pktmbuf_pkt_len(mb) - L2_LEN)
+		return drop(DP_DROP_IP6_LEN);
+	static const uint8_t loop[16] = {[15] = 1};
+	if (ip->src_addr[0] == 0xff || memcmp(ip->src_addr, loop, 16) == 0)
+		return drop(DP_DROP_IP6_SRC);
+	trim_to(mb, pl + (uint32_t)sizeof(*ip));
+	if (ip->dst_addr[0] == 0xff)
+		return punt(DP_PUNT_MCAST);
+	if (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80)
+		return punt(DP_PUNT_LOCAL); /* link-local: never forwarded, maybe ours */
+	static const uint8_t zero[16];
+	if (memcmp(ip->dst_addr, zero, 16) == 0 || memcmp(ip->dst_addr, loop, 16) == 0)
+		return drop(DP_DROP_IP6_DST);
+	return (struct cl_res){CL_IP6, 0};
+}
+
+static inline struct cl_res classify_one(const struct iface *ifc, struct rte_mbuf *mb)
+{
+	if (rte_pktmbuf_data_len(mb) < L2_LEN)
+		return drop(DP_DROP_ETH_TRUNCATED);
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, const struct rte_ether_hdr *);
+	if (!rte_is_multicast_ether_addr(&eth->dst_addr) &&
+	    !rte_is_same_ether_addr(&eth->dst_addr, &ifc->mac))
+		return drop(DP_DROP_ETH_NOT_OURS);
+	switch (eth->ether_type) {
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		return ip4_check(mb);
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		return ip6_check(mb);
+	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+		return punt(DP_PUNT_ARP);
+	default:
+		return drop(DP_DROP_ETH_TYPE);
+	}
+}
+
+void dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_mbuf **mb,
+		 uint16_t n, struct dp_vec *v)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_meta *m = dp_meta(mb[i]);
+		m->in_ifindex = ifc->ifindex;
+		m->out_ifindex = 0;
+		m->l3_off = L2_LEN;
+		m->family = 0;
+		struct cl_res r = classify_one(ifc, mb[i]);
+		switch (r.act) {
+		case CL_IP4:
+			m->family = AF_INET;
+			v->ip4[v->n_ip4++] = mb[i];
+			break;
+		case CL_IP6:
+			m->family = AF_INET6;
+			v->ip6[v->n_ip6++] = mb[i];
+			break;
+		case CL_PUNT:
+			dp_vec_punt(st, v, mb[i], (enum dp_punt)r.why);
+			break;
+		default:
+			dp_drop(st, mb[i], (enum dp_drop)r.why);
+			break;
+		}
+	}
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dataplane/classify.h - first stage of the worker: validate L2/L3 headers of a received burst
+ * and sort the packets into per-stage vectors. Worker lcore only.
+ */
+#ifndef VPNHUB_DATAPLANE_CLASSIFY_H
+#define VPNHUB_DATAPLANE_CLASSIFY_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/iface.h"
+
+/* One burst sorted by next stage; later encapsulations add vectors here. */
+struct dp_vec {
+	struct rte_mbuf *ip4[BURST_MAX];
+	struct rte_mbuf *ip6[BURST_MAX];
+	struct rte_mbuf *punt[2 * BURST_MAX]; /* classify and forwarding both punt */
+	uint16_t n_ip4;
+	uint16_t n_ip6;
+	uint16_t n_punt;
+};
+
+/*
+ * Classify n (<= BURST_MAX) packets received on ifc. Malformed frames are counted by reason and
+ * freed; the rest land in v (which the caller zeroed) with their dp_meta filled in.
+ */
+void dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_mbuf **mb,
+		 uint16_t n, struct dp_vec *v);
+
+/* Append mb to the punt vector with a reason. */
+static inline void dp_vec_punt(struct dp_lcore_stats *st, struct dp_vec *v, struct rte_mbuf *mb,
+			       enum dp_punt why)
+{
+	dp_meta(mb)->punt = (uint8_t)why;
+	dp_count_punt(st, why);
+	v->punt[v->n_punt++] = mb;
+}
+
+/* Count a drop and free the packet. */
+static inline void dp_drop(struct dp_lcore_stats *st, struct rte_mbuf *mb, enum dp_drop why)
+{
+	dp_count_drop(st, why, 1);
+	st->ifs[dp_meta(mb)->in_ifindex].drops++;
+	rte_pktmbuf_free(mb);
+}
+
+#endif

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dataplane/counters.h - per-lcore counters and the one list of drop and punt reasons.
+ *
+ * Every lcore (each worker and the control lcore) owns one struct dp_lcore_stats and is its only
+ * writer; readers (telemetry thread) sum over lcores with relaxed loads. A drop reason is declared
+ * once in DP_DROP_REASONS: the enum, the human string and the telemetry key come from that line.
+ */
+#ifndef VPNHUB_DATAPLANE_COUNTERS_H
+#define VPNHUB_DATAPLANE_COUNTERS_H
+
+#include <stdint.h>
+#include <rte_common.h>
+
+/* X(enum suffix, telemetry name, description) */
+#define DP_DROP_REASONS(X)                                                                         \
+	X(ETH_TRUNCATED, "eth_truncated", "frame shorter than an Ethernet header")                 \
+	X(ETH_NOT_OURS, "eth_not_ours", "unicast frame for another MAC address")                   \
+	X(ETH_TYPE, "eth_type_unsupported", "EtherType not handled")                               \
+	X(IP4_TRUNCATED, "ip4_truncated", "frame shorter than an IPv4 header")                     \
+	X(IP4_VERSION, "ip4_bad_version", "IPv4 EtherType with a version other than 4")            \
+	X(IP4_IHL, "ip4_bad_ihl", "IPv4 header length below 20 bytes")                             \
+	X(IP4_LEN, "ip4_bad_length", "IPv4 total length outside the frame or below the header")    \
+	X(IP4_CKSUM, "ip4_bad_checksum", "IPv4 header checksum wrong")                             \
+	X(IP4_OPTIONS, "ip4_options", "IPv4 options on a forwarded packet")                        \
+	X(IP4_SRC, "ip4_bad_source", "IPv4 source multicast, broadcast, loopback or zero")         \
+	X(IP4_DST, "ip4_bad_destination", "IPv4 destination loopback, zero or class E")            \
+	X(IP6_TRUNCATED, "ip6_truncated", "frame shorter than an IPv6 header")                     \
+	X(IP6_VERSION, "ip6_bad_version", "IPv6 EtherType with a version other than 6")            \
+	X(IP6_LEN, "ip6_bad_length", "IPv6 payload length beyond the frame")                       \
+	X(IP6_SRC, "ip6_bad_source", "IPv6 source multicast or loopback")                          \
+	X(IP6_DST, "ip6_bad_destination", "IPv6 destination unspecified or loopback")              \
+	X(NO_ROUTE, "no_route", "no route to the destination")                                     \
+	X(PUNT_FULL, "punt_ring_full", "control core ring full")                                   \
+	X(TX_FULL, "tx_full", "transmit queue full")                                               \
+	X(NEIGH_QUEUE_FULL, "neigh_queue_full", "too many packets waiting for address resolution") \
+	X(NEIGH_FAILED, "neigh_failed", "address resolution failed")                               \
+	X(ARP_BAD, "arp_malformed", "ARP packet malformed or not Ethernet/IPv4")                   \
+	X(NOT_OUR_ADDR, "not_our_address", "ARP or NS for an address that is not the hub's")         \
+	X(ND_BAD, "nd_malformed", "neighbor discovery message malformed")                          \
+	X(ICMP_BAD, "icmp_malformed", "ICMP message to the hub malformed")                         \
+	X(ICMP_RATELIMIT, "icmp_ratelimited", "ICMP error suppressed by the rate limit")           \
+	X(LOCAL_UNHANDLED, "local_unhandled", "packet to the hub for a protocol it does not serve") \
+	X(MCAST_UNHANDLED, "mcast_unhandled", "multicast or broadcast nobody subscribed to")       \
+	X(FRAG_NEEDED, "frag_needed", "larger than the egress MTU")                                \
+	X(NO_MBUF, "no_mbuf", "buffer pool empty")
+
+#define DP_PUNT_REASONS(X)                                                                         \
+	X(LOCAL, "local", "addressed to the hub")                                                  \
+	X(ARP, "arp", "ARP")                                                                       \
+	X(TTL, "ttl_expired", "TTL or hop limit expired")                                          \
+	X(NEIGH, "neigh_miss", "next hop not resolved")                                            \
+	X(MCAST, "multicast", "multicast or broadcast")                                            \
+	X(MTU, "mtu", "larger than the egress MTU")
+
+#define DP_ENUM_DROP(e, n, d) DP_DROP_##e,
+enum dp_drop { DP_DROP_REASONS(DP_ENUM_DROP) DP_DROP_MAX };
+#undef DP_ENUM_DROP
+
+#define DP_ENUM_PUNT(e, n, d) DP_PUNT_##e,
+enum dp_punt { DP_PUNT_REASONS(DP_ENUM_PUNT) DP_PUNT_MAX };
+#undef DP_ENUM_PUNT
+
+/* Interfaces with per-lcore counters: physical ports now, tunnels later. */
+#define DP_IFACE_STATS_MAX 256
+
+struct dp_iface_stats {
+	uint64_t rx_pkts;
+	uint64_t rx_bytes;
+	uint64_t tx_pkts;
+	uint64_t tx_bytes;
+	uint64_t drops;
+};
+
+/* One per lcore slot; cache-aligned so that lcores never share a line. */
+struct dp_lcore_stats {
+	uint64_t rx_pkts;
+	uint64_t tx_pkts;
+	uint64_t punted;
+	uint64_t dropped;
+	uint64_t loops;
+	uint64_t busy_loops;
+	uint64_t busy_cycles;  /* TSC cycles spent in loops that moved packets */
+	uint64_t total_cycles; /* TSC cycles since the loop started */
+	uint64_t busy_pkts;    /* packets received in busy loops (for cycles per packet) */
+	uint64_t drop[DP_DROP_MAX];
+	uint64_t punt[DP_PUNT_MAX];
+	struct dp_iface_stats ifs[DP_IFACE_STATS_MAX];
+} __rte_cache_aligned;
+
+extern const char *const dp_drop_name[DP_DROP_MAX];
+extern const char *const dp_drop_desc[DP_DROP_MAX];
+extern const char *const dp_punt_name[DP_PUNT_MAX];
+
+/* Writers: the owning lcore only. */
+static inline void dp_count_drop(struct dp_lcore_stats *s, enum dp_drop why, uint32_t n)
+{
+	s->drop[why] += n;
+	s->dropped += n;
+}
+
+static inline void dp_count_punt(struct dp_lcore_stats *s, enum dp_punt why)
+{
+	s->punt[why]++;
+	s->punted++;
+}
+
+/*
+ * Account one loop iteration that ran from start to end (TSC) and received n packets; the
+ * busy share and cycles per packet come from these. Owning lcore only.
+ */
+static inline void dp_loop_account(struct dp_lcore_stats *s, uint64_t start, uint64_t end,
+				   unsigned int n)
+{
+	s->loops++;
+	s->total_cycles += end - start;
+	if (n > 0) {
+		s->busy_loops++;
+		s->busy_cycles += end - start;
+		s->busy_pkts += n;
+	}
+}
+
+/* Reader side: *sum = sum over n slots (relaxed loads; each word is written by one lcore). */
+void dp_stats_sum(const struct dp_lcore_stats *slots, unsigned int n, struct dp_lcore_stats *sum);
+/* Sum of one interface's counters over n slots. */
+void dp_iface_stats_sum(const struct dp_lcore_stats *slots, unsigned int n, uint16_t ifindex,
+			struct dp_iface_stats *sum);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dataplane/fib.h - IPv4/IPv6 forwarding tables for the workers.
+ *
+ * A route maps a prefix to a next-hop id; next hops live in one array (id 0 = no route).
+ * rte_fib/rte_fib6 reuse their tbl8 groups at once on delete, which is unsafe under concurrent
+ * lookups, so each family keeps two copies: a change is applied to the standby copy, the active
+ * index flips (release), a QSBR grace period passes, and the change is replayed on the old copy.
+ * Workers load the active index with acquire and see either the old or the new table, whole.
+ * Next-hop entries are written only while no route references them.
+ * Writers: the control lcore only. Readers: workers, any number.
+ */
+#ifndef VPNHUB_DATAPLANE_FIB_H
+#define VPNHUB_DATAPLANE_FIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_rcu_qsbr.h>
+
+#define DP_NH_MAX 32767 /* 2-byte next hops in DIR-24-8 keep one bit for the extension flag */
+#define DP_NH_NONE 0
+
+enum dp_nh_type {
+	NH_NONE = 0, /* no route */
+	NH_LOCAL,    /* an address of the hub: punt */
+	NH_FWD,      /* forward out of ifindex to the gateway, or to the destination if connected */
+};
+
+struct dp_nh {
+	uint8_t type;
+	uint8_t family; /* of gw; 0 = connected (next hop is the destination itself) */
+	uint16_t ifindex;
+	uint8_t gw[16];
+	uint32_t refcnt; /* routes using it; control lcore only */
+};
+
+struct dp_fib {
+	struct rte_fib *v4[2];
+	struct rte_fib6 *v6[2];
+	unsigned int active4;
+	unsigned int active6;
+	struct rte_rcu_qsbr *qsbr;
+	uint32_t n_routes4;
+	uint32_t n_routes6;
+	struct dp_nh nh[DP_NH_MAX + 1];
+};
+
+struct dp_fib *dp_fib_create(const char *name, struct rte_rcu_qsbr *qsbr, uint32_t max_routes,
+			     int socket);
+void dp_fib_destroy(struct dp_fib *f);
+
+/* One route change; family AF_INET or AF_INET6, prefix in network order, nh 0 = delete. */
+struct dp_fib_op {
+	uint8_t family;
+	uint8_t plen;
+	uint8_t prefix[16];
+	uint32_t nh;
+};
+
+/*
+ * Apply a batch of route changes with one grace period. Control lcore only.
+ * Returns 0, or a negative errno with nothing applied (ops are checked on the standby copy first;
+ * a failure there rolls the standby copy back).
+ */
+int dp_fib_apply(struct dp_fib *f, const struct dp_fib_op *ops, unsigned int n);
+
+/*
+ * Find or allocate a next hop equal to *tmpl (type, family, ifindex, gw) and take a reference.
+ * Returns the id (>0) or a negative errno. Control lcore only.
+ */
+int dp_fib_nh_get(struct dp_fib *f, const struct dp_nh *tmpl);
+/* Drop a reference taken by dp_fib_nh_get (after the routes using it are gone). */
+void dp_fib_nh_put(struct dp_fib *f, uint32_t id);
+
+/* Worker lookups: dst in network order; nh[i] receives the next-hop id (0 = no route). */
+static inline void dp_fib_lookup4(const struct dp_fib *f, uint32_t *dst_host_order, uint64_t *nh,
+				  unsigned int n)
+{
+	unsigned int a = __atomic_load_n(&f->active4, __ATOMIC_ACQUIRE);
+	rte_fib_lookup_bulk(f->v4[a], dst_host_order, nh, n);
+}
+
+static inline void dp_fib_lookup6(const struct dp_fib *f, uint8_t (*dst)[16], uint64_t *nh,
+				  unsigned int n)
+{
+	unsigned int a = __atomic_load_n(&f->active6, __ATOMIC_ACQUIRE);
+	rte_fib6_lookup_bulk(f->v6[a], dst, nh, n);
+}
+
+static inline const struct dp_nh *dp_fib_nh(const struct dp_fib *f, uint64_t id)
+{
+	return &f->nh[id <= DP_NH_MAX ? id : 0];
+}
+
+#endif
