@@ -125,10 +125,12 @@ int eal_args_build(const struct config *cfg, const char *prog, int n_extra, char
 		rc = push(a, "--main-lcore=%u", s->control_core);
 	if (rc == 0)
 		rc = push(a, "--file-prefix=%s", s->name);
+	/* hugepages come from memfd (no hugetlbfs mount needed); without them, anonymous memory
+	 * and no shared runtime files (EAL refuses --in-memory with --no-huge) */
 	if (rc == 0)
-		rc = push(a, "--in-memory");
+		rc = push(a, huge ? "--in-memory" : "--no-huge");
 	if (rc == 0 && !huge)
-		rc = push(a, "--no-huge");
+		rc = push(a, "--no-shconf");
 	if (rc == 0)
 		rc = push(a, "-m");
 	if (rc == 0)

@@ -23,8 +23,8 @@ static bool arp_valid(const struct rte_mbuf *mb, const struct rte_arp_hdr **out)
 {
 	if (rte_pktmbuf_data_len(mb) < ARP_FRAME_LEN)
 		return false;
-	const struct rte_arp_hdr *a =
-		rte_pktmbuf_mtod_offset(mb, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+	const struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(mb, const struct rte_arp_hdr *,
+							      sizeof(struct rte_ether_hdr));
 	if (a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
 	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || a->arp_hlen != RTE_ETHER_ADDR_LEN ||
 	    a->arp_plen != 4)

@@ -27,9 +27,9 @@
 #include "dataplane/fib.h"
 #include "dataplane/ip_fwd.h"
 
-#define L2_LEN sizeof(struct rte_ether_hdr)
-#define NBR_MAX 4096
-#define ICMP_RATE 100 /* errors per second */
+#define L2_LEN	   sizeof(struct rte_ether_hdr)
+#define NBR_MAX	   4096
+#define ICMP_RATE  100 /* errors per second */
 #define ICMP_BURST 50
 
 static struct rte_mempool *indirect_pool; /* fragmentation (rte_ipv4_fragment_packet) */
@@ -42,8 +42,10 @@ int ctrl_init(struct ctrl *c, struct dp *dp, const struct config *cfg, char *err
 	c->txq = (uint16_t)dp->n_workers;
 	c->idle_sleep_us = cfg->sys.idle_sleep_us;
 	c->start_tsc = rte_get_timer_cycles();
-	c->icmp_rl = (struct ratelimit){.tokens = ICMP_BURST, .last_tsc = c->start_tsc,
-					.rate = ICMP_RATE, .burst = ICMP_BURST};
+	c->icmp_rl = (struct ratelimit){.tokens = ICMP_BURST,
+					.last_tsc = c->start_tsc,
+					.rate = ICMP_RATE,
+					.burst = ICMP_BURST};
 	rte_spinlock_init(&c->lock);
 	int rc = rte_timer_subsystem_init();
 	if (rc != 0 && rc != -EALREADY) {
@@ -191,6 +193,10 @@ static void fragment4(struct ctrl *c, struct rte_mbuf *mb, const struct iface *o
 		return;
 	}
 	for (int i = 0; i < n; i++) {
+		/* the library leaves the header checksum to the caller */
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		if (rte_pktmbuf_prepend(frags[i], L2_LEN) == NULL) {
 			ctrl_drop(c, frags[i], DP_DROP_NO_MBUF);
 			continue;

@@ -46,7 +46,7 @@ struct rib {
 struct ratelimit {
 	uint64_t tokens;
 	uint64_t last_tsc;
-	uint64_t rate;  /* tokens per second */
+	uint64_t rate; /* tokens per second */
 	uint64_t burst;
 };
 

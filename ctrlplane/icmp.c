@@ -19,11 +19,11 @@
 #include "ctrlplane/icmp.h"
 #include "ctrlplane/nd.h"
 
-#define L2_LEN sizeof(struct rte_ether_hdr)
-#define IP4_ERR_MAX 576  /* RFC 1812 4.3.2.3 */
-#define IP6_ERR_MAX 1280 /* RFC 4443 2.4(c) */
+#define L2_LEN		   sizeof(struct rte_ether_hdr)
+#define IP4_ERR_MAX	   576	/* RFC 1812 4.3.2.3 */
+#define IP6_ERR_MAX	   1280 /* RFC 4443 2.4(c) */
 #define ICMP6_ECHO_REQUEST 128
-#define ICMP6_ECHO_REPLY 129
+#define ICMP6_ECHO_REPLY   129
 
 bool icmp_ratelimit_take(struct ratelimit *rl)
 {
@@ -73,7 +73,8 @@ void icmp4_local(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
 	}
 	uint16_t hl = (uint16_t)((ip->version_ihl & 0xf) * 4);
 	uint16_t tl = rte_be_to_cpu_16(ip->total_length);
-	bool frag = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK));
+	bool frag =
+		(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK));
 	if (ip->next_proto_id != IPPROTO_ICMP || hl != sizeof(*ip) || frag) {
 		ctrl_drop(c, mb, DP_DROP_LOCAL_UNHANDLED);
 		return;
@@ -113,7 +114,8 @@ static bool ip4_error_allowed(const struct rte_ipv4_hdr *ip, uint32_t avail)
 void icmp4_error(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *orig, uint8_t type,
 		 uint8_t code, uint32_t info)
 {
-	const struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod_offset(orig, struct rte_ipv4_hdr *, L2_LEN);
+	const struct rte_ipv4_hdr *oip =
+		rte_pktmbuf_mtod_offset(orig, struct rte_ipv4_hdr *, L2_LEN);
 	uint32_t olen = rte_pktmbuf_pkt_len(orig) - (uint32_t)L2_LEN;
 	const uint8_t *src = ctrl_iface_addr(ifc, AF_INET);
 	if (!ip4_error_allowed(oip, olen) || src == NULL) {
@@ -160,8 +162,9 @@ void icmp6_local(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN);
 	uint32_t plen = rte_be_to_cpu_16(ip->payload_len);
 	if (ip->proto != IPPROTO_ICMPV6) {
-		ctrl_drop(c, mb, ip6_is_mcast(ip->dst_addr) ? DP_DROP_MCAST_UNHANDLED
-							     : DP_DROP_LOCAL_UNHANDLED);
+		ctrl_drop(c, mb,
+			  ip6_is_mcast(ip->dst_addr) ? DP_DROP_MCAST_UNHANDLED
+						     : DP_DROP_LOCAL_UNHANDLED);
 		return;
 	}
 	if (plen < 4 || L2_LEN + sizeof(*ip) + plen > rte_pktmbuf_data_len(mb)) {
@@ -214,7 +217,8 @@ static bool ip6_error_allowed(const struct rte_ipv6_hdr *ip, uint32_t avail, uin
 void icmp6_error(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *orig, uint8_t type,
 		 uint8_t code, uint32_t info)
 {
-	const struct rte_ipv6_hdr *oip = rte_pktmbuf_mtod_offset(orig, struct rte_ipv6_hdr *, L2_LEN);
+	const struct rte_ipv6_hdr *oip =
+		rte_pktmbuf_mtod_offset(orig, struct rte_ipv6_hdr *, L2_LEN);
 	uint32_t olen = rte_pktmbuf_data_len(orig) - (uint32_t)L2_LEN;
 	const uint8_t *src = ctrl_iface_addr(ifc, AF_INET6);
 	if (!ip6_error_allowed(oip, olen, type) || src == NULL) {

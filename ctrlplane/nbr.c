@@ -40,8 +40,8 @@ struct nbr_cache {
 };
 
 static const char *const state_names[] = {
-	[NBR_FREE] = "free",	       [NBR_INCOMPLETE] = "incomplete", [NBR_REACHABLE] = "reachable",
-	[NBR_PROBE] = "probe",	       [NBR_FAILED] = "failed",
+	[NBR_FREE] = "free",   [NBR_INCOMPLETE] = "incomplete", [NBR_REACHABLE] = "reachable",
+	[NBR_PROBE] = "probe", [NBR_FAILED] = "failed",
 };
 
 const char *nbr_state_name(uint8_t state)

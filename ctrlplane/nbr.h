@@ -22,11 +22,11 @@
 #include "ctrlplane/ctrl.h"
 
 #define NBR_QUEUE_PER_ENTRY 8
-#define NBR_QUEUE_TOTAL 1024
-#define NBR_RETRIES 3
-#define NBR_RETRANS_MS 1000
-#define NBR_REACHABLE_S 300
-#define NBR_FAILED_HOLD_MS 3000
+#define NBR_QUEUE_TOTAL	    1024
+#define NBR_RETRIES	    3
+#define NBR_RETRANS_MS	    1000
+#define NBR_REACHABLE_S	    300
+#define NBR_FAILED_HOLD_MS  3000
 
 enum nbr_state { NBR_FREE = 0, NBR_INCOMPLETE, NBR_REACHABLE, NBR_PROBE, NBR_FAILED };
 

@@ -15,15 +15,15 @@
 #include "ctrlplane/nbr.h"
 #include "ctrlplane/nd.h"
 
-#define ND_NS 135
-#define ND_NA 136
-#define ND_OPT_SLLA 1
-#define ND_OPT_TLLA 2
-#define NA_FLAG_ROUTER 0x80
+#define ND_NS		  135
+#define ND_NA		  136
+#define ND_OPT_SLLA	  1
+#define ND_OPT_TLLA	  2
+#define NA_FLAG_ROUTER	  0x80
 #define NA_FLAG_SOLICITED 0x40
-#define NA_FLAG_OVERRIDE 0x20
-#define L2_LEN sizeof(struct rte_ether_hdr)
-#define L3_LEN sizeof(struct rte_ipv6_hdr)
+#define NA_FLAG_OVERRIDE  0x20
+#define L2_LEN		  sizeof(struct rte_ether_hdr)
+#define L3_LEN		  sizeof(struct rte_ipv6_hdr)
 
 /* NS and NA share this layout (RFC 4861 4.3/4.4). */
 struct nd_msg {
@@ -52,7 +52,8 @@ static bool is_unspec(const uint8_t *a)
 }
 
 /* Walk the options (RFC 4861 4.6); returns false on a zero-length or overrunning option. */
-static bool opts_parse(const uint8_t *p, size_t len, uint8_t want, const struct rte_ether_addr **mac)
+static bool opts_parse(const uint8_t *p, size_t len, uint8_t want,
+		       const struct rte_ether_addr **mac)
 {
 	*mac = NULL;
 	while (len > 0) {
@@ -96,7 +97,8 @@ static void na_send(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb
 	struct nd_lla_opt *o = (struct nd_lla_opt *)(m + 1);
 	uint16_t len = (uint16_t)(L2_LEN + L3_LEN + sizeof(*m) + sizeof(*o));
 
-	if (rte_pktmbuf_pkt_len(mb) < len && rte_pktmbuf_append(mb, len - rte_pktmbuf_pkt_len(mb)) == NULL) {
+	if (rte_pktmbuf_pkt_len(mb) < len &&
+	    rte_pktmbuf_append(mb, len - rte_pktmbuf_pkt_len(mb)) == NULL) {
 		ctrl_drop(c, mb, DP_DROP_NO_MBUF);
 		return;
 	}
@@ -193,7 +195,8 @@ static void solicited_node(const uint8_t *target, uint8_t out[16], struct rte_et
 int nd_solicit(struct ctrl *c, const struct iface *ifc, const uint8_t *target,
 	       const struct rte_ether_addr *dst)
 {
-	uint16_t len = (uint16_t)(L2_LEN + L3_LEN + sizeof(struct nd_msg) + sizeof(struct nd_lla_opt));
+	uint16_t len =
+		(uint16_t)(L2_LEN + L3_LEN + sizeof(struct nd_msg) + sizeof(struct nd_lla_opt));
 	const struct iface_addr *src = iface_subnet_of(ifc, AF_INET6, target);
 	const uint8_t *saddr = src != NULL ? src->addr : ctrl_iface_addr(ifc, AF_INET6);
 	struct rte_mbuf *mb = ctrl_alloc(c, len);

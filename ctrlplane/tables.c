@@ -92,8 +92,8 @@ static int flush(struct loader *l)
 }
 
 /* Record a route in the RIB and queue its FIB op. */
-static int add(struct loader *l, uint8_t type, uint8_t family, const uint8_t *prefix,
-	       uint8_t plen, const struct dp_nh *nh)
+static int add(struct loader *l, uint8_t type, uint8_t family, const uint8_t *prefix, uint8_t plen,
+	       const struct dp_nh *nh)
 {
 	struct rib *rib = &l->c->rib;
 	if (rib->n == rib->max) {
@@ -155,10 +155,11 @@ static int iface_routes(struct loader *l, const struct iface *ifc)
 
 static int static_route(struct loader *l, const struct config *cfg, const struct cfg_route *r)
 {
-	struct iface *ifc = r->iface >= 0 ? iface_by_name(l->c->dp->ifaces, cfg->ifaces[r->iface].name)
-					  : NULL;
+	struct iface *ifc =
+		r->iface >= 0 ? iface_by_name(l->c->dp->ifaces, cfg->ifaces[r->iface].name) : NULL;
 	if (ifc == NULL) {
-		snprintf(l->err, l->errlen, "%s:%u: route has no usable interface", cfg->file, r->line);
+		snprintf(l->err, l->errlen, "%s:%u: route has no usable interface", cfg->file,
+			 r->line);
 		return -ENODEV;
 	}
 	struct dp_nh nh = {.type = NH_FWD, .ifindex = ifc->ifindex, .family = r->via.family};

@@ -75,7 +75,8 @@ static void addr_list(const struct iface_addr *a, unsigned int n, char *buf, siz
 	for (unsigned int i = 0; i < n && off < len; i++) {
 		char s[INET6_ADDRSTRLEN];
 		addr_str(a[i].family, a[i].addr, s, sizeof(s));
-		off += (size_t)snprintf(buf + off, len - off, "%s%s/%u", i ? " " : "", s, a[i].plen);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s/%u", i ? " " : "", s,
+					a[i].plen);
 	}
 }
 
@@ -139,8 +140,8 @@ static struct rte_tel_data *route_dict(struct ctrl *c, const struct rib_entry *e
 	snprintf(p, sizeof(p), "%s/%u", addr_str(e->family, e->prefix, a, sizeof(a)), e->plen);
 	rte_tel_data_add_dict_string(d, "prefix", p);
 	rte_tel_data_add_dict_string(d, "type", tables_rib_type_name(e->type));
-	rte_tel_data_add_dict_string(d, "via", e->has_via ? addr_str(e->family, e->via, a, sizeof(a))
-							  : "");
+	rte_tel_data_add_dict_string(d, "via",
+				     e->has_via ? addr_str(e->family, e->via, a, sizeof(a)) : "");
 	rte_tel_data_add_dict_string(d, "interface", ifname(c, e->ifindex));
 	return d;
 }
@@ -248,7 +249,8 @@ static int cmd_stats(struct ctrl *c, const char *params, struct rte_tel_data *d)
 			snprintf(key, sizeof(key), "worker%u", w);
 		else
 			snprintf(key, sizeof(key), "control");
-		int lcore = w < n ? (int)c->cfg->sys.worker_cores[w] : (int)c->cfg->sys.control_core;
+		int lcore =
+			w < n ? (int)c->cfg->sys.worker_cores[w] : (int)c->cfg->sys.control_core;
 		struct rte_tel_data *x = stats_dict(s, lcore);
 		if (x != NULL)
 			rte_tel_data_add_dict_container(d, key, x, 0);
@@ -337,9 +339,11 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{"/vpnhub/version", cmd_version, "vpnhub, DPDK and intel-ipsec-mb versions. No parameters"},
-	{"/vpnhub/interfaces", cmd_interfaces, "Interfaces with addresses and counters. No parameters"},
+	{"/vpnhub/interfaces", cmd_interfaces,
+	 "Interfaces with addresses and counters. No parameters"},
 	{"/vpnhub/routes", cmd_routes, "Routing table, paged. Parameter: start index"},
-	{"/vpnhub/neighbors", cmd_neighbors, "ARP/ND neighbor cache, paged. Parameter: start index"},
+	{"/vpnhub/neighbors", cmd_neighbors,
+	 "ARP/ND neighbor cache, paged. Parameter: start index"},
 	{"/vpnhub/stats", cmd_stats, "Per-lcore packets, drops by reason, cycles. No parameters"},
 	{"/vpnhub/config", cmd_config, "The running configuration. No parameters"},
 };

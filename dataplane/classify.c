@@ -57,7 +57,8 @@ static struct cl_res ip4_check(struct rte_mbuf *mb)
 	if (hl < sizeof(*ip))
 		return drop(DP_DROP_IP4_IHL);
 	uint16_t tl = rte_be_to_cpu_16(ip->total_length);
-	if (tl < hl || tl > rte_pktmbuf_pkt_len(mb) - L2_LEN || hl > rte_pktmbuf_data_len(mb) - L2_LEN)
+	if (tl < hl || tl > rte_pktmbuf_pkt_len(mb) - L2_LEN ||
+	    hl > rte_pktmbuf_data_len(mb) - L2_LEN)
 		return drop(DP_DROP_IP4_LEN);
 	if ((mb->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return drop(DP_DROP_IP4_CKSUM);

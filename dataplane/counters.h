@@ -36,21 +36,22 @@
 	X(NEIGH_QUEUE_FULL, "neigh_queue_full", "too many packets waiting for address resolution") \
 	X(NEIGH_FAILED, "neigh_failed", "address resolution failed")                               \
 	X(ARP_BAD, "arp_malformed", "ARP packet malformed or not Ethernet/IPv4")                   \
-	X(NOT_OUR_ADDR, "not_our_address", "ARP or NS for an address that is not the hub's")         \
+	X(NOT_OUR_ADDR, "not_our_address", "ARP or NS for an address that is not the hub's")       \
 	X(ND_BAD, "nd_malformed", "neighbor discovery message malformed")                          \
 	X(ICMP_BAD, "icmp_malformed", "ICMP message to the hub malformed")                         \
 	X(ICMP_RATELIMIT, "icmp_ratelimited", "ICMP error suppressed by the rate limit")           \
-	X(LOCAL_UNHANDLED, "local_unhandled", "packet to the hub for a protocol it does not serve") \
+	X(LOCAL_UNHANDLED, "local_unhandled",                                                      \
+	  "packet to the hub for a protocol it does not serve")                                    \
 	X(MCAST_UNHANDLED, "mcast_unhandled", "multicast or broadcast nobody subscribed to")       \
 	X(FRAG_NEEDED, "frag_needed", "larger than the egress MTU")                                \
 	X(NO_MBUF, "no_mbuf", "buffer pool empty")
 
-#define DP_PUNT_REASONS(X)                                                                         \
-	X(LOCAL, "local", "addressed to the hub")                                                  \
-	X(ARP, "arp", "ARP")                                                                       \
-	X(TTL, "ttl_expired", "TTL or hop limit expired")                                          \
-	X(NEIGH, "neigh_miss", "next hop not resolved")                                            \
-	X(MCAST, "multicast", "multicast or broadcast")                                            \
+#define DP_PUNT_REASONS(X)                                \
+	X(LOCAL, "local", "addressed to the hub")         \
+	X(ARP, "arp", "ARP")                              \
+	X(TTL, "ttl_expired", "TTL or hop limit expired") \
+	X(NEIGH, "neigh_miss", "next hop not resolved")   \
+	X(MCAST, "multicast", "multicast or broadcast")   \
 	X(MTU, "mtu", "larger than the egress MTU")
 
 #define DP_ENUM_DROP(e, n, d) DP_DROP_##e,

@@ -22,11 +22,11 @@
 
 #include "dataplane/counters.h"
 
-#define BURST_MAX 32
-#define DP_WORKERS_MAX 16
-#define DP_PORTS_MAX RTE_MAX_ETHPORTS
+#define BURST_MAX	  32
+#define DP_WORKERS_MAX	  16
+#define DP_PORTS_MAX	  RTE_MAX_ETHPORTS
 #define DP_PUNT_RING_SIZE 1024
-#define DP_RXQ_MAX (2 * DP_PORTS_MAX)
+#define DP_RXQ_MAX	  (2 * DP_PORTS_MAX)
 
 struct dp_fib;
 struct dp_neigh;
@@ -36,8 +36,8 @@ struct iface_table;
 struct dp_meta {
 	uint16_t in_ifindex;
 	uint16_t out_ifindex; /* set for NEIGH and MTU punts */
-	uint8_t punt;         /* enum dp_punt when punted */
-	uint8_t family;       /* AF_INET / AF_INET6 of the L3 header, 0 for non-IP */
+	uint8_t punt;	      /* enum dp_punt when punted */
+	uint8_t family;	      /* AF_INET / AF_INET6 of the L3 header, 0 for non-IP */
 	uint16_t l3_off;      /* L3 header offset from the start of data */
 	uint8_t nh_addr[16];  /* next hop to resolve (NEIGH punts); IPv4 in the first 4 bytes */
 };
@@ -82,7 +82,7 @@ struct dp {
 	struct dp_neigh *neigh;
 	struct iface_table *ifaces;
 	uint16_t port_ifindex[RTE_MAX_ETHPORTS]; /* 0 = port not managed */
-	uint16_t ports[DP_PORTS_MAX]; /* managed ports, in setup order */
+	uint16_t ports[DP_PORTS_MAX];		 /* managed ports, in setup order */
 	uint16_t n_ports;
 	unsigned int n_workers;
 	unsigned int idle_sleep_us;

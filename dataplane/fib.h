@@ -20,13 +20,13 @@
 #include <rte_fib6.h>
 #include <rte_rcu_qsbr.h>
 
-#define DP_NH_MAX 32767 /* 2-byte next hops in DIR-24-8 keep one bit for the extension flag */
+#define DP_NH_MAX  32767 /* 2-byte next hops in DIR-24-8 keep one bit for the extension flag */
 #define DP_NH_NONE 0
 
 enum dp_nh_type {
 	NH_NONE = 0, /* no route */
 	NH_LOCAL,    /* an address of the hub: punt */
-	NH_FWD,      /* forward out of ifindex to the gateway, or to the destination if connected */
+	NH_FWD,	     /* forward out of ifindex to the gateway, or to the destination if connected */
 };
 
 struct dp_nh {

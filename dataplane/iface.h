@@ -19,8 +19,8 @@
 
 #include "dataplane/counters.h"
 
-#define IFACE_MAX DP_IFACE_STATS_MAX
-#define IFACE_NAME_MAX 32
+#define IFACE_MAX	DP_IFACE_STATS_MAX
+#define IFACE_NAME_MAX	32
 #define IFACE_ADDRS_MAX 8
 
 enum iface_kind {

@@ -113,14 +113,15 @@ void dp_ip4_forward(struct dp_worker *w, struct dp_vec *v)
 		return;
 	p.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(v->ip4[i], struct rte_ipv4_hdr *,
-								  L2_LEN);
+		struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(v->ip4[i], struct rte_ipv4_hdr *, L2_LEN);
 		dst[i] = rte_be_to_cpu_32(ip->dst_addr);
 	}
 	dp_fib_lookup4(w->dp->fib, dst, nh, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *mb = v->ip4[i];
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
+		struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
 		uint8_t d[16] = {0}, target[16];
 		memcpy(d, &ip->dst_addr, 4);
 		if ((ip->version_ihl & 0xf) != 5 && dp_fib_nh(w->dp->fib, nh[i])->type == NH_FWD) {
@@ -151,14 +152,15 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 		return;
 	p.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(v->ip6[i], struct rte_ipv6_hdr *,
-								  L2_LEN);
+		struct rte_ipv6_hdr *ip =
+			rte_pktmbuf_mtod_offset(v->ip6[i], struct rte_ipv6_hdr *, L2_LEN);
 		memcpy(dst[i], ip->dst_addr, 16);
 	}
 	dp_fib_lookup6(w->dp->fib, dst, nh, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *mb = v->ip6[i];
-		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN);
+		struct rte_ipv6_hdr *ip =
+			rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN);
 		uint8_t target[16];
 		if (ip6_link_local(ip->src_addr) && dp_fib_nh(w->dp->fib, nh[i])->type == NH_FWD) {
 			dp_drop(w->st, mb, DP_DROP_IP6_SRC); /* RFC 4291 2.5.6: never forwarded */

@@ -28,7 +28,8 @@ static inline void dp_ttl_dec(struct rte_mbuf *mb)
 {
 	struct dp_meta *m = dp_meta(mb);
 	if (m->family == AF_INET) {
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, m->l3_off);
+		struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, m->l3_off);
 		uint32_t c = ip->hdr_checksum;
 		c += rte_cpu_to_be_16(0x0100);
 		ip->hdr_checksum = (uint16_t)(c + (c >= 0xffff));

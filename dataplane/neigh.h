@@ -42,7 +42,8 @@ static inline void dp_neigh_key_make(struct dp_neigh_key *k, uint16_t ifindex, u
 }
 
 /* Control lcore only: insert or update; returns 0 or a negative errno. */
-int dp_neigh_set(struct dp_neigh *n, const struct dp_neigh_key *k, const struct rte_ether_addr *mac);
+int dp_neigh_set(struct dp_neigh *n, const struct dp_neigh_key *k,
+		 const struct rte_ether_addr *mac);
 /* Control lcore only: remove; -ENOENT if absent. */
 int dp_neigh_del(struct dp_neigh *n, const struct dp_neigh_key *k);
 

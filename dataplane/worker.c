@@ -60,8 +60,8 @@ struct dp *dp_create(unsigned int n_workers, unsigned int n_mbufs, uint16_t data
 	dp->idle_sleep_us = idle_sleep_us;
 	snprintf(name, sizeof(name), "mb_%p", (void *)dp);
 	dp->pool = rte_pktmbuf_pool_create(name, n_mbufs, 256, 0, data_room, SOCKET_ID_ANY);
-	dp->stats = rte_zmalloc("dp_stats", sizeof(*dp->stats) * (n_workers + 1),
-				RTE_CACHE_LINE_SIZE);
+	dp->stats =
+		rte_zmalloc("dp_stats", sizeof(*dp->stats) * (n_workers + 1), RTE_CACHE_LINE_SIZE);
 	size_t qsz = rte_rcu_qsbr_get_memsize(n_workers);
 	dp->qsbr = rte_zmalloc("dp_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (dp->pool == NULL || dp->stats == NULL || dp->qsbr == NULL ||

@@ -25,8 +25,8 @@ static int eal_up(void)
 {
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vhunit%d", (int)getpid());
-	char *argv[] = {"vpnhub-unit", "--no-huge", "--no-pci", "--in-memory", "-m", "256",
-			"-l", "0", "--log-level", "lib.*:error", prefix, NULL};
+	char *argv[] = {"vpnhub-unit", "--no-huge", "--no-pci",	   "--no-shconf", "-m",	  "256",
+			"-l",	       "0",	    "--log-level", "lib.*:error", prefix, NULL};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
 }
@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 		return 2;
 	for (size_t i = 0; i < sizeof(registrars) / sizeof(registrars[0]); i++) {
 		if (registrars[i]() != CUE_SUCCESS) {
-			fprintf(stderr, "vpnhub-unit: suite registration failed: %s\n", CU_get_error_msg());
+			fprintf(stderr, "vpnhub-unit: suite registration failed: %s\n",
+				CU_get_error_msg());
 			CU_cleanup_registry();
 			return 2;
 		}
