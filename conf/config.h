@@ -15,18 +15,18 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
-#define CFG_NAME_MAX 32        /* interface and instance names, incl. NUL */
-#define CFG_PORT_MAX 256       /* PCI address or vdev devargs string, incl. NUL */
-#define CFG_IFACES_MAX 64      /* physical interfaces */
-#define CFG_ADDRS_MAX 8        /* addresses per family per interface */
-#define CFG_ROUTES_MAX 4096    /* static routes */
-#define CFG_WORKERS_MAX 16     /* worker lcores */
-#define CFG_ERR_MAX 512        /* error message buffer */
+#define CFG_NAME_MAX	32   /* interface and instance names, incl. NUL */
+#define CFG_PORT_MAX	256  /* PCI address or vdev devargs string, incl. NUL */
+#define CFG_IFACES_MAX	64   /* physical interfaces */
+#define CFG_ADDRS_MAX	8    /* addresses per family per interface */
+#define CFG_ROUTES_MAX	4096 /* static routes */
+#define CFG_WORKERS_MAX 16   /* worker lcores */
+#define CFG_ERR_MAX	512  /* error message buffer */
 
 /* An IPv4 or IPv6 address; v4 is stored in network byte order in the first 4 bytes. */
 struct cfg_addr {
 	uint8_t family; /* AF_INET or AF_INET6 */
-	uint8_t plen;   /* prefix length (addresses of interfaces and route prefixes) */
+	uint8_t plen;	/* prefix length (addresses of interfaces and route prefixes) */
 	union {
 		struct in_addr v4;
 		struct in6_addr v6;
@@ -41,7 +41,7 @@ enum cfg_hugepages {
 };
 
 struct cfg_system {
-	char name[CFG_NAME_MAX];  /* instance name: DPDK --file-prefix and telemetry dir */
+	char name[CFG_NAME_MAX]; /* instance name: DPDK --file-prefix and telemetry dir */
 	unsigned int control_core;
 	unsigned int worker_cores[CFG_WORKERS_MAX];
 	unsigned int n_workers;
@@ -49,13 +49,13 @@ struct cfg_system {
 	enum cfg_hugepages hugepages;
 	bool telemetry;
 	unsigned int idle_sleep_us; /* 0 = pure poll; >0 = sleep when a loop found no work */
-	unsigned int log_level;     /* RTE_LOG_* */
-	unsigned int mbufs;         /* mbuf pool size */
+	unsigned int log_level;	    /* RTE_LOG_* */
+	unsigned int mbufs;	    /* mbuf pool size */
 };
 
 struct cfg_iface {
 	char name[CFG_NAME_MAX];
-	char port[CFG_PORT_MAX];  /* PCI address (bus:dev.fn) or vdev devargs */
+	char port[CFG_PORT_MAX]; /* PCI address (bus:dev.fn) or vdev devargs */
 	bool is_pci;
 	struct cfg_addr v4[CFG_ADDRS_MAX];
 	unsigned int n_v4;
@@ -64,13 +64,13 @@ struct cfg_iface {
 	unsigned int mtu;
 	unsigned int rx_queues; /* 0 in YAML means: one per worker */
 	unsigned int tx_queues; /* 0 in YAML means: one per worker plus the control core's */
-	unsigned int line;      /* where it was declared, for later diagnostics */
+	unsigned int line;	/* where it was declared, for later diagnostics */
 };
 
 struct cfg_route {
-	struct cfg_addr prefix;   /* network address with plen */
-	struct cfg_addr via;      /* gateway; family 0 when the route is "interface only" */
-	int iface;                /* index into config.ifaces, -1 = resolve from via */
+	struct cfg_addr prefix; /* network address with plen */
+	struct cfg_addr via;	/* gateway; family 0 when the route is "interface only" */
+	int iface;		/* index into config.ifaces, -1 = resolve from via */
 	unsigned int line;
 };
 

@@ -5,10 +5,12 @@
  * EAL is brought up once, without hugepages or PCI, with a per-process file prefix, because the
  * FIB, neighbor and classify suites use rte_malloc-backed tables and mbufs.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <CUnit/Basic.h>
 #include <rte_eal.h>
@@ -63,7 +65,11 @@ int main(int argc, char **argv)
 	unsigned int run = CU_get_number_of_tests_run();
 	unsigned int tfailed = CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
+	/* the per-process runtime directory would otherwise pile up under /var/run/dpdk */
+	char rundir[PATH_MAX];
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir);
 	printf("\nunit: %u passed, %u failed\n", run - tfailed, tfailed);
 	return failed ? 1 : 0;
 }
