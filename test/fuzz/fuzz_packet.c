@@ -54,9 +54,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vhfuzz%d", (int)getpid());
-	char *eal[] = {"fuzz",	    "--no-huge", "--no-pci",  "--no-shconf",   "-m",
-		       "256",	    "-l",	 "0,1",	      "--log-level=1", "--vdev",
-		       "net_null0", "--vdev",	 "net_null1", prefix,	       NULL};
+	char *eal[] = {
+		"fuzz",	  "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
+		"-m",	  "256",       "-l",	   "0,1",	  "--log-level=1",
+		"--vdev", "net_null0", "--vdev",   "net_null1",	  prefix,
+		NULL,
+	};
 	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0)
 		abort();
 	if (cfg_load_buffer("fuzz", yaml, sizeof(yaml) - 1, &hub.cfg, err, sizeof(err)) != 0 ||

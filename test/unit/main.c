@@ -27,8 +27,11 @@ static int eal_up(void)
 {
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vhunit%d", (int)getpid());
-	char *argv[] = {"vpnhub-unit", "--no-huge", "--no-pci",	   "--no-shconf", "-m",	  "256",
-			"-l",	       "0",	    "--log-level", "lib.*:error", prefix, NULL};
+	char *argv[] = {
+		"vpnhub-unit", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
+		"-m",	       "256",	    "-l",	"0",	       "--log-level",
+		"lib.*:error", prefix,	    NULL,
+	};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
 }
