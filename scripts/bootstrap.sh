@@ -17,7 +17,7 @@ readonly PACKAGES=(
 	dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev libyaml-dev libcunit1-dev libpcap-dev
 	libnuma-dev python3-pyelftools
 	iproute2 iputils-ping ethtool tshark procps
-	clang-format shellcheck
+	clang-format shellcheck clang libclang-rt-14-dev
 )
 
 readonly HUGEPAGES_WANTED=512

@@ -5,7 +5,9 @@
 #   1. format check: clang-format --dry-run -Werror over the C sources
 #   2. unit tests:   build-asan/test/vpnhub-unit (CUnit, under ASan + UBSan)
 #   3. integration:  every test/integration/*.sh (netns end-to-end; needs root)
-#   4. perf smoke:   perf/run.sh --quick --smoke, when perf/run.sh exists
+#   4. fuzz:         each libFuzzer harness of test/fuzz for FUZZ_SECONDS (default 30), seeded
+#                    from test/fuzz/corpus/<name> and, for the config, conf/
+#   5. perf smoke:   perf/run.sh --quick --smoke, when perf/run.sh exists
 #
 # A stage that fails or crashes counts as failed and the next stage still runs. The last line is
 # always "N passed, N failed" over all stages (unit tests and integration assertions one each,
@@ -20,6 +22,8 @@ readonly FORMAT_DIRS=(app conf crypto dataplane ctrlplane test perf)
 readonly UNIT=$ROOT/build-asan/test/vpnhub-unit
 readonly INTEGRATION_TIMEOUT=600 # seconds per integration script
 readonly PERF_TIMEOUT=1200
+readonly FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+readonly FUZZERS=(fuzz_config fuzz_json fuzz_packet)
 
 PASSED=0
 FAILED=0
@@ -186,6 +190,42 @@ stage_integration() {
 	done
 }
 
+# One harness: a fresh corpus dir first (libFuzzer writes new inputs there), then the seeds.
+fuzz_one() {
+	local name=$1 bin=$ROOT/build-fuzz/test/fuzz/$1 work seeds=()
+	work=$(mktemp -d "$LOGDIR/$name.XXXXXX")
+	[[ -d $ROOT/test/fuzz/corpus/${name#fuzz_} ]] && seeds+=("$ROOT/test/fuzz/corpus/${name#fuzz_}")
+	[[ $name == fuzz_config ]] && seeds+=("$ROOT/conf" "$ROOT/conf/examples")
+	(cd "$work" && "$bin" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 -timeout=10 \
+		-print_final_stats=1 "$work" "${seeds[@]}") >"$LOGDIR/$name.log" 2>&1
+}
+
+stage_fuzz() {
+	section "fuzz (libFuzzer, ${FUZZ_SECONDS} s per harness)"
+	if [[ ! -d $ROOT/build-fuzz ]] &&
+		! CC=clang meson setup "$ROOT/build-fuzz" -Dfuzz=true -Dtests=disabled >"$LOGDIR/fuzz-setup.log" 2>&1; then
+		tail -n 20 "$LOGDIR/fuzz-setup.log"
+		note "meson setup build-fuzz failed (counted as one failure)"
+		fail 1
+		return 0
+	fi
+	if ! ninja_step build-fuzz "${FUZZERS[@]/#/test/fuzz/}"; then
+		fail 1
+		return 0
+	fi
+	local f
+	for f in "${FUZZERS[@]}"; do
+		if fuzz_one "$f"; then
+			note "$f: $(grep -E '^#[0-9]+.*DONE' "$LOGDIR/$f.log" | tail -n 1)"
+			pass 1
+		else
+			grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==' "$LOGDIR/$f.log" | head -n 20
+			note "$f found a failure (counted as one failure)"
+			fail 1
+		fi
+	done
+}
+
 stage_perf() {
 	[[ -f $ROOT/perf/run.sh ]] || return 0
 	section "perf smoke (perf/run.sh --quick --smoke)"
@@ -210,6 +250,7 @@ main() {
 	stage_format || fail 1
 	stage_unit || fail 1
 	stage_integration || fail 1
+	stage_fuzz || fail 1
 	stage_perf || fail 1
 
 	section "summary"
