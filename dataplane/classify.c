@@ -113,8 +113,10 @@ static inline struct cl_res classify_one(const struct iface *ifc, struct rte_mbu
 		return drop(DP_DROP_ETH_NOT_OURS);
 	switch (eth->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		dp_meta(mb)->family = AF_INET; /* also for punts: the control core dispatches on it */
 		return ip4_check(mb);
 	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		dp_meta(mb)->family = AF_INET6;
 		return ip6_check(mb);
 	case RTE_BE16(RTE_ETHER_TYPE_ARP):
 		return punt(DP_PUNT_ARP);
@@ -135,11 +137,9 @@ void dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_
 		struct cl_res r = classify_one(ifc, mb[i]);
 		switch (r.act) {
 		case CL_IP4:
-			m->family = AF_INET;
 			v->ip4[v->n_ip4++] = mb[i];
 			break;
 		case CL_IP6:
-			m->family = AF_INET6;
 			v->ip6[v->n_ip6++] = mb[i];
 			break;
 		case CL_PUNT:

@@ -33,6 +33,7 @@ struct dp_neigh *dp_neigh_create(const char *name, uint32_t entries, struct rte_
 		struct rte_hash_rcu_config rc = {.v = qsbr, .mode = RTE_HASH_QSBR_MODE_DQ};
 		if (rte_hash_rcu_qsbr_add(n->h, &rc) != 0)
 			goto fail;
+		n->rcu = true;
 	}
 	return n;
 fail:
@@ -64,8 +65,13 @@ int dp_neigh_set(struct dp_neigh *n, const struct dp_neigh_key *k, const struct 
 
 int dp_neigh_del(struct dp_neigh *n, const struct dp_neigh_key *k)
 {
-	int rc = rte_hash_del_key(n->h, k);
-	return rc < 0 ? rc : 0;
+	int32_t pos = rte_hash_del_key(n->h, k);
+	if (pos < 0)
+		return pos;
+	/* lock-free mode keeps the slot until told; with RCU the defer queue tells it */
+	if (!n->rcu)
+		rte_hash_free_key_with_position(n->h, pos);
+	return 0;
 }
 
 uint64_t dp_neigh_lookup_bulk(const struct dp_neigh *n, const struct dp_neigh_key **keys,

@@ -10,6 +10,7 @@
 #ifndef VPNHUB_DATAPLANE_NEIGH_H
 #define VPNHUB_DATAPLANE_NEIGH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,8 +27,10 @@ struct dp_neigh_key {
 
 struct dp_neigh {
 	struct rte_hash *h;
+	bool rcu; /* deleted slots go back through the hash's QSBR defer queue */
 };
 
+/* qsbr NULL: no concurrent readers (tests, tools); deleted slots are then freed at once. */
 struct dp_neigh *dp_neigh_create(const char *name, uint32_t entries, struct rte_rcu_qsbr *qsbr,
 				 int socket);
 void dp_neigh_destroy(struct dp_neigh *n);
