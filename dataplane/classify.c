@@ -113,7 +113,8 @@ static inline struct cl_res classify_one(const struct iface *ifc, struct rte_mbu
 		return drop(DP_DROP_ETH_NOT_OURS);
 	switch (eth->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
-		dp_meta(mb)->family = AF_INET; /* also for punts: the control core dispatches on it */
+		dp_meta(mb)->family =
+			AF_INET; /* also for punts: the control core dispatches on it */
 		return ip4_check(mb);
 	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
 		dp_meta(mb)->family = AF_INET6;
