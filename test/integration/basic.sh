@@ -290,6 +290,14 @@ test_ctl() {
 	else
 		t_not_ok "vpnhubctl show interfaces lists lan0 and wan0" "exit status $rc" "$out"
 	fi
+	# DPDK's own client must keep working beside vpnhubctl.
+	rc=0
+	out=$(echo /vpnhub/version | dpdk-telemetry.py -f "$P" 2>&1) || rc=$?
+	if ((rc == 0)) && [[ $out == *'"instance": "'"$P"'"'* ]]; then
+		t_ok "dpdk-telemetry.py -f $P answers /vpnhub/version"
+	else
+		t_not_ok "dpdk-telemetry.py -f $P answers /vpnhub/version" "exit status $rc" "$out"
+	fi
 	rc=0
 	out=$(ctl nosuch show version 2>&1) || rc=$?
 	if ((rc != 0)); then
