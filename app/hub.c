@@ -20,6 +20,7 @@
 #include "dataplane/iface.h"
 #include "dataplane/neigh.h"
 #include "dataplane/port.h"
+#include "dataplane/sa.h"
 
 #define NEIGH_ENTRIES 8192
 
@@ -65,7 +66,8 @@ static int tables_up(struct hub *h)
 	dp->ifaces = iface_table_create(dp->qsbr);
 	dp->fib = dp_fib_create("fib", dp->qsbr, CFG_ROUTES_MAX * 4, (int)rte_socket_id());
 	dp->neigh = dp_neigh_create("nb", NEIGH_ENTRIES, dp->qsbr, (int)rte_socket_id());
-	return dp->ifaces && dp->fib && dp->neigh ? 0 : -ENOMEM;
+	dp->sas = sa_table_create("sa", dp->qsbr, (int)rte_socket_id());
+	return dp->ifaces && dp->fib && dp->neigh && dp->sas ? 0 : -ENOMEM;
 }
 
 int hub_start(struct hub *h, bool launch, char *err, size_t errlen)
@@ -111,6 +113,7 @@ void hub_stop(struct hub *h)
 		dp_port_close_all(h->dp);
 		dp_neigh_destroy(h->dp->neigh);
 		dp_fib_destroy(h->dp->fib);
+		sa_table_destroy(h->dp->sas);
 		iface_table_destroy(h->dp->ifaces);
 		dp_destroy(h->dp);
 	}

@@ -28,6 +28,7 @@
 #define EXIT_CONFIG  1
 #define EXIT_USAGE   2
 #define EXIT_STARTUP 3
+#define ENV_NO_HUGE  "VPNHUB_NO_HUGEPAGES" /* set when hugepages: auto fell back */
 
 static volatile sig_atomic_t quit;
 
@@ -147,13 +148,19 @@ int main(int argc, char **argv)
 	h.cfg = load(&o);
 	if (h.cfg == NULL)
 		return EXIT_CONFIG;
-	bool huge = eal_use_hugepages(h.cfg, eal_hugepages_free_mb());
+	bool huge =
+		getenv(ENV_NO_HUGE) == NULL && eal_use_hugepages(h.cfg, eal_hugepages_free_mb());
 	unsigned int ncpu = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (eal_args_build(h.cfg, argv[0], o.n_extra, o.extra, huge, ncpu, &ea, err, sizeof(err))) {
 		fprintf(stderr, "vpnhub: %s\n", err);
 		cfg_free(h.cfg);
 		return EXIT_CONFIG;
 	}
+	if (h.cfg->legacy_used)
+		fprintf(stderr,
+			"vpnhub: warning: %s uses legacy ESP algorithms (3DES or HMAC-MD5); "
+			"move those peers to AES-GCM or AES-CBC with HMAC-SHA-2\n",
+			h.cfg->file);
 	if (o.check) {
 		printf("config ok: %s: %u interfaces, %u routes, %u workers\n", h.cfg->file,
 		       h.cfg->n_ifaces, h.cfg->n_routes, h.cfg->sys.n_workers);
@@ -169,6 +176,13 @@ int main(int argc, char **argv)
 	if (ea.oversubscribed)
 		fprintf(stderr, "vpnhub: warning: more lcores than CPUs; some share a CPU\n");
 	if (rte_eal_init(ea.argc, ea.argv) < 0) {
+		if (huge && h.cfg->sys.hugepages == CFG_HUGE_AUTO) {
+			/* the free pages went to another process between our look and EAL's */
+			fprintf(stderr, "vpnhub: hugepages ran out; starting again without them\n");
+			setenv(ENV_NO_HUGE, "1", 1);
+			close(lock);
+			execv("/proc/self/exe", argv);
+		}
 		fprintf(stderr, "vpnhub: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		cfg_free(h.cfg);
 		close(lock);

@@ -27,6 +27,17 @@ int cfg_iface_find(const struct config *cfg, const char *name)
 	return -ENOENT;
 }
 
+int cfg_tunnel_find(const struct config *cfg, const char *name)
+{
+	if (cfg == NULL || name == NULL)
+		return -EINVAL;
+	for (unsigned int i = 0; i < cfg->n_tunnels; i++) {
+		if (strcmp(cfg->tunnels[i].name, name) == 0)
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len)
 {
 	if (buf == NULL || len == 0)

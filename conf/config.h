@@ -15,13 +15,17 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
-#define CFG_NAME_MAX	32   /* interface and instance names, incl. NUL */
-#define CFG_PORT_MAX	256  /* PCI address or vdev devargs string, incl. NUL */
-#define CFG_IFACES_MAX	64   /* physical interfaces */
-#define CFG_ADDRS_MAX	8    /* addresses per family per interface */
-#define CFG_ROUTES_MAX	4096 /* static routes */
-#define CFG_WORKERS_MAX 16   /* worker lcores */
-#define CFG_ERR_MAX	512  /* error message buffer */
+#define CFG_NAME_MAX	     32	  /* interface and instance names, incl. NUL */
+#define CFG_PORT_MAX	     256  /* PCI address or vdev devargs string, incl. NUL */
+#define CFG_IFACES_MAX	     64	  /* physical interfaces */
+#define CFG_ADDRS_MAX	     8	  /* addresses per family per interface */
+#define CFG_ROUTES_MAX	     4096 /* static routes */
+#define CFG_WORKERS_MAX	     16	  /* worker lcores */
+#define CFG_ERR_MAX	     512  /* error message buffer */
+#define CFG_SAS_MAX	     4096 /* manual SAs */
+#define CFG_TUNNELS_MAX	     1024 /* tunnel interfaces */
+#define CFG_KEY_MAX	     64	  /* bytes of one key (HMAC-SHA-512 keys are 64) */
+#define CFG_TUNNEL_SA_IN_MAX 4	  /* inbound SAs bound to one tunnel (rekey overlap) */
 
 /* An IPv4 or IPv6 address; v4 is stored in network byte order in the first 4 bytes. */
 struct cfg_addr {
@@ -67,10 +71,86 @@ struct cfg_iface {
 	unsigned int line;	/* where it was declared, for later diagnostics */
 };
 
+enum cfg_sa_dir { CFG_SA_IN = 0, CFG_SA_OUT };
+enum cfg_sa_mode { CFG_SA_TUNNEL = 0, CFG_SA_TRANSPORT };
+
+/* ESP ciphers and integrity algorithms as named in YAML (conf/README.md has the table). */
+enum cfg_enc {
+	CFG_ENC_NULL = 0,
+	CFG_ENC_AES_CBC_128,
+	CFG_ENC_AES_CBC_256,
+	CFG_ENC_AES_GCM_128,
+	CFG_ENC_AES_GCM_256,
+	CFG_ENC_CHACHA20_POLY1305,
+	CFG_ENC_3DES_CBC, /* legacy */
+};
+enum cfg_auth {
+	CFG_AUTH_NONE = 0, /* AEAD ciphers only */
+	CFG_AUTH_HMAC_SHA1_96,
+	CFG_AUTH_HMAC_SHA256_128,
+	CFG_AUTH_HMAC_SHA384_192,
+	CFG_AUTH_HMAC_SHA512_256,
+	CFG_AUTH_HMAC_MD5_96, /* legacy */
+};
+
+/* 0 = no limit. Soft limits raise an event, hard limits retire the SA (RFC 4301 4.4.2.1). */
+struct cfg_lifetime {
+	uint64_t soft_bytes;
+	uint64_t hard_bytes;
+	uint64_t soft_packets;
+	uint64_t hard_packets;
+	uint32_t soft_seconds;
+	uint32_t hard_seconds;
+};
+
+/* A manually keyed ESP SA (RFC 4303), one direction. Keys are wiped by cfg_free. */
+struct cfg_sa {
+	char name[CFG_NAME_MAX];
+	uint32_t spi; /* host order, >= 256 (RFC 4303 2.1: 1..255 are reserved) */
+	uint8_t dir;  /* enum cfg_sa_dir */
+	uint8_t mode; /* enum cfg_sa_mode */
+	uint8_t enc;  /* enum cfg_enc */
+	uint8_t auth; /* enum cfg_auth */
+	bool esn;
+	bool udp_encap;	  /* NAT-T, RFC 3948 */
+	bool follow_peer; /* inbound NAT-T: follow the peer's address/port changes */
+	uint16_t udp_sport;
+	uint16_t udp_dport;
+	struct cfg_addr local; /* outer addresses: local must be a hub address */
+	struct cfg_addr remote;
+	uint8_t enc_key[CFG_KEY_MAX]; /* GCM/ChaCha20: key followed by the 4-byte salt */
+	unsigned int enc_key_len;
+	uint8_t auth_key[CFG_KEY_MAX];
+	unsigned int auth_key_len;
+	unsigned int replay_window; /* inbound: 64..4096, power of two */
+	struct cfg_lifetime life;
+	unsigned int line;
+};
+
+enum cfg_tunnel_type { CFG_TUN_VTI = 0 };
+
+/* A tunnel interface (route-based IPsec now; GRE and friends later). */
+struct cfg_tunnel {
+	char name[CFG_NAME_MAX];
+	uint8_t type; /* enum cfg_tunnel_type */
+	struct cfg_addr local;
+	struct cfg_addr remote;
+	int sa_out;			 /* index into config.sas */
+	int sa_in[CFG_TUNNEL_SA_IN_MAX]; /* indexes into config.sas */
+	unsigned int n_sa_in;
+	struct cfg_addr v4[CFG_ADDRS_MAX];
+	unsigned int n_v4;
+	struct cfg_addr v6[CFG_ADDRS_MAX];
+	unsigned int n_v6;
+	unsigned int mtu; /* 0 in YAML: the underlay MTU minus the ESP overhead */
+	unsigned int line;
+};
+
 struct cfg_route {
 	struct cfg_addr prefix; /* network address with plen */
 	struct cfg_addr via;	/* gateway; family 0 when the route is "interface only" */
-	int iface;		/* index into config.ifaces, -1 = resolve from via */
+	int iface;		/* index into config.ifaces; -1 for a route over a tunnel */
+	int tunnel;		/* index into config.tunnels, -1 = not over a tunnel */
 	unsigned int line;
 };
 
@@ -81,6 +161,13 @@ struct config {
 	unsigned int n_ifaces;
 	struct cfg_route *routes; /* n_routes entries, owned */
 	unsigned int n_routes;
+	bool ipsec_legacy;	    /* allow 3DES and HMAC-MD5 */
+	bool legacy_used;	    /* some SA uses them: the caller logs a warning */
+	unsigned int replay_window; /* default for inbound SAs */
+	struct cfg_sa *sas;	    /* n_sas entries, owned */
+	unsigned int n_sas;
+	struct cfg_tunnel *tunnels; /* n_tunnels entries, owned */
+	unsigned int n_tunnels;
 };
 
 /*
@@ -100,6 +187,7 @@ extern const size_t cfg_default_yaml_len;
 
 /* Helpers shared with the rest of the program. */
 int cfg_iface_find(const struct config *cfg, const char *name);
+int cfg_tunnel_find(const struct config *cfg, const char *name);
 /* Format an address (without prefix length) into buf; returns buf. */
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
 /* Parse "a.b.c.d", "x::y", optionally with "/plen" when allow_plen. 0 or -EINVAL. */

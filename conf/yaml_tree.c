@@ -100,6 +100,8 @@ void ytree_free(struct node *n)
 		struct node *next = n->next;
 
 		ytree_free(n->first); /* depth is bounded by DEPTH_MAX */
+		if (n->str != NULL)
+			explicit_bzero(n->str, n->len); /* scalars may be keys */
 		free(n->str);
 		free(n);
 		n = next;
@@ -260,6 +262,22 @@ static int syntax_error(struct reader *r, const yaml_parser_t *p, const char *bu
 		       (unsigned int)p->context_mark.column + 1);
 }
 
+/* Scalars may be ESP keys: wipe libyaml's copies of the text before it frees them. */
+static void wipe_event(yaml_event_t *ev)
+{
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.value != NULL)
+		explicit_bzero(ev->data.scalar.value, ev->data.scalar.length);
+}
+
+static void wipe_parser(yaml_parser_t *p)
+{
+	if (p->buffer.start != NULL)
+		explicit_bzero(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
+	if (p->raw_buffer.start != NULL)
+		explicit_bzero(p->raw_buffer.start,
+			       (size_t)(p->raw_buffer.end - p->raw_buffer.start));
+}
+
 /* Feed every event to on_event() until the stream ends or one of them fails. */
 static int parse(struct reader *r, const char *buf, size_t len)
 {
@@ -278,8 +296,10 @@ static int parse(struct reader *r, const char *buf, size_t len)
 		}
 		done = ev.type == YAML_STREAM_END_EVENT;
 		rc = on_event(r, &ev);
+		wipe_event(&ev);
 		yaml_event_delete(&ev);
 	}
+	wipe_parser(&parser);
 	yaml_parser_delete(&parser);
 	return rc;
 }

@@ -45,7 +45,7 @@ struct ytree_err {
  */
 int ytree_read(const char *buf, size_t len, struct node **root, struct ytree_err *err);
 
-/* Free a tree from ytree_read(); NULL is a no-op. */
+/* Free a tree from ytree_read(), wiping scalar text first (it may hold keys); NULL is a no-op. */
 void ytree_free(struct node *root);
 
 #endif /* VPNHUB_CONF_YAML_TREE_H */

@@ -22,10 +22,13 @@
 #include "ctrlplane/arp.h"
 #include "ctrlplane/ctrl.h"
 #include "ctrlplane/icmp.h"
+#include "ctrlplane/ipsec.h"
 #include "ctrlplane/nbr.h"
 #include "ctrlplane/tables.h"
+#include "dataplane/esp.h"
 #include "dataplane/fib.h"
 #include "dataplane/ip_fwd.h"
+#include "dataplane/sa.h"
 
 #define L2_LEN	   sizeof(struct rte_ether_hdr)
 #define NBR_MAX	   4096
@@ -60,7 +63,8 @@ int ctrl_init(struct ctrl *c, struct dp *dp, const struct config *cfg, char *err
 		snprintf(err, errlen, "control plane: out of memory");
 		return -ENOMEM;
 	}
-	return tables_routes_load(c, cfg, err, errlen);
+	int rc2 = ipsec_load(c, cfg, err, errlen);
+	return rc2 != 0 ? rc2 : tables_routes_load(c, cfg, err, errlen);
 }
 
 void ctrl_fini(struct ctrl *c)
@@ -145,6 +149,23 @@ static uint64_t route(struct ctrl *c, int family, const uint8_t *dst)
 	return nh;
 }
 
+/* The SA's owner encrypts what the control lcore sends into a tunnel. */
+static void tunnel_output(struct ctrl *c, const struct iface *vti, struct rte_mbuf *mb, int family)
+{
+	struct dp_meta *m = dp_meta(mb);
+	const struct sa *sa = sa_get(c->dp->sas, vti->sa_out);
+	if (sa == NULL) {
+		ctrl_drop(c, mb, DP_DROP_NO_TUNNEL);
+		return;
+	}
+	m->family = (uint8_t)family;
+	m->l3_off = L2_LEN;
+	m->flags = 0;
+	m->out_ifindex = vti->ifindex;
+	m->sa_id = sa->id;
+	esp_handoff(c->dp, dp_ctrl_stats(c->dp), mb, sa->owner, DP_STAGE_ESP_OUT);
+}
+
 static inline bool ip6_link_local(const uint8_t *a)
 {
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
@@ -176,6 +197,10 @@ void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struc
 		ctrl_drop(c, mb, DP_DROP_FRAG_NEEDED);
 		return;
 	}
+	if (out->kind == IFACE_VTI) {
+		tunnel_output(c, out, mb, family);
+		return;
+	}
 	nbr_resolve(c, out, family, nh->family != 0 ? nh->gw : dst, mb);
 }
 
@@ -183,7 +208,8 @@ void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struc
 static void fragment4(struct ctrl *c, struct rte_mbuf *mb, const struct iface *out)
 {
 	struct rte_mbuf *frags[64];
-	dp_ttl_dec(mb);
+	if (!(dp_meta(mb)->flags & DP_MF_ORIGINATED))
+		dp_ttl_dec(mb);
 	rte_pktmbuf_adj(mb, L2_LEN);
 	int n = rte_ipv4_fragment_packet(mb, frags, RTE_DIM(frags), out->mtu, c->dp->pool,
 					 indirect_pool);
@@ -232,8 +258,16 @@ static void neigh_miss(struct ctrl *c, struct rte_mbuf *mb)
 		ctrl_drop(c, mb, DP_DROP_NO_ROUTE);
 		return;
 	}
-	dp_ttl_dec(mb); /* the worker routed it but did not rewrite it */
+	if (!(m->flags & DP_MF_ORIGINATED))
+		dp_ttl_dec(mb); /* the worker routed it but did not rewrite it */
 	nbr_resolve(c, out, m->family, m->nh_addr, mb);
+}
+
+/* ESP for one of our addresses that no inbound SA claimed (RFC 4303 3.4.2: discard, audit). */
+static void esp_no_sa(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
+{
+	RTE_SET_USED(ifc);
+	ctrl_drop(c, mb, DP_DROP_ESP_NO_SA);
 }
 
 static const struct {
@@ -241,6 +275,7 @@ static const struct {
 	void (*fn)(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb);
 } local4_handlers[] = {
 	{IPPROTO_ICMP, icmp4_local},
+	{IPPROTO_ESP, esp_no_sa},
 };
 
 static void local4(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
@@ -271,6 +306,9 @@ void ctrl_input(struct ctrl *c, struct rte_mbuf *mb)
 	case DP_PUNT_LOCAL:
 		if (v4)
 			local4(c, ifc, mb);
+		else if (rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN)->proto ==
+			 IPPROTO_ESP)
+			esp_no_sa(c, ifc, mb);
 		else
 			icmp6_local(c, ifc, mb);
 		break;

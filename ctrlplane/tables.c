@@ -155,8 +155,10 @@ static int iface_routes(struct loader *l, const struct iface *ifc)
 
 static int static_route(struct loader *l, const struct config *cfg, const struct cfg_route *r)
 {
-	struct iface *ifc =
-		r->iface >= 0 ? iface_by_name(l->c->dp->ifaces, cfg->ifaces[r->iface].name) : NULL;
+	const char *name = r->tunnel >= 0  ? cfg->tunnels[r->tunnel].name
+			   : r->iface >= 0 ? cfg->ifaces[r->iface].name
+					   : NULL;
+	struct iface *ifc = name != NULL ? iface_by_name(l->c->dp->ifaces, name) : NULL;
 	if (ifc == NULL) {
 		snprintf(l->err, l->errlen, "%s:%u: route has no usable interface", cfg->file,
 			 r->line);

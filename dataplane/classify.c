@@ -10,12 +10,15 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "dataplane/classify.h"
 
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
-enum cl_act { CL_DROP, CL_PUNT, CL_IP4, CL_IP6 };
+enum cl_act { CL_DROP, CL_PUNT, CL_IP4, CL_IP6, CL_ESP };
+
+#define NATT_PORT 4500 /* RFC 3948 */
 
 struct cl_res {
 	enum cl_act act;
@@ -44,6 +47,29 @@ static inline bool ip4_src_bad(uint32_t src)
 {
 	uint8_t a = (uint8_t)(src >> 24);
 	return a == 0 || a == 127 || a >= 224; /* this-network, loopback, multicast, class E */
+}
+
+/*
+ * ESP (protocol 50) or UDP to port 4500 (RFC 3948 2.2): a one-byte 0xff payload is a NAT
+ * keepalive, four zero bytes are the non-ESP marker of IKE (left to the normal path, which
+ * punts it), anything else is ESP in UDP. l4 points at the transport header, len bytes long.
+ */
+static struct cl_res esp_check(uint8_t proto, const uint8_t *l4, uint32_t len, struct cl_res ip)
+{
+	if (proto == IPPROTO_ESP)
+		return (struct cl_res){CL_ESP, 0};
+	if (proto != IPPROTO_UDP || len < sizeof(struct rte_udp_hdr))
+		return ip;
+	const struct rte_udp_hdr *u = (const struct rte_udp_hdr *)l4;
+	if (u->dst_port != RTE_BE16(NATT_PORT))
+		return ip;
+	uint32_t pl = len - (uint32_t)sizeof(*u);
+	const uint8_t *p = l4 + sizeof(*u);
+	if (pl == 1 && p[0] == 0xff)
+		return drop(DP_DROP_NATT_KEEPALIVE);
+	if (pl < 4 || (p[0] | p[1] | p[2] | p[3]) == 0)
+		return ip;
+	return (struct cl_res){CL_ESP, 0};
 }
 
 static struct cl_res ip4_check(struct rte_mbuf *mb)
@@ -76,7 +102,12 @@ static struct cl_res ip4_check(struct rte_mbuf *mb)
 		return punt(DP_PUNT_MCAST);
 	if (d0 == 0 || d0 == 127 || d0 >= 240)
 		return drop(DP_DROP_IP4_DST);
-	return (struct cl_res){CL_IP4, 0};
+	struct cl_res fwd = {CL_IP4, 0};
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return fwd; /* outer fragments: not reassembled here */
+	if (hl > rte_pktmbuf_data_len(mb) - L2_LEN - 8u)
+		return fwd;
+	return esp_check(ip->next_proto_id, (const uint8_t *)ip + hl, (uint32_t)(tl - hl), fwd);
 }
 
 static struct cl_res ip6_check(struct rte_mbuf *mb)
@@ -100,7 +131,10 @@ static struct cl_res ip6_check(struct rte_mbuf *mb)
 	static const uint8_t zero[16];
 	if (memcmp(ip->dst_addr, zero, 16) == 0 || memcmp(ip->dst_addr, loop, 16) == 0)
 		return drop(DP_DROP_IP6_DST);
-	return (struct cl_res){CL_IP6, 0};
+	struct cl_res fwd = {CL_IP6, 0};
+	if (rte_pktmbuf_data_len(mb) < L2_LEN + sizeof(*ip) + 8u)
+		return fwd;
+	return esp_check(ip->proto, (const uint8_t *)(ip + 1), pl, fwd);
 }
 
 static inline struct cl_res classify_one(const struct iface *ifc, struct rte_mbuf *mb)
@@ -126,6 +160,27 @@ static inline struct cl_res classify_one(const struct iface *ifc, struct rte_mbu
 	}
 }
 
+static void place(struct dp_lcore_stats *st, struct dp_vec *v, struct rte_mbuf *mb, struct cl_res r)
+{
+	switch (r.act) {
+	case CL_IP4:
+		v->ip4[v->n_ip4++] = mb;
+		break;
+	case CL_IP6:
+		v->ip6[v->n_ip6++] = mb;
+		break;
+	case CL_ESP:
+		v->esp_in[v->n_esp_in++] = mb;
+		break;
+	case CL_PUNT:
+		dp_vec_punt(st, v, mb, (enum dp_punt)r.why);
+		break;
+	default:
+		dp_drop(st, mb, (enum dp_drop)r.why);
+		break;
+	}
+}
+
 void dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_mbuf **mb,
 		 uint16_t n, struct dp_vec *v)
 {
@@ -135,20 +190,18 @@ void dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_
 		m->out_ifindex = 0;
 		m->l3_off = L2_LEN;
 		m->family = 0;
-		struct cl_res r = classify_one(ifc, mb[i]);
-		switch (r.act) {
-		case CL_IP4:
-			v->ip4[v->n_ip4++] = mb[i];
-			break;
-		case CL_IP6:
-			v->ip6[v->n_ip6++] = mb[i];
-			break;
-		case CL_PUNT:
-			dp_vec_punt(st, v, mb[i], (enum dp_punt)r.why);
-			break;
-		default:
-			dp_drop(st, mb[i], (enum dp_drop)r.why);
-			break;
-		}
+		m->flags = 0;
+		m->stage = DP_STAGE_NONE;
+		place(st, v, mb[i], classify_one(ifc, mb[i]));
 	}
+}
+
+void dp_classify_ip(struct dp_lcore_stats *st, struct rte_mbuf *mb, struct dp_vec *v)
+{
+	struct dp_meta *m = dp_meta(mb);
+	struct cl_res r = m->family == AF_INET ? ip4_check(mb) : ip6_check(mb);
+	if (r.act ==
+	    CL_ESP) /* ESP inside a tunnel: routed like any packet, never decrypted twice */
+		r.act = m->family == AF_INET ? CL_IP4 : CL_IP6;
+	place(st, v, mb, r);
 }

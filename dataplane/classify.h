@@ -17,11 +17,20 @@
 struct dp_vec {
 	struct rte_mbuf *ip4[BURST_MAX];
 	struct rte_mbuf *ip6[BURST_MAX];
+	struct rte_mbuf *esp_in[BURST_MAX];   /* ESP or ESP-in-UDP, outer header at l3_off */
+	struct rte_mbuf *esp_out[BURST_MAX];  /* routed to a tunnel interface: to encrypt */
 	struct rte_mbuf *punt[2 * BURST_MAX]; /* classify and forwarding both punt */
 	uint16_t n_ip4;
 	uint16_t n_ip6;
+	uint16_t n_esp_in;
+	uint16_t n_esp_out;
 	uint16_t n_punt;
 };
+
+static inline void dp_vec_reset(struct dp_vec *v)
+{
+	v->n_ip4 = v->n_ip6 = v->n_esp_in = v->n_esp_out = v->n_punt = 0;
+}
 
 /*
  * Classify n (<= BURST_MAX) packets received on ifc. Malformed frames are counted by reason and
@@ -29,6 +38,13 @@ struct dp_vec {
  */
 void dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_mbuf **mb,
 		 uint16_t n, struct dp_vec *v);
+
+/*
+ * Validate the IP header of a packet whose L3 starts at offset 14 and whose EtherType says its
+ * family, and place it like classify does (ip4/ip6 vector, punt, or drop). Used for the inner
+ * packets that come out of a tunnel.
+ */
+void dp_classify_ip(struct dp_lcore_stats *st, struct rte_mbuf *mb, struct dp_vec *v);
 
 /* Append mb to the punt vector with a reason. */
 static inline void dp_vec_punt(struct dp_lcore_stats *st, struct dp_vec *v, struct rte_mbuf *mb,

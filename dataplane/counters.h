@@ -44,7 +44,12 @@
 	  "packet to the hub for a protocol it does not serve")                                    \
 	X(MCAST_UNHANDLED, "mcast_unhandled", "multicast or broadcast nobody subscribed to")       \
 	X(FRAG_NEEDED, "frag_needed", "larger than the egress MTU")                                \
-	X(NO_MBUF, "no_mbuf", "buffer pool empty")
+	X(NO_MBUF, "no_mbuf", "buffer pool empty")                                                 \
+	X(NATT_KEEPALIVE, "natt_keepalive", "NAT-T keepalive (RFC 3948 2.3), counted and dropped") \
+	X(ESP_TRUNCATED, "esp_truncated", "ESP packet shorter than its header")                    \
+	X(ESP_NO_SA, "esp_no_sa", "ESP for the hub with an unknown SPI")                           \
+	X(ESP_SA, "esp_sa_error", "ESP dropped by its SA (see the SA's counters)")                 \
+	X(NO_TUNNEL, "no_tunnel", "tunnel interface has no usable SA")
 
 #define DP_PUNT_REASONS(X)                                \
 	X(LOCAL, "local", "addressed to the hub")         \

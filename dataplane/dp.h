@@ -31,6 +31,8 @@
 struct dp_fib;
 struct dp_neigh;
 struct iface_table;
+struct sa_table;
+struct IMB_MGR;
 
 /* Per-packet metadata in an mbuf dynamic field; valid from classify until TX or free. */
 struct dp_meta {
@@ -40,7 +42,17 @@ struct dp_meta {
 	uint8_t family;	      /* AF_INET / AF_INET6 of the L3 header, 0 for non-IP */
 	uint16_t l3_off;      /* L3 header offset from the start of data */
 	uint8_t nh_addr[16];  /* next hop to resolve (NEIGH punts); IPv4 in the first 4 bytes */
+	uint8_t flags;	      /* DP_MF_* */
+	uint8_t stage;	      /* hand-off: enum dp_stage the owner runs next */
+	uint16_t sa_id;	      /* ESP: the SA, once looked up */
 };
+
+enum dp_meta_flag {
+	DP_MF_ORIGINATED = 1 << 0, /* built by the hub (ESP outer header): no TTL check/decrement */
+};
+
+/* Stages a packet can be handed to another worker for (the SA's owner). */
+enum dp_stage { DP_STAGE_NONE = 0, DP_STAGE_ESP_IN, DP_STAGE_ESP_OUT };
 
 extern int dp_meta_offset;
 
@@ -65,7 +77,9 @@ struct dp_worker {
 	struct dp *dp;
 	unsigned int id; /* queue index, QSBR thread id and stats slot */
 	unsigned int lcore;
-	struct rte_ring *punt; /* to the control lcore: single producer, single consumer */
+	struct rte_ring *punt;	  /* to the control lcore: single producer, single consumer */
+	struct rte_ring *handoff; /* to this worker: packets of SAs it owns (multi-producer) */
+	struct IMB_MGR *imb;	  /* this worker's intel-ipsec-mb manager */
 	struct dp_lcore_stats *st;
 	struct {
 		uint16_t port;
@@ -81,6 +95,7 @@ struct dp {
 	struct dp_fib *fib;
 	struct dp_neigh *neigh;
 	struct iface_table *ifaces;
+	struct sa_table *sas;
 	uint16_t port_ifindex[RTE_MAX_ETHPORTS]; /* 0 = port not managed */
 	uint16_t ports[DP_PORTS_MAX];		 /* managed ports, in setup order */
 	uint16_t n_ports;
@@ -116,9 +131,9 @@ int dp_worker_main(void *arg);
 unsigned int dp_worker_poll(struct dp_worker *w);
 
 /*
- * Process a burst received on one interface: classify, forward, punt or drop.
+ * Process a burst received on DPDK port `port`: classify, forward, punt or drop.
  * Worker lcore only. Consumes every mbuf.
  */
-void dp_input(struct dp_worker *w, struct rte_mbuf **mb, uint16_t n);
+void dp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **mb, uint16_t n);
 
 #endif

@@ -65,7 +65,8 @@ static void pending_flush(struct dp_worker *w, struct fwd_pending *p, struct dp_
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
 		eth->dst_addr = mac[i];
 		eth->src_addr = p->out[i]->mac;
-		dp_ttl_dec(mb);
+		if (!(m->flags & DP_MF_ORIGINATED))
+			dp_ttl_dec(mb);
 		dp_tx(w, p->out[i], mb);
 	}
 	p->n = 0;
@@ -85,17 +86,25 @@ static const struct iface *route_one(struct dp_worker *w, struct dp_vec *v, stru
 		return NULL;
 	}
 	const struct iface *out = nh->type == NH_FWD ? iface_get(w->dp->ifaces, nh->ifindex) : NULL;
+	struct dp_meta *m = dp_meta(mb);
 	if (out == NULL || !out->up) {
 		dp_drop(w->st, mb, DP_DROP_NO_ROUTE);
 		return NULL;
 	}
-	if (ttl <= 1) {
+	if (ttl <= 1 && !(m->flags & DP_MF_ORIGINATED)) {
 		dp_vec_punt(w->st, v, mb, DP_PUNT_TTL);
 		return NULL;
 	}
 	if (l3_len > out->mtu) {
-		dp_meta(mb)->out_ifindex = out->ifindex;
+		m->out_ifindex = out->ifindex;
 		dp_vec_punt(w->st, v, mb, DP_PUNT_MTU);
+		return NULL;
+	}
+	if (out->kind == IFACE_VTI) {
+		/* routed into a tunnel: TTL now, then the ESP stage encrypts it */
+		m->out_ifindex = out->ifindex;
+		dp_ttl_dec(mb);
+		v->esp_out[v->n_esp_out++] = mb;
 		return NULL;
 	}
 	memcpy(target, nh->family != 0 ? nh->gw : dst, 16);
@@ -111,6 +120,7 @@ void dp_ip4_forward(struct dp_worker *w, struct dp_vec *v)
 
 	if (n == 0)
 		return;
+	v->n_ip4 = 0; /* consumed here; later stages may refill it */
 	p.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *ip =
@@ -150,6 +160,7 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 
 	if (n == 0)
 		return;
+	v->n_ip6 = 0;
 	p.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ipv6_hdr *ip =

@@ -15,9 +15,12 @@
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
 
+#include "crypto/imb.h"
 #include "dataplane/classify.h"
 #include "dataplane/dp.h"
+#include "dataplane/esp.h"
 #include "dataplane/ip_fwd.h"
+#include "dataplane/sa.h"
 
 int dp_meta_offset = -1;
 
@@ -34,15 +37,20 @@ int dp_meta_register(void)
 	return dp_meta_offset < 0 ? -rte_errno : 0;
 }
 
-static int punt_rings(struct dp *dp)
+/* Per worker: the punt ring to the control lcore, its hand-off ring, its crypto manager. */
+static int worker_rings(struct dp *dp)
 {
 	for (unsigned int i = 0; i < dp->n_workers; i++) {
+		struct dp_worker *w = &dp->workers[i];
 		char name[RTE_RING_NAMESIZE];
 		snprintf(name, sizeof(name), "punt%u_%p", i, (void *)dp);
-		dp->workers[i].punt = rte_ring_create(name, DP_PUNT_RING_SIZE, SOCKET_ID_ANY,
-						      RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (dp->workers[i].punt == NULL)
-			return -rte_errno;
+		w->punt = rte_ring_create(name, DP_PUNT_RING_SIZE, SOCKET_ID_ANY,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "hoff%u_%p", i, (void *)dp);
+		w->handoff = rte_ring_create(name, DP_PUNT_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
+		w->imb = crypto_imb_mgr_create();
+		if (w->punt == NULL || w->handoff == NULL || w->imb == NULL)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -65,7 +73,7 @@ struct dp *dp_create(unsigned int n_workers, unsigned int n_mbufs, uint16_t data
 	size_t qsz = rte_rcu_qsbr_get_memsize(n_workers);
 	dp->qsbr = rte_zmalloc("dp_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (dp->pool == NULL || dp->stats == NULL || dp->qsbr == NULL ||
-	    rte_rcu_qsbr_init(dp->qsbr, n_workers) != 0 || punt_rings(dp) != 0) {
+	    rte_rcu_qsbr_init(dp->qsbr, n_workers) != 0 || worker_rings(dp) != 0) {
 		dp_destroy(dp);
 		return NULL;
 	}
@@ -95,6 +103,11 @@ void dp_destroy(struct dp *dp)
 			drain_ring(w->punt);
 			rte_ring_free(w->punt);
 		}
+		if (w->handoff != NULL) {
+			drain_ring(w->handoff);
+			rte_ring_free(w->handoff);
+		}
+		crypto_imb_mgr_free(w->imb);
 		for (unsigned int p = 0; p < DP_PORTS_MAX; p++)
 			rte_free(w->txq[p].buf);
 	}
@@ -152,10 +165,59 @@ static void punt_send(struct dp_worker *w, struct dp_vec *v)
 	}
 }
 
-void dp_input(struct dp_worker *w, struct rte_mbuf **mb, uint16_t n)
+void esp_handoff(struct dp *dp, struct dp_lcore_stats *st, struct rte_mbuf *mb, uint16_t owner,
+		 enum dp_stage stage)
+{
+	dp_meta(mb)->stage = (uint8_t)stage;
+	if (owner >= dp->n_workers || rte_ring_enqueue(dp->workers[owner].handoff, mb) != 0) {
+		struct sa *sa = sa_get(dp->sas, dp_meta(mb)->sa_id);
+		if (sa != NULL)
+			__atomic_fetch_add(&sa->st.err[SA_ERR_HANDOFF], 1, __ATOMIC_RELAXED);
+		dp_drop(st, mb, DP_DROP_ESP_SA);
+	}
+}
+
+/*
+ * The stages after classify: ESP decapsulation, IP forwarding (which may route into tunnels),
+ * ESP encapsulation, forwarding of the outer packets, and the punts.
+ */
+static void dp_process(struct dp_worker *w, struct dp_vec *v)
+{
+	esp_in(w, v);
+	dp_ip4_forward(w, v);
+	dp_ip6_forward(w, v);
+	esp_out(w, v);
+	dp_ip4_forward(w, v);
+	dp_ip6_forward(w, v);
+	for (uint16_t i = 0; i < v->n_esp_out; i++) /* an ESP packet routed into a tunnel again */
+		dp_drop(w->st, v->esp_out[i], DP_DROP_NO_TUNNEL);
+	v->n_esp_out = 0;
+	punt_send(w, v);
+}
+
+/* Packets other workers handed over because this worker owns their SA. */
+static unsigned int handoff_poll(struct dp_worker *w)
+{
+	struct rte_mbuf *mb[BURST_MAX];
+	struct dp_vec v;
+	unsigned int n = rte_ring_dequeue_burst(w->handoff, (void **)mb, BURST_MAX, NULL);
+	if (n == 0)
+		return 0;
+	dp_vec_reset(&v);
+	for (unsigned int i = 0; i < n; i++) {
+		if (dp_meta(mb[i])->stage == DP_STAGE_ESP_IN)
+			v.esp_in[v.n_esp_in++] = mb[i];
+		else
+			v.esp_out[v.n_esp_out++] = mb[i];
+	}
+	dp_process(w, &v);
+	return n;
+}
+
+void dp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **mb, uint16_t n)
 {
 	struct dp_vec v;
-	uint16_t ifindex = w->dp->port_ifindex[mb[0]->port];
+	uint16_t ifindex = w->dp->port_ifindex[port]; /* not mb->port: not every PMD sets it */
 	const struct iface *ifc = iface_get(w->dp->ifaces, ifindex);
 	if (ifc == NULL) {
 		rte_pktmbuf_free_bulk(mb, n);
@@ -166,11 +228,9 @@ void dp_input(struct dp_worker *w, struct rte_mbuf **mb, uint16_t n)
 	for (uint16_t i = 0; i < n; i++)
 		is->rx_bytes += rte_pktmbuf_pkt_len(mb[i]);
 	w->st->rx_pkts += n;
-	v.n_ip4 = v.n_ip6 = v.n_punt = 0;
+	dp_vec_reset(&v);
 	dp_classify(w->st, ifc, mb, n, &v);
-	dp_ip4_forward(w, &v);
-	dp_ip6_forward(w, &v);
-	punt_send(w, &v);
+	dp_process(w, &v);
 }
 
 static void tx_flush(struct dp_worker *w)
@@ -190,8 +250,9 @@ unsigned int dp_worker_poll(struct dp_worker *w)
 		if (n == 0)
 			continue;
 		total += n;
-		dp_input(w, mb, n);
+		dp_input(w, w->rxq[i].port, mb, n);
 	}
+	total += handoff_poll(w);
 	tx_flush(w);
 	rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);
 	return total;

@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((data[0] & 1) && len >= 6)
 		memcpy(rte_pktmbuf_mtod(mb, void *), &ifc->mac, 6);
 	mb->port = ifc->port_id;
-	dp_input(&dp->workers[0], &mb, 1);
+	dp_input(&dp->workers[0], ifc->port_id, &mb, 1);
 	rte_eth_tx_buffer_flush(ifc->port_id, 0, dp->workers[0].txq[ifc->port_id].buf);
 	ctrl_poll(&hub.ctrl);
 	if (rte_mempool_in_use_count(dp->pool) > NBR_QUEUE_TOTAL + 64)

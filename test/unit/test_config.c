@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
@@ -36,6 +38,42 @@
 #define IFACE_V4 IFACE_MIN "    ipv4: 10.0.0.1/24\n    ipv6: fd00::1/64\n"
 /* Lines 6-8 after IFACE_V4: a second interface. */
 #define WAN(addr) "  - name: wan0\n    port: net_tap1\n    ipv4: " addr "\n"
+
+/* Example keys by length in bytes: 16, 20, 32. */
+#define KEY16 "0x00112233445566778899aabbccddeeff"
+#define KEY20 "0x00112233445566778899aabbccddeeff01020304"
+#define KEY32 "0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+/* Lines 6-7 after IFACE_V4: the head of the ipsec section. */
+#define IPSEC "ipsec:\n  manual_sas:\n"
+/*
+ * Lines 8-12: the head of an SA as a block mapping (map at col 7; values: name col 13, spi 12,
+ * direction 18, local 14, remote 15). SA_GCM adds enc (line 13, col 12) and enc_key (14, col 16);
+ * keys after it start at col 7.
+ */
+#define SA_AT(name, spi, dir, local, remote)                                                      \
+	"    - name: " name "\n      spi: " spi "\n      direction: " dir "\n      local: " local \
+	"\n      remote: " remote "\n"
+#define SA_HEAD(name, spi, dir) SA_AT(name, spi, dir, "10.0.0.1", "10.0.0.2")
+#define SA_GCM(name, spi, dir) \
+	SA_HEAD(name, spi, dir) "      enc: aes-gcm-128\n      enc_key: " KEY20 "\n"
+/* One SA on one line, for sections about tunnels. */
+#define SA_FLOW(name, spi, dir, extra)                                               \
+	"    - {name: " name ", spi: " spi ", direction: " dir ", local: 10.0.0.1, " \
+	"remote: 10.0.0.2, enc: aes-gcm-128, enc_key: " KEY20 extra "}\n"
+/* Lines 6-9: SA o (out) and SA i (in) between 10.0.0.1 and 10.0.0.2. */
+#define SAS IPSEC SA_FLOW("o", "0x1001", "out", "") SA_FLOW("i", "0x2001", "in", "")
+/*
+ * One tunnel in six lines (map at col 5; values: name col 11, type 11, local 12, remote 13,
+ * sa_out 13, sa_in 12); after SAS and "tunnels:" (line 10) it fills lines 11-16.
+ */
+#define TUN(name, local, remote, out, in)                                              \
+	"  - name: " name "\n    type: vti\n    local: " local "\n    remote: " remote \
+	"\n    sa_out: " out "\n    sa_in: " in "\n"
+#define TUN_OK	   TUN("vti1", "10.0.0.1", "10.0.0.2", "o", "i")
+#define TUNNELS(t) IFACE_V4 SAS "tunnels:\n" t
+/* Lines 1-18: vti1 with 172.16.0.1/30 and the head of the routes section; routes from line 19. */
+#define RT_TUN TUNNELS(TUN_OK) "    ipv4: 172.16.0.1/30\nroutes:\n"
 
 struct bad_case {
 	const char *what;
@@ -247,6 +285,280 @@ static const struct bad_case bad_cases[] = {
 	{"via with prefix length",
 	 IFACE_V4 "routes:\n  - prefix: 192.0.2.0/24\n    via: 10.0.0.2/32\n",
 	 "t.yaml:8:10: ", "is not an address"},
+	/* ipsec section */
+	{"unknown ipsec key", IFACE_V4 "ipsec:\n  bogus: 1\n",
+	 "t.yaml:7:3: ", "unknown key 'bogus' in ipsec"},
+	{"ipsec is a sequence", IFACE_V4 "ipsec: []\n",
+	 "t.yaml:6:8: ", "expected a mapping in ipsec, not a sequence"},
+	{"legacy not a bool", IFACE_V4 "ipsec:\n  legacy: yes\n",
+	 "t.yaml:7:11: ", "'legacy' must be true or false"},
+	{"default window not a power of two", IFACE_V4 "ipsec:\n  replay_window: 1000\n",
+	 "t.yaml:7:18: ", "'replay_window' 1000 is not a power of two"},
+	{"default window too large", IFACE_V4 "ipsec:\n  replay_window: 8192\n",
+	 "t.yaml:7:18: ", "'replay_window' is out of range 64..4096"},
+	{"manual_sas a mapping", IFACE_V4 "ipsec:\n  manual_sas: {}\n",
+	 "t.yaml:7:15: ", "'manual_sas' must be a sequence, not a mapping"},
+	{"SA a scalar", IFACE_V4 IPSEC "    - x\n",
+	 "t.yaml:8:7: ", "expected a mapping in ipsec.manual_sas[0], not a scalar"},
+	/* manual SAs: required keys, names, SPIs */
+	{"SA without spi",
+	 IFACE_V4 IPSEC "    - name: a\n      direction: out\n      local: 10.0.0.1\n"
+			"      remote: 10.0.0.2\n      enc: aes-gcm-128\n      enc_key: " KEY20
+			"\n",
+	 "t.yaml:8:7: ", "missing required key 'spi' in ipsec.manual_sas[0]"},
+	{"SA without enc", IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out"),
+	 "t.yaml:8:7: ", "missing required key 'enc' in ipsec.manual_sas[0]"},
+	{"duplicate SA name",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") SA_GCM("a", "0x1002", "out"),
+	 "t.yaml:15:13: ", "SA name a is used twice"},
+	{"SA name with dash", IFACE_V4 IPSEC SA_GCM("to-hubB", "0x1001", "out"),
+	 "t.yaml:8:13: ", "'name' must be a letter then up to 30 of [A-Za-z0-9_/]"},
+	{"spi not hex", IFACE_V4 IPSEC SA_GCM("a", "0x10g0", "out"),
+	 "t.yaml:9:12: ", "'spi' must be a decimal or 0x-hex integer in 0..4294967295"},
+	{"spi reserved (RFC 4303 2.1)", IFACE_V4 IPSEC SA_GCM("a", "255", "out"),
+	 "t.yaml:9:12: ", "'spi' 255 is reserved: SPIs start at 0x100 (RFC 4303 2.1)"},
+	{"spi zero", IFACE_V4 IPSEC SA_GCM("a", "0x0", "out"),
+	 "t.yaml:9:12: ", "'spi' 0 is reserved"},
+	{"spi above 32 bits", IFACE_V4 IPSEC SA_GCM("a", "0x100000000", "out"),
+	 "t.yaml:9:12: ", "'spi' is out of range 0x0..0xffffffff"},
+	{"spi quoted", IFACE_V4 IPSEC SA_GCM("a", "\"0x1001\"", "out"),
+	 "t.yaml:9:12: ", "'spi' must be an integer, not a quoted string"},
+	{"direction", IFACE_V4 IPSEC SA_GCM("a", "0x1001", "both"),
+	 "t.yaml:10:18: ", "'direction' must be in or out"},
+	{"mode", IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      mode: bus\n",
+	 "t.yaml:15:13: ", "'mode' must be tunnel or transport"},
+	/* manual SAs: addresses */
+	{"SA local not a hub address",
+	 IFACE_V4 IPSEC SA_AT("a", "0x1001", "out", "10.0.0.9", "10.0.0.2") "      enc: null\n",
+	 "t.yaml:11:14: ", "'local' 10.0.0.9 is not an address of any interface"},
+	{"SA local with prefix length",
+	 IFACE_V4 IPSEC SA_AT("a", "0x1001", "out", "10.0.0.1/24", "10.0.0.2") "      enc: null\n",
+	 "t.yaml:11:14: ", "'local' '10.0.0.1/24' is not an address"},
+	{"SA local and remote families differ",
+	 IFACE_V4 IPSEC SA_AT("a", "0x1001", "out", "10.0.0.1", "fd00::2") "      enc: null\n",
+	 "t.yaml:12:15: ", "'remote' fd00::2 is not of the address family of 'local'"},
+	{"SA remote multicast",
+	 IFACE_V4 IPSEC SA_AT("a", "0x1001", "out", "10.0.0.1", "224.0.0.5") "      enc: null\n",
+	 "t.yaml:12:15: ", "'remote' is a multicast address"},
+	{"SA remote unspecified",
+	 IFACE_V4 IPSEC SA_AT("a", "0x1001", "out", "10.0.0.1", "0.0.0.0") "      enc: null\n",
+	 "t.yaml:12:15: ", "'remote' is the unspecified address"},
+	{"duplicate inbound SPI and local (RFC 4301 4.1)",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "in") SA_GCM("b", "4097", "in"),
+	 "t.yaml:16:12: ", "inbound SPI 0x1001 on 10.0.0.1 is already used by SA a"},
+	/* manual SAs: algorithms */
+	{"unknown enc", IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-ctr-128\n",
+	 "t.yaml:13:12: ", "'enc' must be one of null, aes-cbc-128"},
+	{"unknown auth", IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      auth: hmac-sha3\n",
+	 "t.yaml:15:13: ", "'auth' must be one of none, hmac-sha1-96"},
+	{"3des without ipsec.legacy",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001",
+				"out") "      enc: 3des-cbc\n"
+				       "      enc_key: " KEY16
+				       "\n      auth: hmac-sha1-96\n      auth_key: " KEY20 "\n",
+	 "t.yaml:13:12: ", "'enc' 3des-cbc is a legacy algorithm: set ipsec.legacy: true"},
+	{"md5 without ipsec.legacy",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001",
+				"out") "      enc: aes-cbc-128\n"
+				       "      enc_key: " KEY16
+				       "\n      auth: hmac-md5-96\n      auth_key: " KEY16 "\n",
+	 "t.yaml:15:13: ", "'auth' hmac-md5-96 is a legacy algorithm: set ipsec.legacy: true"},
+	{"AEAD with an auth",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      auth: hmac-sha256-128\n",
+	 "t.yaml:15:13: ", "'auth' must be none with aes-gcm-128"},
+	{"CBC without auth",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-cbc-128\n"
+						      "      enc_key: " KEY16 "\n",
+	 "t.yaml:13:12: ", "'enc' aes-cbc-128 needs an HMAC in 'auth'"},
+	{"null with auth none",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: null\n      auth: none\n",
+	 "t.yaml:14:13: ", "'enc' null needs an HMAC in 'auth': ESP without integrity"},
+	/* manual SAs: keys */
+	{"GCM-128 key without salt (RFC 4106 8.1)",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-gcm-128\n"
+						      "      enc_key: " KEY16 "\n",
+	 "t.yaml:14:16: ", "'enc_key' must be 20 bytes (40 hex digits) for aes-gcm-128, not 16"},
+	{"ChaCha20-Poly1305 key length (RFC 7634 2)",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: chacha20-poly1305\n"
+						      "      enc_key: " KEY20 "\n",
+	 "t.yaml:14:16: ", "must be 36 bytes (72 hex digits) for chacha20-poly1305, not 20"},
+	{"HMAC-SHA-256 key length (RFC 4868)",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001",
+				"out") "      enc: aes-cbc-128\n"
+				       "      enc_key: " KEY16
+				       "\n      auth: hmac-sha256-128\n      auth_key: " KEY20 "\n",
+	 "t.yaml:16:17: ", "'auth_key' must be 32 bytes (64 hex digits) for hmac-sha256-128"},
+	{"key with an odd number of digits",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-gcm-128\n"
+						      "      enc_key: 0x0011223344556677889\n",
+	 "t.yaml:14:16: ", "'enc_key' has an odd number of hex digits (19)"},
+	{"key not hex",
+	 IFACE_V4 IPSEC SA_HEAD(
+		 "a", "0x1001",
+		 "out") "      enc: aes-gcm-128\n"
+			"      enc_key: 0x0011zz33445566778899aabbccddeeff01020304\n",
+	 "t.yaml:14:16: ", "'enc_key' is not hex: character 7 is not a hex digit"},
+	{"enc_key and enc_key_file",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      enc_key_file: /tmp/k.hex\n",
+	 "t.yaml:15:21: ", "'enc_key' and 'enc_key_file' exclude each other"},
+	{"no enc_key", IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-gcm-128\n",
+	 "t.yaml:8:7: ", "missing required key 'enc_key' or 'enc_key_file' in ipsec.manual_sas[0]"},
+	{"no auth_key",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: null\n      auth: hmac-sha1-96\n",
+	 "t.yaml:8:7: ", "missing required key 'auth_key' or 'auth_key_file'"},
+	{"null cipher with a key",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: null\n      auth: hmac-sha1-96\n"
+						      "      auth_key: " KEY20
+						      "\n      enc_key: " KEY20 "\n",
+	 "t.yaml:16:16: ", "'enc_key' is refused: enc null takes no key"},
+	{"AEAD with an auth_key",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      auth_key_file: /tmp/k.hex\n",
+	 "t.yaml:15:22: ", "'auth_key_file' is refused: auth none takes no key"},
+	{"key file missing",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-gcm-128\n"
+						      "      enc_key_file: /nonexistent/k.hex\n",
+	 "t.yaml:14:21: ",
+	 "'enc_key_file' '/nonexistent/k.hex' cannot be read: No such file or directory"},
+	{"key file not a regular file",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-gcm-128\n"
+						      "      enc_key_file: /dev/null\n",
+	 "t.yaml:14:21: ", "'enc_key_file' '/dev/null' is not a regular file"},
+	{"relative key file without a config file",
+	 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-gcm-128\n"
+						      "      enc_key_file: keys/k.hex\n",
+	 "t.yaml:14:21: ", "'enc_key_file' 'keys/k.hex' is relative, but the config was not read"},
+	/* manual SAs: NAT-T (RFC 3948), replay window, lifetimes */
+	{"udp port without encap udp",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      udp_sport: 4500\n",
+	 "t.yaml:15:18: ", "'udp_sport' needs 'encap: udp'"},
+	{"udp port 0",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      encap: udp\n      udp_dport: 0\n",
+	 "t.yaml:16:18: ", "'udp_dport' is out of range 1..65535"},
+	{"encap esp", IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      encap: esp\n",
+	 "t.yaml:15:14: ", "'encap' must be none or udp"},
+	{"follow_peer outbound",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      encap: udp\n      follow_peer: true\n",
+	 "t.yaml:16:20: ", "'follow_peer' applies to inbound SAs only"},
+	{"follow_peer without udp",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "in") "      follow_peer: true\n",
+	 "t.yaml:15:20: ", "'follow_peer' needs 'encap: udp'"},
+	{"SA window not a power of two",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "in") "      replay_window: 100\n",
+	 "t.yaml:15:22: ", "'replay_window' 100 is not a power of two"},
+	{"SA window too small",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "in") "      replay_window: 32\n",
+	 "t.yaml:15:22: ", "'replay_window' is out of range 64..4096"},
+	{"SA window outbound",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      replay_window: 64\n",
+	 "t.yaml:15:22: ", "'replay_window' applies to inbound SAs only"},
+	{"soft bytes not below hard",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001",
+			       "out") "      lifetime:\n"
+				      "        soft_bytes: 100\n        hard_bytes: 100\n",
+	 "t.yaml:16:21: ", "'soft_bytes' 100 must be below 'hard_bytes' 100"},
+	{"soft seconds above hard",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001",
+			       "out") "      lifetime:\n"
+				      "        hard_seconds: 60\n        soft_seconds: 3600\n",
+	 "t.yaml:17:23: ", "'soft_seconds' 3600 must be below 'hard_seconds' 60"},
+	{"soft packets not below hard",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      lifetime: {soft_packets: 9, "
+						     "hard_packets: 8}\n",
+	 "t.yaml:15:32: ", "'soft_packets' 9 must be below 'hard_packets' 8"},
+	{"unknown lifetime key",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      lifetime:\n        soft_time: 1\n",
+	 "t.yaml:16:9: ", "unknown key 'soft_time' in ipsec.manual_sas[0].lifetime"},
+	{"lifetime seconds above 32 bits",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      lifetime:\n"
+						     "        hard_seconds: 4294967296\n",
+	 "t.yaml:16:23: ", "'hard_seconds' is out of range 0..4294967295"},
+	{"lifetime bytes above 64 bits",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      lifetime:\n"
+						     "        hard_bytes: 18446744073709551616\n",
+	 "t.yaml:16:21: ", "'hard_bytes' is out of range 0..18446744073709551615"},
+	{"lifetime in hex",
+	 IFACE_V4 IPSEC SA_GCM("a", "0x1001", "out") "      lifetime:\n"
+						     "        hard_bytes: 0x100\n",
+	 "t.yaml:16:21: ", "'hard_bytes' must be a decimal integer"},
+	/* tunnels */
+	{"tunnels a mapping", IFACE_V4 "tunnels: {}\n",
+	 "t.yaml:6:10: ", "'tunnels' must be a sequence, not a mapping"},
+	{"unknown tunnel key", TUNNELS(TUN_OK) "    key: 1\n",
+	 "t.yaml:17:5: ", "unknown key 'key' in tunnels[0]"},
+	{"tunnel without sa_in",
+	 TUNNELS("  - name: vti1\n    type: vti\n    local: 10.0.0.1\n    remote: 10.0.0.2\n"
+		 "    sa_out: o\n"),
+	 "t.yaml:11:5: ", "missing required key 'sa_in' in tunnels[0]"},
+	{"tunnel type gre",
+	 TUNNELS("  - name: vti1\n    type: gre\n    local: 10.0.0.1\n    remote: 10.0.0.2\n"
+		 "    sa_out: o\n    sa_in: i\n"),
+	 "t.yaml:12:11: ", "'type' must be vti"},
+	{"tunnel named like an interface", TUNNELS(TUN("lan0", "10.0.0.1", "10.0.0.2", "o", "i")),
+	 "t.yaml:11:11: ", "tunnel name lan0 is already an interface name"},
+	{"duplicate tunnel name", TUNNELS(TUN_OK TUN("vti1", "10.0.0.1", "10.0.0.2", "o", "i")),
+	 "t.yaml:17:11: ", "tunnel name vti1 is used twice"},
+	{"tunnel name with dash", TUNNELS(TUN("vti-1", "10.0.0.1", "10.0.0.2", "o", "i")),
+	 "t.yaml:11:11: ", "'name' must be a letter"},
+	{"tunnel local not a hub address", TUNNELS(TUN("vti1", "10.0.0.9", "10.0.0.2", "o", "i")),
+	 "t.yaml:13:12: ", "'local' 10.0.0.9 is not an address of any interface"},
+	{"tunnel local and remote families differ",
+	 TUNNELS(TUN("vti1", "10.0.0.1", "fd00::2", "o", "i")),
+	 "t.yaml:14:13: ", "'remote' fd00::2 is not of the address family of 'local'"},
+	{"sa_out unknown", TUNNELS(TUN("vti1", "10.0.0.1", "10.0.0.2", "nope", "i")),
+	 "t.yaml:15:13: ", "'sa_out' names unknown SA 'nope'"},
+	{"sa_out inbound", TUNNELS(TUN("vti1", "10.0.0.1", "10.0.0.2", "i", "i")),
+	 "t.yaml:15:13: ", "'sa_out' SA i has direction in, not out"},
+	{"sa_in outbound", TUNNELS(TUN("vti1", "10.0.0.1", "10.0.0.2", "o", "o")),
+	 "t.yaml:16:12: ", "'sa_in' SA o has direction out, not in"},
+	{"SA endpoints differ from the tunnel's",
+	 TUNNELS(TUN("vti1", "10.0.0.1", "10.0.0.3", "o", "i")),
+	 "t.yaml:15:13: ", "'sa_out' SA o runs between 10.0.0.1 and 10.0.0.2, not the tunnel's"},
+	{"transport-mode SA on a VTI",
+	 IFACE_V4 IPSEC SA_FLOW("o", "0x1001", "out", ", mode: transport")
+		 SA_FLOW("i", "0x2001", "in", "") "tunnels:\n" TUN_OK,
+	 "t.yaml:15:13: ", "'sa_out' SA o is in transport mode; a VTI needs tunnel mode"},
+	{"SA bound to two tunnels", TUNNELS(TUN_OK TUN("vti2", "10.0.0.1", "10.0.0.2", "o", "i")),
+	 "t.yaml:21:13: ", "SA o is already bound to tunnel vti1"},
+	{"sa_in lists an SA twice", TUNNELS(TUN("vti1", "10.0.0.1", "10.0.0.2", "o", "[i, i]")),
+	 "t.yaml:16:16: ", "'sa_in' lists SA i twice"},
+	{"five inbound SAs",
+	 IFACE_V4 IPSEC SA_FLOW("o", "0x1001", "out", "") SA_FLOW("i1", "0x2001", "in", "")
+		 SA_FLOW("i2", "0x2002", "in", "") SA_FLOW("i3", "0x2003", "in",
+							   "") SA_FLOW("i4", "0x2004", "in", "")
+			 SA_FLOW("i5", "0x2005", "in", "") "tunnels:\n" TUN(
+				 "vti1", "10.0.0.1", "10.0.0.2", "o", "[i1, i2, i3, i4, i5]"),
+	 "t.yaml:20:29: ", "'sa_in' lists more than 4 SAs"},
+	{"sa_in empty", TUNNELS(TUN("vti1", "10.0.0.1", "10.0.0.2", "o", "[]")),
+	 "t.yaml:16:12: ", "'sa_in' needs at least one SA"},
+	{"sa_in a mapping", TUNNELS(TUN("vti1", "10.0.0.1", "10.0.0.2", "o", "{a: b}")),
+	 "t.yaml:16:12: ", "'sa_in' must be an SA name or a sequence of them, not a mapping"},
+	{"tunnel subnet overlaps an interface's", TUNNELS(TUN_OK) "    ipv4: 10.0.0.5/30\n",
+	 "t.yaml:17:11: ", "subnet 10.0.0.5/30 overlaps 10.0.0.1/24, the subnet of interface lan0"},
+	{"tunnel subnets overlap",
+	 IFACE_V4 IPSEC SA_FLOW("o", "0x1001", "out", "") SA_FLOW("i", "0x2001", "in", "")
+		 SA_FLOW("o2", "0x1002", "out", "") SA_FLOW(
+			 "i2", "0x2002", "in",
+			 "") "tunnels:\n" TUN_OK
+			     "    ipv4: 172.16.0.1/30\n" TUN("vti2", "10.0.0.1", "10.0.0.2", "o2",
+							     "i2") "    ipv4: 172.16.0.2/29\n",
+	 "t.yaml:26:11: ",
+	 "subnet 172.16.0.2/29 overlaps 172.16.0.1/30, the subnet of tunnel vti1"},
+	{"address twice on a tunnel", TUNNELS(TUN_OK) "    ipv4: [172.16.0.1/30, 172.16.0.1/29]\n",
+	 "t.yaml:17:27: ", "address 172.16.0.1 is already on this tunnel"},
+	{"tunnel network address", TUNNELS(TUN_OK) "    ipv4: 172.16.0.0/30\n",
+	 "t.yaml:17:11: ", "network address of its subnet"},
+	{"tunnel mtu 500", TUNNELS(TUN_OK) "    mtu: 500\n",
+	 "t.yaml:17:10: ", "'mtu' must be 0 (derived) or 576..9000"},
+	{"tunnel ipv6 with mtu 1000", TUNNELS(TUN_OK) "    ipv6: fd00:ff::1/64\n    mtu: 1000\n",
+	 "t.yaml:18:10: ", "'mtu' 1000 is below 1280, the IPv6 minimum"},
+	/* routes over tunnels */
+	{"via outside the tunnel's subnet",
+	 RT_TUN "  - prefix: 192.0.2.0/24\n    interface: vti1\n    via: 10.0.0.2\n",
+	 "t.yaml:21:10: ", "'via' 10.0.0.2 is not inside a subnet of tunnel vti1"},
+	{"via is the tunnel's address", RT_TUN "  - prefix: 192.0.2.0/24\n    via: 172.16.0.1\n",
+	 "t.yaml:20:10: ", "'via' 172.16.0.1 is an address of tunnel vti1"},
+	{"route equals a tunnel subnet", RT_TUN "  - prefix: 172.16.0.0/30\n    interface: vti1\n",
+	 "t.yaml:19:13: ", "route 172.16.0.0/30 is the connected subnet of tunnel vti1"},
 	/* YAML features the loader refuses */
 	{"anchor", IFACE_MIN "    mtu: &m 1500\n", "t.yaml:4:10: ", "aliases are not supported"},
 	{"alias", "a: *x\n", "t.yaml:1:4: ", "aliases are not supported"},
@@ -524,6 +836,18 @@ static void check_route(const struct cfg_route *rt, const char *prefix, const ch
 	CU_ASSERT_STRING_EQUAL(prefix_str(&rt->prefix), prefix);
 	CU_ASSERT_STRING_EQUAL(cfg_addr_str(&rt->via, buf, sizeof(buf)), via);
 	CU_ASSERT_EQUAL(rt->iface, iface);
+	CU_ASSERT_EQUAL(rt->tunnel, -1);
+}
+
+/* A route over tunnel t: no interface, via "" when the route is point-to-point. */
+static void check_tun_route(const struct cfg_route *rt, const char *prefix, const char *via, int t)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	CU_ASSERT_STRING_EQUAL(prefix_str(&rt->prefix), prefix);
+	CU_ASSERT_STRING_EQUAL(cfg_addr_str(&rt->via, buf, sizeof(buf)), via);
+	CU_ASSERT_EQUAL(rt->iface, -1);
+	CU_ASSERT_EQUAL(rt->tunnel, t);
 }
 
 static void test_default(void)
@@ -560,6 +884,15 @@ static void test_default(void)
 	CU_ASSERT_EQUAL(cfg_iface_find(cfg, "wan0"), 1);
 	CU_ASSERT_EQUAL(cfg_iface_find(cfg, "lan0"), 0);
 	CU_ASSERT_EQUAL(cfg_iface_find(cfg, "dmz0"), -ENOENT);
+	/* No ipsec section: the defaults. */
+	CU_ASSERT_FALSE(cfg->ipsec_legacy);
+	CU_ASSERT_FALSE(cfg->legacy_used);
+	CU_ASSERT_EQUAL(cfg->replay_window, 1024);
+	CU_ASSERT_EQUAL(cfg->n_sas, 0);
+	CU_ASSERT_PTR_NULL(cfg->sas);
+	CU_ASSERT_EQUAL(cfg->n_tunnels, 0);
+	CU_ASSERT_PTR_NULL(cfg->tunnels);
+	CU_ASSERT_EQUAL(cfg_tunnel_find(cfg, "lan0"), -ENOENT);
 	cfg_free(cfg);
 }
 
@@ -687,7 +1020,508 @@ static void test_good(void)
 	CU_ASSERT_EQUAL(cfg->routes[0].via.family, 0);
 	CU_ASSERT_EQUAL(cfg->routes[0].line, 11);
 	CU_ASSERT_EQUAL(cfg->routes[1].iface, 0);
+	CU_ASSERT_EQUAL(cfg->routes[0].tunnel, -1);
+	CU_ASSERT_EQUAL(cfg->routes[1].tunnel, -1);
 	CU_ASSERT_STRING_EQUAL(cfg->file, "x.yaml");
+	cfg_free(cfg);
+}
+
+/* ---- ipsec and tunnels ---- */
+
+/* "0x" and n bytes first, first + 1, ... as hex; the loaded key must hold exactly these. */
+static void put_key(struct text *t, unsigned int n, unsigned int first)
+{
+	put(t, "0x");
+	for (unsigned int i = 0; i < n; i++)
+		put(t, "%02x", (first + i) & 0xff);
+}
+
+static bool key_is(const uint8_t *key, unsigned int len, unsigned int n, unsigned int first)
+{
+	if (len != n)
+		return false;
+	for (unsigned int i = 0; i < n; i++) {
+		if (key[i] != ((first + i) & 0xff))
+			return false;
+	}
+	return true;
+}
+
+/* Every key of an SA, hex SPIs, defaults from the section, legacy algorithms, routes over vti0. */
+static void gen_ipsec(struct text *t)
+{
+	text_init(t);
+	put(t, "interfaces:\n"
+	       "  - {name: lan0, port: net_tap0, ipv4: 10.0.0.1/24}\n"
+	       "  - {name: wan0, port: net_tap1, ipv4: 203.0.113.1/24, ipv6: 2001:db8::1/64}\n"
+	       "ipsec:\n"
+	       "  legacy: true\n"
+	       "  replay_window: 256\n"
+	       "  manual_sas:\n"
+	       "    - name: out1\n" /* line 8 */
+	       "      spi: 0xDEADbeef\n"
+	       "      direction: out\n"
+	       "      local: 203.0.113.1\n"
+	       "      remote: 203.0.113.2\n"
+	       "      encap: udp\n"
+	       "      udp_sport: 4501\n"
+	       "      enc: aes-cbc-256\n"
+	       "      enc_key: ");
+	put_key(t, 32, 0x00);
+	put(t, "\n      auth: hmac-sha512-256\n      auth_key: ");
+	put_key(t, 64, 0x40);
+	put(t, "\n      esn: true\n"
+	       "      lifetime:\n"
+	       "        soft_bytes: 1000\n"
+	       "        hard_bytes: 18446744073709551615\n"
+	       "        soft_packets: 10\n"
+	       "        hard_packets: 20\n"
+	       "        soft_seconds: 3000\n"
+	       "        hard_seconds: 4294967295\n"
+	       "    - name: in1\n" /* line 27 */
+	       "      spi: 4096\n"
+	       "      direction: in\n"
+	       "      mode: tunnel\n"
+	       "      local: 203.0.113.1\n"
+	       "      remote: 203.0.113.2\n"
+	       "      encap: udp\n"
+	       "      follow_peer: true\n"
+	       "      enc: chacha20-poly1305\n"
+	       "      auth: none\n"
+	       "      esn: false\n"
+	       "      enc_key: ");
+	put_key(t, 36, 0x80);
+	/* The outbound SPI again, inbound: only (SPI, local) of inbound SAs must be unique. */
+	put(t,
+	    "\n    - {name: in2, spi: 0xdeadbeef, direction: in, local: 203.0.113.1,\n"
+	    "       remote: 203.0.113.2, enc: 3des-cbc, auth: hmac-md5-96, replay_window: 4096,\n"
+	    "       enc_key: ");
+	put_key(t, 24, 0xa0);
+	put(t, ", auth_key: ");
+	put_key(t, 16, 0xc0);
+	put(t, "}\n    - {name: o_b, spi: 0x100, direction: out, local: 203.0.113.1, remote: "
+	       "203.0.113.9,\n"
+	       "       enc: aes-gcm-256, enc_key: ");
+	put_key(t, 36, 0x10);
+	put(t, "}\n    - {name: i_b, spi: 0x100, direction: in, local: 203.0.113.1, remote: "
+	       "203.0.113.9,\n"
+	       "       enc: aes-gcm-128, enc_key: ");
+	put_key(t, 20, 0x20);
+	put(t, "}\n    - {name: v6_out, spi: 257, direction: out, mode: transport, local: "
+	       "2001:db8::1,\n"
+	       "       remote: 2001:db8::2, enc: null, auth: hmac-sha1-96, auth_key: ");
+	put_key(t, 20, 0xe0);
+	put(t, "}\n"
+	       "tunnels:\n"
+	       "  - name: vti0\n" /* line 49 */
+	       "    type: vti\n"
+	       "    local: 203.0.113.1\n"
+	       "    remote: 203.0.113.2\n"
+	       "    sa_out: out1\n"
+	       "    sa_in: [in1, in2]\n"
+	       "    ipv4: 172.16.0.1/30\n"
+	       "    ipv6: fd00:ff::1/64\n"
+	       "    mtu: 1400\n"
+	       "  - {name: vti_b, type: vti, local: 203.0.113.1, remote: 203.0.113.9,\n"
+	       "     sa_out: o_b, sa_in: i_b}\n"
+	       "routes:\n"
+	       "  - {prefix: 192.0.2.0/24, interface: vti0}\n"
+	       "  - {prefix: 198.51.100.0/24, via: 172.16.0.2}\n"
+	       "  - {prefix: 'fd00:99::/64', interface: vti0, via: 'fd00:ff::2'}\n"
+	       "  - {prefix: 0.0.0.0/0, via: 203.0.113.254}\n"
+	       "  - {prefix: 192.0.3.0/24, interface: vti_b}\n");
+}
+
+static void check_addr(const struct cfg_addr *a, const char *want)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	CU_ASSERT_STRING_EQUAL(cfg_addr_str(a, buf, sizeof(buf)), want);
+}
+
+static void check_out1(const struct cfg_sa *sa)
+{
+	CU_ASSERT_STRING_EQUAL(sa->name, "out1");
+	CU_ASSERT_EQUAL(sa->spi, 0xdeadbeef);
+	CU_ASSERT_EQUAL(sa->dir, CFG_SA_OUT);
+	CU_ASSERT_EQUAL(sa->mode, CFG_SA_TUNNEL);
+	check_addr(&sa->local, "203.0.113.1");
+	check_addr(&sa->remote, "203.0.113.2");
+	CU_ASSERT_TRUE(sa->udp_encap);
+	CU_ASSERT_EQUAL(sa->udp_sport, 4501);
+	CU_ASSERT_EQUAL(sa->udp_dport, 4500); /* RFC 3948 default */
+	CU_ASSERT_FALSE(sa->follow_peer);
+	CU_ASSERT_EQUAL(sa->enc, CFG_ENC_AES_CBC_256);
+	CU_ASSERT_TRUE(key_is(sa->enc_key, sa->enc_key_len, 32, 0x00));
+	CU_ASSERT_EQUAL(sa->auth, CFG_AUTH_HMAC_SHA512_256);
+	CU_ASSERT_TRUE(key_is(sa->auth_key, sa->auth_key_len, 64, 0x40));
+	CU_ASSERT_TRUE(sa->esn);
+	CU_ASSERT_EQUAL(sa->replay_window, 0); /* outbound: no window */
+	CU_ASSERT_EQUAL(sa->life.soft_bytes, 1000);
+	CU_ASSERT_EQUAL(sa->life.hard_bytes, UINT64_MAX);
+	CU_ASSERT_EQUAL(sa->life.soft_packets, 10);
+	CU_ASSERT_EQUAL(sa->life.hard_packets, 20);
+	CU_ASSERT_EQUAL(sa->life.soft_seconds, 3000);
+	CU_ASSERT_EQUAL(sa->life.hard_seconds, UINT32_MAX);
+	CU_ASSERT_EQUAL(sa->line, 8);
+}
+
+static void check_inbound(const struct config *cfg)
+{
+	const struct cfg_sa *in1 = &cfg->sas[1], *in2 = &cfg->sas[2], *v6 = &cfg->sas[5];
+
+	CU_ASSERT_STRING_EQUAL(in1->name, "in1");
+	CU_ASSERT_EQUAL(in1->spi, 4096);
+	CU_ASSERT_EQUAL(in1->dir, CFG_SA_IN);
+	CU_ASSERT_TRUE(in1->udp_encap && in1->follow_peer);
+	CU_ASSERT_EQUAL(in1->udp_sport, 4500);
+	CU_ASSERT_EQUAL(in1->udp_dport, 4500);
+	CU_ASSERT_EQUAL(in1->enc, CFG_ENC_CHACHA20_POLY1305);
+	CU_ASSERT_TRUE(key_is(in1->enc_key, in1->enc_key_len, 36, 0x80)); /* RFC 7634 2 */
+	CU_ASSERT_EQUAL(in1->auth, CFG_AUTH_NONE);
+	CU_ASSERT_EQUAL(in1->auth_key_len, 0);
+	CU_ASSERT_FALSE(in1->esn);
+	CU_ASSERT_EQUAL(in1->replay_window, 256); /* ipsec.replay_window */
+	CU_ASSERT_EQUAL(in1->life.hard_bytes, 0);
+	CU_ASSERT_EQUAL(in1->line, 27);
+	CU_ASSERT_EQUAL(in2->spi, 0xdeadbeef);
+	CU_ASSERT_EQUAL(in2->enc, CFG_ENC_3DES_CBC);
+	CU_ASSERT_TRUE(key_is(in2->enc_key, in2->enc_key_len, 24, 0xa0));
+	CU_ASSERT_EQUAL(in2->auth, CFG_AUTH_HMAC_MD5_96);
+	CU_ASSERT_TRUE(key_is(in2->auth_key, in2->auth_key_len, 16, 0xc0));
+	CU_ASSERT_EQUAL(in2->replay_window, 4096);
+	CU_ASSERT_FALSE(in2->udp_encap);
+	CU_ASSERT_EQUAL(in2->udp_sport, 0);
+	CU_ASSERT_TRUE(key_is(cfg->sas[3].enc_key, cfg->sas[3].enc_key_len, 36, 0x10));
+	CU_ASSERT_TRUE(key_is(cfg->sas[4].enc_key, cfg->sas[4].enc_key_len, 20, 0x20));
+	CU_ASSERT_STRING_EQUAL(v6->name, "v6_out");
+	CU_ASSERT_EQUAL(v6->spi, 257);
+	CU_ASSERT_EQUAL(v6->mode, CFG_SA_TRANSPORT);
+	check_addr(&v6->remote, "2001:db8::2");
+	CU_ASSERT_EQUAL(v6->enc, CFG_ENC_NULL);
+	CU_ASSERT_EQUAL(v6->enc_key_len, 0);
+	CU_ASSERT_TRUE(key_is(v6->auth_key, v6->auth_key_len, 20, 0xe0));
+}
+
+static void check_vti0(const struct cfg_tunnel *t)
+{
+	CU_ASSERT_STRING_EQUAL(t->name, "vti0");
+	CU_ASSERT_EQUAL(t->type, CFG_TUN_VTI);
+	check_addr(&t->local, "203.0.113.1");
+	check_addr(&t->remote, "203.0.113.2");
+	CU_ASSERT_EQUAL(t->sa_out, 0);
+	CU_ASSERT_EQUAL_FATAL(t->n_sa_in, 2);
+	CU_ASSERT_EQUAL(t->sa_in[0], 1);
+	CU_ASSERT_EQUAL(t->sa_in[1], 2);
+	CU_ASSERT_EQUAL(t->sa_in[2], -1);
+	CU_ASSERT_EQUAL_FATAL(t->n_v4, 1);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&t->v4[0]), "172.16.0.1/30");
+	CU_ASSERT_EQUAL_FATAL(t->n_v6, 1);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&t->v6[0]), "fd00:ff::1/64");
+	CU_ASSERT_EQUAL(t->mtu, 1400);
+	CU_ASSERT_EQUAL(t->line, 49);
+}
+
+static void test_ipsec_good(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	struct text t;
+	int rc;
+
+	gen_ipsec(&t);
+	rc = load_text(&t, &cfg, err);
+	free(t.s);
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "\n  ipsec: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_TRUE(cfg->ipsec_legacy);
+	CU_ASSERT_TRUE(cfg->legacy_used); /* in2: 3DES and HMAC-MD5 */
+	CU_ASSERT_EQUAL(cfg->replay_window, 256);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_sas, 6);
+	check_out1(&cfg->sas[0]);
+	check_inbound(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_tunnels, 2);
+	check_vti0(&cfg->tunnels[0]);
+	CU_ASSERT_EQUAL(cfg->tunnels[1].n_sa_in, 1);
+	CU_ASSERT_EQUAL(cfg->tunnels[1].sa_in[0], 4);
+	CU_ASSERT_EQUAL(cfg->tunnels[1].sa_out, 3);
+	CU_ASSERT_EQUAL(cfg->tunnels[1].mtu, 0);
+	CU_ASSERT_EQUAL(cfg->tunnels[1].n_v4 + cfg->tunnels[1].n_v6, 0);
+	CU_ASSERT_EQUAL(cfg_tunnel_find(cfg, "vti_b"), 1);
+	CU_ASSERT_EQUAL(cfg_tunnel_find(cfg, "wan0"), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_routes, 5);
+	check_tun_route(&cfg->routes[0], "192.0.2.0/24", "", 0);
+	check_tun_route(&cfg->routes[1], "198.51.100.0/24", "172.16.0.2", 0); /* from via */
+	check_tun_route(&cfg->routes[2], "fd00:99::/64", "fd00:ff::2", 0);
+	check_route(&cfg->routes[3], "0.0.0.0/0", "203.0.113.254", 1);
+	check_tun_route(&cfg->routes[4], "192.0.3.0/24", "", 1);
+	cfg_free(cfg);
+}
+
+/* Without ipsec.legacy nothing is "used"; with it but no legacy algorithm, neither. */
+static void test_ipsec_legacy_flag(void)
+{
+	static const char yaml[] =
+		IFACE_V4 "ipsec:\n  legacy: true\n  manual_sas:\n"
+			 "    - {name: a, spi: 0x1001, direction: out, local: 10.0.0.1,\n"
+			 "       remote: 10.0.0.2, enc: aes-gcm-128, enc_key: " KEY20 "}\n";
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_TRUE(cfg->ipsec_legacy);
+	CU_ASSERT_FALSE(cfg->legacy_used);
+	CU_ASSERT_EQUAL(cfg->n_sas, 1);
+	CU_ASSERT_EQUAL(cfg->sas[0].mode, CFG_SA_TUNNEL); /* the default */
+	CU_ASSERT_FALSE(cfg->sas[0].udp_encap);
+	CU_ASSERT_EQUAL(cfg->sas[0].udp_sport, 0);
+	cfg_free(cfg);
+}
+
+/* Key bytes never reach a message, whatever is wrong with them or around them. */
+static void test_key_not_echoed(void)
+{
+	static const char *const keys[] = {
+		"enc_key: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff\n      auth: hmac-sha1-96",
+		"enc_key: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0f",
+		"enc_key: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffee",
+		"enc_key: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0fg",
+		"enc_key: \"0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff\\0\"",
+		"enc_key: [0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff]",
+		"enc_key: {0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff: 1}",
+		"enc_key: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff\n      enc_key: 0xc0ffee",
+		"enc_key: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff\n      enc_key_file: "
+		"/dev/null",
+		"enc_key: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff\n      auth_key: 0xc0ffee",
+		"enc_kye: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff",
+		"auth: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff",
+	};
+	char yaml[1024], err[CFG_ERR_MAX];
+	struct config *cfg;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(yaml, sizeof(yaml),
+			 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-gcm-128\n"
+								      "      %s\n",
+			 keys[i]);
+		err[0] = '\0';
+		CU_ASSERT(cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err)) <
+			  0);
+		CU_ASSERT(err[0] != '\0');
+		CU_ASSERT_PTR_NULL(strcasestr(err, "c0ffee"));
+		if (strcasestr(err, "c0ffee") != NULL)
+			fprintf(stderr, "\n  key %zu echoed: %s\n", i, err);
+	}
+}
+
+/* A scratch directory under /tmp with a config and its key files. */
+struct keydir {
+	char dir[64];
+	char path[160];
+};
+
+static void write_file(const struct keydir *kd, const char *name, const char *text, size_t len)
+{
+	char path[192];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", kd->dir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+static void write_str(const struct keydir *kd, const char *name, const char *text)
+{
+	write_file(kd, name, text, strlen(text));
+}
+
+/* hub.yaml: one CBC SA whose keys are read from enc_file and auth_file. */
+static void write_hub(struct keydir *kd, const char *enc_file, const char *auth_file)
+{
+	char yaml[1024];
+
+	snprintf(yaml, sizeof(yaml),
+		 IFACE_V4 IPSEC SA_HEAD("a", "0x1001", "out") "      enc: aes-cbc-128\n"
+							      "      enc_key_file: %s\n"
+							      "      auth: hmac-sha256-128\n"
+							      "      auth_key_file: %s\n",
+		 enc_file, auth_file);
+	write_str(kd, "hub.yaml", yaml);
+	snprintf(kd->path, sizeof(kd->path), "%s/hub.yaml", kd->dir);
+}
+
+/* Loading kd's hub.yaml fails at line:col with msg. */
+static void expect_file_error(const struct keydir *kd, unsigned int line, unsigned int col,
+			      const char *msg)
+{
+	struct config *cfg = &sentinel;
+	char err[CFG_ERR_MAX] = "", pos[200];
+
+	snprintf(pos, sizeof(pos), "%s:%u:%u: ", kd->path, line, col);
+	CU_ASSERT(cfg_load_file(kd->path, &cfg, err, sizeof(err)) < 0);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_NSTRING_EQUAL(err, pos, strlen(pos));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, msg));
+	if (strncmp(err, pos, strlen(pos)) != 0 || strstr(err, msg) == NULL)
+		fprintf(stderr, "\n  got \"%s\", want \"%s...%s\"\n", err, pos, msg);
+}
+
+static void test_key_files(void)
+{
+	struct keydir kd = {.dir = "/tmp/vpnhub-keys-XXXXXX"};
+	char err[CFG_ERR_MAX] = "", abs_auth[128], sub[96], big[1100];
+	struct config *cfg = NULL;
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(kd.dir));
+	snprintf(sub, sizeof(sub), "%s/keys", kd.dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0700), 0);
+	/* Relative to the config's directory; blanks around the text and CRLF are trimmed. */
+	write_str(&kd, "keys/enc.hex", "  0x000102030405060708090a0b0c0d0e0f\n\n");
+	write_str(&kd, "auth.hex",
+		  "404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F\r\n");
+	snprintf(abs_auth, sizeof(abs_auth), "%s/auth.hex", kd.dir);
+	write_hub(&kd, "keys/enc.hex", abs_auth);
+	rc = cfg_load_file(kd.path, &cfg, err, sizeof(err));
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "\n  key files: %s\n", err);
+	if (cfg != NULL) {
+		CU_ASSERT_TRUE(key_is(cfg->sas[0].enc_key, cfg->sas[0].enc_key_len, 16, 0x00));
+		CU_ASSERT_TRUE(key_is(cfg->sas[0].auth_key, cfg->sas[0].auth_key_len, 32, 0x40));
+		cfg_free(cfg);
+	}
+	/* enc_key_file is on line 14 at col 21, auth_key_file on line 16 at col 22. */
+	write_str(&kd, "keys/enc.hex", " \n\t\n");
+	expect_file_error(&kd, 14, 21, "'enc_key_file' 'keys/enc.hex' is empty");
+	memset(big, '0', sizeof(big));
+	write_file(&kd, "keys/enc.hex", big, sizeof(big));
+	expect_file_error(&kd, 14, 21, "'enc_key_file' 'keys/enc.hex' is longer than 1024 bytes");
+	write_str(&kd, "keys/enc.hex", "000102030405060708090a0b0c0d0e0\n");
+	expect_file_error(&kd, 14, 21, "'enc_key_file' 'keys/enc.hex' has an odd number");
+	write_str(&kd, "keys/enc.hex", "000102030405060708090a0b0c0d0e0f10111213\n");
+	expect_file_error(&kd, 14, 21, "must be 16 bytes (32 hex digits) for aes-cbc-128, not 20");
+	write_str(&kd, "keys/enc.hex", "\n 0x0001 02030405060708090a0b0c0d0e0f\n");
+	expect_file_error(&kd, 14, 21, "is not hex: character 9 is not a hex digit");
+	write_str(&kd, "keys/enc.hex", "000102030405060708090a0b0c0d0e0f");
+	write_hub(&kd, "keys/enc.hex", "auth-missing.hex");
+	expect_file_error(&kd, 16, 22, "'auth_key_file' 'auth-missing.hex' cannot be read");
+	write_hub(&kd, "keys", abs_auth);
+	expect_file_error(&kd, 14, 21, "'enc_key_file' 'keys' is not a regular file");
+	unlink(abs_auth);
+	snprintf(big, sizeof(big), "%s/keys/enc.hex", kd.dir);
+	unlink(big);
+	unlink(kd.path);
+	CU_ASSERT_EQUAL(rmdir(sub), 0);
+	CU_ASSERT_EQUAL(rmdir(kd.dir), 0);
+}
+
+static void gen_sas(struct text *t, unsigned int n)
+{
+	text_init(t);
+	put(t, IFACE_V4 IPSEC);
+	for (unsigned int i = 0; i < n; i++)
+		put(t,
+		    "    - {name: s%u, spi: %u, direction: in, local: 10.0.0.1, remote: 10.0.0.2, "
+		    "enc: aes-gcm-128, enc_key: " KEY20 "}\n",
+		    i, 256 + i);
+}
+
+static void test_many_sas(void)
+{
+	char err[CFG_ERR_MAX];
+	struct config *cfg;
+	struct text t;
+
+	gen_sas(&t, CFG_SAS_MAX);
+	CU_ASSERT_EQUAL(load_text(&t, &cfg, err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_sas, CFG_SAS_MAX);
+	CU_ASSERT_EQUAL(cfg->sas[4095].spi, 256 + 4095);
+	CU_ASSERT_EQUAL(cfg->sas[4095].line, 8 + 4095);
+	cfg_free(cfg);
+	free(t.s);
+	/* SA i is on line 8 + i; the 4097th is refused where it starts. */
+	gen_sas(&t, CFG_SAS_MAX + 1);
+	expect_error("4097 SAs", t.s, t.len, "t.yaml:4104:7: ", "more than 4096 manual SAs");
+	free(t.s);
+}
+
+/* n tunnels, each with its own pair of SAs; SAs on lines 8..8+2n-1, tunnel i on 9 + 2n + i. */
+static void gen_tunnels(struct text *t, unsigned int n)
+{
+	text_init(t);
+	put(t, IFACE_V4 IPSEC);
+	for (unsigned int i = 0; i < 2 * n; i++)
+		put(t,
+		    "    - {name: s%u, spi: %u, direction: %s, local: 10.0.0.1, remote: 10.0.0.2, "
+		    "enc: aes-gcm-128, enc_key: " KEY20 "}\n",
+		    i, 256 + i, i % 2 == 0 ? "out" : "in");
+	put(t, "tunnels:\n");
+	for (unsigned int i = 0; i < n; i++)
+		put(t,
+		    "  - {name: t%u, type: vti, local: 10.0.0.1, remote: 10.0.0.2, sa_out: s%u, "
+		    "sa_in: s%u}\n",
+		    i, 2 * i, 2 * i + 1);
+}
+
+static void test_many_tunnels(void)
+{
+	char err[CFG_ERR_MAX];
+	struct config *cfg;
+	struct text t;
+
+	gen_tunnels(&t, CFG_TUNNELS_MAX);
+	CU_ASSERT_EQUAL(load_text(&t, &cfg, err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_tunnels, CFG_TUNNELS_MAX);
+	CU_ASSERT_EQUAL(cfg->tunnels[1023].sa_out, 2046);
+	CU_ASSERT_EQUAL(cfg->tunnels[1023].sa_in[0], 2047);
+	CU_ASSERT_EQUAL(cfg_tunnel_find(cfg, "t1023"), 1023);
+	cfg_free(cfg);
+	free(t.s);
+	gen_tunnels(&t, CFG_TUNNELS_MAX + 1);
+	expect_error("1025 tunnels", t.s, t.len, "t.yaml:3083:5: ", "more than 1024 tunnels");
+	free(t.s);
+}
+
+/* The two IPsec examples, beyond loading. */
+static void test_ipsec_examples(void)
+{
+	char err[CFG_ERR_MAX];
+	struct config *cfg;
+
+	CU_ASSERT_EQUAL(cfg_load_file(EXAMPLES_DIR "/manual-sa-vti.yaml", &cfg, err, sizeof(err)),
+			0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_sas, 2);
+	CU_ASSERT_EQUAL(cfg->sas[0].enc, CFG_ENC_AES_GCM_128);
+	CU_ASSERT_EQUAL(cfg->sas[1].replay_window, 1024);
+	CU_ASSERT_FALSE(cfg->legacy_used);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_tunnels, 1);
+	CU_ASSERT_EQUAL(cfg->tunnels[0].sa_out, 0);
+	CU_ASSERT_EQUAL(cfg->tunnels[0].sa_in[0], 1);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_routes, 1);
+	check_tun_route(&cfg->routes[0], "10.20.0.0/16", "", 0);
+	cfg_free(cfg);
+	CU_ASSERT_EQUAL(
+		cfg_load_file(EXAMPLES_DIR "/manual-sa-natt-cbc.yaml", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_sas, 2);
+	CU_ASSERT_EQUAL(cfg->sas[0].enc, CFG_ENC_AES_CBC_256);
+	CU_ASSERT_EQUAL(cfg->sas[0].auth, CFG_AUTH_HMAC_SHA256_128);
+	CU_ASSERT_TRUE(cfg->sas[0].udp_encap && cfg->sas[0].esn);
+	CU_ASSERT_TRUE(cfg->sas[1].follow_peer);
+	CU_ASSERT_EQUAL(cfg->sas[1].udp_dport, 4500);
+	CU_ASSERT_EQUAL(cfg->sas[1].replay_window, 4096);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_routes, 2);
+	check_route(&cfg->routes[0], "0.0.0.0/0", "203.0.113.254", 1);
+	check_tun_route(&cfg->routes[1], "10.30.0.0/16", "", 0);
 	cfg_free(cfg);
 }
 
@@ -808,6 +1642,13 @@ int test_config_register(void)
 		{"oversized buffer", test_oversized_buffer},
 		{"error truncated", test_error_truncated},
 		{"missing file", test_missing_file},
+		{"ipsec and tunnels", test_ipsec_good},
+		{"ipsec legacy flag", test_ipsec_legacy_flag},
+		{"keys never echoed", test_key_not_echoed},
+		{"key files", test_key_files},
+		{"SA limit", test_many_sas},
+		{"tunnel limit", test_many_tunnels},
+		{"ipsec example values", test_ipsec_examples},
 		{"addr parse", test_addr_parse},
 		{"addr bytes and str", test_addr_bytes},
 		{"addr in prefix", test_addr_in_prefix},

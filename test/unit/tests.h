@@ -16,5 +16,7 @@ int test_neigh_register(void);
 int test_classify_register(void);
 int test_counters_register(void);
 int test_eal_args_register(void);
+int test_replay_register(void);
+int test_esp_xform_register(void);
 
 #endif

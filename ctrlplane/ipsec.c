@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ipsec.c - manual SAs and VTI interfaces from the config (see ipsec.h).
+ *
+ * Each SA gets an owning worker (round robin over tunnels, both directions of a tunnel on the
+ * same worker) and, inbound, the interface its decrypted packets enter: its tunnel, or the
+ * physical interface holding its local address. A VTI's MTU defaults to its underlay's minus
+ * the worst-case ESP overhead of its outbound SA, so that inner packets that fit never need
+ * outer fragmentation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "ctrlplane/ipsec.h"
+#include "dataplane/sa.h"
+
+static const struct {
+	enum esp_enc enc;
+} enc_map[] = {
+	[CFG_ENC_NULL] = {ESP_ENC_NULL},
+	[CFG_ENC_AES_CBC_128] = {ESP_ENC_AES_CBC},
+	[CFG_ENC_AES_CBC_256] = {ESP_ENC_AES_CBC},
+	[CFG_ENC_AES_GCM_128] = {ESP_ENC_AES_GCM},
+	[CFG_ENC_AES_GCM_256] = {ESP_ENC_AES_GCM},
+	[CFG_ENC_CHACHA20_POLY1305] = {ESP_ENC_CHACHA20_POLY1305},
+	[CFG_ENC_3DES_CBC] = {ESP_ENC_3DES_CBC},
+};
+
+static const enum esp_auth auth_map[] = {
+	[CFG_AUTH_NONE] = ESP_AUTH_NONE,
+	[CFG_AUTH_HMAC_SHA1_96] = ESP_AUTH_HMAC_SHA1_96,
+	[CFG_AUTH_HMAC_SHA256_128] = ESP_AUTH_HMAC_SHA256_128,
+	[CFG_AUTH_HMAC_SHA384_192] = ESP_AUTH_HMAC_SHA384_192,
+	[CFG_AUTH_HMAC_SHA512_256] = ESP_AUTH_HMAC_SHA512_256,
+	[CFG_AUTH_HMAC_MD5_96] = ESP_AUTH_HMAC_MD5_96,
+};
+
+int ipsec_xform_conf(const struct cfg_sa *s, struct esp_xform_conf *x)
+{
+	if (s->enc >= RTE_DIM(enc_map) || s->auth >= RTE_DIM(auth_map))
+		return -EINVAL;
+	memset(x, 0, sizeof(*x));
+	x->enc = enc_map[s->enc].enc;
+	x->enc_key = s->enc_key;
+	x->enc_key_len = s->enc_key_len;
+	x->auth = auth_map[s->auth];
+	x->auth_key = s->auth_key;
+	x->auth_key_len = s->auth_key_len;
+	x->esn = s->esn;
+	return 0;
+}
+
+/* The physical interface holding addr (an outer address of an SA), or NULL. */
+static const struct iface *underlay(struct ctrl *c, uint8_t family, const uint8_t *addr)
+{
+	for (uint16_t i = 1; i < IFACE_MAX; i++) {
+		const struct iface *ifc = iface_get(c->dp->ifaces, i);
+		if (ifc != NULL && ifc->kind == IFACE_ETHER && iface_has_addr(ifc, family, addr))
+			return ifc;
+	}
+	return NULL;
+}
+
+static uint64_t deadline(uint32_t seconds, uint64_t now)
+{
+	return seconds ? now + (uint64_t)seconds * rte_get_tsc_hz() : 0;
+}
+
+static int sa_conf_of(struct ctrl *c, const struct cfg_sa *s, uint16_t owner, uint16_t ifindex,
+		      struct sa_conf *sc)
+{
+	uint64_t now = rte_rdtsc();
+	memset(sc, 0, sizeof(*sc));
+	sc->spi = s->spi;
+	sc->dir = s->dir == CFG_SA_OUT ? SA_OUT : SA_IN;
+	sc->flags = (s->mode == CFG_SA_TUNNEL ? SA_F_TUNNEL : 0) | (s->udp_encap ? SA_F_UDP : 0) |
+		    (s->follow_peer ? SA_F_FOLLOW : 0);
+	sc->family = s->local.family;
+	sc->owner = owner;
+	sc->ifindex = ifindex;
+	memcpy(sc->local, s->local.bytes, 16);
+	memcpy(sc->remote, s->remote.bytes, 16);
+	sc->udp_sport = s->udp_sport;
+	sc->udp_dport = s->udp_dport;
+	sc->window = s->replay_window;
+	sc->life = (struct sa_lifetime){
+		.soft_bytes = s->life.soft_bytes,
+		.hard_bytes = s->life.hard_bytes,
+		.soft_pkts = s->life.soft_packets,
+		.hard_pkts = s->life.hard_packets,
+		.soft_tsc = deadline(s->life.soft_seconds, now),
+		.hard_tsc = deadline(s->life.hard_seconds, now),
+	};
+	RTE_SET_USED(c);
+	return ipsec_xform_conf(s, &sc->xf);
+}
+
+/* Worst-case bytes ESP adds around an inner packet of sa (RFC 4303 2, RFC 3948 2.1). */
+static unsigned int overhead(const struct sa *sa)
+{
+	return sa->outer_len + ESP_HDR_LEN + (unsigned int)esp_xform_iv_len(&sa->xf) +
+	       (unsigned int)esp_xform_pad_align(&sa->xf) - 1 + ESP_TRAILER_MIN +
+	       (unsigned int)esp_xform_icv_len(&sa->xf);
+}
+
+/* Tunnel index owning SA i (as outbound or inbound), or -1. */
+static int tunnel_of(const struct config *cfg, unsigned int i)
+{
+	for (unsigned int t = 0; t < cfg->n_tunnels; t++) {
+		const struct cfg_tunnel *ct = &cfg->tunnels[t];
+		if (ct->sa_out == (int)i)
+			return (int)t;
+		for (unsigned int k = 0; k < ct->n_sa_in; k++)
+			if (ct->sa_in[k] == (int)i)
+				return (int)t;
+	}
+	return -1;
+}
+
+static void copy_addrs(struct iface_addr *dst, const struct cfg_addr *src, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		dst[i].family = src[i].family;
+		dst[i].plen = src[i].plen;
+		memcpy(dst[i].addr, src[i].bytes, 16);
+	}
+}
+
+/* A VTI has no MAC; its link-local address (OSPFv3 needs one) is fe80::ffff:<ifindex>. */
+static struct iface *vti_new(const struct cfg_tunnel *ct, uint16_t ifindex)
+{
+	struct iface *ifc = rte_zmalloc("vti", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
+	if (ifc == NULL)
+		return NULL;
+	ifc->ifindex = ifindex;
+	ifc->kind = IFACE_VTI;
+	ifc->up = 1;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", ct->name);
+	snprintf(ifc->port_name, sizeof(ifc->port_name), "vti");
+	copy_addrs(ifc->v4, ct->v4, ct->n_v4);
+	ifc->n_v4 = ct->n_v4;
+	copy_addrs(ifc->v6, ct->v6, ct->n_v6);
+	ifc->n_v6 = ct->n_v6;
+	struct iface_addr *ll = &ifc->v6[ifc->n_v6++];
+	ll->family = AF_INET6;
+	ll->plen = 64;
+	ll->addr[0] = 0xfe;
+	ll->addr[1] = 0x80;
+	ll->addr[12] = 0xff;
+	ll->addr[13] = 0xff;
+	ll->addr[14] = (uint8_t)(ifindex >> 8);
+	ll->addr[15] = (uint8_t)ifindex;
+	return ifc;
+}
+
+static int vti_publish(struct ctrl *c, const struct config *cfg, unsigned int t, uint16_t ifindex,
+		       const int *sa_ids, char *err, size_t errlen)
+{
+	const struct cfg_tunnel *ct = &cfg->tunnels[t];
+	struct iface *ifc = vti_new(ct, ifindex);
+	if (ifc == NULL)
+		return -ENOMEM;
+	ifc->sa_out = (uint16_t)sa_ids[ct->sa_out];
+	const struct sa *out = sa_get(c->dp->sas, ifc->sa_out);
+	const struct iface *u = underlay(c, ct->local.family, ct->local.bytes);
+	unsigned int mtu = ct->mtu;
+	if (mtu == 0 && out != NULL && u != NULL)
+		mtu = u->mtu - overhead(out);
+	if (mtu < 576) {
+		rte_free(ifc);
+		snprintf(err, errlen, "%s:%u: tunnel %s: MTU %u is too small", cfg->file, ct->line,
+			 ct->name, mtu);
+		return -EINVAL;
+	}
+	ifc->mtu = (uint16_t)mtu;
+	return iface_publish(c->dp->ifaces, ifc) < 0 ? -ENOSPC : 0;
+}
+
+static int install_sas(struct ctrl *c, const struct config *cfg, uint16_t first_tunnel, int *sa_ids,
+		       char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < cfg->n_sas; i++) {
+		const struct cfg_sa *s = &cfg->sas[i];
+		struct sa_conf sc;
+		int t = tunnel_of(cfg, i);
+		const struct iface *u = underlay(c, s->local.family, s->local.bytes);
+		uint16_t ifindex = t >= 0 ? (uint16_t)(first_tunnel + t) : (u ? u->ifindex : 0);
+		uint16_t owner = (uint16_t)((t >= 0 ? (unsigned int)t : i) % c->dp->n_workers);
+		int rc = sa_conf_of(c, s, owner, ifindex, &sc);
+		if (rc == 0)
+			rc = sa_install(c->dp->sas, &sc, err, errlen);
+		if (rc < 0) {
+			char msg[256];
+			snprintf(msg, sizeof(msg), "%s", err);
+			snprintf(err, errlen, "%s:%u: SA %s: %s", cfg->file, s->line, s->name, msg);
+			return rc;
+		}
+		sa_ids[i] = rc;
+	}
+	return 0;
+}
+
+int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
+{
+	uint16_t first_tunnel = (uint16_t)(cfg->n_ifaces + 1);
+	int rc = 0;
+	if (cfg->n_sas == 0)
+		return 0;
+	int *sa_ids = calloc(cfg->n_sas, sizeof(*sa_ids));
+	if (sa_ids == NULL)
+		return -ENOMEM;
+	rc = install_sas(c, cfg, first_tunnel, sa_ids, err, errlen);
+	for (unsigned int t = 0; t < cfg->n_tunnels && rc == 0; t++)
+		rc = vti_publish(c, cfg, t, (uint16_t)(first_tunnel + t), sa_ids, err, errlen);
+	free(sa_ids);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dataplane/esp.h - the ESP stages of the worker (RFC 4303, RFC 3948 for ESP in UDP).
+ *
+ * esp_in: packets classify found to be ESP are matched to their inbound SA, checked against the
+ * replay window, verified and decrypted in bursts, checked again (window, padding), stripped,
+ * and the inner packet re-enters classification on the SA's tunnel interface. Packets with no
+ * SA go back to normal forwarding (transit ESP, or the control core for the hub's own).
+ *
+ * esp_out: packets routed to a tunnel interface are encapsulated with the interface's outbound
+ * SA (tunnel mode: outer IPv4/IPv6, optional UDP), encrypted in bursts, and handed back to IP
+ * forwarding as hub-originated packets.
+ *
+ * Both run on the SA's owning worker; a packet for an SA owned elsewhere is handed over.
+ * Worker lcores only.
+ */
+#ifndef VPNHUB_DATAPLANE_ESP_H
+#define VPNHUB_DATAPLANE_ESP_H
+
+#include "dataplane/classify.h"
+#include "dataplane/dp.h"
+
+/* Consume v->esp_in: inner packets and unmatched ESP land in v->ip4 / v->ip6. */
+void esp_in(struct dp_worker *w, struct dp_vec *v);
+/* Consume v->esp_out: outer packets land in v->ip4 / v->ip6 marked DP_MF_ORIGINATED. */
+void esp_out(struct dp_worker *w, struct dp_vec *v);
+
+/*
+ * Give mb to the worker owning its SA for stage (dp_meta.sa_id set). Counts and frees on a full
+ * ring. Any lcore (the control lcore too, for packets it originates into a tunnel).
+ */
+void esp_handoff(struct dp *dp, struct dp_lcore_stats *st, struct rte_mbuf *mb, uint16_t owner,
+		 enum dp_stage stage);
+
+#endif

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dataplane/sa.c - SA install/replace/remove and inbound lookup (see sa.h).
+ *
+ * An SA is built completely (keys expanded, outer header prebuilt, replay window allocated)
+ * before its pointer is published with a release store; an SA taken out of the table is wiped
+ * and freed only after a grace period, so no worker can hold it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_udp.h>
+
+#include "dataplane/sa.h"
+
+#define SA_NAME(e, n, d) [SA_ERR_##e] = n,
+const char *const sa_err_name[SA_ERR_MAX] = {SA_ERRORS(SA_NAME)};
+#undef SA_NAME
+
+#define IP4_TTL 64
+
+struct sa_table *sa_table_create(const char *name, struct rte_rcu_qsbr *qsbr, int socket)
+{
+	char hname[RTE_HASH_NAMESIZE];
+	snprintf(hname, sizeof(hname), "%s_sa_in", name);
+	struct rte_hash_parameters p = {
+		.name = hname,
+		.entries = SA_MAX,
+		.key_len = sizeof(struct sa_key),
+		.hash_func = rte_jhash,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	struct sa_table *t =
+		rte_zmalloc_socket("sa_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL)
+		return NULL;
+	t->qsbr = qsbr;
+	t->in = rte_hash_create(&p);
+	if (t->in == NULL) {
+		rte_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void sa_free(struct sa *sa)
+{
+	if (sa == NULL)
+		return;
+	esp_xform_wipe(&sa->xf);
+	rte_free(sa->win);
+	explicit_bzero(sa, sizeof(*sa));
+	rte_free(sa);
+}
+
+void sa_table_destroy(struct sa_table *t)
+{
+	if (t == NULL)
+		return;
+	for (unsigned int i = 0; i < SA_MAX; i++)
+		sa_free(t->slot[i]);
+	rte_hash_free(t->in);
+	rte_free(t);
+}
+
+/* Outer IPv4/IPv6 (+UDP) header for tunnel mode; lengths and checksums are filled per packet. */
+static void outer_build(struct sa *sa, const struct sa_conf *c)
+{
+	uint8_t proto = (c->flags & SA_F_UDP) ? IPPROTO_UDP : IPPROTO_ESP;
+	uint8_t *p = sa->outer;
+	if (c->family == AF_INET) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->time_to_live = IP4_TTL;
+		ip->next_proto_id = proto;
+		memcpy(&ip->src_addr, c->local, 4);
+		memcpy(&ip->dst_addr, c->remote, 4);
+		p += sizeof(*ip);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
+		ip->vtc_flow = RTE_BE32(6u << 28);
+		ip->proto = proto;
+		ip->hop_limits = IP4_TTL;
+		memcpy(ip->src_addr, c->local, 16);
+		memcpy(ip->dst_addr, c->remote, 16);
+		p += sizeof(*ip);
+	}
+	if (c->flags & SA_F_UDP) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)p;
+		u->src_port = rte_cpu_to_be_16(c->udp_sport);
+		u->dst_port = rte_cpu_to_be_16(c->udp_dport);
+		p += sizeof(*u);
+	}
+	sa->outer_len = (uint8_t)(p - sa->outer);
+}
+
+static struct sa *sa_build(const struct sa_conf *c, uint16_t id, char *err, size_t errlen)
+{
+	if (c->spi < 256 || (c->family != AF_INET && c->family != AF_INET6) ||
+	    (c->dir != SA_IN && c->dir != SA_OUT)) {
+		snprintf(err, errlen, "SA %u: invalid SPI, family or direction", c->spi);
+		return NULL;
+	}
+	struct sa *sa = rte_zmalloc("sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
+	if (sa == NULL) {
+		snprintf(err, errlen, "SA %u: out of memory", c->spi);
+		return NULL;
+	}
+	if (esp_xform_init(&sa->xf, &c->xf, err, errlen) != 0) {
+		rte_free(sa);
+		return NULL;
+	}
+	sa->spi_be = rte_cpu_to_be_32(c->spi);
+	sa->id = id;
+	sa->owner = c->owner;
+	sa->ifindex = c->ifindex;
+	sa->dir = c->dir;
+	sa->flags =
+		c->flags | (c->xf.esn ? SA_F_ESN : 0) | (c->family == AF_INET6 ? SA_F_OUTER6 : 0);
+	sa->family = c->family;
+	sa->udp_sport_be = rte_cpu_to_be_16(c->udp_sport);
+	sa->udp_dport_be = rte_cpu_to_be_16(c->udp_dport);
+	memcpy(sa->local, c->local, 16);
+	memcpy(sa->remote, c->remote, 16);
+	sa->life = c->life;
+	if (c->dir == SA_OUT) {
+		outer_build(sa, c);
+		return sa;
+	}
+	uint32_t w = c->window ? c->window : REPLAY_WIN_DEFAULT;
+	sa->win = rte_zmalloc("sa_win", replay_size(w), RTE_CACHE_LINE_SIZE);
+	if (sa->win == NULL || replay_init(sa->win, w) != 0) {
+		snprintf(err, errlen, "SA %u: bad replay window %u", c->spi, w);
+		sa_free(sa);
+		return NULL;
+	}
+	return sa;
+}
+
+static void grace(struct sa_table *t)
+{
+	if (t->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+static void key_of(const struct sa *sa, struct sa_key *k)
+{
+	sa_key_make(k, sa->spi_be, sa->family, sa->local);
+}
+
+int sa_install(struct sa_table *t, const struct sa_conf *c, char *err, size_t errlen)
+{
+	uint16_t id;
+	for (id = 1; id < SA_MAX && t->slot[id] != NULL; id++)
+		;
+	if (id == SA_MAX) {
+		snprintf(err, errlen, "SA table full (%u)", SA_MAX - 1);
+		return -ENOSPC;
+	}
+	struct sa *sa = sa_build(c, id, err, errlen);
+	if (sa == NULL)
+		return -EINVAL;
+	if (sa->dir == SA_IN) {
+		struct sa_key k;
+		key_of(sa, &k);
+		if (rte_hash_lookup(t->in, &k) >= 0) {
+			snprintf(err, errlen,
+				 "SA %u: an inbound SA with this SPI and address exists", c->spi);
+			sa_free(sa);
+			return -EEXIST;
+		}
+		__atomic_store_n(&t->slot[id], sa, __ATOMIC_RELEASE);
+		int rc = rte_hash_add_key_data(t->in, &k, (void *)(uintptr_t)id);
+		if (rc != 0) {
+			__atomic_store_n(&t->slot[id], NULL, __ATOMIC_RELEASE);
+			grace(t);
+			sa_free(sa);
+			snprintf(err, errlen, "SA %u: inbound table: %s", c->spi, strerror(-rc));
+			return rc;
+		}
+		return id;
+	}
+	__atomic_store_n(&t->slot[id], sa, __ATOMIC_RELEASE);
+	return id;
+}
+
+int sa_replace(struct sa_table *t, uint16_t id, const struct sa_conf *c, char *err, size_t errlen)
+{
+	struct sa *old = sa_get(t, id);
+	if (old == NULL || old->dir != c->dir) {
+		snprintf(err, errlen, "SA id %u: nothing to replace in that direction", id);
+		return -ENOENT;
+	}
+	struct sa *sa = sa_build(c, id, err, errlen);
+	if (sa == NULL)
+		return -EINVAL;
+	if (sa->dir == SA_IN && (sa->spi_be != old->spi_be || sa->family != old->family ||
+				 memcmp(sa->local, old->local, 16) != 0)) {
+		snprintf(err, errlen, "SA id %u: an inbound replacement keeps SPI and address", id);
+		sa_free(sa);
+		return -EINVAL;
+	}
+	__atomic_store_n(&t->slot[id], sa, __ATOMIC_RELEASE);
+	grace(t);
+	sa_free(old);
+	return 0;
+}
+
+int sa_remove(struct sa_table *t, uint16_t id)
+{
+	struct sa *sa = sa_get(t, id);
+	if (sa == NULL)
+		return -ENOENT;
+	if (sa->dir == SA_IN) {
+		struct sa_key k;
+		key_of(sa, &k);
+		int32_t pos = rte_hash_del_key(t->in, &k);
+		if (pos >= 0) {
+			grace(t);
+			rte_hash_free_key_with_position(t->in, pos);
+		}
+	}
+	__atomic_store_n(&t->slot[id], NULL, __ATOMIC_RELEASE);
+	grace(t);
+	sa_free(sa);
+	return 0;
+}
+
+void sa_lookup_in(const struct sa_table *t, const struct sa_key **keys, unsigned int n,
+		  uint16_t *ids)
+{
+	void *data[64];
+	uint64_t hits = 0;
+	if (n > 64)
+		n = 64;
+	if (n == 0 || rte_hash_lookup_bulk_data(t->in, (const void **)keys, n, &hits, data) < 0)
+		hits = 0;
+	for (unsigned int i = 0; i < n; i++)
+		ids[i] = (hits & (1ULL << i)) ? (uint16_t)(uintptr_t)data[i] : 0;
+}
+
+static inline uint64_t rd(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+void sa_stats_read(const struct sa *sa, struct sa_stats *out)
+{
+	out->pkts = rd(&sa->st.pkts);
+	out->bytes = rd(&sa->st.bytes);
+	for (unsigned int i = 0; i < SA_ERR_MAX; i++)
+		out->err[i] = rd(&sa->st.err[i]);
+}

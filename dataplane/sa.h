@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dataplane/sa.h - IPsec SAs as the workers see them, and the table that publishes them.
+ *
+ * An SA has a runtime struct (this file) split from its config (struct sa_conf, cold, used only
+ * at install). Inbound SAs are found by (SPI, outer destination) in a lock-free rte_hash;
+ * outbound SAs by id from a tunnel interface. Ids index an array of RCU-protected pointers.
+ *
+ * Per-SA mutable state (sequence number, replay window, counters, lifetime use) has exactly one
+ * writer: the SA's owning worker. A packet that reaches another worker is handed to the owner
+ * over the owner's hand-off ring; with one worker nothing is ever handed off. The control lcore
+ * reads counters with relaxed loads and writes nothing but the table itself.
+ *
+ * Writers of the table: the control lcore only (sa_install, sa_replace, sa_remove), each change
+ * visible to workers at once and the old SA freed after a QSBR grace period.
+ */
+#ifndef VPNHUB_DATAPLANE_SA_H
+#define VPNHUB_DATAPLANE_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+
+#include "crypto/esp_xform.h"
+#include "dataplane/replay.h"
+
+#define SA_MAX	     16384
+#define SA_OUTER_MAX 48 /* IPv6 (40) + UDP (8) */
+
+enum sa_dir { SA_IN = 0, SA_OUT = 1 };
+
+enum sa_flag {
+	SA_F_TUNNEL = 1 << 0, /* tunnel mode (else transport) */
+	SA_F_OUTER6 = 1 << 1, /* outer header is IPv6 */
+	SA_F_UDP = 1 << 2,    /* ESP in UDP, RFC 3948 */
+	SA_F_ESN = 1 << 3,    /* extended sequence numbers */
+	SA_F_FOLLOW = 1 << 4, /* inbound NAT-T: follow the peer's address and port */
+};
+
+/* Per-SA drop reasons (RFC 4303 3.4, RFC 4301 5.2). */
+#define SA_ERRORS(X)                                                                   \
+	X(REPLAY, "replay", "sequence number replayed or left of the window")          \
+	X(AUTH, "auth_failed", "integrity check failed")                               \
+	X(PAD, "bad_padding", "pad length or padding bytes wrong (RFC 4303 2.4)")      \
+	X(SELECTOR, "selector", "inner packet outside the SA's selectors")             \
+	X(LIFETIME, "lifetime", "SA past its hard lifetime")                           \
+	X(MALFORMED, "malformed", "too short, or not a whole number of cipher blocks") \
+	X(SEQ_CYCLE, "seq_exhausted", "sequence number would cycle (RFC 4303 3.3.3)")  \
+	X(NO_ROOM, "no_room", "no head- or tailroom for the ESP header and trailer")   \
+	X(HANDOFF, "handoff_full", "owner worker's hand-off ring full")                \
+	X(INNER, "inner_proto", "next header neither IPv4 nor IPv6 (tunnel mode)")
+
+#define SA_ENUM_ERR(e, n, d) SA_ERR_##e,
+enum sa_err { SA_ERRORS(SA_ENUM_ERR) SA_ERR_MAX };
+#undef SA_ENUM_ERR
+
+extern const char *const sa_err_name[SA_ERR_MAX];
+
+struct sa_stats {
+	uint64_t pkts;	/* encapsulated+encrypted+digested, or decapsulated+decrypted+verified */
+	uint64_t bytes; /* inner bytes */
+	uint64_t err[SA_ERR_MAX];
+};
+
+struct sa_lifetime {
+	uint64_t soft_bytes, hard_bytes, soft_pkts, hard_pkts; /* 0 = none */
+	uint64_t soft_tsc, hard_tsc; /* absolute TSC deadlines, 0 = none */
+};
+
+/* Cold: what the control plane knows about an SA; read only by sa_install. */
+struct sa_conf {
+	uint32_t spi; /* host order */
+	uint8_t dir;  /* enum sa_dir */
+	uint8_t flags;
+	uint8_t family;	  /* of the outer addresses */
+	uint16_t owner;	  /* worker id */
+	uint16_t ifindex; /* the tunnel interface (inbound: where decrypted packets enter) */
+	uint8_t local[16];
+	uint8_t remote[16];
+	uint16_t udp_sport, udp_dport; /* host order, with SA_F_UDP */
+	uint32_t window;	       /* inbound replay window (bits) */
+	struct esp_xform_conf xf;
+	struct sa_lifetime life; /* seconds already converted to TSC deadlines */
+};
+
+struct sa {
+	/* read by every packet, written at install only */
+	uint32_t spi_be;
+	uint16_t id;
+	uint16_t owner;
+	uint16_t ifindex;
+	uint8_t dir;
+	uint8_t flags;
+	uint8_t outer_len; /* bytes of outer template (tunnel outbound) */
+	uint8_t family;
+	uint16_t udp_sport_be, udp_dport_be;
+	uint8_t local[16];
+	uint8_t remote[16];
+	struct replay_win *win; /* inbound, owner-written */
+	struct sa_lifetime life;
+	/* written by the owner only */
+	uint64_t seq __rte_cache_aligned; /* outbound: last sequence number used */
+	uint8_t soft_fired;		  /* soft lifetime event raised (control reads) */
+	uint8_t hard_expired;
+	struct sa_stats st;
+	uint8_t outer[SA_OUTER_MAX] __rte_cache_aligned; /* prebuilt outer IP (+UDP) header */
+	struct esp_xform xf;
+};
+
+struct sa_table {
+	struct rte_hash *in; /* struct sa_key -> id */
+	struct sa *slot[SA_MAX];
+	struct rte_rcu_qsbr *qsbr;
+};
+
+struct sa_key {
+	uint32_t spi_be;
+	uint8_t family;
+	uint8_t pad[3];
+	uint8_t dst[16];
+};
+
+struct sa_table *sa_table_create(const char *name, struct rte_rcu_qsbr *qsbr, int socket);
+void sa_table_destroy(struct sa_table *t);
+
+/* Control lcore. Returns the new SA id (>= 1), or a negative errno with err filled in. */
+int sa_install(struct sa_table *t, const struct sa_conf *c, char *err, size_t errlen);
+/* Control lcore: publish c in place of SA id (same direction; inbound keeps its key). */
+int sa_replace(struct sa_table *t, uint16_t id, const struct sa_conf *c, char *err, size_t errlen);
+/* Control lcore: unpublish and free after a grace period. */
+int sa_remove(struct sa_table *t, uint16_t id);
+
+static inline struct sa *sa_get(const struct sa_table *t, uint16_t id)
+{
+	return id < SA_MAX ? __atomic_load_n(&t->slot[id], __ATOMIC_ACQUIRE) : NULL;
+}
+
+static inline void sa_key_make(struct sa_key *k, uint32_t spi_be, uint8_t family,
+			       const uint8_t *dst)
+{
+	memset(k, 0, sizeof(*k));
+	k->spi_be = spi_be;
+	k->family = family;
+	memcpy(k->dst, dst, family == 2 /* AF_INET */ ? 4 : 16);
+}
+
+/* Worker bulk lookup of inbound SAs; ids[i] = 0 when keys[i] has no SA. n <= 64. */
+void sa_lookup_in(const struct sa_table *t, const struct sa_key **keys, unsigned int n,
+		  uint16_t *ids);
+
+/* Sum of one SA's counters (any thread). */
+void sa_stats_read(const struct sa *sa, struct sa_stats *out);
+
+#endif
