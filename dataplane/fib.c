@@ -16,7 +16,13 @@
 
 #include "dataplane/fib.h"
 
-#define FIB_TBL8 (1 << 12)
+/*
+ * tbl8 groups per copy. 2-byte next hops cap them at 32767. IPv4 needs one per /24 block that
+ * holds a longer route (remote-access /32s); the IPv6 trie takes about 5 per /64 without a
+ * covering route, so 32767 holds some 6500 such /64s.
+ */
+#define FIB_TBL8_V4 (1 << 14)
+#define FIB_TBL8_V6 32767
 
 static struct rte_fib *create4(const char *name, unsigned int i, uint32_t max, int socket)
 {
@@ -25,7 +31,7 @@ static struct rte_fib *create4(const char *name, unsigned int i, uint32_t max, i
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = DP_NH_NONE,
 		.max_routes = (int)max,
-		.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_2B, .num_tbl8 = FIB_TBL8},
+		.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_2B, .num_tbl8 = FIB_TBL8_V4},
 	};
 	snprintf(n, sizeof(n), "%s4_%u", name, i);
 	return rte_fib_create(n, socket, &c);
@@ -38,7 +44,7 @@ static struct rte_fib6 *create6(const char *name, unsigned int i, uint32_t max, 
 		.type = RTE_FIB6_TRIE,
 		.default_nh = DP_NH_NONE,
 		.max_routes = (int)max,
-		.trie = {.nh_sz = RTE_FIB6_TRIE_2B, .num_tbl8 = FIB_TBL8},
+		.trie = {.nh_sz = RTE_FIB6_TRIE_2B, .num_tbl8 = FIB_TBL8_V6},
 	};
 	snprintf(n, sizeof(n), "%s6_%u", name, i);
 	return rte_fib6_create(n, socket, &c);
