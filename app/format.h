@@ -11,6 +11,8 @@
 #ifndef VPNHUB_APP_FORMAT_H
 #define VPNHUB_APP_FORMAT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "app/json.h"
@@ -20,6 +22,17 @@ enum format_family {
 	FORMAT_AF_ANY,
 	FORMAT_AF_INET,
 	FORMAT_AF_INET6,
+};
+
+/*
+ * Which IPsec SAs to show: the tunnels (SAs grouped by interface and peer) with the peer, or with
+ * an SA of the SPI. Zeroed: every SA.
+ */
+struct format_sa_filter {
+	int peer_family; /* AF_INET or AF_INET6; 0: any peer */
+	uint8_t peer[16];
+	bool by_spi;
+	uint32_t spi;
 };
 
 /* /vpnhub/version */
@@ -34,5 +47,18 @@ int format_neighbors(FILE *out, const struct json *data, enum format_family af);
 int format_stats(FILE *out, const struct json *data);
 /* /vpnhub/config: indented "key: value" lines. */
 int format_config(FILE *out, const struct json *data);
+/* /vpnhub/ipsec/sa: per tunnel, its counters, then each inbound and outbound SA (Cisco layout). */
+int format_ipsec_sa(FILE *out, const struct json *data, const struct format_sa_filter *f);
+/* /vpnhub/ipsec/sa: one row per SA, tunnels together. */
+int format_ipsec_sa_summary(FILE *out, const struct json *data, const struct format_sa_filter *f);
+
+/*
+ * Set the filter from a CLI word and its argument: "peer" with an IPv4 or IPv6 address, or "spi"
+ * with a decimal or 0x-prefixed hexadecimal 32-bit number. 0 or -EINVAL (f unchanged).
+ */
+int format_sa_filter_set(struct format_sa_filter *f, const char *what, const char *arg);
+/* Drop from data the SAs that f leaves out of the tables (for --json); other members stay, in
+ * order. 0, -EINVAL when data is not an object, or -ENOMEM (data is then unchanged). */
+int format_ipsec_sa_select(struct json *data, const struct format_sa_filter *f);
 
 #endif

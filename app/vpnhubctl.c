@@ -58,19 +58,30 @@ struct show_cmd {
 	/* Paged tables take a family filter and are fetched page by page. */
 	int (*fmt_af)(FILE *out, const struct json *data, enum format_family af);
 	enum format_family af;
+	/* Paged too; the words may be followed by "peer ADDR" or "spi SPI". */
+	int (*fmt_sa)(FILE *out, const struct json *data, const struct format_sa_filter *f);
+};
+
+/* A show command as parsed: the table and its filter. */
+struct show_req {
+	const struct show_cmd *show;
+	struct format_sa_filter sa;
 };
 
 static const struct show_cmd show_cmds[] = {
-	{"version", "/vpnhub/version", format_version, NULL, FORMAT_AF_ANY},
-	{"interfaces", "/vpnhub/interfaces", format_interfaces, NULL, FORMAT_AF_ANY},
-	{"ip route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET},
-	{"ipv6 route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET6},
-	{"route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_ANY},
-	{"arp", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET},
-	{"ipv6 neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET6},
-	{"neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_ANY},
-	{"stats", "/vpnhub/stats", format_stats, NULL, FORMAT_AF_ANY},
-	{"config", "/vpnhub/config", format_config, NULL, FORMAT_AF_ANY},
+	{"version", "/vpnhub/version", format_version, NULL, FORMAT_AF_ANY, NULL},
+	{"interfaces", "/vpnhub/interfaces", format_interfaces, NULL, FORMAT_AF_ANY, NULL},
+	{"ip route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET, NULL},
+	{"ipv6 route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET6, NULL},
+	{"route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_ANY, NULL},
+	{"arp", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET, NULL},
+	{"ipv6 neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET6, NULL},
+	{"neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_ANY, NULL},
+	{"stats", "/vpnhub/stats", format_stats, NULL, FORMAT_AF_ANY, NULL},
+	{"config", "/vpnhub/config", format_config, NULL, FORMAT_AF_ANY, NULL},
+	{"crypto ipsec sa", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY, format_ipsec_sa},
+	{"crypto ipsec sa summary", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY,
+	 format_ipsec_sa_summary},
 };
 
 static const char usage_text[] =
@@ -90,6 +101,10 @@ static const char usage_text[] =
 	"  neighbors          all neighbors\n"
 	"  stats              per-lcore counters and drops by reason\n"
 	"  config             the running configuration\n"
+	"  crypto ipsec sa [summary] [peer ADDR | spi SPI]\n"
+	"                     IPsec SAs per tunnel: counters, errors, lifetimes, sequence numbers\n"
+	"                     (summary: one line per SA); peer and spi keep the tunnels with\n"
+	"                     that peer or with an SA of that SPI (decimal or 0x hex)\n"
 	"\n"
 	"raw sends CMD (for example /vpnhub/routes,64) and prints the reply as received.\n"
 	"\n"
@@ -416,34 +431,83 @@ static int fetch_paged(struct ctl *c, const char *cmd, struct json **out)
 	return 0;
 }
 
-static const struct show_cmd *find_show(int argc, char **argv)
+/* argv[0..k) joined by spaces into words; false when they do not fit. */
+static bool join_words(char *words, size_t size, int k, char **argv)
 {
-	char words[64] = "";
 	size_t n = 0;
-	for (int i = 0; i < argc; i++) {
-		int k = snprintf(words + n, sizeof(words) - n, "%s%s", i ? " " : "", argv[i]);
-		if (k < 0 || (size_t)k >= sizeof(words) - n)
-			return NULL;
-		n += (size_t)k;
+	words[0] = '\0';
+	for (int i = 0; i < k; i++) {
+		int w = snprintf(words + n, size - n, "%s%s", i ? " " : "", argv[i]);
+		if (w < 0 || (size_t)w >= size - n)
+			return false;
+		n += (size_t)w;
 	}
-	for (size_t i = 0; i < sizeof(show_cmds) / sizeof(show_cmds[0]); i++)
-		if (strcmp(words, show_cmds[i].words) == 0)
-			return &show_cmds[i];
+	return true;
+}
+
+/* The table named by all the words after "show" or, for one that takes a filter, by the longest
+ * run of leading words; *used says how many words name it. */
+static const struct show_cmd *find_show(int argc, char **argv, int *used)
+{
+	char words[64];
+	for (int k = argc; k > 0; k--) {
+		if (!join_words(words, sizeof(words), k, argv))
+			continue;
+		for (size_t i = 0; i < sizeof(show_cmds) / sizeof(show_cmds[0]); i++) {
+			if (strcmp(words, show_cmds[i].words) == 0 &&
+			    (k == argc || show_cmds[i].fmt_sa != NULL)) {
+				*used = k;
+				return &show_cmds[i];
+			}
+		}
+	}
 	return NULL;
 }
 
-static int run_show(struct ctl *c, const struct show_cmd *s)
+/* What follows "show crypto ipsec sa [summary]": nothing, "peer ADDR" or "spi SPI". */
+static int parse_sa_filter(int argc, char **argv, struct format_sa_filter *f)
 {
+	if (argc == 0)
+		return 0;
+	bool peer = strcmp(argv[0], "peer") == 0;
+	if (!peer && strcmp(argv[0], "spi") != 0)
+		return usage_error("unknown filter '%s' (peer ADDR or spi SPI)", argv[0]);
+	if (argc < 2)
+		return usage_error("%s needs a value", argv[0]);
+	if (argc > 2)
+		return usage_error("unexpected '%s' after '%s %s'", argv[2], argv[0], argv[1]);
+	if (format_sa_filter_set(f, argv[0], argv[1]) != 0)
+		return usage_error(peer ? "'%s' is not an IPv4 or IPv6 address"
+					: "'%s' is not a 32-bit SPI (decimal or 0x hex)",
+				   argv[1]);
+	return 0;
+}
+
+static int print_table(const struct show_req *req, const struct json *data)
+{
+	const struct show_cmd *s = req->show;
+	if (s->fmt_sa != NULL)
+		return s->fmt_sa(stdout, data, &req->sa);
+	return s->fmt_af != NULL ? s->fmt_af(stdout, data, s->af) : s->fmt(stdout, data);
+}
+
+static int run_show(struct ctl *c, const struct show_req *req)
+{
+	const struct show_cmd *s = req->show;
 	struct json *data;
-	int rc = s->fmt_af != NULL ? fetch_paged(c, s->cmd, &data)
-				   : ctl_query(c, s->cmd, NULL, &data);
+	int rc = s->fmt_af != NULL || s->fmt_sa != NULL ? fetch_paged(c, s->cmd, &data)
+							: ctl_query(c, s->cmd, NULL, &data);
 	if (rc != 0)
 		return rc;
 	if (c->json) {
-		rc = json_write(stdout, data, 2);
+		/* The JSON holds what the table would show. */
+		if (s->fmt_sa != NULL)
+			rc = format_ipsec_sa_select(data, &req->sa);
+		if (rc == 0)
+			rc = json_write(stdout, data, 2);
 		fputc('\n', stdout);
 	} else {
-		rc = s->fmt_af != NULL ? s->fmt_af(stdout, data, s->af) : s->fmt(stdout, data);
+		rc = print_table(req, data);
 	}
 	json_free(data);
 	if (rc == -EINVAL)
@@ -479,17 +543,20 @@ static bool request_ok(const char *req)
 	return true;
 }
 
-/* Check the words after the options; *show is NULL for raw. Returns 0 or an exit status. */
-static int parse_command(int argc, char **argv, const struct show_cmd **show)
+/* Check the words after the options; req->show is NULL for raw. Returns 0 or an exit status. */
+static int parse_command(int argc, char **argv, struct show_req *req)
 {
-	*show = NULL;
+	int used = 0;
+	*req = (struct show_req){0};
 	if (argc < 1)
 		return usage_error("missing command (show or raw)");
 	if (strcmp(argv[0], "show") == 0) {
 		if (argc < 2)
 			return usage_error("show what?");
-		*show = find_show(argc - 1, argv + 1);
-		return *show != NULL ? 0 : usage_error("unknown show command '%s'", argv[1]);
+		req->show = find_show(argc - 1, argv + 1, &used);
+		if (req->show == NULL)
+			return usage_error("unknown show command '%s'", argv[1]);
+		return parse_sa_filter(argc - 1 - used, argv + 1 + used, &req->sa);
 	}
 	if (strcmp(argv[0], "raw") == 0) {
 		if (argc != 2)
@@ -503,13 +570,13 @@ static int parse_command(int argc, char **argv, const struct show_cmd **show)
 	return usage_error("unknown command '%s'", argv[0]);
 }
 
-static int run(struct ctl *c, const struct show_cmd *show, const char *raw)
+static int run(struct ctl *c, const struct show_req *req, const char *raw)
 {
 	int rc = ctl_connect(c);
 	if (rc == 0)
 		rc = ctl_hello(c);
 	if (rc == 0)
-		rc = show != NULL ? run_show(c, show) : run_raw(c, raw);
+		rc = req->show != NULL ? run_show(c, req) : run_raw(c, raw);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->buf);
@@ -524,14 +591,14 @@ static int run(struct ctl *c, const struct show_cmd *show, const char *raw)
 int main(int argc, char **argv)
 {
 	struct ctl c = {.instance = DEFAULT_INSTANCE, .fd = -1};
-	const struct show_cmd *show;
+	struct show_req req;
 	int rc = parse_options(&c, argc, argv);
 	if (rc < 0)
 		return EXIT_SUCCESS;
 	if (rc != 0)
 		return rc;
-	rc = parse_command(argc - optind, argv + optind, &show);
+	rc = parse_command(argc - optind, argv + optind, &req);
 	if (rc != 0)
 		return rc;
-	return run(&c, show, show == NULL ? argv[optind + 1] : NULL);
+	return run(&c, &req, req.show == NULL ? argv[optind + 1] : NULL);
 }

@@ -4,7 +4,9 @@
  *
  * Replies are JSON objects built with rte_tel_data; keys use only [A-Za-z0-9_/] as the library
  * requires. Long tables are paged: "/vpnhub/routes,START" returns up to TELEMETRY_PAGE entries
- * keyed by their index, plus "total" and "start".
+ * keyed by their index, plus "total" and "start". "/vpnhub/ipsec/sa,START" pages the same way
+ * (START counts SAs in id order) but keys its entries by SA id, and no reply ever carries key
+ * material.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_rwlock.h>
@@ -24,6 +27,7 @@
 #include "ctrlplane/tables.h"
 #include "ctrlplane/telemetry.h"
 #include "dataplane/port.h"
+#include "dataplane/sa.h"
 
 /* The context and a lock that keeps it alive while a callback runs. */
 static struct ctrl *tctx;
@@ -90,7 +94,7 @@ static struct rte_tel_data *iface_dict(struct ctrl *c, const struct iface *ifc)
 	dp_iface_stats_sum(c->dp->stats, c->dp->n_workers + 1, ifc->ifindex, &s);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "ifindex", ifc->ifindex);
-	rte_tel_data_add_dict_string(d, "kind", ifc->kind == IFACE_ETHER ? "ether" : "?");
+	rte_tel_data_add_dict_string(d, "kind", ifc->kind == IFACE_ETHER ? "ether" : "vti");
 	rte_tel_data_add_dict_u64(d, "port_id", ifc->port_id);
 	rte_tel_data_add_dict_string(d, "port", ifc->port_name);
 	mac_str(&ifc->mac, buf, sizeof(buf));
@@ -200,6 +204,159 @@ static int cmd_neighbors(struct ctrl *c, const char *params, struct rte_tel_data
 		if (x != NULL)
 			rte_tel_data_add_dict_container(d, key, x, 0);
 	}
+	return 0;
+}
+
+/*
+ * IPsec SAs. The control lcore frees a replaced or removed SA after a QSBR grace period, which
+ * waits for the workers only: the telemetry thread is no QSBR reader. It reads SAs under c->lock
+ * instead, so the control lcore must hold c->lock around sa_replace and sa_remove (and around
+ * sa_install once that runs after telemetry_register: its failure path frees a published SA).
+ * What the owning worker writes (counters, sequence number, window top, expiry flags) is read
+ * with relaxed loads; the transform's keys, salt and pad states are never read.
+ */
+#define SA_PAGE 12 /* a worst-case entry is under 1.2 KiB: 12 of them fit a 16 KiB reply */
+
+static uint64_t rd64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static bool rd8(const uint8_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED) != 0;
+}
+
+/* "esp-aes-gcm-16 (aes-gcm-128)", "esp-aes-cbc esp-hmac-sha2-256-128 (aes-cbc-256)". */
+static void transform_str(const struct esp_xform *x, char *buf, size_t len)
+{
+	static const char *const cipher[ESP_ENC_MAX] = {
+		[ESP_ENC_AES_CBC] = "aes-cbc",
+		[ESP_ENC_AES_GCM] = "aes-gcm",
+		[ESP_ENC_CHACHA20_POLY1305] = "chacha20-poly1305",
+		[ESP_ENC_3DES_CBC] = "3des-cbc",
+	};
+	bool hmac = x->auth != ESP_AUTH_NONE;
+	char bits[48] = "";
+	if (x->enc < ESP_ENC_MAX && cipher[x->enc] != NULL)
+		snprintf(bits, sizeof(bits), " (%s-%u)", cipher[x->enc], x->key_len * 8u);
+	snprintf(buf, len, "esp-%s%s%s%s", esp_enc_name(x->enc), hmac ? " esp-" : "",
+		 hmac ? esp_auth_name(x->auth) : "", bits);
+}
+
+/* What the SA was installed with. */
+static void sa_setup_fields(struct ctrl *c, const struct sa *sa, struct rte_tel_data *d)
+{
+	char buf[RTE_TEL_MAX_STRING_LEN];
+	bool udp = (sa->flags & SA_F_UDP) != 0;
+	rte_tel_data_add_dict_u64(d, "id", sa->id);
+	snprintf(buf, sizeof(buf), "0x%08x", rte_be_to_cpu_32(sa->spi_be));
+	rte_tel_data_add_dict_string(d, "spi", buf);
+	rte_tel_data_add_dict_string(d, "direction", sa->dir == SA_OUT ? "out" : "in");
+	rte_tel_data_add_dict_string(d, "mode", sa->flags & SA_F_TUNNEL ? "tunnel" : "transport");
+	rte_tel_data_add_dict_string(d, "interface", ifname(c, sa->ifindex));
+	rte_tel_data_add_dict_string(d, "local", addr_str(sa->family, sa->local, buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "remote",
+				     addr_str(sa->family, sa->remote, buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "encap", udp ? "udp" : "none");
+	rte_tel_data_add_dict_u64(d, "udp_sport", udp ? rte_be_to_cpu_16(sa->udp_sport_be) : 0);
+	rte_tel_data_add_dict_u64(d, "udp_dport", udp ? rte_be_to_cpu_16(sa->udp_dport_be) : 0);
+	rte_tel_data_add_dict_string(d, "esn", sa->flags & SA_F_ESN ? "true" : "false");
+	transform_str(&sa->xf, buf, sizeof(buf));
+	rte_tel_data_add_dict_string(d, "transform", buf);
+	rte_tel_data_add_dict_u64(d, "owner", sa->owner);
+}
+
+/* Packets, bytes, the sequence number (outbound: last sent; inbound: window top), errors. */
+static void sa_counter_fields(const struct sa *sa, const struct sa_stats *st,
+			      struct rte_tel_data *d)
+{
+	char key[64];
+	const struct replay_win *w = sa->dir == SA_IN ? sa->win : NULL;
+	rte_tel_data_add_dict_u64(d, "pkts", st->pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", st->bytes);
+	rte_tel_data_add_dict_u64(d, "seq", w != NULL ? rd64(&w->top) : rd64(&sa->seq));
+	rte_tel_data_add_dict_u64(d, "window", w != NULL ? w->size : 0);
+	for (unsigned int i = 0; i < SA_ERR_MAX; i++) {
+		snprintf(key, sizeof(key), "err_%s", sa_err_name[i]);
+		rte_tel_data_add_dict_u64(d, key, st->err[i]);
+	}
+}
+
+/* esp_sa_expired's and esp_sa_soft's test: a limit passes even while no packet arrives. */
+static bool limit_reached(uint64_t pkts, uint64_t bytes, uint64_t tsc, const struct sa_stats *st,
+			  uint64_t now)
+{
+	return (pkts && st->pkts >= pkts) || (bytes && st->bytes >= bytes) || (tsc && now >= tsc);
+}
+
+/* Remaining hard lifetime: 0 = no such limit, or reached (then hard_expired is true). */
+static void sa_lifetime_fields(const struct sa *sa, const struct sa_stats *st,
+			       struct rte_tel_data *d)
+{
+	const struct sa_lifetime *l = &sa->life;
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), secs = 0;
+	if (l->hard_tsc > now) /* rounded up, so that a limit not yet reached never reads 0 */
+		secs = (l->hard_tsc - now) / hz + ((l->hard_tsc - now) % hz != 0);
+	rte_tel_data_add_dict_u64(d, "lifetime_remaining_s", secs);
+	rte_tel_data_add_dict_u64(d, "lifetime_remaining_pkts",
+				  l->hard_pkts > st->pkts ? l->hard_pkts - st->pkts : 0);
+	rte_tel_data_add_dict_u64(d, "lifetime_remaining_bytes",
+				  l->hard_bytes > st->bytes ? l->hard_bytes - st->bytes : 0);
+	bool soft = rd8(&sa->soft_fired) ||
+		    limit_reached(l->soft_pkts, l->soft_bytes, l->soft_tsc, st, now);
+	bool hard = rd8(&sa->hard_expired) ||
+		    limit_reached(l->hard_pkts, l->hard_bytes, l->hard_tsc, st, now);
+	rte_tel_data_add_dict_string(d, "soft_expired", soft ? "true" : "false");
+	rte_tel_data_add_dict_string(d, "hard_expired", hard ? "true" : "false");
+}
+
+/* One SA; caller holds c->lock. */
+static struct rte_tel_data *sa_dict(struct ctrl *c, const struct sa *sa)
+{
+	struct sa_stats st;
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	sa_stats_read(sa, &st);
+	rte_tel_data_start_dict(d);
+	sa_setup_fields(c, sa, d);
+	sa_counter_fields(sa, &st, d);
+	sa_lifetime_fields(sa, &st, d);
+	return d;
+}
+
+static unsigned int sa_count(const struct sa_table *t)
+{
+	unsigned int n = 0;
+	for (uint16_t id = 1; t != NULL && id < SA_MAX; id++)
+		n += sa_get(t, id) != NULL;
+	return n;
+}
+
+/* SAs in id order from the start-th on; each keyed by its id. */
+static int cmd_ipsec_sa(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	const struct sa_table *t = c->dp->sas;
+	unsigned int start, seen = 0, n = 0;
+	char key[16];
+	if (page_start(params, &start) != 0)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_spinlock_lock(&c->lock);
+	rte_tel_data_add_dict_u64(d, "total", sa_count(t));
+	rte_tel_data_add_dict_u64(d, "start", start);
+	for (uint16_t id = 1; t != NULL && id < SA_MAX && n < SA_PAGE; id++) {
+		const struct sa *sa = sa_get(t, id);
+		if (sa == NULL || seen++ < start)
+			continue;
+		struct rte_tel_data *x = sa_dict(c, sa);
+		snprintf(key, sizeof(key), "%u", id);
+		if (x != NULL)
+			rte_tel_data_add_dict_container(d, key, x, 0);
+		n++;
+	}
+	rte_spinlock_unlock(&c->lock);
 	return 0;
 }
 
@@ -344,6 +501,9 @@ static const struct {
 	{"/vpnhub/routes", cmd_routes, "Routing table, paged. Parameter: start index"},
 	{"/vpnhub/neighbors", cmd_neighbors,
 	 "ARP/ND neighbor cache, paged. Parameter: start index"},
+	{"/vpnhub/ipsec/sa", cmd_ipsec_sa,
+	 "IPsec SAs: counters, sequence numbers, lifetimes; never keys. Paged. Parameter: start "
+	 "index"},
 	{"/vpnhub/stats", cmd_stats, "Per-lcore packets, drops by reason, cycles. No parameters"},
 	{"/vpnhub/config", cmd_config, "The running configuration. No parameters"},
 };

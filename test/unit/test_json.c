@@ -8,8 +8,10 @@
  * into format_*() over open_memstream() and look for the exact rows an operator would see.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "app/format.h"
 #include "app/json.h"
@@ -346,7 +348,95 @@ static void test_build_and_write(void)
 	"\"iface_lan0\":{\"address\":\"10.10.1.1/24\",\"list\":[1,{\"k\":true}],\"e\":{}}," \
 	"\"routes\":2}"
 
-enum fmt_table { T_VERSION, T_IFACES, T_ROUTES, T_NEIGH, T_STATS, T_CONFIG };
+/* One /vpnhub/ipsec/sa entry as the hub sends it: every member, flags as "true"/"false". */
+#define SA_ENTRY(id, spi, dir, ifn, local, remote, udp, port, esn, xform, pkts, seq, win, replay, \
+		 auth, room, life_s, life_p, life_b, soft, hard)                                  \
+	"{\"id\":" #id ",\"spi\":\"" spi "\",\"direction\":\"" dir "\",\"mode\":\"tunnel\","      \
+	"\"interface\":\"" ifn "\",\"local\":\"" local "\",\"remote\":\"" remote "\","            \
+	"\"encap\":\"" udp "\",\"udp_sport\":" #port ",\"udp_dport\":" #port ",\"esn\":\"" esn    \
+	"\",\"transform\":\"" xform "\",\"owner\":0,\"pkts\":" #pkts ",\"bytes\":1680,"           \
+	"\"seq\":" #seq ",\"window\":" #win ",\"err_replay\":" #replay                            \
+	",\"err_auth_failed\":" #auth ",\"err_bad_padding\":0,\"err_selector\":0,"                \
+	"\"err_lifetime\":0,\"err_malformed\":0,\"err_seq_exhausted\":0,\"err_no_room\":" #room   \
+	",\"err_handoff_full\":0,\"err_inner_proto\":0,\"lifetime_remaining_s\":" #life_s         \
+	",\"lifetime_remaining_pkts\":" #life_p ",\"lifetime_remaining_bytes\":" #life_b          \
+	",\"soft_expired\":\"" soft "\",\"hard_expired\":\"" hard "\"}"
+
+#define GCM  "esp-aes-gcm-16 (aes-gcm-128)"
+#define CBC  "esp-aes-cbc esp-hmac-sha2-256-128 (aes-cbc-256)"
+#define V4_L "203.0.113.1"
+#define V4_R "203.0.113.2"
+#define V6_L "fd00:10:2::1"
+#define V6_R "fd00:10:2::2"
+
+/* Pages merged by vpnhubctl: vti2 (IPv6, NAT-T, ESN, lifetimes) comes first, vti1 after. */
+#define IPSEC_SA                                                                                  \
+	"{\"total\":4,\"0\":" SA_ENTRY(                                                           \
+		3, "0x9f3e1a2b", "out", "vti2", V6_L, V6_R, "udp", 4500, "true", CBC, 7, 7, 0, 0, \
+		0, 0, 3571, 1000, 4718593, "true",                                                \
+		"false") ","                                                                      \
+			 "\"1\":" SA_ENTRY(                                                       \
+				 4, "0x0000beef", "in", "vti2", V6_L, V6_R, "udp", 4500, "true",  \
+				 CBC, 5, 9, 64, 0, 0, 0, 0, 0, 0, "true",                         \
+				 "true") ","                                                      \
+					 "\"2\":" SA_ENTRY(                                       \
+						 1, "0x00001001", "out", "vti1", V4_L, V4_R,      \
+						 "none", 0, "false", GCM, 20, 20, 0, 0, 0, 1, 0,  \
+						 0, 0, "false",                                   \
+						 "false") ","                                     \
+							  "\"3\":" SA_ENTRY(                      \
+								  2, "0x00002001", "in", "vti1",  \
+								  V4_L, V4_R, "none", 0, "false", \
+								  GCM, 18, 18, 1024, 3, 2, 0, 0,  \
+								  0, 0, "false", "false") "}"
+
+/* The vti1 tunnel, whole, as "show crypto ipsec sa" prints it. */
+#define VTI1_TEXT                                                                              \
+	"interface: vti1\n"                                                                    \
+	"    Crypto map tag: vti1, local addr 203.0.113.1\n"                                   \
+	"\n"                                                                                   \
+	"   local  ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)\n"                       \
+	"   remote ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)\n"                       \
+	"   current_peer 203.0.113.2\n"                                                        \
+	"     #pkts encaps: 20, #pkts encrypt: 20, #pkts digest: 20\n"                         \
+	"     #pkts decaps: 18, #pkts decrypt: 18, #pkts verify: 18\n"                         \
+	"     #send errors 1, #recv errors 5\n"                                                \
+	"     #replay drops 3, #auth failures 2, #pad errors 0, #selector drops 0, #lifetime " \
+	"drops 0\n"                                                                            \
+	"     #malformed 0, #seq exhausted 0, #no room 1, #handoff full 0, #inner proto 0\n"   \
+	"\n"                                                                                   \
+	"     local crypto endpt.: 203.0.113.1, remote crypto endpt.: 203.0.113.2\n"           \
+	"     current outbound spi: 0x1001(4097)\n"                                            \
+	"\n"                                                                                   \
+	"     inbound esp sas:\n"                                                              \
+	"      spi: 0x2001(8193)\n"                                                            \
+	"        transform: esp-aes-gcm-16 (aes-gcm-128) ,\n"                                  \
+	"        in use settings ={Tunnel, }\n"                                                \
+	"        conn id: 2, worker: 0, crypto map: vti1\n"                                    \
+	"        sa timing: remaining key lifetime (k/sec): (none/none)\n"                     \
+	"        replay detection support: Y, window 1024, highest seq 18\n"                   \
+	"        Status: ACTIVE\n"                                                             \
+	"\n"                                                                                   \
+	"     outbound esp sas:\n"                                                             \
+	"      spi: 0x1001(4097)\n"                                                            \
+	"        transform: esp-aes-gcm-16 (aes-gcm-128) ,\n"                                  \
+	"        in use settings ={Tunnel, }\n"                                                \
+	"        conn id: 1, worker: 0, crypto map: vti1\n"                                    \
+	"        sa timing: remaining key lifetime (k/sec): (none/none)\n"                     \
+	"        sequence number: 20\n"                                                        \
+	"        Status: ACTIVE\n"                                                             \
+	"\n"
+
+enum fmt_table {
+	T_VERSION,
+	T_IFACES,
+	T_ROUTES,
+	T_NEIGH,
+	T_STATS,
+	T_CONFIG,
+	T_IPSEC_SA,
+	T_IPSEC_SUMMARY,
+};
 
 static const struct fmt_case {
 	const char *name;
@@ -354,7 +444,8 @@ static const struct fmt_case {
 	enum format_family af;
 	const char *json;
 	int rc;
-	const char *want[8];	 /* substrings that must appear */
+	const char *filter[2];	 /* IPsec SA tables: "peer"/"spi" and its argument */
+	const char *want[12];	 /* substrings that must appear */
 	const char *not_want[3]; /* substrings that must not */
 } fmt_cases[] = {
 	{.name = "interfaces",
@@ -466,6 +557,140 @@ static const struct fmt_case {
 		 "\"junk\":5}",
 	 .want = {"\nlan0?[2J   -    ?x    \xc3\xa9     -"},
 	 .not_want = {"\x1b", "\xc2\x9b", "junk"}},
+	/* Tunnels sorted by interface, each whole: vti1's text ends where vti2's begins. */
+	{.name = "ipsec sa",
+	 .table = T_IPSEC_SA,
+	 .json = IPSEC_SA,
+	 .want = {VTI1_TEXT "interface: vti2\n",
+		  "\n   local  ident (addr/mask/prot/port): (::/0/0/0)\n",
+		  "\n   current_peer fd00:10:2::2 port 4500\n"
+		  "     #pkts encaps: 7, #pkts encrypt: 7, #pkts digest: 7\n"
+		  "     #pkts decaps: 5, #pkts decrypt: 5, #pkts verify: 5\n",
+		  "\n     current outbound spi: 0x9F3E1A2B(2671647275)\n",
+		  "\n     inbound esp sas:\n      spi: 0xBEEF(48879)\n",
+		  "\n        sa timing: remaining key lifetime (k/sec): (expired)\n"
+		  "        replay detection support: Y, window 64, highest seq 9\n"
+		  "        Status: EXPIRED\n",
+		  "\n     outbound esp sas:\n      spi: 0x9F3E1A2B(2671647275)\n"
+		  "        transform: esp-aes-cbc esp-hmac-sha2-256-128 (aes-cbc-256) ,\n"
+		  "        in use settings ={Tunnel UDP-Encaps, ESN, }\n"
+		  "        conn id: 3, worker: 0, crypto map: vti2\n"
+		  "        sa timing: remaining key lifetime (k/sec): (4609/3571)\n"
+		  "        remaining packet lifetime: 1000\n"
+		  "        sequence number: 7\n"
+		  "        Status: ACTIVE (soft lifetime expired)\n"},
+	 .not_want = {"entries received", "unknown direction", "% no"}},
+	{.name = "ipsec sa peer",
+	 .table = T_IPSEC_SA,
+	 .json = IPSEC_SA,
+	 .filter = {"peer", "203.0.113.2"},
+	 .want = {VTI1_TEXT},
+	 .not_want = {"vti2", "fd00", "% no"}},
+	/* Addresses compare as addresses, not as text. */
+	{.name = "ipsec sa peer v6",
+	 .table = T_IPSEC_SA,
+	 .json = IPSEC_SA,
+	 .filter = {"peer", "FD00:10:2:0:0:0:0:2"},
+	 .want = {"interface: vti2\n", "spi: 0xBEEF(48879)\n", "spi: 0x9F3E1A2B(2671647275)\n"},
+	 .not_want = {"vti1", "203.0.113"}},
+	/* An SPI selects its tunnel, siblings and counters included. */
+	{.name = "ipsec sa spi hex",
+	 .table = T_IPSEC_SA,
+	 .json = IPSEC_SA,
+	 .filter = {"spi", "0x2001"},
+	 .want = {VTI1_TEXT},
+	 .not_want = {"vti2"}},
+	{.name = "ipsec sa spi decimal",
+	 .table = T_IPSEC_SA,
+	 .json = IPSEC_SA,
+	 .filter = {"spi", "48879"},
+	 .want = {"interface: vti2\n"},
+	 .not_want = {"vti1"}},
+	{.name = "ipsec sa no match",
+	 .table = T_IPSEC_SA,
+	 .json = IPSEC_SA,
+	 .filter = {"peer", "192.0.2.9"},
+	 .want = {"% no IPsec SA matches\n"},
+	 .not_want = {"interface:"}},
+	{.name = "ipsec sa none",
+	 .table = T_IPSEC_SA,
+	 .json = "{\"total\":0,\"start\":0}",
+	 .want = {"% no IPsec SAs\n"},
+	 .not_want = {"interface:", "entries received"}},
+	{.name = "ipsec sa partial",
+	 .table = T_IPSEC_SA,
+	 .json = "{\"total\":9,\"0\":" SA_ENTRY(1, "0x00001001", "out", "vti1", V4_L, V4_R, "none",
+						0, "false", GCM, 20, 20, 0, 0, 0, 0, 0, 0, 0,
+						"false", "false") "}",
+	 .want = {"current outbound spi: 0x1001(4097)\n\n     inbound esp sas:\n\n"
+		  "     outbound esp sas:\n      spi: 0x1001(4097)\n",
+		  "% 1 of 9 entries received"}},
+	/* Nothing but a direction: every field a placeholder, nothing summed from nothing. */
+	{.name = "ipsec sa missing fields",
+	 .table = T_IPSEC_SA,
+	 .json = "{\"0\":{\"direction\":\"in\"}}",
+	 .want = {"interface: -\n    Crypto map tag: -, local addr -\n",
+		  "   current_peer -\n     #pkts encaps: 0, #pkts encrypt: 0, #pkts digest: 0\n"
+		  "     #pkts decaps: -, #pkts decrypt: -, #pkts verify: -\n"
+		  "     #send errors 0, #recv errors -\n"
+		  "     #replay drops -, #auth failures -, #pad errors -, #selector drops -, "
+		  "#lifetime drops -\n\n",
+		  "     current outbound spi: 0x0(0)\n",
+		  "      spi: -\n        transform: - ,\n        in use settings ={-, }\n"
+		  "        conn id: -, worker: -, crypto map: -\n"
+		  "        sa timing: remaining key lifetime (k/sec): (-/-)\n"
+		  "        replay detection support: -, highest seq -\n        Status: -\n"},
+	 .not_want = {"remaining packet lifetime", "#malformed"}},
+	/* Wrong types print "?", never a number they do not hold; a control byte is masked. */
+	{.name = "ipsec sa odd fields",
+	 .table = T_IPSEC_SA,
+	 .json = "{\"0\":{\"id\":[1],\"spi\":\"zz\",\"direction\":\"sideways\",\"interface\":7,"
+		 "\"remote\":null,\"mode\":1,\"pkts\":\"many\",\"seq\":-1,\"transform\":"
+		 "\"x\\u001b[2J\",\"hard_expired\":\"maybe\",\"lifetime_remaining_pkts\":\"lots\"},"
+		 "\"1\":{\"direction\":\"in\",\"interface\":\"vti9\",\"spi\":4096,\"pkts\":-5,"
+		 "\"window\":\"big\",\"err_replay\":1.5,\"err_x\\u009b\":2,\"hard_expired\":false,"
+		 "\"soft_expired\":true},\"2\":5,\"3\":[]}",
+	 .want = {"interface: 7\n",
+		  "     esp sas of unknown direction:\n      spi: ?\n"
+		  "        transform: x?[2J ,\n        in use settings ={?, }\n"
+		  "        conn id: ?, worker: -, crypto map: 7\n",
+		  "        remaining packet lifetime: ?\n        sequence number: -1\n"
+		  "        Status: ?\n",
+		  "interface: vti9\n",
+		  "     #pkts decaps: ?, #pkts decrypt: ?, #pkts verify: ?\n"
+		  "     #send errors 0, #recv errors ?\n"
+		  "     #replay drops ?, #auth failures -,",
+		  "     #x? 2\n", "      spi: 0x1000(4096)\n",
+		  "        replay detection support: ?, highest seq -\n"
+		  "        Status: ACTIVE (soft lifetime expired)\n"},
+	 .not_want = {"\x1b", "\xc2\x9b"}},
+	{.name = "ipsec sa summary",
+	 .table = T_IPSEC_SUMMARY,
+	 .json = IPSEC_SA,
+	 .want = {"Id  SPI         Dir  Interface  Peer          Transform                         "
+		  "               Pkts  Errors  Status\n"
+		  "1   0x00001001  out  vti1       203.0.113.2   esp-aes-gcm-16 (aes-gcm-128)      "
+		  "               20    1       active\n"
+		  "2   0x00002001  in   vti1       203.0.113.2   esp-aes-gcm-16 (aes-gcm-128)      "
+		  "               18    5       active\n"
+		  "3   0x9f3e1a2b  out  vti2       fd00:10:2::2  esp-aes-cbc esp-hmac-sha2-256-128 "
+		  "(aes-cbc-256)  7     0       soft-expired\n"
+		  "4   0x0000beef  in   vti2       fd00:10:2::2  esp-aes-cbc esp-hmac-sha2-256-128 "
+		  "(aes-cbc-256)  5     0       expired\n"}},
+	{.name = "ipsec sa summary spi",
+	 .table = T_IPSEC_SUMMARY,
+	 .json = IPSEC_SA,
+	 .filter = {"spi", "0X9F3E1A2B"},
+	 .want = {"\n3   0x9f3e1a2b  out", "\n4   0x0000beef  in "},
+	 .not_want = {"vti1"}},
+	{.name = "ipsec sa summary none",
+	 .table = T_IPSEC_SUMMARY,
+	 .json = IPSEC_SA,
+	 .filter = {"spi", "1"},
+	 .want = {"% no IPsec SA matches\n"},
+	 .not_want = {"Id  "}},
+	{.name = "ipsec sa string", .table = T_IPSEC_SA, .json = "\"x\"", .rc = -EINVAL},
+	{.name = "ipsec summary array", .table = T_IPSEC_SUMMARY, .json = "[{}]", .rc = -EINVAL},
 	{.name = "interfaces null", .table = T_IFACES, .json = "null", .rc = -EINVAL},
 	{.name = "routes array", .table = T_ROUTES, .json = "[1]", .rc = -EINVAL},
 	{.name = "neighbors string", .table = T_NEIGH, .json = "\"x\"", .rc = -EINVAL},
@@ -474,9 +699,13 @@ static const struct fmt_case {
 	{.name = "config array", .table = T_CONFIG, .json = "[]", .rc = -EINVAL},
 };
 
-static int run_format(FILE *f, enum fmt_table table, enum format_family af, const struct json *v)
+static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
 {
-	switch (table) {
+	struct format_sa_filter sa = {0};
+	if (c->filter[0] != NULL)
+		CU_ASSERT_FATAL(format_sa_filter_set(&sa, c->filter[0], c->filter[1]) == 0);
+	enum format_family af = c->af;
+	switch (c->table) {
 	case T_VERSION:
 		return format_version(f, v);
 	case T_IFACES:
@@ -489,6 +718,10 @@ static int run_format(FILE *f, enum fmt_table table, enum format_family af, cons
 		return format_stats(f, v);
 	case T_CONFIG:
 		return format_config(f, v);
+	case T_IPSEC_SA:
+		return format_ipsec_sa(f, v, &sa);
+	case T_IPSEC_SUMMARY:
+		return format_ipsec_sa_summary(f, v, &sa);
 	}
 	return -ENOSYS;
 }
@@ -521,7 +754,7 @@ static void test_format_tables(void)
 		CU_ASSERT_FATAL(json_parse(c->json, strlen(c->json), &v, NULL) == 0);
 		FILE *f = open_memstream(&out, &len);
 		CU_ASSERT_FATAL(f != NULL);
-		int rc = run_format(f, c->table, c->af, v);
+		int rc = run_format(f, c, v);
 		fclose(f);
 		CU_ASSERT_EQUAL(rc, c->rc);
 		if (rc != c->rc)
@@ -568,6 +801,93 @@ static void test_format_long_cell(void)
 	json_free(v);
 }
 
+/* CLI filter words: RFC 4303 2.1 SPIs are 32 bits; peers are IPv4 or IPv6 addresses. */
+static const struct {
+	const char *what, *arg;
+	int rc;
+	int family;	 /* peer: expected family */
+	uint32_t spi;	 /* spi: expected value */
+	uint8_t peer[4]; /* IPv4 peer: expected bytes */
+} filter_cases[] = {
+	{"spi", "4097", 0, 0, 4097, {0}},
+	{"spi", "0x1001", 0, 0, 4097, {0}},
+	{"spi", "0X9F3E1A2B", 0, 0, 0x9f3e1a2bu, {0}},
+	{"spi", "4294967295", 0, 0, UINT32_MAX, {0}},
+	{"spi", "010", 0, 0, 10, {0}}, /* decimal, not octal */
+	{"spi", "4294967296", -EINVAL, 0, 0, {0}},
+	{"spi", "0x100000000", -EINVAL, 0, 0, {0}},
+	{"spi", "0x", -EINVAL, 0, 0, {0}},
+	{"spi", "", -EINVAL, 0, 0, {0}},
+	{"spi", "-1", -EINVAL, 0, 0, {0}},
+	{"spi", "+1", -EINVAL, 0, 0, {0}},
+	{"spi", " 1", -EINVAL, 0, 0, {0}},
+	{"spi", "1 ", -EINVAL, 0, 0, {0}},
+	{"spi", "0x1g", -EINVAL, 0, 0, {0}},
+	{"peer", "203.0.113.2", 0, AF_INET, 0, {203, 0, 113, 2}},
+	{"peer", "2001:DB8::1", 0, AF_INET6, 0, {0x20, 0x01, 0x0d, 0xb8}},
+	{"peer", "203.0.113", -EINVAL, 0, 0, {0}},
+	{"peer", "203.0.113.256", -EINVAL, 0, 0, {0}},
+	{"peer", "fe80::1%eth0", -EINVAL, 0, 0, {0}},
+	{"peer", "", -EINVAL, 0, 0, {0}},
+	{"port", "500", -EINVAL, 0, 0, {0}},
+	{"spi", NULL, -EINVAL, 0, 0, {0}},
+};
+
+static void test_format_sa_filter(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(filter_cases); i++) {
+		struct format_sa_filter f = {0};
+		int rc = format_sa_filter_set(&f, filter_cases[i].what, filter_cases[i].arg);
+		CU_ASSERT_EQUAL(rc, filter_cases[i].rc);
+		if (rc != filter_cases[i].rc)
+			fprintf(stderr, "filter case %zu (%s %s): rc %d\n", i, filter_cases[i].what,
+				filter_cases[i].arg ? filter_cases[i].arg : "(null)", rc);
+		CU_ASSERT_EQUAL(f.peer_family, filter_cases[i].family);
+		CU_ASSERT_EQUAL(f.by_spi, rc == 0 && filter_cases[i].family == 0);
+		CU_ASSERT_EQUAL(f.spi, filter_cases[i].spi);
+		CU_ASSERT(memcmp(f.peer, filter_cases[i].peer, 4) == 0);
+	}
+}
+
+/* The ids of the SAs left in data, in order ("1,2"). */
+static void sa_ids(const struct json *data, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (const struct json *m = json_first(data); m != NULL && n < size; m = json_next(m))
+		if (json_type(m) == JSON_OBJECT)
+			n += (size_t)snprintf(buf + n, size - n, "%s%" PRIu64, n ? "," : "",
+					      json_get_u64(m, "id", 0));
+}
+
+/* --json keeps what the table would show: whole tunnels, members other than SAs untouched. */
+static void test_format_sa_select(void)
+{
+	static const struct {
+		const char *what, *arg;
+		const char *ids;
+	} cases[] = {
+		{NULL, NULL, "3,4,1,2"},
+		{"peer", "203.0.113.2", "1,2"},
+		{"spi", "0xbeef", "3,4"},
+		{"spi", "7", ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct format_sa_filter f = {0};
+		struct json *v;
+		char ids[64];
+		if (cases[i].what != NULL)
+			CU_ASSERT_FATAL(format_sa_filter_set(&f, cases[i].what, cases[i].arg) == 0);
+		CU_ASSERT_FATAL(json_parse(IPSEC_SA, strlen(IPSEC_SA), &v, NULL) == 0);
+		CU_ASSERT_EQUAL(format_ipsec_sa_select(v, &f), 0);
+		sa_ids(v, ids, sizeof(ids));
+		CU_ASSERT_STRING_EQUAL(ids, cases[i].ids);
+		CU_ASSERT_STRING_EQUAL(json_key(json_first(v)), "total");
+		json_free(v);
+	}
+	CU_ASSERT_EQUAL(format_ipsec_sa_select(NULL, NULL), -EINVAL);
+}
+
 int test_json_register(void)
 {
 	static const struct {
@@ -586,6 +906,8 @@ int test_json_register(void)
 		  {"canned and odd replies", test_format_tables},
 		  {"write error", test_format_write_error},
 		  {"long cell", test_format_long_cell},
+		  {"IPsec SA filter words", test_format_sa_filter},
+		  {"IPsec SA selection for JSON", test_format_sa_select},
 	  };
 	CU_pSuite js = CU_add_suite("json", NULL, NULL);
 	CU_pSuite fs = js != NULL ? CU_add_suite("format", NULL, NULL) : NULL;
