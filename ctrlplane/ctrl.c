@@ -69,6 +69,7 @@ int ctrl_init(struct ctrl *c, struct dp *dp, const struct config *cfg, char *err
 
 void ctrl_fini(struct ctrl *c)
 {
+	ipsec_fini(c);
 	nbr_destroy(c->nbr);
 	c->nbr = NULL;
 	tables_routes_free(c);

@@ -60,6 +60,8 @@ struct ctrl {
 	uint64_t start_tsc;
 	uint16_t txq; /* the control lcore's TX queue on every port */
 	unsigned int idle_sleep_us;
+	uint8_t *sa_events;	   /* per SA id: lifetime events already raised (ipsec.c) */
+	struct rte_timer sa_timer; /* lifetime poll */
 };
 
 /* Set up interfaces, routes and neighbor state from cfg (ports already started). Main lcore. */

@@ -14,11 +14,23 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_timer.h>
 #include <rte_malloc.h>
 
 #include "ctrlplane/ipsec.h"
+#include "ctrlplane/log.h"
 #include "dataplane/sa.h"
+
+RTE_LOG_REGISTER(vh_logtype_ipsec, vpnhub.ipsec, INFO);
+
+#define SA_EVT_SOFT	 1
+#define SA_EVT_HARD	 2
+#define LIFETIME_POLL_MS 1000
+
+static ipsec_expiry_fn expiry_hook;
 
 static const struct {
 	enum esp_enc enc;
@@ -206,10 +218,86 @@ static int install_sas(struct ctrl *c, const struct config *cfg, uint16_t first_
 	return 0;
 }
 
+void ipsec_on_expiry(ipsec_expiry_fn fn)
+{
+	expiry_hook = fn;
+}
+
+static bool soft_due(const struct sa *sa, uint64_t now)
+{
+	const struct sa_lifetime *l = &sa->life;
+	return __atomic_load_n(&sa->soft_fired, __ATOMIC_ACQUIRE) ||
+	       (l->soft_tsc && now >= l->soft_tsc);
+}
+
+static bool hard_due(const struct sa *sa, uint64_t now)
+{
+	const struct sa_lifetime *l = &sa->life;
+	return __atomic_load_n(&sa->hard_expired, __ATOMIC_RELAXED) ||
+	       (l->hard_tsc && now >= l->hard_tsc);
+}
+
+static void raise_event(struct ctrl *c, const struct sa *sa, bool hard)
+{
+	if (hard)
+		IPSEC_LOG(WARNING,
+			  "SA %u (SPI 0x%08x, %s) reached its hard lifetime: it carries no "
+			  "more traffic",
+			  sa->id, rte_be_to_cpu_32(sa->spi_be), sa->dir == SA_IN ? "in" : "out");
+	else
+		IPSEC_LOG(INFO, "SA %u (SPI 0x%08x, %s) reached its soft lifetime: rekey due",
+			  sa->id, rte_be_to_cpu_32(sa->spi_be), sa->dir == SA_IN ? "in" : "out");
+	if (expiry_hook != NULL)
+		expiry_hook(c, sa->id, hard);
+}
+
+void ipsec_lifetime_poll(struct ctrl *c)
+{
+	uint64_t now = rte_rdtsc();
+	if (c->sa_events == NULL)
+		return;
+	for (uint16_t id = 1; id < SA_MAX; id++) {
+		const struct sa *sa = sa_get(c->dp->sas, id);
+		if (sa == NULL) {
+			c->sa_events[id] = 0;
+			continue;
+		}
+		if (!(c->sa_events[id] & SA_EVT_SOFT) && soft_due(sa, now)) {
+			c->sa_events[id] |= SA_EVT_SOFT;
+			raise_event(c, sa, false);
+		}
+		if (!(c->sa_events[id] & SA_EVT_HARD) && hard_due(sa, now)) {
+			c->sa_events[id] |= SA_EVT_HARD;
+			raise_event(c, sa, true);
+		}
+	}
+}
+
+static void on_poll(struct rte_timer *t, void *arg)
+{
+	RTE_SET_USED(t);
+	ipsec_lifetime_poll(arg);
+}
+
+void ipsec_fini(struct ctrl *c)
+{
+	if (c->sa_events == NULL)
+		return;
+	rte_timer_stop(&c->sa_timer);
+	free(c->sa_events);
+	c->sa_events = NULL;
+}
+
 int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
 {
 	uint16_t first_tunnel = (uint16_t)(cfg->n_ifaces + 1);
 	int rc = 0;
+	c->sa_events = calloc(SA_MAX, 1);
+	if (c->sa_events == NULL)
+		return -ENOMEM;
+	rte_timer_init(&c->sa_timer);
+	rte_timer_reset(&c->sa_timer, rte_get_timer_hz() / 1000 * LIFETIME_POLL_MS, PERIODICAL,
+			rte_lcore_id(), on_poll, c);
 	if (cfg->n_sas == 0)
 		return 0;
 	int *sa_ids = calloc(cfg->n_sas, sizeof(*sa_ids));

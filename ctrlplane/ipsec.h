@@ -15,6 +15,20 @@
  */
 int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errlen);
 
+/* Stop the lifetime poll and free what ipsec_load allocated. */
+void ipsec_fini(struct ctrl *c);
+
+/*
+ * Called once per SA when it reaches its soft lifetime (hard == false: time to rekey, RFC 4301
+ * 4.4.2.1) and once when it reaches its hard lifetime (it no longer carries traffic). The key
+ * exchange registers here; without one the events are only logged. Control lcore.
+ */
+typedef void (*ipsec_expiry_fn)(struct ctrl *c, uint16_t sa_id, bool hard);
+void ipsec_on_expiry(ipsec_expiry_fn fn);
+
+/* Raise the lifetime events due now (also run by a 1 s timer). Control lcore. */
+void ipsec_lifetime_poll(struct ctrl *c);
+
 /* Map the config's algorithm names onto the transforms'. */
 int ipsec_xform_conf(const struct cfg_sa *s, struct esp_xform_conf *x);
 
