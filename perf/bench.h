@@ -176,7 +176,6 @@ extern volatile int bench_quit;
 
 /* env.c */
 void bench_env_probe(struct bench_env *e);
-unsigned int bench_hugepages_free_mb(void);
 int bench_core_counter_open(struct bench *b);
 uint64_t bench_core_cycles(const struct bench *b);
 

@@ -112,18 +112,6 @@ void bench_env_probe(struct bench_env *e)
 	e->tsc_hz = rte_get_tsc_hz();
 }
 
-unsigned int bench_hugepages_free_mb(void)
-{
-	unsigned int pages = 0;
-	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%u", &pages) != 1)
-		pages = 0;
-	fclose(f);
-	return pages * 2;
-}
-
 int bench_core_counter_open(struct bench *b)
 {
 	struct perf_event_attr a;

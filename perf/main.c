@@ -26,6 +26,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "app/eal_args.h"
 #include "perf/bench.h"
 
 #define EXIT_FAILED	1
@@ -357,7 +358,7 @@ int main(int argc, char **argv)
 	}
 	b.o = c.o;
 	b.perf_fd = -1;
-	b.env.hugepages = !c.no_huge && bench_hugepages_free_mb() >= HUGE_MIN_MB;
+	b.env.hugepages = !c.no_huge && eal_hugepages_free_mb() >= HUGE_MIN_MB;
 	if (eal_start(argv[0], c.cores, b.env.hugepages) < 0) {
 		fprintf(stderr, "vpnhub-bench: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
