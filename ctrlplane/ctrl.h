@@ -61,6 +61,7 @@ struct ctrl {
 	uint16_t txq; /* the control lcore's TX queue on every port */
 	unsigned int idle_sleep_us;
 	uint8_t *sa_events;	   /* per SA id: lifetime events already raised (ipsec.c) */
+	uint32_t *sa_peer_gen;	   /* per SA id: the peer_gen last acted on (NAT-T) */
 	struct rte_timer sa_timer; /* lifetime poll */
 };
 

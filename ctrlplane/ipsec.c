@@ -8,6 +8,7 @@
  * the worst-case ESP overhead of its outbound SA, so that inner packets that fit never need
  * outer fragmentation.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +27,9 @@
 
 RTE_LOG_REGISTER(vh_logtype_ipsec, vpnhub.ipsec, INFO);
 
-#define SA_EVT_SOFT	 1
-#define SA_EVT_HARD	 2
-#define LIFETIME_POLL_MS 1000
+#define SA_EVT_SOFT 1
+#define SA_EVT_HARD 2
+#define SA_POLL_MS  100 /* lifetime events and NAT-T peer moves: cheap, so often */
 
 static ipsec_expiry_fn expiry_hook;
 
@@ -273,10 +274,54 @@ void ipsec_lifetime_poll(struct ctrl *c)
 	}
 }
 
+/* Copy an inbound SA's peer under its sequence lock; false while the worker is changing it. */
+static bool peer_read(const struct sa *sa, uint8_t *addr, uint16_t *port_be, uint32_t *gen)
+{
+	uint32_t g1 = __atomic_load_n(&sa->peer_gen, __ATOMIC_ACQUIRE);
+	if (g1 & 1)
+		return false;
+	memcpy(addr, sa->peer_addr, 16);
+	*port_be = sa->peer_port_be;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	*gen = g1;
+	return __atomic_load_n(&sa->peer_gen, __ATOMIC_RELAXED) == g1;
+}
+
+/*
+ * NAT-T (RFC 3948): when authenticated packets of a following inbound SA come from a new
+ * address or port, its tunnel's outbound SA is re-pointed there. Control lcore.
+ */
+void ipsec_peer_poll(struct ctrl *c)
+{
+	for (uint16_t id = 1; c->sa_peer_gen != NULL && id < SA_MAX; id++) {
+		const struct sa *sa = sa_get(c->dp->sas, id);
+		uint8_t addr[16];
+		uint16_t port;
+		uint32_t gen;
+		if (sa == NULL || !(sa->flags & SA_F_FOLLOW) || sa->dir != SA_IN ||
+		    !peer_read(sa, addr, &port, &gen) || gen == c->sa_peer_gen[id])
+			continue;
+		c->sa_peer_gen[id] = gen;
+		const struct iface *t = iface_get(c->dp->ifaces, sa->ifindex);
+		if (t == NULL || t->kind != IFACE_VTI || t->sa_out == 0)
+			continue;
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(sa->family, addr, a, sizeof(a));
+		rte_spinlock_lock(&c->lock);
+		int rc = sa_set_peer(c->dp->sas, t->sa_out, addr, port);
+		/* what operators see for the inbound SA too; workers never read it */
+		memcpy(((struct sa *)(uintptr_t)sa)->remote, addr, sa->family == AF_INET ? 4 : 16);
+		rte_spinlock_unlock(&c->lock);
+		IPSEC_LOG(INFO, "tunnel %s: peer moved to %s port %u%s", t->name, a,
+			  rte_be_to_cpu_16(port), rc == 0 ? "" : " (outbound SA not updated)");
+	}
+}
+
 static void on_poll(struct rte_timer *t, void *arg)
 {
 	RTE_SET_USED(t);
 	ipsec_lifetime_poll(arg);
+	ipsec_peer_poll(arg);
 }
 
 void ipsec_fini(struct ctrl *c)
@@ -285,7 +330,9 @@ void ipsec_fini(struct ctrl *c)
 		return;
 	rte_timer_stop(&c->sa_timer);
 	free(c->sa_events);
+	free(c->sa_peer_gen);
 	c->sa_events = NULL;
+	c->sa_peer_gen = NULL;
 }
 
 int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
@@ -293,10 +340,11 @@ int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errle
 	uint16_t first_tunnel = (uint16_t)(cfg->n_ifaces + 1);
 	int rc = 0;
 	c->sa_events = calloc(SA_MAX, 1);
-	if (c->sa_events == NULL)
+	c->sa_peer_gen = calloc(SA_MAX, sizeof(*c->sa_peer_gen));
+	if (c->sa_events == NULL || c->sa_peer_gen == NULL)
 		return -ENOMEM;
 	rte_timer_init(&c->sa_timer);
-	rte_timer_reset(&c->sa_timer, rte_get_timer_hz() / 1000 * LIFETIME_POLL_MS, PERIODICAL,
+	rte_timer_reset(&c->sa_timer, rte_get_timer_hz() / 1000 * SA_POLL_MS, PERIODICAL,
 			rte_lcore_id(), on_poll, c);
 	if (cfg->n_sas == 0)
 		return 0;

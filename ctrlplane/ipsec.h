@@ -26,8 +26,11 @@ void ipsec_fini(struct ctrl *c);
 typedef void (*ipsec_expiry_fn)(struct ctrl *c, uint16_t sa_id, bool hard);
 void ipsec_on_expiry(ipsec_expiry_fn fn);
 
-/* Raise the lifetime events due now (also run by a 1 s timer). Control lcore. */
+/* Raise the lifetime events due now (also run by a 100 ms timer). Control lcore. */
 void ipsec_lifetime_poll(struct ctrl *c);
+
+/* Re-point outbound SAs whose peer moved behind a NAT (also run by the 100 ms timer). */
+void ipsec_peer_poll(struct ctrl *c);
 
 /* Map the config's algorithm names onto the transforms'. */
 int ipsec_xform_conf(const struct cfg_sa *s, struct esp_xform_conf *x);

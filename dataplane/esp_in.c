@@ -162,6 +162,35 @@ static void lookup(struct dp_worker *w, struct dp_vec *v, struct sa **sas, struc
 	}
 }
 
+/*
+ * NAT-T (RFC 3948): an authenticated packet from a new address or port moves the peer; the
+ * control lcore sees peer_gen change and re-points the tunnel's outbound SA. Owner only.
+ */
+static void follow_peer(struct sa *sa, struct rte_mbuf *mb)
+{
+	const struct dp_meta *m = dp_meta(mb);
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, const uint8_t *, m->l3_off);
+	const uint8_t *src;
+	const struct rte_udp_hdr *u;
+	if (m->family == AF_INET) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+		src = (const uint8_t *)&ip->src_addr;
+		u = (const struct rte_udp_hdr *)(l3 + (ip->version_ihl & 0xf) * 4);
+	} else {
+		src = ((const struct rte_ipv6_hdr *)l3)->src_addr;
+		u = (const struct rte_udp_hdr *)(l3 + sizeof(struct rte_ipv6_hdr));
+	}
+	size_t alen = m->family == AF_INET ? 4 : 16;
+	if (u->src_port == sa->peer_port_be && memcmp(src, sa->peer_addr, alen) == 0)
+		return;
+	/* a sequence lock: odd while the fields change, so the reader never keeps a torn copy */
+	__atomic_fetch_add(&sa->peer_gen, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(sa->peer_addr, src, alen);
+	sa->peer_port_be = u->src_port;
+	__atomic_fetch_add(&sa->peer_gen, 1, __ATOMIC_RELEASE);
+}
+
 static void finish(struct dp_worker *w, struct esp_burst *b, uint16_t i, struct dp_vec *v)
 {
 	struct sa *sa = b->sa[i];
@@ -181,6 +210,8 @@ static void finish(struct dp_worker *w, struct esp_burst *b, uint16_t i, struct 
 		esp_sa_drop(w->st, sa, mb, (enum sa_err) - family);
 		return;
 	}
+	if (sa->flags & SA_F_FOLLOW)
+		follow_peer(sa, mb);
 	decap(w, sa, mb, &b->op[i], family, pad, v);
 }
 

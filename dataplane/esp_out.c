@@ -71,7 +71,8 @@ static void outer_fill(struct sa *sa, struct rte_mbuf *mb, uint64_t seq)
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
 	uint8_t *o = (uint8_t *)(eth + 1);
 	uint32_t l3 = rte_pktmbuf_pkt_len(mb) - L2_LEN;
-	memcpy(o, sa->outer, sa->outer_len);
+	const struct sa_outer *tpl = __atomic_load_n(&sa->outer, __ATOMIC_ACQUIRE);
+	memcpy(o, tpl->hdr, tpl->len);
 	struct rte_udp_hdr *u = NULL;
 	if (sa->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)o;

@@ -57,6 +57,7 @@ static void sa_free(struct sa *sa)
 		return;
 	esp_xform_wipe(&sa->xf);
 	rte_free(sa->win);
+	rte_free(sa->outer);
 	explicit_bzero(sa, sizeof(*sa));
 	rte_free(sa);
 }
@@ -72,10 +73,13 @@ void sa_table_destroy(struct sa_table *t)
 }
 
 /* Outer IPv4/IPv6 (+UDP) header for tunnel mode; lengths and checksums are filled per packet. */
-static void outer_build(struct sa *sa, const struct sa_conf *c)
+static struct sa_outer *outer_build(const struct sa_conf *c)
 {
 	uint8_t proto = (c->flags & SA_F_UDP) ? IPPROTO_UDP : IPPROTO_ESP;
-	uint8_t *p = sa->outer;
+	struct sa_outer *o = rte_zmalloc("sa_outer", sizeof(*o), RTE_CACHE_LINE_SIZE);
+	if (o == NULL)
+		return NULL;
+	uint8_t *p = o->hdr;
 	if (c->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -99,7 +103,8 @@ static void outer_build(struct sa *sa, const struct sa_conf *c)
 		u->dst_port = rte_cpu_to_be_16(c->udp_dport);
 		p += sizeof(*u);
 	}
-	sa->outer_len = (uint8_t)(p - sa->outer);
+	o->len = (uint8_t)(p - o->hdr);
+	return o;
 }
 
 static struct sa *sa_build(const struct sa_conf *c, uint16_t id, char *err, size_t errlen)
@@ -131,8 +136,16 @@ static struct sa *sa_build(const struct sa_conf *c, uint16_t id, char *err, size
 	memcpy(sa->local, c->local, 16);
 	memcpy(sa->remote, c->remote, 16);
 	sa->life = c->life;
+	memcpy(sa->peer_addr, c->remote, 16);
+	sa->peer_port_be = sa->udp_sport_be;
 	if (c->dir == SA_OUT) {
-		outer_build(sa, c);
+		sa->outer = outer_build(c);
+		if (sa->outer == NULL) {
+			snprintf(err, errlen, "SA %u: out of memory", c->spi);
+			sa_free(sa);
+			return NULL;
+		}
+		sa->outer_len = sa->outer->len;
 		return sa;
 	}
 	uint32_t w = c->window ? c->window : REPLAY_WIN_DEFAULT;
@@ -231,6 +244,35 @@ int sa_remove(struct sa_table *t, uint16_t id)
 	__atomic_store_n(&t->slot[id], NULL, __ATOMIC_RELEASE);
 	grace(t);
 	sa_free(sa);
+	return 0;
+}
+
+int sa_set_peer(struct sa_table *t, uint16_t id, const uint8_t *remote, uint16_t dport_be)
+{
+	struct sa *sa = sa_get(t, id);
+	if (sa == NULL || sa->dir != SA_OUT)
+		return -ENOENT;
+	struct sa_outer *old = sa->outer;
+	struct sa_outer *o = rte_malloc("sa_outer", sizeof(*o), RTE_CACHE_LINE_SIZE);
+	if (o == NULL)
+		return -ENOMEM;
+	*o = *old;
+	if (sa->family == AF_INET) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)o->hdr;
+		memcpy(&ip->dst_addr, remote, 4);
+		if (sa->flags & SA_F_UDP)
+			((struct rte_udp_hdr *)(ip + 1))->dst_port = dport_be;
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)o->hdr;
+		memcpy(ip->dst_addr, remote, 16);
+		if (sa->flags & SA_F_UDP)
+			((struct rte_udp_hdr *)(ip + 1))->dst_port = dport_be;
+	}
+	__atomic_store_n(&sa->outer, o, __ATOMIC_RELEASE);
+	memcpy(sa->remote, remote, sa->family == AF_INET ? 4 : 16); /* shown by telemetry only */
+	sa->udp_dport_be = dport_be;
+	grace(t);
+	rte_free(old);
 	return 0;
 }
 

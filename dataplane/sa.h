@@ -94,7 +94,7 @@ struct sa {
 	uint16_t ifindex;
 	uint8_t dir;
 	uint8_t flags;
-	uint8_t outer_len; /* bytes of outer template (tunnel outbound) */
+	uint8_t outer_len; /* bytes of the outer header (tunnel outbound); fixed for the SA's life */
 	uint8_t family;
 	uint16_t udp_sport_be, udp_dport_be;
 	uint8_t local[16];
@@ -105,9 +105,18 @@ struct sa {
 	uint64_t seq __rte_cache_aligned; /* outbound: last sequence number used */
 	uint8_t soft_fired;		  /* soft lifetime event raised (control reads) */
 	uint8_t hard_expired;
+	uint16_t peer_port_be; /* inbound SA_F_FOLLOW: where authenticated packets come from */
+	uint8_t peer_addr[16];
+	uint32_t peer_gen; /* bumped (release) after peer_addr/peer_port_be change */
 	struct sa_stats st;
-	uint8_t outer[SA_OUTER_MAX] __rte_cache_aligned; /* prebuilt outer IP (+UDP) header */
+	/* outbound: prebuilt outer IP (+UDP) header, RCU-replaced when the peer moves (NAT-T) */
+	struct sa_outer *outer;
 	struct esp_xform xf;
+};
+
+struct sa_outer {
+	uint8_t len;
+	uint8_t hdr[SA_OUTER_MAX];
 };
 
 struct sa_table {
@@ -132,6 +141,11 @@ int sa_install(struct sa_table *t, const struct sa_conf *c, char *err, size_t er
 int sa_replace(struct sa_table *t, uint16_t id, const struct sa_conf *c, char *err, size_t errlen);
 /* Control lcore: unpublish and free after a grace period. */
 int sa_remove(struct sa_table *t, uint16_t id);
+/*
+ * Control lcore: point outbound SA id at a new peer address and (UDP) destination port, keeping
+ * its keys and sequence number: the outer header is replaced through RCU (RFC 3948 NAT-T).
+ */
+int sa_set_peer(struct sa_table *t, uint16_t id, const uint8_t *remote, uint16_t dport_be);
 
 static inline struct sa *sa_get(const struct sa_table *t, uint16_t id)
 {
