@@ -154,7 +154,7 @@ static int check_props(struct reader *r, const yaml_event_t *ev, const yaml_char
 static int on_scalar(struct reader *r, const yaml_event_t *ev)
 {
 	size_t len = ev->data.scalar.length;
-	struct node *n;
+	struct node *n = NULL; /* set by node_add on success; gcc -O3 cannot see that */
 	int rc;
 
 	rc = check_props(r, ev, ev->data.scalar.anchor, ev->data.scalar.tag);
@@ -178,7 +178,7 @@ static int on_scalar(struct reader *r, const yaml_event_t *ev)
 static int on_open(struct reader *r, const yaml_event_t *ev, enum node_kind kind)
 {
 	const yaml_char_t *anchor, *tag;
-	struct node *n;
+	struct node *n = NULL;
 	int rc;
 
 	if (kind == NODE_SEQ) {

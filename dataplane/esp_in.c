@@ -220,9 +220,9 @@ void esp_in(struct dp_worker *w, struct dp_vec *v)
 	struct sa *sas[BURST_MAX];
 	struct esp_loc loc[BURST_MAX];
 	struct esp_burst b;
-	uint64_t now = rte_rdtsc();
 	if (v->n_esp_in == 0)
 		return;
+	uint64_t now = rte_rdtsc();
 	lookup(w, v, sas, loc);
 	b.n = 0;
 	for (uint16_t i = 0; i < v->n_esp_in; i++) {

@@ -122,6 +122,8 @@ static struct sa *out_sa(struct dp_worker *w, struct rte_mbuf *mb)
 void esp_out(struct dp_worker *w, struct dp_vec *v)
 {
 	struct esp_burst b;
+	if (v->n_esp_out == 0)
+		return;
 	uint64_t now = rte_rdtsc();
 	b.n = 0;
 	for (uint16_t i = 0; i < v->n_esp_out; i++) {
