@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ctrlplane/nbr.c - neighbor resolution state machine (see nbr.h for the states and timers).
+ * A neighbor reaches the workers only through dp_neigh_set (learned) and dp_neigh_del (freed
+ * while published); those also rewrite the MAC cached in every gateway next hop on it
+ * (dataplane/neigh.h, fib.h), so no state change here can leave a next hop behind.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -34,10 +34,11 @@ static inline void dp_vec_reset(struct dp_vec *v)
 
 /*
  * Classify n (<= BURST_MAX) packets received on ifc. Malformed frames are counted by reason and
- * freed; the rest land in v (which the caller zeroed) with their dp_meta filled in.
+ * freed; the rest land in v (which the caller zeroed) with their dp_meta filled in. Returns the
+ * bytes of the n frames as received (before Ethernet padding is trimmed), for rx_bytes.
  */
-void dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_mbuf **mb,
-		 uint16_t n, struct dp_vec *v);
+uint32_t dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct rte_mbuf **mb,
+		     uint16_t n, struct dp_vec *v);
 
 /*
  * Validate the IP header of a packet whose L3 starts at offset 14 and whose EtherType says its

@@ -111,6 +111,15 @@ static inline void dp_count_punt(struct dp_lcore_stats *s, enum dp_punt why)
 	s->punted++;
 }
 
+/* n frames of `bytes` in all queued for transmission out of ifindex (a burst's worth at once). */
+static inline void dp_count_tx(struct dp_lcore_stats *s, uint16_t ifindex, uint32_t n,
+			       uint64_t bytes)
+{
+	s->ifs[ifindex].tx_pkts += n;
+	s->ifs[ifindex].tx_bytes += bytes;
+	s->tx_pkts += n;
+}
+
 /*
  * Account one loop iteration that ran from start to end (TSC) and received n packets; the
  * busy share and cycles per packet come from these. Owning lcore only.

@@ -120,7 +120,10 @@ struct dp *dp_create(unsigned int n_workers, unsigned int n_mbufs, uint16_t data
 		     unsigned int idle_sleep_us);
 void dp_destroy(struct dp *dp);
 
-/* Allocate the TX buffers of every worker for every managed port (after ports are set up). */
+/*
+ * Allocate the TX buffers of every worker for every managed port (after ports are set up), and
+ * bind the neighbor table to the FIB (dp_neigh_bind) when both are attached.
+ */
 int dp_worker_tx_setup(struct dp *dp);
 
 /* The worker loop: returns when dp->stop is set. Launch with rte_eal_remote_launch. */

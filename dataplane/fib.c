@@ -15,6 +15,7 @@
 #include <rte_rib6.h>
 
 #include "dataplane/fib.h"
+#include "dataplane/neigh.h"
 
 /*
  * tbl8 groups per copy. 2-byte next hops cap them at 32767. IPv4 needs one per /24 block that
@@ -57,6 +58,7 @@ struct dp_fib *dp_fib_create(const char *name, struct rte_rcu_qsbr *qsbr, uint32
 	if (f == NULL)
 		return NULL;
 	f->qsbr = qsbr;
+	f->nh_end = 1;
 	for (unsigned int i = 0; i < 2; i++) {
 		f->v4[i] = create4(name, i, max_routes, socket);
 		f->v6[i] = create6(name, i, max_routes, socket);
@@ -185,10 +187,36 @@ static bool nh_equal(const struct dp_nh *a, const struct dp_nh *b)
 	       memcmp(a->gw, b->gw, sizeof(a->gw)) == 0;
 }
 
+static uint64_t mac_word(const struct rte_ether_addr *mac)
+{
+	uint64_t v = 0;
+	if (mac == NULL)
+		return 0;
+	memcpy(&v, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	return v | DP_NH_MAC_VALID;
+}
+
+/* The MAC word nh should hold now, from the bound neighbor table. */
+static uint64_t nh_resolve(const struct dp_fib *f, const struct dp_nh *nh)
+{
+	struct dp_neigh_key k;
+	struct rte_ether_addr mac;
+	if (nh->type != NH_FWD || nh->family == 0 || f->neigh == NULL)
+		return 0;
+	dp_neigh_key_make(&k, nh->ifindex, nh->family, nh->gw);
+	return dp_neigh_lookup(f->neigh, &k, &mac) ? mac_word(&mac) : 0;
+}
+
+static void nh_mac_store(struct dp_nh *nh, uint64_t v)
+{
+	if (nh->mac != v)
+		__atomic_store_n(&nh->mac, v, __ATOMIC_RELEASE);
+}
+
 int dp_fib_nh_get(struct dp_fib *f, const struct dp_nh *tmpl)
 {
 	uint32_t free_id = 0;
-	for (uint32_t id = 1; id <= DP_NH_MAX; id++) {
+	for (uint32_t id = 1; id < f->nh_end; id++) {
 		struct dp_nh *nh = &f->nh[id];
 		if (nh->refcnt == 0) {
 			if (free_id == 0)
@@ -200,11 +228,14 @@ int dp_fib_nh_get(struct dp_fib *f, const struct dp_nh *tmpl)
 			return (int)id;
 		}
 	}
+	if (free_id == 0 && f->nh_end <= DP_NH_MAX)
+		free_id = f->nh_end++;
 	if (free_id == 0)
 		return -ENOSPC;
 	struct dp_nh *nh = &f->nh[free_id];
 	*nh = *tmpl;
 	nh->refcnt = 1;
+	nh->mac = nh_resolve(f, nh); /* a gateway resolved before its first route */
 	/* the entry is complete before any route can point at it */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	return (int)free_id;
@@ -215,4 +246,30 @@ void dp_fib_nh_put(struct dp_fib *f, uint32_t id)
 	if (id == 0 || id > DP_NH_MAX || f->nh[id].refcnt == 0)
 		return;
 	f->nh[id].refcnt--;
+}
+
+static bool nh_is_gw(const struct dp_nh *nh, const struct dp_neigh_key *k)
+{
+	return nh->type == NH_FWD && nh->family == k->family && nh->ifindex == k->ifindex &&
+	       memcmp(nh->gw, k->addr, k->family == AF_INET ? 4 : 16) == 0;
+}
+
+/*
+ * Free entries are kept in step too: nothing may reference them, but if something still did,
+ * it would see its own gateway's state rather than a MAC the table no longer has.
+ */
+void dp_fib_nh_neigh(struct dp_fib *f, const struct dp_neigh_key *k,
+		     const struct rte_ether_addr *mac)
+{
+	uint64_t v = mac_word(mac);
+	for (uint32_t id = 1; id < f->nh_end; id++) {
+		if (nh_is_gw(&f->nh[id], k))
+			nh_mac_store(&f->nh[id], v);
+	}
+}
+
+void dp_fib_nh_resync(struct dp_fib *f)
+{
+	for (uint32_t id = 1; id < f->nh_end; id++)
+		nh_mac_store(&f->nh[id], nh_resolve(f, &f->nh[id]));
 }

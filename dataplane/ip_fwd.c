@@ -2,9 +2,13 @@
 /*
  * dataplane/ip_fwd.c - route, rewrite and transmit (see ip_fwd.h).
  *
- * Order per packet: FIB lookup (bulk) -> local? punt : no route? drop -> TTL/hop limit -> MTU ->
- * neighbor lookup (bulk) -> Ethernet rewrite, TTL decrement with incremental checksum (RFC 1624)
- * -> buffered TX. Anything the fast path cannot finish goes to the control core with its reason.
+ * Order per burst: FIB lookup (bulk) -> per packet: local? punt : no route? drop -> TTL/hop
+ * limit -> MTU -> the next hop's MAC: a gateway's from its next-hop entry (fib.h), the rest
+ * from one bulk neighbor hash lookup, whose misses are punted for resolution -> Ethernet
+ * rewrite, TTL decrement with incremental checksum (RFC 1624) as soon as the MAC is known,
+ * while the header is in cache -> in input order, the TX buffer of the egress port, with the
+ * interface counters added once per run of packets to one interface.
+ * Anything the fast path cannot finish goes to the control core with its reason.
  */
 #include <sys/socket.h>
 
@@ -19,68 +23,137 @@
 
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
-/* Packets that passed routing and wait for their neighbor lookup. */
+/* Packets that passed routing, in input order, and the neighbor keys of those without a MAC. */
 struct fwd_pending {
 	struct rte_mbuf *mb[BURST_MAX];
 	const struct iface *out[BURST_MAX];
+	uint64_t ready; /* bit i: packet i is rewritten and goes out */
+	uint16_t n;
+	uint16_t nk;
+	uint8_t kpkt[BURST_MAX]; /* key j belongs to packet kpkt[j] */
 	struct dp_neigh_key key[BURST_MAX];
 	const struct dp_neigh_key *kp[BURST_MAX];
-	uint16_t n;
 };
+
+/* Packets of a burst queued back to back for one interface: its counters move once. */
+struct tx_run {
+	const struct iface *ifc;
+	uint32_t pkts;
+	uint64_t bytes;
+};
+
+static inline void tx_run_end(struct dp_worker *w, struct tx_run *r)
+{
+	if (r->pkts == 0)
+		return;
+	dp_count_tx(w->st, r->ifc->ifindex, r->pkts, r->bytes);
+	r->pkts = 0;
+	r->bytes = 0;
+}
+
+/* rte_eth_tx_buffer, with the counting batched in r. */
+static inline void tx_put(struct dp_worker *w, struct tx_run *r, const struct iface *ifc,
+			  struct rte_mbuf *mb)
+{
+	struct rte_eth_dev_tx_buffer *b = w->txq[ifc->port_id].buf;
+	if (ifc != r->ifc) {
+		tx_run_end(w, r);
+		r->ifc = ifc;
+	}
+	r->pkts++;
+	r->bytes += rte_pktmbuf_pkt_len(mb);
+	b->pkts[b->length++] = mb;
+	if (b->length < b->size)
+		return;
+	/* counted first: the flush's error callback uncounts what the queue refused */
+	tx_run_end(w, r);
+	rte_eth_tx_buffer_flush(ifc->port_id, (uint16_t)w->id, b);
+}
 
 void dp_tx(struct dp_worker *w, const struct iface *ifc, struct rte_mbuf *mb)
 {
-	struct dp_txq *q = &w->txq[ifc->port_id];
-	struct dp_iface_stats *s = &w->st->ifs[ifc->ifindex];
-	s->tx_pkts++;
-	s->tx_bytes += rte_pktmbuf_pkt_len(mb);
-	w->st->tx_pkts++;
-	rte_eth_tx_buffer(ifc->port_id, (uint16_t)w->id, q->buf, mb);
+	struct tx_run r = {NULL, 0, 0};
+	tx_put(w, &r, ifc, mb);
+	tx_run_end(w, &r);
 }
 
-static void pending_add(struct fwd_pending *p, struct rte_mbuf *mb, const struct iface *out,
-			uint8_t family, const uint8_t *target)
+static inline void rewrite(struct rte_mbuf *mb, const struct iface *out,
+			   const struct rte_ether_addr *mac)
 {
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
+	eth->dst_addr = *mac;
+	eth->src_addr = out->mac;
+	if (!(dp_meta(mb)->flags & DP_MF_ORIGINATED))
+		dp_ttl_dec(mb);
+}
+
+/*
+ * Queue a routed packet: rewritten and ready when its next hop knows the gateway's MAC, else
+ * with the key the neighbor hash is asked (the gateway, or the destination when connected).
+ */
+static inline void pending_add(struct fwd_pending *p, struct rte_mbuf *mb, const struct iface *out,
+			       const struct dp_nh *nh, uint8_t family, const uint8_t *dst)
+{
+	struct rte_ether_addr mac;
 	uint16_t i = p->n++;
 	p->mb[i] = mb;
 	p->out[i] = out;
-	dp_neigh_key_make(&p->key[i], out->ifindex, family, target);
-	p->kp[i] = &p->key[i];
+	if (dp_nh_mac(nh, family, &mac)) {
+		rewrite(mb, out, &mac);
+		p->ready |= 1ULL << i;
+		return;
+	}
+	uint16_t j = p->nk++;
+	dp_neigh_key_make(&p->key[j], out->ifindex, family, nh->family != 0 ? nh->gw : dst);
+	p->kp[j] = &p->key[j];
+	p->kpkt[j] = (uint8_t)i;
 }
 
-/* Resolve the pending packets' neighbors; rewrite and send hits, punt misses. */
-static void pending_flush(struct dp_worker *w, struct fwd_pending *p, struct dp_vec *v)
+/* Ask the neighbor hash for the keyed packets: hits are rewritten, misses are punted. */
+static void pending_resolve(struct dp_worker *w, struct fwd_pending *p, struct dp_vec *v)
 {
 	struct rte_ether_addr mac[BURST_MAX];
-	uint64_t hit = dp_neigh_lookup_bulk(w->dp->neigh, p->kp, p->n, mac);
-	for (uint16_t i = 0; i < p->n; i++) {
-		struct rte_mbuf *mb = p->mb[i];
-		struct dp_meta *m = dp_meta(mb);
-		if (!(hit & (1ULL << i))) {
-			m->out_ifindex = p->out[i]->ifindex;
-			memcpy(m->nh_addr, p->key[i].addr, sizeof(m->nh_addr));
-			dp_vec_punt(w->st, v, mb, DP_PUNT_NEIGH);
+	if (p->nk == 0)
+		return;
+	uint64_t hit = dp_neigh_lookup_bulk(w->dp->neigh, p->kp, p->nk, mac);
+	for (uint16_t j = 0; j < p->nk; j++) {
+		uint16_t i = p->kpkt[j];
+		if (hit & (1ULL << j)) {
+			rewrite(p->mb[i], p->out[i], &mac[j]);
+			p->ready |= 1ULL << i;
 			continue;
 		}
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
-		eth->dst_addr = mac[i];
-		eth->src_addr = p->out[i]->mac;
-		if (!(m->flags & DP_MF_ORIGINATED))
-			dp_ttl_dec(mb);
-		dp_tx(w, p->out[i], mb);
+		struct dp_meta *m = dp_meta(p->mb[i]);
+		m->out_ifindex = p->out[i]->ifindex;
+		memcpy(m->nh_addr, p->key[j].addr, sizeof(m->nh_addr));
+		dp_vec_punt(w->st, v, p->mb[i], DP_PUNT_NEIGH);
 	}
-	p->n = 0;
+}
+
+/* Queue the ready packets for TX, in input order. */
+static void pending_send(struct dp_worker *w, struct fwd_pending *p)
+{
+	struct tx_run r = {NULL, 0, 0};
+	for (uint16_t i = 0; i < p->n; i++) {
+		if (p->ready & (1ULL << i))
+			tx_put(w, &r, p->out[i], p->mb[i]);
+	}
+	tx_run_end(w, &r);
+}
+
+static void pending_flush(struct dp_worker *w, struct fwd_pending *p, struct dp_vec *v)
+{
+	pending_resolve(w, p, v);
+	pending_send(w, p);
 }
 
 /*
  * Common checks after the FIB answered: returns the egress interface, or NULL when the packet
- * was punted or dropped. target receives the neighbor to resolve.
+ * was punted, dropped or queued for encryption.
  */
 static const struct iface *route_one(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf *mb,
-				     uint64_t nh_id, uint8_t ttl, uint32_t l3_len,
-				     const uint8_t *dst, uint8_t *target)
+				     const struct dp_nh *nh, uint8_t ttl, uint32_t l3_len)
 {
-	const struct dp_nh *nh = dp_fib_nh(w->dp->fib, nh_id);
 	if (nh->type == NH_LOCAL) {
 		dp_vec_punt(w->st, v, mb, DP_PUNT_LOCAL);
 		return NULL;
@@ -107,7 +180,6 @@ static const struct iface *route_one(struct dp_worker *w, struct dp_vec *v, stru
 		v->esp_out[v->n_esp_out++] = mb;
 		return NULL;
 	}
-	memcpy(target, nh->family != 0 ? nh->gw : dst, 16);
 	return out;
 }
 
@@ -121,7 +193,8 @@ void dp_ip4_forward(struct dp_worker *w, struct dp_vec *v)
 	if (n == 0)
 		return;
 	v->n_ip4 = 0; /* consumed here; later stages may refill it */
-	p.n = 0;
+	p.n = p.nk = 0;
+	p.ready = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(v->ip4[i], struct rte_ipv4_hdr *, L2_LEN);
@@ -132,16 +205,15 @@ void dp_ip4_forward(struct dp_worker *w, struct dp_vec *v)
 		struct rte_mbuf *mb = v->ip4[i];
 		struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
-		uint8_t d[16] = {0}, target[16];
-		memcpy(d, &ip->dst_addr, 4);
-		if ((ip->version_ihl & 0xf) != 5 && dp_fib_nh(w->dp->fib, nh[i])->type == NH_FWD) {
+		const struct dp_nh *h = dp_fib_nh(w->dp->fib, nh[i]);
+		if ((ip->version_ihl & 0xf) != 5 && h->type == NH_FWD) {
 			dp_drop(w->st, mb, DP_DROP_IP4_OPTIONS);
 			continue;
 		}
-		const struct iface *out = route_one(w, v, mb, nh[i], ip->time_to_live,
-						    rte_be_to_cpu_16(ip->total_length), d, target);
+		const struct iface *out = route_one(w, v, mb, h, ip->time_to_live,
+						    rte_be_to_cpu_16(ip->total_length));
 		if (out != NULL)
-			pending_add(&p, mb, out, AF_INET, target);
+			pending_add(&p, mb, out, h, AF_INET, (const uint8_t *)&ip->dst_addr);
 	}
 	pending_flush(w, &p, v);
 }
@@ -161,7 +233,8 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 	if (n == 0)
 		return;
 	v->n_ip6 = 0;
-	p.n = 0;
+	p.n = p.nk = 0;
+	p.ready = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ipv6_hdr *ip =
 			rte_pktmbuf_mtod_offset(v->ip6[i], struct rte_ipv6_hdr *, L2_LEN);
@@ -172,16 +245,15 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 		struct rte_mbuf *mb = v->ip6[i];
 		struct rte_ipv6_hdr *ip =
 			rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN);
-		uint8_t target[16];
-		if (ip6_link_local(ip->src_addr) && dp_fib_nh(w->dp->fib, nh[i])->type == NH_FWD) {
+		const struct dp_nh *h = dp_fib_nh(w->dp->fib, nh[i]);
+		if (ip6_link_local(ip->src_addr) && h->type == NH_FWD) {
 			dp_drop(w->st, mb, DP_DROP_IP6_SRC); /* RFC 4291 2.5.6: never forwarded */
 			continue;
 		}
 		uint32_t len = rte_be_to_cpu_16(ip->payload_len) + (uint32_t)sizeof(*ip);
-		const struct iface *out =
-			route_one(w, v, mb, nh[i], ip->hop_limits, len, dst[i], target);
+		const struct iface *out = route_one(w, v, mb, h, ip->hop_limits, len);
 		if (out != NULL)
-			pending_add(&p, mb, out, AF_INET6, target);
+			pending_add(&p, mb, out, h, AF_INET6, dst[i]);
 	}
 	pending_flush(w, &p, v);
 }

@@ -8,6 +8,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
+#include "dataplane/fib.h"
 #include "dataplane/neigh.h"
 
 struct dp_neigh *dp_neigh_create(const char *name, uint32_t entries, struct rte_rcu_qsbr *qsbr,
@@ -57,14 +58,28 @@ static inline uintptr_t mac_pack(const struct rte_ether_addr *mac)
 	return (uintptr_t)(v | (1ULL << 63));
 }
 
+void dp_neigh_bind(struct dp_neigh *n, struct dp_fib *f)
+{
+	n->fib = f;
+	f->neigh = n;
+	dp_fib_nh_resync(f);
+}
+
 int dp_neigh_set(struct dp_neigh *n, const struct dp_neigh_key *k, const struct rte_ether_addr *mac)
 {
 	int rc = rte_hash_add_key_data(n->h, k, (void *)mac_pack(mac));
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (n->fib != NULL)
+		dp_fib_nh_neigh(n->fib, k, mac);
+	return 0;
 }
 
 int dp_neigh_del(struct dp_neigh *n, const struct dp_neigh_key *k)
 {
+	/* next hops first: until the key is gone, a worker that misses them still finds it */
+	if (n->fib != NULL)
+		dp_fib_nh_neigh(n->fib, k, NULL);
 	int32_t pos = rte_hash_del_key(n->h, k);
 	if (pos < 0)
 		return pos;
@@ -72,6 +87,21 @@ int dp_neigh_del(struct dp_neigh *n, const struct dp_neigh_key *k)
 	if (!n->rcu)
 		rte_hash_free_key_with_position(n->h, pos);
 	return 0;
+}
+
+static inline void mac_unpack(uint64_t v, struct rte_ether_addr *mac)
+{
+	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
+}
+
+bool dp_neigh_lookup(const struct dp_neigh *n, const struct dp_neigh_key *k,
+		     struct rte_ether_addr *mac)
+{
+	void *data;
+	if (rte_hash_lookup_data(n->h, k, &data) < 0)
+		return false;
+	mac_unpack((uint64_t)(uintptr_t)data, mac);
+	return true;
 }
 
 uint64_t dp_neigh_lookup_bulk(const struct dp_neigh *n, const struct dp_neigh_key **keys,
@@ -88,8 +118,7 @@ uint64_t dp_neigh_lookup_bulk(const struct dp_neigh *n, const struct dp_neigh_ke
 	for (unsigned int i = 0; i < cnt; i++) {
 		if (!(hits & (1ULL << i)))
 			continue;
-		uint64_t v = (uint64_t)(uintptr_t)data[i];
-		memcpy(macs[i].addr_bytes, &v, RTE_ETHER_ADDR_LEN);
+		mac_unpack((uint64_t)(uintptr_t)data[i], &macs[i]);
 	}
 	return hits;
 }

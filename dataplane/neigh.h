@@ -6,6 +6,8 @@
  * itself, so an update is one atomic store and no entry memory needs reclaiming. Deleted key
  * slots are recycled through the hash's QSBR defer queue. Writer: the control lcore only.
  * Resolution state (incomplete, retries, queued packets) lives in the control plane, not here.
+ * Bound to a FIB (dp_neigh_bind), every change of a neighbor is also written into the FIB's
+ * gateway next hops on it (fib.h), so that whoever publishes a neighbor keeps both in step.
  */
 #ifndef VPNHUB_DATAPLANE_NEIGH_H
 #define VPNHUB_DATAPLANE_NEIGH_H
@@ -25,9 +27,12 @@ struct dp_neigh_key {
 	uint8_t addr[16]; /* IPv4 in the first 4 bytes, rest zero */
 };
 
+struct dp_fib;
+
 struct dp_neigh {
 	struct rte_hash *h;
-	bool rcu; /* deleted slots go back through the hash's QSBR defer queue */
+	bool rcu;	    /* deleted slots go back through the hash's QSBR defer queue */
+	struct dp_fib *fib; /* next hops that cache this table's MACs (dp_neigh_bind), or NULL */
 };
 
 /* qsbr NULL: no concurrent readers (tests, tools); deleted slots are then freed at once. */
@@ -44,11 +49,22 @@ static inline void dp_neigh_key_make(struct dp_neigh_key *k, uint16_t ifindex, u
 	memcpy(k->addr, addr, family == 2 /* AF_INET */ ? 4 : 16);
 }
 
+/*
+ * Bind n and f both ways: from now on dp_neigh_set/dp_neigh_del update f's gateway next hops
+ * and f's new next hops look their MAC up in n; next hops that exist already are brought in
+ * step at once. Bound tables are destroyed together. Control lcore (or before workers start).
+ */
+void dp_neigh_bind(struct dp_neigh *n, struct dp_fib *f);
+
 /* Control lcore only: insert or update; returns 0 or a negative errno. */
 int dp_neigh_set(struct dp_neigh *n, const struct dp_neigh_key *k,
 		 const struct rte_ether_addr *mac);
 /* Control lcore only: remove; -ENOENT if absent. */
 int dp_neigh_del(struct dp_neigh *n, const struct dp_neigh_key *k);
+
+/* One lookup (control side): true and *mac when k is resolved. */
+bool dp_neigh_lookup(const struct dp_neigh *n, const struct dp_neigh_key *k,
+		     struct rte_ether_addr *mac);
 
 /*
  * Worker bulk lookup: hit bit i of the returned mask when keys[i] resolved; macs[i] then holds it.

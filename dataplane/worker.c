@@ -20,6 +20,7 @@
 #include "dataplane/dp.h"
 #include "dataplane/esp.h"
 #include "dataplane/ip_fwd.h"
+#include "dataplane/neigh.h"
 #include "dataplane/sa.h"
 
 int dp_meta_offset = -1;
@@ -134,6 +135,13 @@ static void tx_unsent(struct rte_mbuf **pkts, uint16_t unsent, void *arg)
 
 int dp_worker_tx_setup(struct dp *dp)
 {
+	/*
+	 * Both assemblers (app/hub.c, perf/rig.c) get here with the tables made and before any
+	 * route or neighbor is installed: from now on neighbor changes reach the gateway next
+	 * hops. Binding later would also work (it resyncs), so this is only the earliest point.
+	 */
+	if (dp->neigh != NULL && dp->fib != NULL)
+		dp_neigh_bind(dp->neigh, dp->fib);
 	for (unsigned int i = 0; i < dp->n_workers; i++) {
 		struct dp_worker *w = &dp->workers[i];
 		for (uint16_t port = 0; port < DP_PORTS_MAX; port++) {
@@ -225,11 +233,9 @@ void dp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **mb, uint16_t
 	}
 	struct dp_iface_stats *is = &w->st->ifs[ifindex];
 	is->rx_pkts += n;
-	for (uint16_t i = 0; i < n; i++)
-		is->rx_bytes += rte_pktmbuf_pkt_len(mb[i]);
 	w->st->rx_pkts += n;
 	dp_vec_reset(&v);
-	dp_classify(w->st, ifc, mb, n, &v);
+	is->rx_bytes += dp_classify(w->st, ifc, mb, n, &v);
 	dp_process(w, &v);
 }
 

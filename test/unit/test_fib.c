@@ -11,6 +11,9 @@
  * (a 2^24-entry DIR-24-8 table per family and copy).
  * QSBR: the suite's variable has thread 0 registered but offline, so a grace period is
  * immediate; the reader tests run a worker-like pthread that is online and reports quiescence.
+ * The next-hop MAC cache (fib.h) is checked against the neighbor table it is bound to: a gateway
+ * next hop shows its own neighbor's MAC whenever that neighbor is in the table, nothing when it
+ * is not, and never another neighbor's (other interface, address, or family).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +31,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/fib.h"
+#include "dataplane/neigh.h"
 #include "tests.h"
 
 /* Next hop ids of the LPM tables; the ids need no dp_nh entry for lookups. */
@@ -522,6 +526,301 @@ static void test_nh_exhaust(void)
 	dp_fib_destroy(f);
 }
 
+static const struct rte_ether_addr mac1 = {{0x02, 0x00, 0x5e, 0x10, 0x00, 0x01}};
+static const struct rte_ether_addr mac2 = {{0x02, 0x00, 0x5e, 0x10, 0x00, 0x02}};
+static const struct rte_ether_addr mac3 = {{0x02, 0x00, 0x5e, 0x10, 0x00, 0x03}};
+static const struct rte_ether_addr mac_zero = {{0, 0, 0, 0, 0, 0}};
+
+static struct dp_neigh *neigh_make(void)
+{
+	static unsigned int seq;
+	char name[16];
+
+	snprintf(name, sizeof(name), "fn%u", seq++);
+	return dp_neigh_create(name, 64, NULL, SOCKET_ID_ANY);
+}
+
+/* A gateway next hop template: NH_FWD out of ifindex to gw (IPv4 or IPv6 text). */
+static struct dp_nh gw_nh(uint16_t ifindex, const char *gw)
+{
+	struct dp_nh t = {.type = NH_FWD, .ifindex = ifindex};
+
+	t.family = strchr(gw, ':') != NULL ? AF_INET6 : AF_INET;
+	if (inet_pton(t.family, gw, t.gw) != 1)
+		CU_FAIL_FATAL("bad gateway in test table");
+	return t;
+}
+
+static void nkey(struct dp_neigh_key *k, uint16_t ifindex, const char *addr)
+{
+	uint8_t a[16] = {0};
+	uint8_t family = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
+
+	if (inet_pton(family, addr, a) != 1)
+		CU_FAIL_FATAL("bad address in test table");
+	dp_neigh_key_make(k, ifindex, family, a);
+}
+
+/* What a worker forwarding a packet of `family` via next hop id reads: 1 and *mac, or 0. */
+static int nh_mac(const struct dp_fib *f, int id, uint8_t family, struct rte_ether_addr *mac)
+{
+	return dp_nh_mac(dp_fib_nh(f, (uint64_t)id), family, mac) ? 1 : 0;
+}
+
+static bool has_mac(const struct dp_fib *f, int id, uint8_t family,
+		    const struct rte_ether_addr *want)
+{
+	struct rte_ether_addr m;
+
+	return nh_mac(f, id, family, &m) == 1 && rte_is_same_ether_addr(&m, want);
+}
+
+static int set_neigh(struct dp_neigh *n, uint16_t ifindex, const char *addr,
+		     const struct rte_ether_addr *mac)
+{
+	struct dp_neigh_key k;
+
+	nkey(&k, ifindex, addr);
+	return dp_neigh_set(n, &k, mac);
+}
+
+static int del_neigh(struct dp_neigh *n, uint16_t ifindex, const char *addr)
+{
+	struct dp_neigh_key k;
+
+	nkey(&k, ifindex, addr);
+	return dp_neigh_del(n, &k);
+}
+
+/*
+ * A gateway next hop follows its neighbor: unresolved, learned, changed, deleted. Next hops that
+ * share something with it (interface, IPv4 bytes, family) but are another neighbor, connected
+ * and local next hops never take its MAC.
+ */
+static void test_nh_mac(void)
+{
+	struct dp_fib *f = fib_make(NULL, 16);
+	struct dp_neigh *n = neigh_make();
+	struct rte_ether_addr m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	dp_neigh_bind(n, f);
+	struct dp_nh t = gw_nh(2, "192.0.2.1");
+	int g = dp_fib_nh_get(f, &t);
+	t = gw_nh(3, "192.0.2.1"); /* same address, other interface */
+	int g_if = dp_fib_nh_get(f, &t);
+	t = gw_nh(2, "192.0.2.2"); /* same interface, other address */
+	int g_addr = dp_fib_nh_get(f, &t);
+	t = gw_nh(2, "c000:201::"); /* IPv6 whose first four bytes are 192.0.2.1 */
+	int g_v6 = dp_fib_nh_get(f, &t);
+	t = gw_nh(2, "c000:201::1"); /* another IPv6 gateway with the same first four bytes */
+	int g_v6b = dp_fib_nh_get(f, &t);
+	struct dp_nh conn = {.type = NH_FWD, .ifindex = 2},
+		     local = {.type = NH_LOCAL, .ifindex = 2};
+	int c = dp_fib_nh_get(f, &conn), l = dp_fib_nh_get(f, &local);
+	CU_ASSERT_TRUE_FATAL(g > 0 && g_if > 0 && g_addr > 0 && g_v6 > 0 && g_v6b > 0 && c > 0 &&
+			     l > 0);
+
+	CU_ASSERT_EQUAL(nh_mac(f, g, AF_INET, &m), 0); /* unresolved: the hash decides */
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.1", &mac1), 0);
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac1));
+	CU_ASSERT_EQUAL(nh_mac(f, g, AF_INET6, &m), 0); /* another family's packet keys the hash */
+	const int others[] = {g_if, g_addr, g_v6, g_v6b, c, l};
+	for (size_t i = 0; i < RTE_DIM(others); i++) {
+		CU_ASSERT_EQUAL(nh_mac(f, others[i], AF_INET, &m), 0);
+		CU_ASSERT_EQUAL(nh_mac(f, others[i], AF_INET6, &m), 0);
+		CU_ASSERT_EQUAL(f->nh[others[i]].mac, 0);
+	}
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.1", &mac2), 0); /* the MAC moved */
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac2));
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.2", &mac3), 0);
+	CU_ASSERT_TRUE(has_mac(f, g_addr, AF_INET, &mac3));
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac2));
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "c000:201::", &mac1), 0);
+	CU_ASSERT_TRUE(has_mac(f, g_v6, AF_INET6, &mac1));
+	CU_ASSERT_EQUAL(nh_mac(f, g_v6b, AF_INET6, &m), 0);
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac2));
+	/* deleted: invalid again, and only this neighbor's next hops */
+	CU_ASSERT_EQUAL(del_neigh(n, 2, "192.0.2.1"), 0);
+	CU_ASSERT_EQUAL(nh_mac(f, g, AF_INET, &m), 0);
+	CU_ASSERT_TRUE(has_mac(f, g_addr, AF_INET, &mac3));
+	CU_ASSERT_TRUE(has_mac(f, g_v6, AF_INET6, &mac1));
+	CU_ASSERT_EQUAL(del_neigh(n, 2, "192.0.2.1"), -ENOENT);
+	CU_ASSERT_EQUAL(nh_mac(f, g, AF_INET, &m), 0);
+	/* 00:00:00:00:00:00 is a MAC like any other (the valid bit tells it from "none") */
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.1", &mac_zero), 0);
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac_zero));
+	/* another reference to the same next hop changes nothing */
+	t = gw_nh(2, "192.0.2.1");
+	CU_ASSERT_EQUAL(dp_fib_nh_get(f, &t), g);
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac_zero));
+	dp_neigh_destroy(n);
+	dp_fib_destroy(f);
+}
+
+/*
+ * A next hop allocated after its neighbor was learned starts with the MAC; one allocated for an
+ * unresolved gateway starts without; a freed id reused for another gateway shows that gateway's
+ * state, never the MAC of the one it held before.
+ */
+static void test_nh_mac_new(void)
+{
+	struct dp_fib *f = fib_make(NULL, 16);
+	struct dp_neigh *n = neigh_make();
+	struct rte_ether_addr m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	dp_neigh_bind(n, f);
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.1", &mac1), 0);
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "2001:db8:2::1", &mac2), 0);
+	struct dp_nh t4 = gw_nh(2, "192.0.2.1"), t6 = gw_nh(2, "2001:db8:2::1");
+	int g4 = dp_fib_nh_get(f, &t4), g6 = dp_fib_nh_get(f, &t6);
+	CU_ASSERT_TRUE(has_mac(f, g4, AF_INET, &mac1));
+	CU_ASSERT_TRUE(has_mac(f, g6, AF_INET6, &mac2));
+	struct dp_nh tu = gw_nh(2, "192.0.2.77");
+	int gu = dp_fib_nh_get(f, &tu);
+	CU_ASSERT_EQUAL(nh_mac(f, gu, AF_INET, &m), 0);
+	/* g4's id goes back and is reused: first for an unresolved gateway, then a resolved one */
+	dp_fib_nh_put(f, (uint32_t)g4);
+	struct dp_nh tx = gw_nh(2, "192.0.2.66");
+	CU_ASSERT_EQUAL(dp_fib_nh_get(f, &tx), g4);
+	CU_ASSERT_EQUAL(nh_mac(f, g4, AF_INET, &m), 0);
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.1", &mac3), 0); /* the old gateway: not ours */
+	CU_ASSERT_EQUAL(nh_mac(f, g4, AF_INET, &m), 0);
+	dp_fib_nh_put(f, (uint32_t)g4);
+	CU_ASSERT_EQUAL(dp_fib_nh_get(f, &t6), g6); /* still referenced: found, not reallocated */
+	struct dp_nh ty = gw_nh(3, "2001:db8:3::1");
+	CU_ASSERT_EQUAL(set_neigh(n, 3, "2001:db8:3::1", &mac3), 0);
+	CU_ASSERT_EQUAL(dp_fib_nh_get(f, &ty), g4);
+	CU_ASSERT_TRUE(has_mac(f, g4, AF_INET6, &mac3));
+	CU_ASSERT_EQUAL(nh_mac(f, gu, AF_INET, &m), 0);
+	dp_neigh_destroy(n);
+	dp_fib_destroy(f);
+}
+
+/* The next hop shows exactly what the table holds for its gateway. */
+static bool nh_agrees(const struct dp_fib *f, int id, const struct dp_neigh *n, uint16_t ifindex,
+		      const char *gw)
+{
+	struct dp_neigh_key k;
+	struct rte_ether_addr in_table, in_nh;
+
+	nkey(&k, ifindex, gw);
+	if (!dp_neigh_lookup(n, &k, &in_table))
+		return nh_mac(f, id, k.family, &in_nh) == 0;
+	return has_mac(f, id, k.family, &in_table);
+}
+
+/*
+ * Binding is order-independent: next hops and neighbors that exist before dp_neigh_bind are
+ * brought in step by it. With the table full, an insertion the hash refuses leaves the next hop
+ * as the table is (whichever way it went), and updates of present keys still reach it.
+ */
+static void test_nh_mac_bind(void)
+{
+	struct dp_fib *f = fib_make(NULL, 16);
+	struct dp_neigh *n = neigh_make();
+	struct rte_ether_addr m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	struct dp_nh t = gw_nh(2, "192.0.2.1"), u = gw_nh(2, "192.0.2.2");
+	int g = dp_fib_nh_get(f, &t), h = dp_fib_nh_get(f, &u);
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.1", &mac1), 0);
+	CU_ASSERT_EQUAL(nh_mac(f, g, AF_INET, &m), 0); /* not bound yet */
+	dp_neigh_bind(n, f);
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac1));
+	CU_ASSERT_EQUAL(nh_mac(f, h, AF_INET, &m), 0);
+	int rc = 0;
+	char addr[32];
+	for (unsigned int i = 1; i < 4096 && rc == 0; i++) {
+		snprintf(addr, sizeof(addr), "198.51.%u.%u", i / 256, i % 256);
+		rc = set_neigh(n, 9, addr, &mac3);
+	}
+	CU_ASSERT_EQUAL(rc, -ENOSPC);
+	rc = set_neigh(n, 2, "192.0.2.2", &mac2);
+	CU_ASSERT_TRUE(rc == 0 || rc == -ENOSPC);
+	CU_ASSERT_TRUE(nh_agrees(f, h, n, 2, "192.0.2.2"));
+	CU_ASSERT_EQUAL(set_neigh(n, 2, "192.0.2.1", &mac2), 0);
+	CU_ASSERT_TRUE(has_mac(f, g, AF_INET, &mac2));
+	CU_ASSERT_TRUE(nh_agrees(f, g, n, 2, "192.0.2.1"));
+	dp_neigh_destroy(n);
+	dp_fib_destroy(f);
+}
+
+static void wait_flag(int *flag);
+
+/* The control lcore changes two neighbors while a worker stand-in reads their next hops. */
+struct mac_reader {
+	const struct dp_fib *f;
+	int id_a, id_b;
+	int stop, ready;
+	uint64_t reads, bad;
+};
+
+static bool mac_in(const struct rte_ether_addr *m, const struct rte_ether_addr *a,
+		   const struct rte_ether_addr *b)
+{
+	return rte_is_same_ether_addr(m, a) || rte_is_same_ether_addr(m, b);
+}
+
+static void *mac_reader_main(void *arg)
+{
+	struct mac_reader *r = arg;
+	struct rte_ether_addr m;
+
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		if (nh_mac(r->f, r->id_a, AF_INET, &m) && !mac_in(&m, &mac1, &mac2))
+			r->bad++;
+		if (nh_mac(r->f, r->id_b, AF_INET, &m) && !rte_is_same_ether_addr(&m, &mac3))
+			r->bad++;
+		r->reads++;
+	}
+	return NULL;
+}
+
+/*
+ * Neighbor A flips between two MACs and is deleted and learned again, neighbor B on the same
+ * interface comes and goes; A's next hop must only ever show A's MACs (or none), B's only B's.
+ */
+static void test_nh_mac_live(void)
+{
+	enum { ROUNDS = 20000 };
+	struct dp_fib *f = fib_make(NULL, 16);
+	struct dp_neigh *n = neigh_make();
+	struct mac_reader r = {.f = f};
+	pthread_t th;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	dp_neigh_bind(n, f);
+	struct dp_nh a = gw_nh(2, "192.0.2.1"), b = gw_nh(2, "192.0.2.2");
+	r.id_a = dp_fib_nh_get(f, &a);
+	r.id_b = dp_fib_nh_get(f, &b);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, mac_reader_main, &r), 0);
+	wait_flag(&r.ready);
+	unsigned int errors = 0;
+	for (unsigned int i = 0; i < ROUNDS; i++) {
+		errors += set_neigh(n, 2, "192.0.2.1", (i & 1) ? &mac2 : &mac1) != 0;
+		if (i % 3 == 0)
+			errors += set_neigh(n, 2, "192.0.2.2", &mac3) != 0;
+		if (i % 3 == 2)
+			errors += del_neigh(n, 2, "192.0.2.2") != 0;
+		if (i % 7 == 6)
+			errors += del_neigh(n, 2, "192.0.2.1") != 0;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(errors, 0);
+	CU_ASSERT_EQUAL(r.bad, 0);
+	CU_ASSERT_TRUE(r.reads > 0);
+	dp_neigh_destroy(n);
+	dp_fib_destroy(f);
+}
+
 /* A worker stand-in: QSBR thread 0, online, one lookup pass per quiescent report. */
 struct reader {
 	struct dp_fib *f;
@@ -640,6 +939,10 @@ int test_fib_register(void)
 		{"rib full rolls back", test_full_rollback},
 		{"next hops", test_nh},
 		{"next hops exhausted", test_nh_exhaust},
+		{"next-hop MAC follows its neighbor", test_nh_mac},
+		{"next-hop MAC of new and reused ids", test_nh_mac_new},
+		{"next-hop MAC after bind, table full", test_nh_mac_bind},
+		{"next-hop MAC under a reader", test_nh_mac_live},
 		{"live reader", test_live_reader},
 		{"grace period", test_grace_period},
 	};

@@ -7,7 +7,8 @@
  * bit, so 00:00:00:00:00:00 must still be a hit. Every test runs twice: with the hash's QSBR
  * defer queue (the suite's variable, thread 0 registered but offline) and without a QSBR
  * variable. The churn tests delete and re-add one key many times the table size: deleted key
- * slots must come back, after a grace period when there is a QSBR variable.
+ * slots must come back, after a grace period when there is a QSBR variable. Every single-key
+ * check also asks dp_neigh_lookup, the control side's lookup, which must agree with the bulk one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,12 +77,21 @@ static void key(struct dp_neigh_key *k, uint16_t ifindex, const char *addr)
 	dp_neigh_key_make(k, ifindex, (uint8_t)family, a);
 }
 
-/* 1 on a hit (MAC in *mac), 0 on a miss. */
+/*
+ * 1 on a hit (MAC in *mac), 0 on a miss, through the workers' bulk lookup; the control side's
+ * single lookup (dp_neigh_lookup) must say the same every time.
+ */
 static int look(const struct dp_neigh *n, const struct dp_neigh_key *k, struct rte_ether_addr *mac)
 {
 	const struct dp_neigh_key *kp[1] = {k};
+	struct rte_ether_addr one;
 
-	return (int)dp_neigh_lookup_bulk(n, kp, 1, mac);
+	int hit = (int)dp_neigh_lookup_bulk(n, kp, 1, mac);
+	bool hit1 = dp_neigh_lookup(n, k, &one);
+	CU_ASSERT_EQUAL(hit1, hit == 1);
+	if (hit1 && hit == 1)
+		CU_ASSERT_TRUE(rte_is_same_ether_addr(&one, mac));
+	return hit;
 }
 
 static const struct rte_ether_addr mac1 = {{0x02, 0x00, 0x5e, 0x10, 0x00, 0x01}};
