@@ -131,8 +131,8 @@ static struct cl_res ip4_check(struct rte_mbuf *mb)
 	struct cl_res fwd = {CL_IP4, 0};
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return fwd; /* outer fragments: not reassembled here */
-	if (hl > rte_pktmbuf_data_len(mb) - L2_LEN - 8u)
-		return fwd;
+	if (mb->nb_segs != 1)
+		return fwd; /* ESP is parsed in one segment only */
 	return esp_check(ip->next_proto_id, (const uint8_t *)ip + hl, (uint32_t)(tl - hl), fwd);
 }
 
@@ -158,7 +158,7 @@ static struct cl_res ip6_check(struct rte_mbuf *mb)
 	if (memcmp(ip->dst_addr, zero, 16) == 0 || memcmp(ip->dst_addr, loop, 16) == 0)
 		return drop(DP_DROP_IP6_DST);
 	struct cl_res fwd = {CL_IP6, 0};
-	if (rte_pktmbuf_data_len(mb) < L2_LEN + sizeof(*ip) + 8u)
+	if (mb->nb_segs != 1)
 		return fwd;
 	return esp_check(ip->proto, (const uint8_t *)(ip + 1), pl, fwd);
 }

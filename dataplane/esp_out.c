@@ -143,6 +143,9 @@ void esp_out(struct dp_worker *w, struct dp_vec *v)
 		}
 		sa->st.pkts++;
 		sa->st.bytes += inner;
+		/* the tunnel interface's own counters; the outer packet counts on the wire's */
+		w->st->ifs[dp_meta(mb)->out_ifindex].tx_pkts++;
+		w->st->ifs[dp_meta(mb)->out_ifindex].tx_bytes += inner;
 		esp_sa_soft(sa, now);
 		b.mb[b.n] = mb;
 		b.sa[b.n++] = sa;
