@@ -60,7 +60,7 @@ static bool locate(struct rte_mbuf *mb, struct esp_loc *loc, struct sa_key *k)
 	return true;
 }
 
-/* Replay check and crypto description for one packet of sa; 0 or an sa_err. */
+/* Replay check and crypto description for one packet of sa; SA_OK or an sa_err. */
 static int prepare(struct sa *sa, struct rte_mbuf *mb, const struct esp_loc *loc,
 		   struct esp_crypto_op *op, uint64_t *seq)
 {
@@ -81,7 +81,7 @@ static int prepare(struct sa *sa, struct rte_mbuf *mb, const struct esp_loc *loc
 	op->icv = op->payload + op->len;
 	op->seq_hi = (uint32_t)(*seq >> 32);
 	op->status = 0;
-	return 0;
+	return SA_OK;
 }
 
 /* Padding must be 1, 2, 3, ... (RFC 4303 2.4); returns the inner family or 0. */
@@ -234,7 +234,7 @@ void esp_in(struct dp_worker *w, struct dp_vec *v)
 			continue;
 		}
 		int err = prepare(sas[i], mb, &loc[i], &b.op[b.n], &b.seq[b.n]);
-		if (err != 0) {
+		if (err != SA_OK) {
 			esp_sa_drop(w->st, sas[i], mb, (enum sa_err)err);
 			continue;
 		}

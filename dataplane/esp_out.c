@@ -22,7 +22,7 @@
 
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
-/* Lay out the ESP packet around the inner one and describe the crypto work; 0 or an sa_err. */
+/* Lay out the ESP packet around the inner one, describe the crypto; SA_OK or an sa_err. */
 static int encap(struct sa *sa, struct rte_mbuf *mb, struct esp_crypto_op *op, uint64_t *seqp)
 {
 	struct dp_meta *m = dp_meta(mb);
@@ -61,7 +61,7 @@ static int encap(struct sa *sa, struct rte_mbuf *mb, struct esp_crypto_op *op, u
 	op->seq_hi = (uint32_t)(seq >> 32);
 	op->status = 0;
 	*seqp = seq;
-	return 0;
+	return SA_OK;
 }
 
 /* Complete the outer IPv4/IPv6 (+UDP) header over the final packet and mark it originated. */
@@ -137,7 +137,7 @@ void esp_out(struct dp_worker *w, struct dp_vec *v)
 		}
 		uint32_t inner = rte_pktmbuf_pkt_len(mb) - dp_meta(mb)->l3_off;
 		int err = encap(sa, mb, &b.op[b.n], &b.seq[b.n]);
-		if (err != 0) {
+		if (err != SA_OK) {
 			esp_sa_drop(w->st, sa, mb, (enum sa_err)err);
 			continue;
 		}

@@ -57,6 +57,9 @@ enum sa_flag {
 enum sa_err { SA_ERRORS(SA_ENUM_ERR) SA_ERR_MAX };
 #undef SA_ENUM_ERR
 
+/* "No error" for the stages that return an enum sa_err (SA_ERR_REPLAY is 0). */
+#define SA_OK SA_ERR_MAX
+
 extern const char *const sa_err_name[SA_ERR_MAX];
 
 struct sa_stats {
