@@ -6,6 +6,7 @@
 # Source it from a test script that runs under `set -euo pipefail`. It provides:
 #   t_*      TAP-style result lines ("ok N - desc" / "not ok N - desc") and the closing tally
 #   hub_*    start, wait for, query and stop a vpnhub inside a namespace
+#   hubs_*   the same for several hubs at once, each under a key of the caller's choice
 #   json_*   small JSON queries through Debian's python3 (the one at /usr/bin/python3)
 # and everything from scripts/netns.sh (netns_*).
 #
@@ -56,6 +57,7 @@ t_not_ok() {
 		printf '%s\n' "$line" | sed 's/^/#   /'
 	done
 	hub_log_tail
+	hubs_log_tail
 }
 
 # t_check DESC CMD...: ok if CMD exits 0; its output is shown only on failure.
@@ -209,4 +211,107 @@ ping_ok() {
 	local ns=$1 addr=$2
 	shift 2
 	ip netns exec "$ns" ping -n -c3 -i0.2 -w6 "$@" "$addr"
+}
+
+# ---- several hubs ----
+#
+# The hubs_* functions manage any number of hubs at once, each under a short key of the
+# caller's choice ("a", "b"): arrays keyed by it hold the pid, log, instance name and exit
+# status. They leave HUB_PID/HUB_LOG (the single hub of hub_*) alone; t_not_ok shows the tail
+# of every log started here.
+
+declare -A HUBS_PID=() HUBS_LOG=() HUBS_INST=() HUBS_STATUS=()
+
+# hubs_start KEY INSTANCE NS LOG ARGS...: start vpnhub in namespace NS in the background, output
+# to LOG, known from now on as KEY. INSTANCE is the system.name of its config (for telemetry).
+hubs_start() {
+	local key=$1 inst=$2 ns=$3 log=$4
+	shift 4
+	ip netns exec "$ns" "$VPNHUB" "$@" >"$log" 2>&1 &
+	HUBS_PID[$key]=$!
+	HUBS_LOG[$key]=$log
+	HUBS_INST[$key]=$inst
+	HUBS_STATUS[$key]=
+}
+
+# hubs_alive KEY
+hubs_alive() {
+	[[ -n ${HUBS_PID[$1]:-} ]] && kill -0 "${HUBS_PID[$1]}" 2>/dev/null
+}
+
+# hubs_reap KEY: collect the exit status of hub KEY (which has exited) into HUBS_STATUS[KEY].
+hubs_reap() {
+	[[ -n ${HUBS_PID[$1]:-} ]] || return 0
+	local rc=0
+	wait "${HUBS_PID[$1]}" 2>/dev/null || rc=$?
+	HUBS_STATUS[$1]=$rc
+	HUBS_PID[$1]=
+}
+
+# hubs_wait_ready SECONDS KEY...: wait until every hub named printed "ready" and answers
+# telemetry, all within one deadline. Fails early when one exits; the reason goes to stderr.
+hubs_wait_ready() {
+	local secs=$1 deadline=$((SECONDS + $1)) key pending
+	shift
+	while ((SECONDS < deadline)); do
+		pending=0
+		for key in "$@"; do
+			if ! hubs_alive "$key"; then
+				hubs_reap "$key"
+				echo "hub $key (${HUBS_INST[$key]:-?}) exited during start-up" \
+					"(status ${HUBS_STATUS[$key]:-?})" >&2
+				return 1
+			fi
+			if ! grep -q ready "${HUBS_LOG[$key]}" 2>/dev/null ||
+				! ctl "${HUBS_INST[$key]}" show version >/dev/null 2>&1; then
+				pending=1
+			fi
+		done
+		((pending == 0)) && return 0
+		sleep 0.2
+	done
+	for key in "$@"; do
+		if ! grep -q ready "${HUBS_LOG[$key]}" 2>/dev/null ||
+			! ctl "${HUBS_INST[$key]}" show version >/dev/null 2>&1; then
+			echo "hub $key (${HUBS_INST[$key]}) not ready after $secs s" >&2
+		fi
+	done
+	return 1
+}
+
+# hubs_stop SECONDS KEY: SIGTERM hub KEY and wait for it to exit; HUBS_STATUS[KEY] gets its exit
+# status. Returns non-zero if it had to be killed.
+hubs_stop() {
+	local deadline=$((SECONDS + $1)) key=$2
+	[[ -n ${HUBS_PID[$key]:-} ]] || return 0
+	kill -TERM "${HUBS_PID[$key]}" 2>/dev/null || true
+	while hubs_alive "$key" && ((SECONDS < deadline)); do
+		sleep 0.1
+	done
+	if hubs_alive "$key"; then
+		kill -KILL "${HUBS_PID[$key]}" 2>/dev/null || true
+		hubs_reap "$key"
+		return 1
+	fi
+	hubs_reap "$key"
+}
+
+# hubs_stop_all SECONDS: hubs_stop every hub still running; non-zero if one had to be killed.
+hubs_stop_all() {
+	local key rc=0
+	for key in "${!HUBS_PID[@]}"; do
+		hubs_stop "$1" "$key" || rc=1
+	done
+	return "$rc"
+}
+
+# hubs_log_tail: the end of the log of every hub that hubs_start started (and the caller has not
+# unset from HUBS_LOG), as "#" comment lines.
+hubs_log_tail() {
+	local key
+	for key in "${!HUBS_LOG[@]}"; do
+		[[ -s ${HUBS_LOG[$key]} ]] || continue
+		echo "#   --- last lines of hub $key's log (${HUBS_LOG[$key]}) ---"
+		tail -n 10 "${HUBS_LOG[$key]}" | sed 's/^/#   | /'
+	done
 }
