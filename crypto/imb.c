@@ -4,6 +4,9 @@
  */
 #include <stddef.h>
 
+#include <rte_common.h>
+#include <rte_malloc.h>
+
 #include "crypto/imb.h"
 
 static const char *arch_name(IMB_ARCH a)
@@ -24,15 +27,20 @@ static const char *arch_name(IMB_ARCH a)
 	}
 }
 
+/*
+ * The manager lives in DPDK memory (hugepage-backed, on the caller's socket) like the rest of a
+ * worker's state; the library only lays its pointers out in it.
+ */
 IMB_MGR *crypto_imb_mgr_create(void)
 {
 	IMB_ARCH arch = IMB_ARCH_NONE;
-	IMB_MGR *mgr = alloc_mb_mgr(0);
-	if (mgr == NULL)
+	void *mem = rte_zmalloc("imb_mgr", imb_get_mb_mgr_size(), RTE_CACHE_LINE_SIZE);
+	if (mem == NULL)
 		return NULL;
+	IMB_MGR *mgr = imb_set_pointers_mb_mgr(mem, 0, 1);
 	init_mb_mgr_auto(mgr, &arch);
 	if (arch == IMB_ARCH_NONE || imb_get_errno(mgr) != 0) {
-		free_mb_mgr(mgr);
+		rte_free(mem);
 		return NULL;
 	}
 	return mgr;
@@ -40,8 +48,7 @@ IMB_MGR *crypto_imb_mgr_create(void)
 
 void crypto_imb_mgr_free(IMB_MGR *mgr)
 {
-	if (mgr != NULL)
-		free_mb_mgr(mgr);
+	rte_free(mgr); /* the manager starts at the memory imb_set_pointers_mb_mgr was given */
 }
 
 const char *crypto_imb_arch(void)

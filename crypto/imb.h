@@ -10,7 +10,7 @@
 
 #include <intel-ipsec-mb.h>
 
-/* Allocate and initialise a manager for the calling lcore; NULL on failure. */
+/* Allocate (DPDK memory, so after EAL init) and initialise a manager; NULL on failure. */
 IMB_MGR *crypto_imb_mgr_create(void);
 void crypto_imb_mgr_free(IMB_MGR *mgr);
 
