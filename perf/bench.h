@@ -31,6 +31,7 @@
 #define BENCH_FILTERS_MAX 16
 #define BENCH_SCALES_MAX  4
 #define BENCH_IMIX_LEN	  12 /* 7:4:1 interleaved, see bench_imix */
+#define BENCH_MEM_MAX	  64 /* SA memory records (esp rows), see struct bench_mem */
 
 /* Packet size classes: frame sizes on the wire, 4-byte FCS included (RFC 2544 convention). */
 enum bench_size { SIZE_64, SIZE_1420, SIZE_IMIX, SIZE_N };
@@ -55,6 +56,8 @@ struct bench_opts {
 	unsigned int n_filters;
 	uint32_t scales[BENCH_SCALES_MAX];
 	unsigned int n_scales;
+	uint32_t sa_scales[BENCH_SCALES_MAX]; /* SAs per esp row (tunnels), see perf/esp.h */
+	unsigned int n_sa_scales;
 };
 
 /* What the header of a run says about the machine and the build. */
@@ -94,7 +97,7 @@ struct bench_sample {
 struct bench_row {
 	const struct bench_path *path;
 	enum bench_size size;
-	uint32_t scale;	    /* 0 for paths that do not depend on the table scale */
+	uint32_t scale;	    /* routes (scaled paths), SAs with traffic (sa_scaled), 0 for neither */
 	double frame_bytes; /* mean frame size, FCS included */
 	double l3_bytes;    /* mean inner payload (L3) size */
 	double mpps;
@@ -122,6 +125,10 @@ struct bench;
  * A row family. setup runs once per scale (or once for unscaled paths) on the main lcore before
  * the path's rows, run measures one point, teardown undoes setup. ref names the path whose row
  * at the same size (and scale, when both are scaled) is this path's reference.
+ * An sa_scaled path is unscaled in that sense (its rows run in the unscaled group, right after
+ * their reference) and has one row per size and SA scale (--sa-scales): run finds the SA scale
+ * asked for in row->scale and may lower it to what it could install.
+ * quick_skip: bit (1 << size) set = that size is left out of --quick runs without PATH filters.
  */
 struct bench_path {
 	const char *name;
@@ -131,6 +138,23 @@ struct bench_path {
 	int (*run)(struct bench *b, void *state, struct bench_row *row);
 	void (*teardown)(struct bench *b, void *state);
 	const void *arg;
+	bool sa_scaled;
+	uint8_t quick_skip;
+};
+
+/*
+ * What installing the SA pairs of an esp row took from the rte_malloc heap (allocated bytes
+ * after minus before), with the parts that can be computed: the structs, the replay window.
+ */
+struct bench_mem {
+	const char *suite;
+	uint32_t pairs;
+	uint32_t window;      /* replay window of the inbound SAs, bits */
+	uint64_t heap_bytes;  /* rte_malloc heap growth for all pairs */
+	uint32_t sa_bytes;    /* sizeof(struct sa) */
+	uint32_t xform_bytes; /* sizeof(struct esp_xform), inside struct sa */
+	uint32_t win_bytes;   /* replay_size(window) */
+	uint64_t table_bytes; /* the SA table itself (hash for SA_MAX keys, slots), fixed */
 };
 
 extern const struct bench_path bench_paths[];
@@ -150,9 +174,10 @@ struct rig {
 	struct rte_mempool *pool;    /* the generator's mbufs */
 	struct rte_ether_addr wmac[RIG_N];
 	struct rte_ether_addr gmac;
-	uint32_t nh[2];	    /* gateway next hops: [0] IPv4, [1] IPv6 */
-	uint32_t routes[2]; /* remote prefixes installed: [0] IPv4, [1] IPv6 */
-	bool full[2];	    /* the FIB refused more routes of that family */
+	uint32_t nh[2];		 /* gateway next hops: [0] IPv4, [1] IPv6 */
+	uint32_t routes[2];	 /* remote prefixes installed: [0] IPv4, [1] IPv6 */
+	bool full[2];		 /* the FIB refused more routes of that family */
+	uint64_t sa_table_bytes; /* heap the empty SA table took */
 };
 
 struct bench {
@@ -168,6 +193,8 @@ struct bench {
 	uint64_t window_tsc;
 	struct bench_row rows[BENCH_ROWS_MAX];
 	unsigned int n_rows;
+	struct bench_mem mem[BENCH_MEM_MAX];
+	unsigned int n_mem;
 	uint32_t scale; /* table scale the rig holds now */
 };
 
@@ -185,6 +212,14 @@ int rig_grow(struct rig *r, uint32_t routes, char *err, size_t errlen);
 void rig_destroy(struct rig *r);
 void rig_prefix4(uint32_t i, uint8_t out[4]);
 void rig_prefix6(uint32_t i, uint8_t out[16]);
+/* A next hop (type, ifindex; gw NULL: connected) with a reference taken; id or negative errno. */
+int rig_nh_get(struct rig *r, int family, uint8_t type, uint16_t ifindex, const uint8_t *gw);
+/* Add (nh != 0) or delete (nh 0) one IPv4 route. */
+int rig_route4(struct rig *r, const uint8_t prefix[4], uint8_t plen, uint32_t nh);
+/* Republish the interface of a side (RIG_LAN, RIG_WAN) with another MTU. */
+int rig_mtu_set(struct rig *r, unsigned int which, uint16_t mtu);
+/* Bytes allocated on the rte_malloc heaps of every socket. */
+uint64_t rig_heap_bytes(void);
 /* Free what the rings and the punt ring hold; counts what the control queues and punts held. */
 unsigned int rig_drain(struct rig *r, uint64_t *ctlq, uint64_t *punts);
 
@@ -207,6 +242,16 @@ int crypto_setup(struct bench *b, const struct bench_path *p, void **state);
 int crypto_run(struct bench *b, void *state, struct bench_row *row);
 void crypto_teardown(struct bench *b, void *state);
 
+/* esp.c: esp-encrypt:*, esp-decrypt:*, esp-udp-* (see perf/esp.h) */
+struct esp_arg {
+	const struct crypto_suite *suite;
+	bool decrypt;
+	bool udp; /* ESP in UDP (NAT-T, RFC 3948) */
+};
+int esp_setup(struct bench *b, const struct bench_path *p, void **state);
+int esp_run(struct bench *b, void *state, struct bench_row *row);
+void esp_teardown(struct bench *b, void *state);
+
 /* measure.c */
 void bench_window(const struct bench_sample *a, const struct bench_sample *b,
 		  struct bench_sample *d);
@@ -228,6 +273,7 @@ void bench_row_check(struct bench_row *row);
 /* report.c */
 void report_header(const struct bench *b);
 void report_row(const struct bench_row *row);
+void report_memory(const struct bench *b);
 int report_json(const struct bench *b, const char *path);
 
 /* paths.c */
@@ -235,6 +281,12 @@ int bench_run_all(struct bench *b);
 bool bench_selected(const struct bench_opts *o, const char *name);
 bool bench_needed(const struct bench_opts *o, const struct bench_path *p);
 bool bench_any_scaled(const struct bench_opts *o);
+/* The rig is needed: a scaled or an sa_scaled path is planned. */
+bool bench_needs_rig(const struct bench_opts *o);
+/* Is (p, size) measured in this run (the quick subset)? */
+bool bench_planned(const struct bench_opts *o, const struct bench_path *p, enum bench_size s);
+/* Rows planned for p: sizes times scales. */
+unsigned int bench_path_rows(const struct bench_opts *o, const struct bench_path *p);
 bool bench_filters_valid(const struct bench_opts *o, const char **bad);
 
 #endif

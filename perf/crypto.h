@@ -59,4 +59,12 @@ static inline bool crypto_suite_aead(const struct crypto_suite *s)
 int crypto_ref_seal(const struct crypto_suite *s, const struct crypto_keys *k, uint8_t *pkt,
 		    uint32_t ct_len);
 
+/*
+ * The reverse, for packets made elsewhere (the hub's ESP output, a peer's packets): verify the
+ * ICV after ct_len bytes of ciphertext and decrypt them in place with OpenSSL. 0, or -1 when the
+ * ICV is wrong or OpenSSL fails (pkt is then undefined).
+ */
+int crypto_ref_open(const struct crypto_suite *s, const struct crypto_keys *k, uint8_t *pkt,
+		    uint32_t ct_len);
+
 #endif

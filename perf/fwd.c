@@ -140,18 +140,6 @@ static void halt(struct bench *b, struct fwd_state *s, struct ceiling *c)
 	rte_eal_wait_lcore(b->wlcore);
 }
 
-/* Every generator mbuf must be back in its pool once the rings are drained. */
-static void recover(struct bench *b, struct gen *g, struct bench_row *row)
-{
-	gen_stop(g);
-	rig_drain(&b->rig, &row->ctlq, &row->punts);
-	unsigned int lost = b->rig.pool->size - rte_mempool_avail_count(b->rig.pool);
-	if (lost > 0) {
-		row->errors += lost;
-		snprintf(row->note, sizeof(row->note), "%u mbufs not recovered", lost);
-	}
-}
-
 int fwd_run(struct bench *b, void *state, struct bench_row *row)
 {
 	struct fwd_state *s = state;
@@ -181,7 +169,7 @@ int fwd_run(struct bench *b, void *state, struct bench_row *row)
 		n = bench_measure(b, run_gen, sample, &ctx, win);
 	}
 	halt(b, s, &c);
-	recover(b, &g, row);
+	gen_recover(&g, &b->rig, row);
 	row->drops = rd(&wst->dropped) - drops0;
 	if (row->punts != rd(&wst->punted) - punts0) {
 		row->errors++;

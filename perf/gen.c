@@ -8,7 +8,9 @@
  * routines when the traffic is built, so a wrong sum cannot go unnoticed.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -81,12 +83,7 @@ static inline uint8_t *next_frame(struct gen *g, struct rte_mbuf *mb, const stru
 		g->ti = 0;
 	if (++g->di == g->dsts->n)
 		g->di = 0;
-	mb->data_off = RTE_PKTMBUF_HEADROOM;
-	mb->data_len = (*tp)->len;
-	mb->pkt_len = (*tp)->len;
-	mb->port = g->in_port; /* the ring PMD does not set it; a NIC does */
-	mb->ol_flags = 0;      /* no RX checksum offload: the worker verifies in software */
-	return rte_pktmbuf_mtod(mb, uint8_t *);
+	return gen_mbuf_reset(g, mb, (*tp)->len);
 }
 
 static void stamp4(struct gen *g, struct rte_mbuf **mb, uint16_t n)
@@ -126,6 +123,12 @@ static void shuffle(struct gen_dst *d, uint32_t n)
 
 int gen_dsts_build(struct gen_dsts *d, int family, uint32_t n)
 {
+	return gen_dsts_build_from(d, family, n, family == AF_INET ? rig_prefix4 : rig_prefix6);
+}
+
+int gen_dsts_build_from(struct gen_dsts *d, int family, uint32_t n,
+			void (*prefix)(uint32_t i, uint8_t *addr))
+{
 	d->family = family;
 	d->n = n;
 	d->d = rte_zmalloc("gen_dsts", sizeof(*d->d) * n, RTE_CACHE_LINE_SIZE);
@@ -133,13 +136,8 @@ int gen_dsts_build(struct gen_dsts *d, int family, uint32_t n)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		struct gen_dst *e = &d->d[i];
-		if (family == AF_INET) {
-			rig_prefix4(i, e->addr);
-			e->addr[3] = 1;
-		} else {
-			rig_prefix6(i, e->addr);
-			e->addr[15] = 1;
-		}
+		prefix(i, e->addr);
+		e->addr[family == AF_INET ? 3 : 15] = 1;
 		e->sum = rte_raw_cksum(e->addr, family == AF_INET ? 4 : 16);
 	}
 	shuffle(d->d, n);
@@ -290,30 +288,43 @@ static int send_all(struct gen *g, struct rte_mbuf **mb, unsigned int n, uint64_
 	return 0;
 }
 
-int gen_start(struct gen *g, struct rig *r, const struct gen_traffic *t,
+void gen_init(struct gen *g, struct rig *r, unsigned int side, const struct gen_traffic *t,
 	      const struct gen_dsts *dsts)
+{
+	memset(g, 0, sizeof(*g));
+	g->t = t;
+	g->dsts = dsts;
+	g->stamp = t != NULL && t->family == AF_INET6 ? stamp6 : stamp4;
+	g->tx_port = r->gport[side];
+	g->rx_port = r->gport[side == RIG_LAN ? RIG_WAN : RIG_LAN];
+	g->in_port = r->wport[side];
+}
+
+int gen_fill(struct gen *g, struct rig *r, unsigned int n)
 {
 	struct rte_mbuf *mb[BURST_MAX];
 	uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz() * START_TIMEOUT_MS / 1000;
 	int rc = 0;
 
-	memset(g, 0, sizeof(*g));
-	g->t = t;
-	g->dsts = dsts;
-	g->stamp = t->family == AF_INET ? stamp4 : stamp6;
-	g->tx_port = r->gport[RIG_LAN];
-	g->rx_port = r->gport[RIG_WAN];
-	g->in_port = r->wport[RIG_LAN];
-	while (rc == 0 && rte_mempool_avail_count(r->pool) > 0) {
-		unsigned int n = RTE_MIN(rte_mempool_avail_count(r->pool), (unsigned int)BURST_MAX);
-		if (rte_pktmbuf_alloc_bulk(r->pool, mb, n) != 0)
+	while (rc == 0 && n > 0 && rte_mempool_avail_count(r->pool) > 0) {
+		unsigned int k = RTE_MIN(rte_mempool_avail_count(r->pool), (unsigned int)BURST_MAX);
+		k = RTE_MIN(k, n);
+		if (rte_pktmbuf_alloc_bulk(r->pool, mb, k) != 0)
 			return -ENOMEM;
-		for (unsigned int i = 0; i < n; i++)
-			memcpy(rte_pktmbuf_mtod(mb[i], void *), t->image, sizeof(t->image));
-		g->stamp(g, mb, (uint16_t)n);
-		rc = send_all(g, mb, n, deadline);
+		for (unsigned int i = 0; g->t != NULL && i < k; i++)
+			memcpy(rte_pktmbuf_mtod(mb[i], void *), g->t->image, sizeof(g->t->image));
+		g->stamp(g, mb, (uint16_t)k);
+		rc = send_all(g, mb, k, deadline);
+		n -= k;
 	}
 	return rc;
+}
+
+int gen_start(struct gen *g, struct rig *r, const struct gen_traffic *t,
+	      const struct gen_dsts *dsts)
+{
+	gen_init(g, r, RIG_LAN, t, dsts);
+	return gen_fill(g, r, UINT_MAX);
 }
 
 /*
@@ -367,4 +378,15 @@ void gen_stop(struct gen *g)
 {
 	rte_pktmbuf_free_bulk(g->stash, g->n_stash);
 	g->n_stash = 0;
+}
+
+void gen_recover(struct gen *g, struct rig *r, struct bench_row *row)
+{
+	gen_stop(g);
+	rig_drain(r, &row->ctlq, &row->punts);
+	unsigned int lost = r->pool->size - rte_mempool_avail_count(r->pool);
+	if (lost > 0) {
+		row->errors += lost;
+		snprintf(row->note, sizeof(row->note), "%u mbufs not recovered", lost);
+	}
 }

@@ -37,6 +37,8 @@
 #define HUGE_MIN_MB	512 /* free hugepage memory needed to use hugepages */
 #define ROW_OVERHEAD_MS 300
 #define SCALE_BUILD_S	20 /* generous: 100 000 routes per family into both FIB copies */
+#define ESP_BUILD_S	30 /* generous: an esp row at the largest SA scale, tunnels and traffic */
+#define SA_SCALE_BIG	1000
 
 volatile int bench_quit;
 
@@ -59,11 +61,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vpnhub-bench [OPTIONS] [PATH...]\n"
-		"  --quick        scales 10 and 1000, short windows (run under a minute)\n"
+		"  --quick        scales 10 and 1000, SA scales 1 and 1000, short windows,\n"
+		"                 a subset of the ESP rows (run under a minute)\n"
 		"  --smoke        fail unless every planned row was measured and good\n"
 		"  --duration MS  measured time per row (default 2000, quick 240)\n"
 		"  --reps N       windows per row, the median is reported (default 5, quick 3)\n"
 		"  --scales LIST  routes per family, comma separated (default 10,1000,100000)\n"
+		"  --sa-scales LIST  tunnels (SA pairs) of the esp rows (default 1,1000,100000)\n"
 		"  --inflight N   generator mbufs in circulation (default 2048)\n"
 		"  --imb-api API  crypto-only through intel-ipsec-mb's burst (default) or job API\n"
 		"  --rt           SCHED_FIFO for both lcores (steadier; starves other tasks)\n"
@@ -71,22 +75,22 @@ static void usage(FILE *f)
 		"  --cores A,B    generator and worker CPUs (default 0,1)\n"
 		"  --json PATH    also write the run as JSON\n"
 		"  --list         list the paths and exit\n"
-		"  PATH           a path, or a prefix before ':' (gen-ceiling, crypto-only)\n");
+		"  PATH           a path, or a prefix before ':' (crypto-only, esp-decrypt)\n");
 }
 
-static int parse_scales(struct bench_opts *o, const char *s)
+static int parse_scales(uint32_t *scales, unsigned int *n, const char *s)
 {
 	char buf[128], *save = NULL;
 	snprintf(buf, sizeof(buf), "%s", s);
-	o->n_scales = 0;
+	*n = 0;
 	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
 		char *end;
 		unsigned long v = strtoul(t, &end, 10);
-		if (*end != '\0' || v == 0 || v > 100000 || o->n_scales == BENCH_SCALES_MAX)
+		if (*end != '\0' || v == 0 || v > 100000 || *n == BENCH_SCALES_MAX)
 			return -EINVAL;
-		o->scales[o->n_scales++] = (uint32_t)v;
+		scales[(*n)++] = (uint32_t)v;
 	}
-	return o->n_scales > 0 ? 0 : -EINVAL;
+	return *n > 0 ? 0 : -EINVAL;
 }
 
 static bool parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
@@ -104,7 +108,7 @@ struct cli {
 	const char *cores;
 	bool list;
 	bool no_huge;
-	bool duration_set, reps_set, scales_set;
+	bool duration_set, reps_set, scales_set, sa_scales_set;
 };
 
 static int parse_opt(struct cli *c, int ch, const char *arg)
@@ -125,7 +129,10 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 		return parse_uint(arg, 1, BENCH_REPS_MAX, &o->reps) ? 0 : -EINVAL;
 	case 'S':
 		c->scales_set = true;
-		return parse_scales(o, arg);
+		return parse_scales(o->scales, &o->n_scales, arg);
+	case 'A':
+		c->sa_scales_set = true;
+		return parse_scales(o->sa_scales, &o->n_sa_scales, arg);
 	case 'i':
 		return parse_uint(arg, 64, 4096, &o->inflight) ? 0 : -EINVAL;
 	case 'a':
@@ -164,6 +171,11 @@ static void plan_defaults(struct cli *c)
 		o->n_scales = o->quick ? 2 : 3;
 		memcpy(o->scales, full, sizeof(full));
 	}
+	if (!c->sa_scales_set) {
+		static const uint32_t sa_full[] = {1, 1000, 100000};
+		o->n_sa_scales = o->quick ? 2 : 3;
+		memcpy(o->sa_scales, sa_full, sizeof(sa_full));
+	}
 }
 
 /* Returns -1 to run, or an exit status. */
@@ -175,6 +187,7 @@ static int parse(int argc, char **argv, struct cli *c)
 		{"duration", required_argument, NULL, 'd'},
 		{"reps", required_argument, NULL, 'r'},
 		{"scales", required_argument, NULL, 'S'},
+		{"sa-scales", required_argument, NULL, 'A'},
 		{"inflight", required_argument, NULL, 'i'},
 		{"imb-api", required_argument, NULL, 'a'},
 		{"cores", required_argument, NULL, 'c'},
@@ -218,8 +231,10 @@ static int parse(int argc, char **argv, struct cli *c)
 static void list_paths(void)
 {
 	for (unsigned int i = 0; i < bench_n_paths; i++)
-		printf("%-34s %-8s ref %s\n", bench_paths[i].name,
-		       bench_paths[i].scaled ? "scaled" : "-",
+		printf("%-34s %-9s ref %s\n", bench_paths[i].name,
+		       bench_paths[i].scaled	  ? "scaled"
+		       : bench_paths[i].sa_scaled ? "sa-scaled"
+						  : "-",
 		       bench_paths[i].ref ? bench_paths[i].ref : "-");
 }
 
@@ -282,7 +297,19 @@ static unsigned int planned_rows(const struct bench *b)
 	unsigned int rows = 0;
 	for (unsigned int i = 0; i < bench_n_paths; i++)
 		if (bench_needed(&b->o, &bench_paths[i]))
-			rows += SIZE_N * (bench_paths[i].scaled ? b->o.n_scales : 1);
+			rows += bench_path_rows(&b->o, &bench_paths[i]);
+	return rows;
+}
+
+/* Esp rows at a large SA scale: their set-up (tunnels, traffic) takes seconds. */
+static unsigned int big_esp_rows(const struct bench *b)
+{
+	unsigned int big = 0, rows = 0;
+	for (unsigned int k = 0; k < b->o.n_sa_scales; k++)
+		big += b->o.sa_scales[k] >= SA_SCALE_BIG;
+	for (unsigned int i = 0; i < bench_n_paths && b->o.n_sa_scales > 0; i++)
+		if (bench_paths[i].sa_scaled && bench_needed(&b->o, &bench_paths[i]))
+			rows += bench_path_rows(&b->o, &bench_paths[i]) / b->o.n_sa_scales * big;
 	return rows;
 }
 
@@ -292,7 +319,8 @@ static unsigned int planned_s(const struct bench *b)
 	unsigned int rows = planned_rows(b);
 	uint64_t warm_ms = b->warmup_tsc * 1000 / b->env.tsc_hz;
 	uint64_t ms = rows * (warm_ms + 3 * b->o.duration_ms + ROW_OVERHEAD_MS);
-	return (unsigned int)(ms / 1000) + SCALE_BUILD_S * b->o.n_scales;
+	return (unsigned int)(ms / 1000) + SCALE_BUILD_S * b->o.n_scales +
+	       ESP_BUILD_S * big_esp_rows(b);
 }
 
 static int prepare(struct bench *b)
@@ -314,7 +342,7 @@ static int prepare(struct bench *b)
 	warm_ms = RTE_MIN(warm_ms, 500u);
 	b->warmup_tsc = b->env.tsc_hz * warm_ms / 1000;
 	b->window_tsc = b->env.tsc_hz * b->o.duration_ms / b->o.reps / 1000;
-	if (!bench_any_scaled(&b->o))
+	if (!bench_needs_rig(&b->o))
 		return 0;
 	int rc = rig_create(&b->rig, b->o.inflight, err, sizeof(err));
 	if (rc != 0)
@@ -367,7 +395,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	uint64_t t0 = rte_rdtsc();
-	bool made = bench_any_scaled(&b.o);
+	bool made = bench_needs_rig(&b.o);
 	rc = prepare(&b);
 	if (rc == 0) {
 		signal(SIGALRM, on_alarm);
@@ -375,6 +403,7 @@ int main(int argc, char **argv)
 		report_header(&b);
 		int run_rc = bench_run_all(&b);
 		alarm(0);
+		report_memory(&b);
 		rc = finish(&b, t0);
 		if (run_rc != 0)
 			rc = EXIT_FAILED;

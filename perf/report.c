@@ -61,6 +61,31 @@ void report_row(const struct bench_row *r)
 	fflush(stdout);
 }
 
+/*
+ * What the SA pairs of the esp rows took from the rte_malloc heap, per pair, beside the sizes
+ * that explain it; the replay window is shown apart (its size is configured per SA).
+ */
+void report_memory(const struct bench *b)
+{
+	if (b->n_mem == 0)
+		return;
+	const struct bench_mem *m0 = &b->mem[0];
+	printf("\nSA memory: rte_malloc heap growth while a row installed its SA pairs, per pair: "
+	       "two struct sa\n(%u bytes each, of which esp_xform %u), the inbound SA's replay "
+	       "window, the outbound SA's\nouter header, malloc element headers. The empty SA "
+	       "table took %.1f KiB.\n",
+	       m0->sa_bytes, m0->xform_bytes, (double)m0->table_bytes / 1024.0);
+	printf("%-18s %6s %8s %12s %9s %18s\n", "suite", "pairs", "B/pair", "window bits",
+	       "window B", "B/pair w/o window");
+	for (unsigned int i = 0; i < b->n_mem; i++) {
+		const struct bench_mem *m = &b->mem[i];
+		double per = (double)m->heap_bytes / m->pairs;
+		printf("%-18s %6u %8.0f %12u %9u %18.0f\n", m->suite, m->pairs, per, m->window,
+		       m->win_bytes, per - m->win_bytes);
+	}
+	fflush(stdout);
+}
+
 /* A JSON string: quotes, backslashes and control characters escaped. */
 static void jstr(FILE *f, const char *s)
 {
@@ -126,6 +151,9 @@ static void json_plan(FILE *f, const struct bench *b)
 	fputs(", \"scales\": [", f);
 	for (unsigned int i = 0; i < o->n_scales; i++)
 		fprintf(f, "%s%u", i ? ", " : "", o->scales[i]);
+	fputs("], \"sa_scales\": [", f);
+	for (unsigned int i = 0; i < o->n_sa_scales; i++)
+		fprintf(f, "%s%u", i ? ", " : "", o->sa_scales[i]);
 	fputs("]},\n", f);
 }
 
@@ -187,6 +215,18 @@ int report_json(const struct bench *b, const char *path)
 		json_row(f, &b->rows[i]);
 		fputs(i + 1 < b->n_rows ? ",\n" : "\n", f);
 	}
-	fputs("  ]\n}\n", f);
+	fputs("  ],\n  \"sa_memory\": [", f);
+	for (unsigned int i = 0; i < b->n_mem; i++) {
+		const struct bench_mem *m = &b->mem[i];
+		fprintf(f, "%s\n    {\"suite\": ", i ? "," : "");
+		jstr(f, m->suite);
+		fprintf(f,
+			", \"pairs\": %u, \"heap_bytes\": %lu, \"window\": %u, "
+			"\"window_bytes\": %u, \"sizeof_sa\": %u, \"sizeof_esp_xform\": %u, "
+			"\"sa_table_bytes\": %lu}",
+			m->pairs, (unsigned long)m->heap_bytes, m->window, m->win_bytes,
+			m->sa_bytes, m->xform_bytes, (unsigned long)m->table_bytes);
+	}
+	fputs(b->n_mem ? "\n  ]\n}\n" : "]\n}\n", f);
 	return fclose(f) == 0 ? 0 : -errno;
 }

@@ -13,6 +13,7 @@
  * runs here, so anything found on them is an error. Tables: connected and local routes of both
  * interfaces, one gateway per family on wan (neighbor installed), and `routes` remote prefixes
  * per family via that gateway: IPv4 /24s from 16.0.0.0 upward, IPv6 /64s from 2001:db8:1000::.
+ * The SA table exists from the start, empty; the esp rows install their tunnels themselves.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "dataplane/iface.h"
 #include "dataplane/neigh.h"
 #include "dataplane/port.h"
+#include "dataplane/sa.h"
 #include "perf/bench.h"
 
 #define RIG_MTU	       1500
@@ -139,6 +141,17 @@ static int iface_up(struct rig *r, unsigned int i, char *err, size_t errlen)
 	return dp_port_setup(r->dp, r->wport[i], ifc->ifindex, 1, 2, RIG_MTU, err, errlen);
 }
 
+uint64_t rig_heap_bytes(void)
+{
+	uint64_t total = 0;
+	for (unsigned int i = 0; i < rte_socket_count(); i++) {
+		struct rte_malloc_socket_stats st;
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
+			total += st.heap_allocsz_bytes;
+	}
+	return total;
+}
+
 static int tables_make(struct rig *r)
 {
 	struct dp *dp = r->dp;
@@ -146,7 +159,10 @@ static int tables_make(struct rig *r)
 	dp->ifaces = iface_table_create(dp->qsbr);
 	dp->fib = dp_fib_create("bench", dp->qsbr, 2 * RIG_MAX_ROUTES + 64, socket);
 	dp->neigh = dp_neigh_create("bench", 64, dp->qsbr, socket);
-	return dp->ifaces && dp->fib && dp->neigh ? 0 : -ENOMEM;
+	uint64_t heap = rig_heap_bytes();
+	dp->sas = sa_table_create("bench", dp->qsbr, socket);
+	r->sa_table_bytes = rig_heap_bytes() - heap;
+	return dp->ifaces && dp->fib && dp->neigh && dp->sas ? 0 : -ENOMEM;
 }
 
 static void op_set(struct dp_fib_op *op, int family, const uint8_t *prefix, uint8_t plen,
@@ -159,7 +175,7 @@ static void op_set(struct dp_fib_op *op, int family, const uint8_t *prefix, uint
 	op->nh = nh;
 }
 
-static int nh_get(struct rig *r, int family, uint8_t type, uint16_t ifindex, const uint8_t *gw)
+int rig_nh_get(struct rig *r, int family, uint8_t type, uint16_t ifindex, const uint8_t *gw)
 {
 	struct dp_nh t = {.type = type, .ifindex = ifindex};
 	if (gw != NULL) {
@@ -169,6 +185,29 @@ static int nh_get(struct rig *r, int family, uint8_t type, uint16_t ifindex, con
 	return dp_fib_nh_get(r->dp->fib, &t);
 }
 
+int rig_route4(struct rig *r, const uint8_t prefix[4], uint8_t plen, uint32_t nh)
+{
+	struct dp_fib_op op;
+	op_set(&op, AF_INET, prefix, plen, nh);
+	return dp_fib_apply(r->dp->fib, &op, 1);
+}
+
+int rig_mtu_set(struct rig *r, unsigned int which, uint16_t mtu)
+{
+	const struct iface *old = iface_get(r->dp->ifaces, (uint16_t)(which + 1));
+	if (old == NULL)
+		return -ENOENT;
+	struct iface *ifc = rte_malloc("iface", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
+	if (ifc == NULL)
+		return -ENOMEM;
+	*ifc = *old;
+	ifc->mtu = mtu;
+	int rc = iface_publish(r->dp->ifaces, ifc);
+	if (rc < 0)
+		rte_free(ifc);
+	return rc < 0 ? rc : 0;
+}
+
 /* Connected and local routes of both interfaces, as the control plane installs them. */
 static int base_routes(struct rig *r)
 {
@@ -176,8 +215,8 @@ static int base_routes(struct rig *r)
 	unsigned int n = 0;
 	for (unsigned int i = 0; i < RIG_N; i++) {
 		uint16_t ifx = (uint16_t)(i + 1);
-		int conn4 = nh_get(r, AF_INET, NH_FWD, ifx, NULL);
-		int local = nh_get(r, AF_INET, NH_LOCAL, ifx, NULL);
+		int conn4 = rig_nh_get(r, AF_INET, NH_FWD, ifx, NULL);
+		int local = rig_nh_get(r, AF_INET, NH_LOCAL, ifx, NULL);
 		if (conn4 < 0 || local < 0)
 			return -ENOSPC;
 		uint8_t net4[4], net6[16];
@@ -197,8 +236,8 @@ static int base_routes(struct rig *r)
 static int gateways(struct rig *r)
 {
 	struct dp_neigh_key k;
-	int nh4 = nh_get(r, AF_INET, NH_FWD, RIG_WAN + 1, gw4);
-	int nh6 = nh_get(r, AF_INET6, NH_FWD, RIG_WAN + 1, gw6);
+	int nh4 = rig_nh_get(r, AF_INET, NH_FWD, RIG_WAN + 1, gw4);
+	int nh6 = rig_nh_get(r, AF_INET6, NH_FWD, RIG_WAN + 1, gw6);
 	if (nh4 < 0 || nh6 < 0)
 		return -ENOSPC;
 	r->nh[0] = (uint32_t)nh4;
@@ -352,6 +391,7 @@ void rig_destroy(struct rig *r)
 		port_close(r->gport[i]);
 	if (r->dp != NULL) {
 		dp_port_close_all(r->dp);
+		sa_table_destroy(r->dp->sas);
 		dp_neigh_destroy(r->dp->neigh);
 		dp_fib_destroy(r->dp->fib);
 		iface_table_destroy(r->dp->ifaces);
