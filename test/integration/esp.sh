@@ -314,14 +314,9 @@ hub_down() {
 
 # ---- counters ----
 
-# snap a|b FILE: the hub's counters as "key value" lines (see the tool's flat).
+# snap a|b FILE: the hub's counters as "key value" lines (see the tool's snapshot).
 snap() {
-	local inst=${HUBS_INST[$1]}
-	{
-		ctl_raw "$inst" /vpnhub/stats && echo &&
-			ctl_raw "$inst" /vpnhub/interfaces && echo &&
-			ctl_raw "$inst" /vpnhub/ipsec/sa
-	} 2>/dev/null | "$PY" "$TOOL" flat >"$2"
+	"$PY" "$TOOL" snap "$VPNHUBCTL" "${HUBS_INST[$1]}" "$2"
 }
 
 # new_snap a|b: snap into a new file and print its name (fine in a command substitution).
@@ -332,25 +327,20 @@ new_snap() {
 	echo "$f"
 }
 
-# get FILE KEY
+# get FILE KEY: one counter of a snapshot, or "absent".
 get() {
-	"$PY" "$TOOL" get "$1" "$2"
+	awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "absent" : v }' "$1"
 }
 
 # check_delta DESC a|b BEFORE SPEC...: wait (up to 3 s) until the named counters of the hub
 # moved as SPEC (KEY=N...) says, then assert exactly that, with every other drop and SA error
 # counter unchanged.
 check_delta() {
-	local desc=$1 side=$2 before=$3 after out deadline=$((SECONDS + 3))
+	local desc=$1 side=$2 before=$3 after out
 	shift 3
-	while ((SECONDS < deadline)); do
-		after=$(new_snap "$side")
-		"$PY" "$TOOL" delta "$before" "$after" --named "$@" >/dev/null 2>&1 && break
-		sleep 0.2
-	done
-	sleep 0.2 # anything that moves late shows now
-	after=$(new_snap "$side")
-	if out=$("$PY" "$TOOL" delta "$before" "$after" "$@" 2>&1); then
+	after=$(mktemp "$TMP/snap.$side.XXXXXX")
+	if out=$("$PY" "$TOOL" await "$VPNHUBCTL" "${HUBS_INST[$side]}" "$before" "$after" 3 \
+		"$@" 2>&1); then
 		t_ok "$desc ($out)"
 	else
 		t_not_ok "$desc" "$out"
@@ -371,11 +361,17 @@ pings() {
 	ping_check "host-b -> host-a $HOST_A6 through vti1 (IPv6 in IPv4 $1)" "$P-b" "$HOST_A6"
 }
 
-# stream COUNT A0 B0: COUNT sequence-numbered UDP datagrams host-a -> host-b, 5000/s in bursts
+# stream COUNT A0 B0: COUNT sequence-numbered UDP datagrams host-a -> host-b, 2500/s in bursts
 # of 10; asserts that all arrive once and in order. A0 and B0 are the hubs' counters from before,
 # to say where datagrams went missing.
+#
+# The pace keeps the af_packet rings far from full. The kernel spreads a port's frames over its
+# sockets (one per queue) by flow hash, but once a socket's ring is 3/4 full it rolls a big flow
+# over to the next socket, and then the hub, reading queue after queue, reorders that flow. At
+# 2500/s the 4096-frame rings of esp-*.yaml.in allow a hub 1.2 s off the CPU before that.
 stream() {
-	local count=$1 ready=$TMP/rx.ready rx=$TMP/rx.out tx=$TMP/tx.out rxpid i want got a1 b1
+	local count=$1 ready=$TMP/rx.ready rx=$TMP/rx.out tx=$TMP/tx.out rxpid i want got a1 b1 q0 q1
+	q0=$(rx_queues a lan0)
 	rm -f "$ready"
 	ip netns exec "$P-b" "$PY" "$TOOL" rx "$HOST_B4" "$PORT" "$count" "$ready" >"$rx" 2>&1 &
 	rxpid=$!
@@ -383,7 +379,7 @@ stream() {
 		[[ -e $ready ]] && break
 		sleep 0.1
 	done
-	ip netns exec "$P-a" "$PY" "$TOOL" tx "$HOST_B4" "$PORT" "$count" 5000 10 >"$tx" 2>&1 || true
+	ip netns exec "$P-a" "$PY" "$TOOL" tx "$HOST_B4" "$PORT" "$count" 2500 10 >"$tx" 2>&1 || true
 	wait "$rxpid" || true
 	want="received=$count missing=0 duplicates=0 reordered=0 bad=0"
 	got=$(tail -n 1 "$rx")
@@ -392,6 +388,7 @@ stream() {
 	else
 		a1=$(new_snap a)
 		b1=$(new_snap b)
+		q1=$(rx_queues a lan0)
 		t_not_ok "UDP stream host-a -> host-b: $count datagrams, no loss, no duplicate, in order" \
 			"receiver: $(cat "$rx")" "sender: $(cat "$tx")" \
 			"hub-a lan0 rx $(delta_of "$2" "$a1" lan0.rx_packets)," \
@@ -400,8 +397,19 @@ stream() {
 			"hub-b wan0 rx $(delta_of "$3" "$b1" wan0.rx_packets)," \
 			"hub-b SA $SPI_AB in $(delta_of "$3" "$b1" "sa.$SPI_AB.pkts")," \
 			"hub-b lan0 tx $(delta_of "$3" "$b1" lan0.tx_packets)" \
-			"drops: hub-a $(moved_drops "$2" "$a1"), hub-b $(moved_drops "$3" "$b1")"
+			"drops: hub-a $(moved_drops "$2" "$a1"), hub-b $(moved_drops "$3" "$b1")" \
+			"hub-a lan0 rx per af_packet queue: $q0 before, $q1 after (one flow on several" \
+			"queues: a ring ran 3/4 full, the hub was off the CPU; load $(cut -d' ' -f1-3 \
+			/proc/loadavg))"
 	fi
+}
+
+# rx_queues a|b IFACE: packets received per queue of the interface's DPDK port ("12 0").
+rx_queues() {
+	local inst=${HUBS_INST[$1]} port
+	port=$(ctl_raw "$inst" /vpnhub/interfaces 2>/dev/null | json_get "$2.port_id" 2>/dev/null) &&
+		ctl_raw "$inst" "/ethdev/xstats,$port" 2>/dev/null | "$PY" "$TOOL" rxq 2>/dev/null ||
+		echo "?"
 }
 
 # delta_of BEFORE AFTER KEY: how far KEY moved.
@@ -418,23 +426,9 @@ moved_drops() {
 # settle: wait (up to 5 s) until no packet moves through either hub's tunnel any more (a ping
 # may still have an echo in flight), then leave the counters of that moment in SNAP_A and SNAP_B.
 settle() {
-	local deadline=$((SECONDS + 5)) a b
-	SNAP_A=$(new_snap a)
-	SNAP_B=$(new_snap b)
-	while ((SECONDS < deadline)); do
-		sleep 0.3
-		a=$(new_snap a)
-		b=$(new_snap b)
-		if tunnel_same "$SNAP_A" "$a" && tunnel_same "$SNAP_B" "$b"; then
-			return 0
-		fi
-		SNAP_A=$a SNAP_B=$b
-	done
-}
-
-# tunnel_same SNAP1 SNAP2: the SA and vti1 counters are equal.
-tunnel_same() {
-	cmp -s <(grep -E '^(sa\.|vti1\.)' "$1") <(grep -E '^(sa\.|vti1\.)' "$2")
+	SNAP_A=$(mktemp "$TMP/snap.a.XXXXXX")
+	SNAP_B=$(mktemp "$TMP/snap.b.XXXXXX")
+	"$PY" "$TOOL" settle "$VPNHUBCTL" "$P-a" "$P-b" "$SNAP_A" "$SNAP_B" || true
 }
 
 # stream_counted COUNT: the stream, with each hub's counters checked around it: exactly COUNT
@@ -482,15 +476,21 @@ caps_start() {
 }
 
 # tshark_fields PCAP SRC DST SPI ENC KEY AUTH AUTH_KEY: the fields tshark_sum reads, of every
-# ESP frame, decrypted with the SA given (names as in Wireshark's ESP SA table).
+# ESP frame, decrypted with the SA given (names as in Wireshark's ESP SA table). A capture is
+# only ever decoded with its one SA, so tshark's output is kept beside it for the next caller.
 tshark_fields() {
 	local sa
-	sa=$(printf '"IPv4","%s","%s","%s","%s","%s","%s","%s"' "$2" "$3" "$4" "$5" "$6" "$7" "$8")
-	tshark -n -r "$1" -Y esp -o esp.enable_encryption_decode:TRUE \
-		-o esp.enable_authentication_check:TRUE -o "uat:esp_sa:$sa" \
-		-T fields -e frame.number -e esp.spi -e esp.sequence -e esp.icv_good -e ip.src \
-		-e ip.dst -e ipv6.src -e ipv6.dst -e ip.proto -e ipv6.nxt -e icmp.type -e icmpv6.type \
-		-e udp.srcport -e udp.dstport -e data.data 2>"$TMP/tshark.err"
+	if [[ ! -s $1.fields ]]; then
+		sa=$(printf '"IPv4","%s","%s","%s","%s","%s","%s","%s"' "$2" "$3" "$4" "$5" "$6" "$7" \
+			"$8")
+		tshark -n -r "$1" -Y esp -o esp.enable_encryption_decode:TRUE \
+			-o esp.enable_authentication_check:TRUE -o "uat:esp_sa:$sa" \
+			-T fields -e frame.number -e esp.spi -e esp.sequence -e esp.icv_good -e ip.src \
+			-e ip.dst -e ipv6.src -e ipv6.dst -e ip.proto -e ipv6.nxt -e icmp.type \
+			-e icmpv6.type -e udp.srcport -e udp.dstport -e data.data \
+			>"$1.fields" 2>"$TMP/tshark.err" || true
+	fi
+	cat "$1.fields"
 }
 
 # decoded_check DESC CMD...: CMD prints the decoder's summary and fails on a mismatch.
@@ -648,6 +648,10 @@ def cmd_tx(addr, port, count, pps, burst):
 
 
 # ---- counters ----
+#
+# A snapshot is a hub's counters as {key: value}: drop_*/punt_* summed over lcores, IF.counter,
+# sa.SPI.field, sa_telemetry (1 when /vpnhub/ipsec/sa answers). Files hold "key value" lines.
+# The replies come from vpnhubctl raw; polling loops run here, in one process.
 
 def docs(text):
     """The telemetry replies in text, one JSON document after the other, unwrapped."""
@@ -662,23 +666,35 @@ def docs(text):
             out[k] = v
 
 
-def cmd_flat():
-    """stdin: the replies of /vpnhub/stats, /vpnhub/interfaces, /vpnhub/ipsec/sa.
-    stdout: "key value" lines: drop_*/punt_* (all lcores), IF.counter, sa.SPI.field."""
-    d = docs(sys.stdin.read())
-    for k, v in sorted(d["/vpnhub/stats"]["total"].items()):
+def snapshot(ctl, inst):
+    import subprocess
+    text = ""
+    for cmd in ("/vpnhub/stats", "/vpnhub/interfaces", "/vpnhub/ipsec/sa"):
+        r = subprocess.run([ctl, "--instance", inst, "raw", cmd], capture_output=True, text=True,
+                           timeout=20)
+        if r.returncode != 0:
+            raise SystemExit(f"vpnhubctl --instance {inst} raw {cmd}: {r.stderr.strip()}")
+        text += r.stdout + "\n"
+    d, out = docs(text), {}
+    for k, v in d["/vpnhub/stats"]["total"].items():
         if k.startswith(("drop_", "punt_")):
-            print(k, v)
-    for name, ifc in sorted(d["/vpnhub/interfaces"].items()):
+            out[k] = v
+    for name, ifc in d["/vpnhub/interfaces"].items():
         for k in ("rx_packets", "tx_packets", "drops"):
-            print(f"{name}.{k}", ifc[k])
+            out[f"{name}.{k}"] = ifc[k]
     sas = d.get("/vpnhub/ipsec/sa")
-    print("sa_telemetry", 1 if isinstance(sas, dict) else 0)
+    out["sa_telemetry"] = 1 if isinstance(sas, dict) else 0
     for e in (sas or {}).values():
         if isinstance(e, dict):
-            for k, v in sorted(e.items()):
+            for k, v in e.items():
                 if k in ("pkts", "bytes", "seq") or k.startswith("err_"):
-                    print(f"sa.{e['spi']}.{k}", v)
+                    out[f"sa.{e['spi']}.{k}"] = v
+    return out
+
+
+def save(path, snap):
+    with open(path, "w") as f:
+        f.writelines(f"{k} {v}\n" for k, v in sorted(snap.items()))
 
 
 def load(path):
@@ -686,17 +702,17 @@ def load(path):
         return {k: int(v) for k, v in (line.split() for line in f if line.strip())}
 
 
-def cmd_get(path, key):
-    print(load(path).get(key, "absent"))
+def cmd_snap(ctl, inst, out):
+    save(out, snapshot(ctl, inst))
 
 
-def cmd_delta(before, after, *specs):
-    """Exact deltas: every KEY=N in specs, and 0 for every other drop_* and sa.*.err_* counter.
-    Without SA telemetry the sa.* specs are skipped (the caller also names the counters that
-    stand in for them). Exit 1 on any difference; --named checks only the named keys."""
-    named = "--named" in specs
-    specs = [s for s in specs if s != "--named"]
-    b, a = load(before), load(after)
+BACKGROUND = ("drop_mcast_unhandled",)  # what a host's own multicast may move at any time
+
+
+def delta(b, a, specs, named):
+    """(ok, text): every KEY=N of specs moved by exactly N from b to a, and unless named, every
+    other drop_* and sa.*.err_* counter by 0 (BACKGROUND excepted). Without SA telemetry the
+    sa.* specs are skipped (the callers also name the counters that stand in for them)."""
     want = {}
     for s in specs:
         k, n = s.split("=")
@@ -714,12 +730,54 @@ def cmd_delta(before, after, *specs):
             bad.append(f"{k}: moved by {got:+d}, want {n:+d} ({b[k]} -> {a[k]})")
     if not named:
         for k in sorted(a):
-            if k in want or k not in b:
+            if k in want or k not in b or k in BACKGROUND:
                 continue
             if (k.startswith("drop_") or (k.startswith("sa.") and ".err_" in k)) and a[k] != b[k]:
                 bad.append(f"{k}: moved by {a[k] - b[k]:+d}, want +0")
-    print(", ".join(shown) if not bad else "\n".join(bad))
-    sys.exit(1 if bad else 0)
+    return not bad, ", ".join(shown) if not bad else "\n".join(bad)
+
+
+def cmd_await(ctl, inst, before, out, secs, *specs):
+    """Snapshot the hub until the named counters moved as specs say (at most SECS seconds), then
+    once more a moment later (into OUT), and judge that one with delta(). --named: only the named
+    counters are judged."""
+    named = "--named" in specs
+    specs = [s for s in specs if s != "--named"]
+    b = load(before)
+    deadline = time.monotonic() + float(secs)
+    while not delta(b, snapshot(ctl, inst), specs, True)[0] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.2)  # anything that moves late shows now
+    a = snapshot(ctl, inst)
+    save(out, a)
+    ok, text = delta(b, a, specs, named)
+    print(text)
+    sys.exit(0 if ok else 1)
+
+
+def cmd_settle(ctl, inst_a, inst_b, out_a, out_b):
+    """Snapshot both hubs until their SA and vti1 counters stop moving (at most 5 s); the last
+    snapshots go to OUT_A and OUT_B."""
+    def tunnel(snap):
+        return {k: v for k, v in snap.items() if k.startswith(("sa.", "vti1."))}
+    a, b = snapshot(ctl, inst_a), snapshot(ctl, inst_b)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        a2, b2 = snapshot(ctl, inst_a), snapshot(ctl, inst_b)
+        still = tunnel(a2) == tunnel(a) and tunnel(b2) == tunnel(b)
+        a, b = a2, b2
+        if still:
+            break
+    save(out_a, a)
+    save(out_b, b)
+
+
+def cmd_rxq():
+    """stdin: DPDK's /ethdev/xstats reply. stdout: rx_q<N>_packets for N = 0, 1, ..."""
+    d = next(iter(json.load(sys.stdin).values()))
+    n = sorted(int(k[4:-8]) for k in d if k.startswith("rx_q") and k.endswith("_packets"))
+    print(" ".join(str(d[f"rx_q{i}_packets"]) for i in n))
 
 
 # ---- frames ----
@@ -985,8 +1043,10 @@ def cmd_pick(*want):
 def check(recs, checks, extra):
     """Checks (KEY=VALUE): spi=0x.. every packet's SPI; icv=1 every ICV right, 0: not judged;
     udp=0|1 every packet in UDP 4500; count=N exactly N packets; stream=N the inner UDP packets
-    are the stream 0..N-1 in order; src=A,B / dst=A,B the inner addresses allowed.
-    Prints a summary; exit 1 with the reasons when a check fails."""
+    are the stream 0..N-1, each once (their order is noted, the receiver judges it); src=A,B /
+    dst=A,B the inner addresses allowed; esn=1 no ICV verifies without the ESN high bits.
+    Always: the sequence numbers are 1..count in capture order, every inner packet is an ICMP
+    echo or a stream datagram. Prints a summary; exit 1 with the reasons when a check fails."""
     c = dict(x.split("=", 1) for x in checks)
     bad = []
     n = len(recs)
@@ -1031,8 +1091,11 @@ def check(recs, checks, extra):
     if odd:
         bad.append("inner packets not expected: " + ", ".join(f"{k} {v}" for k, v in odd.items()))
     want_stream = int(c.get("stream", 0))
-    if stream != list(range(want_stream)):
-        bad.append(f"inner UDP stream: {len(stream)} packets, want 0..{want_stream - 1} in order")
+    if sorted(stream) != list(range(want_stream)):
+        bad.append(f"inner UDP stream: {len(stream)} packets ({len(set(stream))} distinct), "
+                   f"want 0..{want_stream - 1} once each")
+    if stream and stream != sorted(stream):  # the receiver's check judges the order
+        kinds["udp-stream"] = f"{len(stream)} (not in order)"
     if "esn" in c and extra.get("icv_ok_without_esn"):
         bad.append(f"{extra['icv_ok_without_esn']} ICVs also verify without the ESN high bits")
     summary = (f"{n} ESP packets, SPI {', '.join(hex(s) for s in sorted(spis))}, "
@@ -1073,7 +1136,7 @@ scenario_gcm() {
 		return 0
 	fi
 	if [[ $(get "$(new_snap b)" sa_telemetry) != 1 ]]; then
-		t_diag "no /vpnhub/ipsec/sa: vti1 rx_packets and drop_esp_sa_error stand in for the SA counters"
+		t_diag "no /vpnhub/ipsec/sa: vti1 rx and drop_esp_sa_error stand in for SA counters"
 	fi
 	pings "$SUITE"
 	ping_check "host-a -> $B_VTI4, hub-b's vti1 (its control core answers through the tunnel)" \
@@ -1121,6 +1184,11 @@ scenario_bad_input() {
 	read -r e2 _ <<<"${frames[1]}"
 	read -r e3 s3 <<<"${frames[2]}"
 	read -r late slate <<<"${frames[-1]}"
+	if ((slate - s3 < 1024)); then
+		t_not_ok "scenario 1's capture holds echo replies 1024 sequence numbers apart" \
+			"${frames[@]}"
+		return 0
+	fi
 	if ! hub_up b; then
 		hub_down b
 		return 0
@@ -1190,10 +1258,10 @@ scenario_cbc() {
 	cap_stop
 	totals_check
 	# tshark 4.0 has no ESN: it decrypts, but computes the ICVs without the high bits (icv=0).
-	tshark_check "tshark, ESP-in-UDP a->b decrypted, seq 1..$N_AB" \
+	tshark_check "tshark, ESP-in-UDP a->b decrypted, seq 1..$N_AB (ICVs: next check)" \
 		"$a2b" "$A_WAN4" "$B_WAN4" "$SPI_AB" "$CBC_NAME" "$KEY_AB" "$SHA256_NAME" "$AUTH_AB" \
 		"spi=$SPI_AB" "count=$N_AB" stream=2000 udp=1 icv=0 "src=$A2B_SRC" "dst=$A2B_DST"
-	tshark_check "tshark, ESP-in-UDP b->a decrypted, seq 1..$N_BA" \
+	tshark_check "tshark, ESP-in-UDP b->a decrypted, seq 1..$N_BA (ICVs: next check)" \
 		"$b2a" "$B_WAN4" "$A_WAN4" "$SPI_BA" "$CBC_NAME" "$KEY_BA" "$SHA256_NAME" "$AUTH_BA" \
 		"spi=$SPI_BA" "count=$N_BA" stream=0 udp=1 icv=0 "src=$A2B_DST" "dst=$A2B_SRC"
 	decoded_check "a->b ICVs right with the ESN high bits (and only with them)" \
