@@ -709,27 +709,38 @@ static int load_sa(struct ld *ld, const struct node *map, unsigned int idx)
 	return rc;
 }
 
-static int load_sas(struct ld *ld, const struct node *seq)
+/*
+ * A sequence of maps into a new array of n elements of size sz: *arr and *n are set as each
+ * element loads, so cfg_free sees exactly the elements that exist when one fails.
+ */
+static int load_list(struct ld *ld, const struct node *seq, const char *key, unsigned int max,
+		     const char *what, size_t sz, void **arr, unsigned int *n,
+		     int (*one)(struct ld *ld, const struct node *map, unsigned int idx))
 {
-	struct config *cfg = ld->cfg;
 	unsigned int i = 0;
 	int rc;
 
 	if (seq == NULL)
 		return 0;
-	rc = cfgi_want_seq(ld, seq, "manual_sas", CFG_SAS_MAX, "manual SAs");
+	rc = cfgi_want_seq(ld, seq, key, max, what);
 	if (rc < 0 || seq->n == 0)
 		return rc;
-	cfg->sas = calloc(seq->n, sizeof(*cfg->sas));
-	if (cfg->sas == NULL)
-		return cfgi_fail(ld, seq, -ENOMEM, "out of memory for %u SAs", seq->n);
+	*arr = calloc(seq->n, sz);
+	if (*arr == NULL)
+		return cfgi_fail(ld, seq, -ENOMEM, "out of memory for %u %s", seq->n, what);
 	for (const struct node *m = seq->first; m != NULL; m = m->next, i++) {
-		rc = load_sa(ld, m, i);
+		rc = one(ld, m, i);
 		if (rc < 0)
 			return rc;
-		cfg->n_sas = i + 1;
+		*n = i + 1;
 	}
 	return 0;
+}
+
+static int load_sas(struct ld *ld, const struct node *seq)
+{
+	return load_list(ld, seq, "manual_sas", CFG_SAS_MAX, "manual SAs", sizeof(struct cfg_sa),
+			 (void **)&ld->cfg->sas, &ld->cfg->n_sas, load_sa);
 }
 
 /* ---- the ipsec section ---- */
@@ -985,23 +996,6 @@ static int load_tunnel(struct ld *ld, const struct node *map, unsigned int idx)
 
 int cfgi_load_tunnels(struct ld *ld, const struct node *seq)
 {
-	struct config *cfg = ld->cfg;
-	unsigned int i = 0;
-	int rc;
-
-	if (seq == NULL)
-		return 0;
-	rc = cfgi_want_seq(ld, seq, "tunnels", CFG_TUNNELS_MAX, "tunnels");
-	if (rc < 0 || seq->n == 0)
-		return rc;
-	cfg->tunnels = calloc(seq->n, sizeof(*cfg->tunnels));
-	if (cfg->tunnels == NULL)
-		return cfgi_fail(ld, seq, -ENOMEM, "out of memory for %u tunnels", seq->n);
-	for (const struct node *m = seq->first; m != NULL; m = m->next, i++) {
-		rc = load_tunnel(ld, m, i);
-		if (rc < 0)
-			return rc;
-		cfg->n_tunnels = i + 1;
-	}
-	return 0;
+	return load_list(ld, seq, "tunnels", CFG_TUNNELS_MAX, "tunnels", sizeof(struct cfg_tunnel),
+			 (void **)&ld->cfg->tunnels, &ld->cfg->n_tunnels, load_tunnel);
 }
