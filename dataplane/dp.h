@@ -49,6 +49,8 @@ struct dp_meta {
 
 enum dp_meta_flag {
 	DP_MF_ORIGINATED = 1 << 0, /* built by the hub (ESP outer header): no TTL check/decrement */
+	DP_MF_DECRYPTED = 1 << 1,  /* came out of an inbound SA: its selectors were checked */
+	DP_MF_SA_SET = 1 << 2,	   /* to encrypt with sa_id (a policy chose it), not the iface's */
 };
 
 /* Stages a packet can be handed to another worker for (the SA's owner). */

@@ -19,11 +19,18 @@
 
 #include "dataplane/classify.h"
 #include "dataplane/dp.h"
+#include "dataplane/sa.h"
 
 /* Consume v->esp_in: inner packets and unmatched ESP land in v->ip4 / v->ip6. */
 void esp_in(struct dp_worker *w, struct dp_vec *v);
 /* Consume v->esp_out: outer packets land in v->ip4 / v->ip6 marked DP_MF_ORIGINATED. */
 void esp_out(struct dp_worker *w, struct dp_vec *v);
+
+/* The inbound halves of struct esp_mode (sa.h), for esp_mode_tunnel / esp_mode_transport. */
+int esp_tunnel_decap(struct sa *sa, struct rte_mbuf *mb, const struct esp_crypto_op *op, uint8_t nh,
+		     uint32_t inner_len);
+int esp_transport_decap(struct sa *sa, struct rte_mbuf *mb, const struct esp_crypto_op *op,
+			uint8_t nh, uint32_t inner_len);
 
 /*
  * Give mb to the worker owning its SA for stage (dp_meta.sa_id set). Counts and frees on a full

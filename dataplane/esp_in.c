@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dataplane/esp_in.c - inbound ESP, tunnel mode (RFC 4303 3.4; RFC 3948 for ESP in UDP).
+ * dataplane/esp_in.c - inbound ESP, tunnel and transport mode (RFC 4303 3.4; RFC 3948 for ESP
+ * in UDP).
  *
  * Order per packet, as 3.4 asks: SA lookup by (SPI, destination), lifetime, replay check before
  * any crypto (3.4.3), ICV verification and decryption in bursts per SA (3.4.4), the window moves
  * only after the ICV verified (and is checked again, for duplicates within one burst), then the
- * padding (2.4) and next header; the inner packet leaves on the SA's tunnel interface and is
- * validated like any received packet before it is routed. Worker lcores; the SA's owner only.
+ * padding (2.4) and next header; the mode's decap (struct esp_mode, chosen at install) strips
+ * ESP; the inner packet is checked against the SA's selectors (RFC 4301 5.2), enters the SA's
+ * interface and is validated like any received packet before it is routed. Worker lcores; the
+ * SA's owner only.
  */
+#include <stddef.h>
 #include <sys/socket.h>
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "dataplane/esp.h"
@@ -84,40 +89,200 @@ static int prepare(struct sa *sa, struct rte_mbuf *mb, const struct esp_loc *loc
 	return SA_OK;
 }
 
-/* Padding must be 1, 2, 3, ... (RFC 4303 2.4); returns the inner family or 0. */
-static int trailer(const struct esp_crypto_op *op, uint32_t *pad)
+/* Padding must be 1, 2, 3, ... (RFC 4303 2.4); SA_OK with the next header and payload bytes. */
+static int trailer(const struct esp_crypto_op *op, uint8_t *nh, uint32_t *inner)
 {
-	uint8_t padlen = op->payload[op->len - 2], nh = op->payload[op->len - 1];
+	uint8_t padlen = op->payload[op->len - 2];
 	if ((uint32_t)padlen + ESP_TRAILER_MIN > op->len)
-		return -SA_ERR_PAD;
+		return SA_ERR_PAD;
 	const uint8_t *p = op->payload + op->len - ESP_TRAILER_MIN - padlen;
 	for (uint8_t i = 0; i < padlen; i++)
 		if (p[i] != (uint8_t)(i + 1))
-			return -SA_ERR_PAD;
-	*pad = padlen;
-	if (nh == IPPROTO_IPIP)
-		return AF_INET;
-	if (nh == IPPROTO_IPV6)
-		return AF_INET6;
-	return -SA_ERR_INNER; /* incl. next header 59, dummy packets (2.6) */
+			return SA_ERR_PAD;
+	*nh = op->payload[op->len - 1];
+	*inner = op->len - padlen - ESP_TRAILER_MIN;
+	return SA_OK;
 }
 
-/* Strip outer headers and trailer; the inner packet enters the SA's tunnel interface. */
-static void decap(struct dp_worker *w, struct sa *sa, struct rte_mbuf *mb,
-		  const struct esp_crypto_op *op, int family, uint32_t pad, struct dp_vec *v)
+/* Tunnel mode: the payload is the inner packet; everything in front of it goes. */
+int esp_tunnel_decap(struct sa *sa, struct rte_mbuf *mb, const struct esp_crypto_op *op, uint8_t nh,
+		     uint32_t inner_len)
 {
-	struct dp_meta *m = dp_meta(mb);
+	int family;
+	RTE_SET_USED(sa);
+	if (nh == IPPROTO_IPIP)
+		family = AF_INET;
+	else if (nh == IPPROTO_IPV6)
+		family = AF_INET6;
+	else
+		return -SA_ERR_INNER; /* incl. next header 59, dummy packets (2.6) */
 	uint32_t head = (uint32_t)(op->payload - rte_pktmbuf_mtod(mb, uint8_t *));
-	uint32_t inner = op->len - pad - ESP_TRAILER_MIN;
 	rte_pktmbuf_adj(mb, (uint16_t)head);
-	rte_pktmbuf_trim(mb, (uint16_t)(rte_pktmbuf_pkt_len(mb) - inner));
+	rte_pktmbuf_trim(mb, (uint16_t)(rte_pktmbuf_pkt_len(mb) - inner_len));
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(mb, L2_LEN);
 	eth->ether_type =
 		family == AF_INET ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	return family;
+}
+
+/*
+ * RFC 3948 3.1.2: behind a NAT the TCP/UDP checksum of a transport-mode payload covers
+ * addresses that were rewritten on the way. The packet is authenticated, so recompute it over
+ * the addresses it arrived with (an IPv4 UDP checksum may simply be zero, RFC 768).
+ */
+static void natt_cksum(uint8_t *l3, int family, uint32_t hl, uint32_t len)
+{
+	uint8_t proto = family == AF_INET ? ((struct rte_ipv4_hdr *)l3)->next_proto_id
+					  : ((struct rte_ipv6_hdr *)l3)->proto;
+	uint8_t *l4 = l3 + hl;
+	uint32_t at; /* offset of the checksum field in the L4 header */
+	uint16_t ck = 0;
+	if (proto == IPPROTO_UDP && len >= hl + sizeof(struct rte_udp_hdr))
+		at = offsetof(struct rte_udp_hdr, dgram_cksum);
+	else if (proto == IPPROTO_TCP && len >= hl + sizeof(struct rte_tcp_hdr))
+		at = offsetof(struct rte_tcp_hdr, cksum);
+	else
+		return;
+	memcpy(l4 + at, &ck, 2);
+	if (family == AF_INET && proto == IPPROTO_UDP)
+		return;
+	ck = family == AF_INET ? rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)l3, l4)
+			       : rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)l3, l4);
+	memcpy(l4 + at, &ck, 2);
+}
+
+/* Transport mode: the packet's IP header stays, moved up to the payload, with nh restored. */
+int esp_transport_decap(struct sa *sa, struct rte_mbuf *mb, const struct esp_crypto_op *op,
+			uint8_t nh, uint32_t inner_len)
+{
+	struct dp_meta *m = dp_meta(mb);
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, uint8_t *, m->l3_off);
+	int family = m->family;
+	uint32_t hl = family == AF_INET ? (((struct rte_ipv4_hdr *)l3)->version_ihl & 0xf) * 4u
+					: (uint32_t)sizeof(struct rte_ipv6_hdr);
+	if (nh == 59)
+		return -SA_ERR_INNER; /* a dummy packet (2.6) */
+	uint8_t *ip = (uint8_t *)op->payload - hl;
+	memmove(ip, l3, hl);
+	uint32_t head = (uint32_t)(ip - rte_pktmbuf_mtod(mb, uint8_t *)) - L2_LEN;
+	rte_pktmbuf_adj(mb, (uint16_t)head);
+	rte_pktmbuf_trim(mb, (uint16_t)(rte_pktmbuf_pkt_len(mb) - L2_LEN - hl - inner_len));
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
+	eth->ether_type =
+		family == AF_INET ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	if (family == AF_INET) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+		h->next_proto_id = nh;
+		h->total_length = rte_cpu_to_be_16((uint16_t)(hl + inner_len));
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+		h->proto = nh;
+		h->payload_len = rte_cpu_to_be_16((uint16_t)inner_len);
+	}
+	if (sa->flags & SA_F_UDP)
+		natt_cksum(ip, family, hl, hl + inner_len);
+	return family;
+}
+
+/* Ports of a TCP/UDP/SCTP packet, or false when they are not there (a later fragment). */
+static bool sel_ports(const uint8_t *l4, uint32_t avail, bool later_frag, uint16_t *sp,
+		      uint16_t *dp)
+{
+	if (later_frag || avail < 4)
+		return false;
+	*sp = (uint16_t)(l4[0] << 8 | l4[1]);
+	*dp = (uint16_t)(l4[2] << 8 | l4[3]);
+	return true;
+}
+
+static bool prefix_has(const uint8_t *pfx, uint8_t plen, const uint8_t *a)
+{
+	uint8_t whole = plen / 8, rest = plen % 8;
+	if (memcmp(pfx, a, whole) != 0)
+		return false;
+	return rest == 0 || ((pfx[whole] ^ a[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* The packet's selector fields: addresses, protocol and ports (RFC 4301 4.4.1.1). */
+struct sel_key {
+	const uint8_t *src, *dst;
+	uint8_t family, proto;
+	bool ports;
+	uint16_t sport, dport;
+};
+
+static bool sel_key_of(struct rte_mbuf *mb, int family, struct sel_key *k)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, const uint8_t *, L2_LEN);
+	uint32_t len = rte_pktmbuf_data_len(mb) - L2_LEN, hl;
+	bool later;
+	k->family = (uint8_t)family;
+	k->sport = k->dport = 0;
+	if (family == AF_INET) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+		if (len < sizeof(*ip) || (hl = (ip->version_ihl & 0xf) * 4u) < sizeof(*ip) ||
+		    hl > len)
+			return false;
+		k->src = (const uint8_t *)&ip->src_addr;
+		k->dst = (const uint8_t *)&ip->dst_addr;
+		k->proto = ip->next_proto_id;
+		later = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+	} else {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+		if (len < sizeof(*ip))
+			return false;
+		hl = sizeof(*ip);
+		k->src = ip->src_addr;
+		k->dst = ip->dst_addr;
+		k->proto = ip->proto;
+		later = false; /* a fragment header makes proto 44: only "any" selectors match */
+	}
+	k->ports =
+		(k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_SCTP) &&
+		sel_ports(l3 + hl, len - hl, later, &k->sport, &k->dport);
+	return true;
+}
+
+static bool sel_one(const struct sa_sel *s, const struct sel_key *k)
+{
+	if (s->family != k->family || (s->proto != 0 && s->proto != k->proto) ||
+	    !prefix_has(s->src, s->src_plen, k->src) || !prefix_has(s->dst, s->dst_plen, k->dst))
+		return false;
+	bool any = s->sport_lo == 0 && s->sport_hi == 65535 && s->dport_lo == 0 &&
+		   s->dport_hi == 65535;
+	if (any)
+		return true;
+	return k->ports && k->sport >= s->sport_lo && k->sport <= s->sport_hi &&
+	       k->dport >= s->dport_lo && k->dport <= s->dport_hi;
+}
+
+/*
+ * RFC 4301 5.2 step 4: a decrypted packet must match the SA's selectors, or a spoke could
+ * inject traffic for prefixes it was never given. A header too short to read is left to the
+ * IP validation that follows (it is counted there). SAs without selectors (VTI) take any.
+ */
+static bool sel_match(const struct sa *sa, struct rte_mbuf *mb, int family)
+{
+	struct sel_key k;
+	if (sa->n_sel == 0 || !sel_key_of(mb, family, &k))
+		return true;
+	for (uint8_t i = 0; i < sa->n_sel; i++)
+		if (sel_one(&sa->sel[i], &k))
+			return true;
+	return false;
+}
+
+/* The inner packet enters the SA's interface and is validated like any received packet. */
+static void deliver(struct dp_worker *w, struct sa *sa, struct rte_mbuf *mb, int family,
+		    uint32_t inner, struct dp_vec *v)
+{
+	struct dp_meta *m = dp_meta(mb);
 	m->family = (uint8_t)family;
 	m->l3_off = L2_LEN;
 	m->in_ifindex = sa->ifindex;
-	m->flags = 0;
+	m->flags = DP_MF_DECRYPTED;
 	sa->st.pkts++;
 	sa->st.bytes += inner;
 	w->st->ifs[sa->ifindex].rx_pkts++;
@@ -195,7 +360,8 @@ static void finish(struct dp_worker *w, struct esp_burst *b, uint16_t i, struct 
 {
 	struct sa *sa = b->sa[i];
 	struct rte_mbuf *mb = b->mb[i];
-	uint32_t pad;
+	uint32_t inner;
+	uint8_t nh;
 	if (b->op[i].status != 0) {
 		esp_sa_drop(w->st, sa, mb,
 			    b->op[i].status == -EBADMSG ? SA_ERR_AUTH : SA_ERR_MALFORMED);
@@ -205,14 +371,23 @@ static void finish(struct dp_worker *w, struct esp_burst *b, uint16_t i, struct 
 		esp_sa_drop(w->st, sa, mb, SA_ERR_REPLAY);
 		return;
 	}
-	int family = trailer(&b->op[i], &pad);
-	if (family < 0) {
-		esp_sa_drop(w->st, sa, mb, (enum sa_err) - family);
+	int err = trailer(&b->op[i], &nh, &inner);
+	if (err != SA_OK) {
+		esp_sa_drop(w->st, sa, mb, (enum sa_err)err);
 		return;
 	}
 	if (sa->flags & SA_F_FOLLOW)
 		follow_peer(sa, mb);
-	decap(w, sa, mb, &b->op[i], family, pad, v);
+	int family = sa->mode->decap(sa, mb, &b->op[i], nh, inner);
+	if (family < 0) {
+		esp_sa_drop(w->st, sa, mb, (enum sa_err) - family);
+		return;
+	}
+	if (!sel_match(sa, mb, family)) {
+		esp_sa_drop(w->st, sa, mb, SA_ERR_SELECTOR);
+		return;
+	}
+	deliver(w, sa, mb, family, inner, v);
 }
 
 void esp_in(struct dp_worker *w, struct dp_vec *v)

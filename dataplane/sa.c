@@ -56,6 +56,7 @@ static void sa_free(struct sa *sa)
 	if (sa == NULL)
 		return;
 	esp_xform_wipe(&sa->xf);
+	rte_free((void *)(uintptr_t)sa->sel);
 	rte_free(sa->win);
 	rte_free(sa->outer);
 	explicit_bzero(sa, sizeof(*sa));
@@ -136,6 +137,7 @@ static struct sa *sa_build(const struct sa_conf *c, uint16_t id, char *err, size
 	memcpy(sa->local, c->local, 16);
 	memcpy(sa->remote, c->remote, 16);
 	sa->life = c->life;
+	sa->mode = (c->flags & SA_F_TUNNEL) ? &esp_mode_tunnel : &esp_mode_transport;
 	memcpy(sa->peer_addr, c->remote, 16);
 	sa->peer_port_be = sa->udp_sport_be;
 	if (c->dir == SA_OUT) {
@@ -145,8 +147,28 @@ static struct sa *sa_build(const struct sa_conf *c, uint16_t id, char *err, size
 			sa_free(sa);
 			return NULL;
 		}
-		sa->outer_len = sa->outer->len;
+		/* transport mode keeps the packet's IP header: only a UDP header goes in front */
+		sa->outer_len = (c->flags & SA_F_TUNNEL) ? sa->outer->len
+				: (c->flags & SA_F_UDP)	 ? (uint8_t)sizeof(struct rte_udp_hdr)
+							 : 0;
 		return sa;
+	}
+	if (c->n_sel > SA_SEL_MAX) {
+		snprintf(err, errlen, "SA %u: %u selectors (at most %u)", c->spi, c->n_sel,
+			 SA_SEL_MAX);
+		sa_free(sa);
+		return NULL;
+	}
+	if (c->n_sel > 0) {
+		struct sa_sel *sel = rte_malloc("sa_sel", sizeof(*sel) * c->n_sel, 0);
+		if (sel == NULL) {
+			snprintf(err, errlen, "SA %u: out of memory", c->spi);
+			sa_free(sa);
+			return NULL;
+		}
+		memcpy(sel, c->sel, sizeof(*sel) * c->n_sel);
+		sa->sel = sel;
+		sa->n_sel = c->n_sel;
 	}
 	uint32_t w = c->window ? c->window : REPLAY_WIN_DEFAULT;
 	sa->win = rte_zmalloc("sa_win", replay_size(w), RTE_CACHE_LINE_SIZE);

@@ -29,6 +29,7 @@
 
 #define SA_MAX	     16384
 #define SA_OUTER_MAX 48 /* IPv6 (40) + UDP (8) */
+#define SA_SEL_MAX   8	/* traffic selectors per SA */
 
 enum sa_dir { SA_IN = 0, SA_OUT = 1 };
 
@@ -41,17 +42,18 @@ enum sa_flag {
 };
 
 /* Per-SA drop reasons (RFC 4303 3.4, RFC 4301 5.2). */
-#define SA_ERRORS(X)                                                                   \
-	X(REPLAY, "replay", "sequence number replayed or left of the window")          \
-	X(AUTH, "auth_failed", "integrity check failed")                               \
-	X(PAD, "bad_padding", "pad length or padding bytes wrong (RFC 4303 2.4)")      \
-	X(SELECTOR, "selector", "inner packet outside the SA's selectors")             \
-	X(LIFETIME, "lifetime", "SA past its hard lifetime")                           \
-	X(MALFORMED, "malformed", "too short, or not a whole number of cipher blocks") \
-	X(SEQ_CYCLE, "seq_exhausted", "sequence number would cycle (RFC 4303 3.3.3)")  \
-	X(NO_ROOM, "no_room", "no head- or tailroom for the ESP header and trailer")   \
-	X(HANDOFF, "handoff_full", "owner worker's hand-off ring full")                \
-	X(INNER, "inner_proto", "next header neither IPv4 nor IPv6 (tunnel mode)")
+#define SA_ERRORS(X)                                                                             \
+	X(REPLAY, "replay", "sequence number replayed or left of the window")                    \
+	X(AUTH, "auth_failed", "integrity check failed")                                         \
+	X(PAD, "bad_padding", "pad length or padding bytes wrong (RFC 4303 2.4)")                \
+	X(SELECTOR, "selector", "inner packet outside the SA's selectors")                       \
+	X(LIFETIME, "lifetime", "SA past its hard lifetime")                                     \
+	X(MALFORMED, "malformed", "too short, or not a whole number of cipher blocks")           \
+	X(SEQ_CYCLE, "seq_exhausted", "sequence number would cycle (RFC 4303 3.3.3)")            \
+	X(NO_ROOM, "no_room", "no head- or tailroom for the ESP header and trailer")             \
+	X(HANDOFF, "handoff_full", "owner worker's hand-off ring full")                          \
+	X(INNER, "inner_proto", "next header not IPv4/IPv6 (tunnel) or 59, a dummy (transport)") \
+	X(FRAGMENT, "fragment", "transport mode: ESP applies to whole datagrams (RFC 4303 3.3.4)")
 
 #define SA_ENUM_ERR(e, n, d) SA_ERR_##e,
 enum sa_err { SA_ERRORS(SA_ENUM_ERR) SA_ERR_MAX };
@@ -62,6 +64,30 @@ enum sa_err { SA_ERRORS(SA_ENUM_ERR) SA_ERR_MAX };
 
 extern const char *const sa_err_name[SA_ERR_MAX];
 
+struct sa;
+struct rte_mbuf;
+
+/*
+ * What differs between tunnel and transport mode (RFC 4303 3.1.1, 3.1.2), chosen when the SA is
+ * installed so that no packet branches on the mode. Worker lcores, the SA's owner.
+ */
+struct esp_mode {
+	const char *name;
+	/* outbound: lay out ESP around the packet (its L3 header at dp_meta l3_off) for seq */
+	int (*encap)(struct sa *sa, struct rte_mbuf *mb, struct esp_crypto_op *op, uint64_t seq);
+	/* outbound, after encryption: complete the (outer) IP header */
+	void (*finish)(struct sa *sa, struct rte_mbuf *mb, uint64_t seq);
+	/*
+	 * inbound, after the ICV and trailer checked: strip ESP so that the packet is Ethernet +
+	 * IP with L3 at offset 14; returns the inner family or -(enum sa_err)
+	 */
+	int (*decap)(struct sa *sa, struct rte_mbuf *mb, const struct esp_crypto_op *op, uint8_t nh,
+		     uint32_t inner_len);
+};
+
+extern const struct esp_mode esp_mode_tunnel;
+extern const struct esp_mode esp_mode_transport;
+
 struct sa_stats {
 	uint64_t pkts;	/* encapsulated+encrypted+digested, or decapsulated+decrypted+verified */
 	uint64_t bytes; /* inner bytes */
@@ -71,6 +97,20 @@ struct sa_stats {
 struct sa_lifetime {
 	uint64_t soft_bytes, hard_bytes, soft_pkts, hard_pkts; /* 0 = none */
 	uint64_t soft_tsc, hard_tsc; /* absolute TSC deadlines, 0 = none */
+};
+
+/*
+ * A traffic selector (RFC 4301 4.4.1.1) as the inner packet carries it: for an inbound SA src is
+ * the peer's side. Prefixes, an IP protocol (0 = any) and port ranges (host order; 0..65535 =
+ * any; ports are compared only for TCP, UDP and SCTP, and ICMP type/code are not selected on).
+ */
+struct sa_sel {
+	uint8_t family; /* AF_INET / AF_INET6 */
+	uint8_t proto;
+	uint8_t src_plen, dst_plen;
+	uint16_t sport_lo, sport_hi;
+	uint16_t dport_lo, dport_hi;
+	uint8_t src[16], dst[16];
 };
 
 /* Cold: what the control plane knows about an SA; read only by sa_install. */
@@ -87,6 +127,9 @@ struct sa_conf {
 	uint32_t window;	       /* inbound replay window (bits) */
 	struct esp_xform_conf xf;
 	struct sa_lifetime life; /* seconds already converted to TSC deadlines */
+	/* inbound: decrypted packets must match one of these (RFC 4301 5.2 step 4); 0 = any */
+	struct sa_sel sel[SA_SEL_MAX];
+	uint8_t n_sel;
 };
 
 struct sa {
@@ -97,12 +140,15 @@ struct sa {
 	uint16_t ifindex;
 	uint8_t dir;
 	uint8_t flags;
-	uint8_t outer_len; /* bytes of the outer header (tunnel outbound); fixed for the SA's life */
+	uint8_t outer_len; /* bytes in front of ESP: tunnel IP (+UDP), transport UDP or nothing */
 	uint8_t family;
 	uint16_t udp_sport_be, udp_dport_be;
 	uint8_t local[16];
 	uint8_t remote[16];
-	struct replay_win *win; /* inbound, owner-written */
+	const struct esp_mode *mode;
+	struct replay_win *win;	  /* inbound, owner-written */
+	const struct sa_sel *sel; /* inbound: n_sel selectors (rte_malloc'd), NULL = any */
+	uint8_t n_sel;
 	struct sa_lifetime life;
 	/* written by the owner only */
 	uint64_t seq __rte_cache_aligned; /* outbound: last sequence number used */

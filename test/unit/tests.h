@@ -18,5 +18,6 @@ int test_counters_register(void);
 int test_eal_args_register(void);
 int test_replay_register(void);
 int test_esp_xform_register(void);
+int test_esp_register(void);
 
 #endif

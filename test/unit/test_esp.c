@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test/unit/test_esp.c - the "esp" suite: dataplane/esp_in.c and esp_out.c through the worker.
+ *
+ * A data plane with lan0 (10.0.0.1/24, 2001:db8:1::1/64) and wan0 (192.0.2.2/24,
+ * 2001:db8:2::2/64); the peer is 192.0.2.7 / 2001:db8:2::7, a LAN host 10.0.0.7 / 2001:db8:1::7.
+ * ESP packets are built and opened here with OpenSSL's AES-GCM (RFC 4106: nonce = salt | IV,
+ * AAD = SPI | sequence number), not with the code under test, so the two would have to share a
+ * mistake for a wrong packet to pass.
+ *
+ * Inbound rows go through dp_input on wan0 (classify, SA lookup, replay, crypto, decap, selector
+ * check, FIB) and each names its one outcome: transmitted on lan0, punted to the control core,
+ * or dropped with a global reason and, for SA errors, the SA's own reason. After every row the
+ * drop and punt counters and the SA's error counters must equal the ones before plus exactly
+ * that outcome (ROBUSTNESS.md), and the mbuf pool must be full again.
+ * Outbound rows run esp_out on a packet a policy gave an SA (DP_MF_SA_SET) and open the result.
+ */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <CUnit/CUnit.h>
+#include <openssl/evp.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/classify.h"
+#include "dataplane/dp.h"
+#include "dataplane/esp.h"
+#include "dataplane/fib.h"
+#include "dataplane/iface.h"
+#include "dataplane/neigh.h"
+#include "dataplane/sa.h"
+#include "tests.h"
+
+#define LAN	 1
+#define WAN	 2
+#define LAN_PORT 0
+#define WAN_PORT 1
+#define MBUFS	 511
+#define PKT_MAX	 2048
+
+static const uint8_t mac_lan[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t mac_wan[6] = {0x02, 0, 0, 0, 0, 0x0a};
+static const struct rte_ether_addr mac_peer = {{0x02, 0, 0, 0, 0, 0x77}};
+static const struct rte_ether_addr mac_host = {{0x02, 0, 0, 0, 0, 0x07}};
+
+/* 16-byte AES key and 4-byte salt (RFC 4106 4); any bytes will do, both sides use them */
+static const uint8_t gcm_key[20] = {0x4c, 0x80, 0xcd, 0xef, 0xbb, 0x5d, 0x10, 0xda, 0x90, 0x6a,
+				    0xc7, 0x3c, 0x36, 0x13, 0xa6, 0x34, 0x2e, 0x44, 0x3b, 0x68};
+
+static struct dp *dp;
+
+/* One ESP SA as both sides know it. */
+struct t_sa {
+	uint32_t spi;
+	uint8_t family;
+	bool tunnel, udp;
+	uint16_t id;
+	uint64_t seq; /* the peer's next sequence number */
+};
+
+static struct dp_worker *wk(void)
+{
+	return &dp->workers[0];
+}
+
+static uint8_t fam(const char *a)
+{
+	return strchr(a, ':') != NULL ? AF_INET6 : AF_INET;
+}
+
+static void addr(const char *s, uint8_t *out)
+{
+	memset(out, 0, 16);
+	CU_ASSERT_EQUAL_FATAL(inet_pton(fam(s), s, out), 1);
+}
+
+/* ---- a data plane to run the worker stages on ---- */
+
+static int t_iface(uint16_t ifindex, uint16_t port, const uint8_t *mac, const char *name)
+{
+	struct iface *e = rte_zmalloc("t_ifc", sizeof(*e), RTE_CACHE_LINE_SIZE);
+	if (e == NULL)
+		return -1;
+	e->ifindex = ifindex;
+	e->port_id = port;
+	e->mtu = 1500;
+	e->kind = IFACE_ETHER;
+	e->up = 1;
+	memcpy(e->mac.addr_bytes, mac, 6);
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	if (iface_publish(dp->ifaces, e) != ifindex)
+		return -1;
+	dp->port_ifindex[port] = ifindex;
+	dp->ports[dp->n_ports++] = port;
+	return 0;
+}
+
+static int t_route(const char *prefix, uint8_t plen, uint8_t type, uint16_t ifindex)
+{
+	struct dp_nh nh = {.type = type, .ifindex = ifindex};
+	struct dp_fib_op op = {.plen = plen, .family = fam(prefix)};
+	int id = dp_fib_nh_get(dp->fib, &nh);
+	if (id < 0 || inet_pton(op.family, prefix, op.prefix) != 1)
+		return -1;
+	op.nh = (uint32_t)id;
+	return dp_fib_apply(dp->fib, &op, 1);
+}
+
+static int t_neigh(uint16_t ifindex, const char *a, const struct rte_ether_addr *mac)
+{
+	struct dp_neigh_key k;
+	uint8_t b[16] = {0};
+	if (inet_pton(fam(a), a, b) != 1)
+		return -1;
+	dp_neigh_key_make(&k, ifindex, fam(a), b);
+	return dp_neigh_set(dp->neigh, &k, mac);
+}
+
+static int esp_init(void)
+{
+	dp = dp_create(1, MBUFS, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (dp == NULL)
+		return -1;
+	dp->ifaces = iface_table_create(dp->qsbr);
+	dp->fib = dp_fib_create("tesp", dp->qsbr, 64, SOCKET_ID_ANY);
+	dp->neigh = dp_neigh_create("tesp", 64, dp->qsbr, SOCKET_ID_ANY);
+	dp->sas = sa_table_create("tesp", dp->qsbr, SOCKET_ID_ANY);
+	if (dp->ifaces == NULL || dp->fib == NULL || dp->neigh == NULL || dp->sas == NULL ||
+	    t_iface(LAN, LAN_PORT, mac_lan, "lan0") != 0 ||
+	    t_iface(WAN, WAN_PORT, mac_wan, "wan0") != 0 || dp_worker_tx_setup(dp) != 0)
+		return -1;
+	int rc = t_route("10.0.0.0", 24, NH_FWD, LAN) | t_route("10.0.0.1", 32, NH_LOCAL, LAN) |
+		 t_route("192.0.2.0", 24, NH_FWD, WAN) | t_route("192.0.2.2", 32, NH_LOCAL, WAN) |
+		 t_route("2001:db8:1::", 64, NH_FWD, LAN) |
+		 t_route("2001:db8:2::", 64, NH_FWD, WAN) |
+		 t_route("2001:db8:2::2", 128, NH_LOCAL, WAN);
+	rc |= t_neigh(WAN, "192.0.2.7", &mac_peer) | t_neigh(WAN, "2001:db8:2::7", &mac_peer) |
+	      t_neigh(LAN, "10.0.0.7", &mac_host) | t_neigh(LAN, "2001:db8:1::7", &mac_host);
+	return rc;
+}
+
+static int esp_clean(void)
+{
+	if (dp == NULL)
+		return 0;
+	sa_table_destroy(dp->sas);
+	dp_neigh_destroy(dp->neigh);
+	dp_fib_destroy(dp->fib);
+	iface_table_destroy(dp->ifaces);
+	dp_destroy(dp);
+	dp = NULL;
+	return 0;
+}
+
+/* Install an AES-GCM-128 SA between the hub and the peer of family f (owner worker 0). */
+static void t_sa_install(struct t_sa *t, uint8_t dir, const struct sa_sel *sel, uint8_t n_sel)
+{
+	struct sa_conf c;
+	char err[256];
+	memset(&c, 0, sizeof(c));
+	c.spi = t->spi;
+	c.dir = dir;
+	c.family = t->family;
+	c.flags = (t->tunnel ? SA_F_TUNNEL : 0) | (t->udp ? SA_F_UDP : 0);
+	c.ifindex = WAN;
+	addr(t->family == AF_INET ? "192.0.2.2" : "2001:db8:2::2", c.local);
+	addr(t->family == AF_INET ? "192.0.2.7" : "2001:db8:2::7", c.remote);
+	c.udp_sport = c.udp_dport = 4500;
+	c.window = 64;
+	c.xf.enc = ESP_ENC_AES_GCM;
+	c.xf.enc_key = gcm_key;
+	c.xf.enc_key_len = sizeof(gcm_key);
+	c.xf.auth = ESP_AUTH_NONE;
+	if (n_sel > 0)
+		memcpy(c.sel, sel, sizeof(*sel) * n_sel);
+	c.n_sel = n_sel;
+	int id = sa_install(dp->sas, &c, err, sizeof(err));
+	if (id < 0)
+		fprintf(stderr, "\n  sa_install: %s\n", err);
+	CU_ASSERT_FATAL(id > 0);
+	t->id = (uint16_t)id;
+	t->seq = 1;
+}
+
+/* ---- packets, built byte by byte ---- */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* RFC 1071 over an IPv4 header. */
+static uint16_t cksum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* An IP header of family f from src to dst with protocol proto and len payload bytes. */
+static size_t ip_hdr(uint8_t *p, const char *src, const char *dst, uint8_t proto, size_t len)
+{
+	uint8_t a[16];
+	if (fam(src) == AF_INET) {
+		memset(p, 0, 20);
+		p[0] = 0x45;
+		put16(p + 2, (uint16_t)(20 + len));
+		put16(p + 4, 0x1234);
+		p[8] = 64;
+		p[9] = proto;
+		addr(src, a);
+		memcpy(p + 12, a, 4);
+		addr(dst, a);
+		memcpy(p + 16, a, 4);
+		put16(p + 10, cksum(p, 20));
+		return 20;
+	}
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	put16(p + 4, (uint16_t)len);
+	p[6] = proto;
+	p[7] = 64;
+	addr(src, p + 8);
+	addr(dst, p + 24);
+	return 40;
+}
+
+/* An inner UDP packet src -> dst (ports 1000 -> 2000) with n payload bytes; returns its size. */
+static size_t inner_udp(uint8_t *p, const char *src, const char *dst, size_t n)
+{
+	size_t hl = ip_hdr(p, src, dst, IPPROTO_UDP, 8 + n);
+	put16(p + hl, 1000);
+	put16(p + hl + 2, 2000);
+	put16(p + hl + 4, (uint16_t)(8 + n));
+	put16(p + hl + 6, 0);
+	for (size_t i = 0; i < n; i++)
+		p[hl + 8 + i] = (uint8_t)(i * 7 + 3);
+	return hl + 8 + n;
+}
+
+/* What a row does to an ESP packet the peer builds. */
+struct mangle {
+	int icv_flip;  /* flip a bit of the ICV */
+	int bad_pad;   /* padding byte 2 instead of 1, 2, ... */
+	int nh;	       /* next header to put in the trailer (0: the natural one) */
+	int truncate;  /* cut the frame after this many ESP bytes (0: whole) */
+	uint64_t seq;  /* force this sequence number (0: the SA's next) */
+	int pad_extra; /* 4-byte padding blocks added beyond the minimum */
+	int keep_seq;  /* do not advance the SA's sequence number */
+};
+
+static int gcm(bool enc, const uint8_t *iv8, const uint8_t *aad, int aadl, uint8_t *buf, int len,
+	       uint8_t *tag)
+{
+	uint8_t nonce[12];
+	int out = 0, fin = 0;
+	memcpy(nonce, gcm_key + 16, 4);
+	memcpy(nonce + 4, iv8, 8);
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	int ok = x != NULL && EVP_CipherInit_ex(x, EVP_aes_128_gcm(), NULL, gcm_key, nonce, enc);
+	ok = ok && EVP_CipherUpdate(x, NULL, &out, aad, aadl) &&
+	     EVP_CipherUpdate(x, buf, &out, buf, len);
+	if (!enc)
+		ok = ok && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, 16, tag);
+	ok = ok && EVP_CipherFinal_ex(x, buf + out, &fin);
+	if (enc)
+		ok = ok && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, tag);
+	EVP_CIPHER_CTX_free(x);
+	return ok ? 0 : -1;
+}
+
+/*
+ * The frame the peer sends: Ethernet, outer IP (+UDP 4500), ESP, encrypted
+ * payload + padding + pad length + next header, ICV. Tunnel mode carries the whole inner packet
+ * behind a new outer header; transport mode carries the inner packet's payload behind the inner
+ * packet's own header. Returns the frame length.
+ */
+static size_t esp_frame(struct t_sa *t, const uint8_t *inner, size_t ilen, const struct mangle *mg,
+			uint8_t *f)
+{
+	const char *peer = t->family == AF_INET ? "192.0.2.7" : "2001:db8:2::7";
+	const char *hub = t->family == AF_INET ? "192.0.2.2" : "2001:db8:2::2";
+	size_t ihl = t->family == AF_INET ? (size_t)(inner[0] & 0xf) * 4 : 40;
+	const uint8_t *plain = t->tunnel ? inner : inner + ihl;
+	size_t plen = t->tunnel ? ilen : ilen - ihl;
+	uint8_t nh = t->tunnel ? ((inner[0] >> 4) == 4 ? 4 : 41)
+			       : (t->family == AF_INET ? inner[9] : inner[6]);
+	size_t pad = (4 - (plen + 2) % 4) % 4 + 4 * (size_t)mg->pad_extra;
+	size_t esp_len = 8 + 8 + plen + pad + 2 + 16;
+	size_t udp = t->udp ? 8 : 0;
+	uint8_t *l3 = f + 14, *esp;
+	uint64_t seq = mg->seq ? mg->seq : t->seq;
+	memcpy(f, mac_wan, 6);
+	memcpy(f + 6, mac_peer.addr_bytes, 6);
+	put16(f + 12, t->family == AF_INET ? 0x0800 : 0x86dd);
+	uint8_t proto = t->udp ? IPPROTO_UDP : IPPROTO_ESP;
+	size_t hl = t->tunnel ? ip_hdr(l3, peer, hub, proto, udp + esp_len) : ihl;
+	if (!t->tunnel) { /* the inner header is the outer one; its protocol becomes ESP/UDP */
+		memcpy(l3, inner, ihl);
+		if (t->family == AF_INET) {
+			l3[9] = proto;
+			put16(l3 + 2, (uint16_t)(ihl + udp + esp_len));
+			put16(l3 + 10, 0);
+			put16(l3 + 10, cksum(l3, ihl));
+		} else {
+			l3[6] = proto;
+			put16(l3 + 4, (uint16_t)(udp + esp_len));
+		}
+	}
+	if (t->udp) {
+		put16(l3 + hl, 4500);
+		put16(l3 + hl + 2, 4500);
+		put16(l3 + hl + 4, (uint16_t)(8 + esp_len));
+		put16(l3 + hl + 6, 0);
+	}
+	esp = l3 + hl + udp;
+	put32(esp, t->spi);
+	put32(esp + 4, (uint32_t)seq);
+	for (int i = 0; i < 8; i++)
+		esp[8 + i] = (uint8_t)(seq >>
+				       (8 * (7 - i))); /* the counter IV, as RFC 4106 3.1 allows */
+	uint8_t *ct = esp + 16;
+	memcpy(ct, plain, plen);
+	for (size_t i = 0; i < pad; i++)
+		ct[plen + i] = (uint8_t)(i + 1);
+	if (mg->bad_pad && pad >= 2)
+		ct[plen + 1] = 9;
+	ct[plen + pad] = (uint8_t)pad;
+	ct[plen + pad + 1] = mg->nh ? (uint8_t)mg->nh : nh;
+	CU_ASSERT_EQUAL(gcm(true, esp + 8, esp, 8, ct, (int)(plen + pad + 2), ct + plen + pad + 2),
+			0);
+	if (mg->icv_flip)
+		ct[plen + pad + 2 + 5] ^= 0x10;
+	if (!mg->keep_seq && mg->seq == 0)
+		t->seq++;
+	if (mg->truncate == 0)
+		return 14 + hl + udp + esp_len;
+	if (t->family == AF_INET) { /* a short packet, not a lying length: that is classify's */
+		put16(l3 + 2, (uint16_t)(hl + udp + (size_t)mg->truncate));
+		put16(l3 + 10, 0);
+		put16(l3 + 10, cksum(l3, hl));
+	} else {
+		put16(l3 + 4, (uint16_t)(udp + (size_t)mg->truncate));
+	}
+	if (t->udp)
+		put16(l3 + hl + 4, (uint16_t)(8 + mg->truncate));
+	return 14 + hl + udp + (size_t)mg->truncate;
+}
+
+static struct rte_mbuf *mbuf_of(const uint8_t *f, size_t len)
+{
+	struct rte_mbuf *mb = rte_pktmbuf_alloc(dp->pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mb);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(mb, (uint16_t)len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memcpy(p, f, len);
+	return mb;
+}
+
+/* ---- outcomes ---- */
+
+enum outcome { TO_LAN, TO_HUB, DROP };
+
+struct snap {
+	uint64_t drop[DP_DROP_MAX];
+	uint64_t punt[DP_PUNT_MAX];
+	uint64_t sa_err[SA_ERR_MAX];
+	uint64_t sa_pkts;
+};
+
+static void snap_take(struct snap *s, uint16_t sa_id)
+{
+	const struct dp_lcore_stats *st = wk()->st;
+	const struct sa *sa = sa_get(dp->sas, sa_id);
+	memcpy(s->drop, st->drop, sizeof(s->drop));
+	memcpy(s->punt, st->punt, sizeof(s->punt));
+	memset(s->sa_err, 0, sizeof(s->sa_err));
+	s->sa_pkts = 0;
+	if (sa != NULL) {
+		memcpy(s->sa_err, sa->st.err, sizeof(s->sa_err));
+		s->sa_pkts = sa->st.pkts;
+	}
+}
+
+static bool snap_same(const struct snap *a, const struct snap *b, const char *what)
+{
+	bool ok = true;
+	for (int i = 0; i < DP_DROP_MAX; i++)
+		if (a->drop[i] != b->drop[i]) {
+			fprintf(stderr, "\n  %s: drop %s %lu, want %lu", what, dp_drop_name[i],
+				(unsigned long)b->drop[i], (unsigned long)a->drop[i]);
+			ok = false;
+		}
+	for (int i = 0; i < DP_PUNT_MAX; i++)
+		if (a->punt[i] != b->punt[i]) {
+			fprintf(stderr, "\n  %s: punt %s %lu, want %lu", what, dp_punt_name[i],
+				(unsigned long)b->punt[i], (unsigned long)a->punt[i]);
+			ok = false;
+		}
+	for (int i = 0; i < SA_ERR_MAX; i++)
+		if (a->sa_err[i] != b->sa_err[i]) {
+			fprintf(stderr, "\n  %s: SA error %s %lu, want %lu", what, sa_err_name[i],
+				(unsigned long)b->sa_err[i], (unsigned long)a->sa_err[i]);
+			ok = false;
+		}
+	if (a->sa_pkts != b->sa_pkts) {
+		fprintf(stderr, "\n  %s: SA packets %lu, want %lu", what, (unsigned long)b->sa_pkts,
+			(unsigned long)a->sa_pkts);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Take what the worker transmitted on port and what it punted; returns the frame or NULL. */
+static struct rte_mbuf *take(uint16_t port, unsigned int *n_tx, unsigned int *n_punt,
+			     struct rte_mbuf **punted)
+{
+	struct rte_eth_dev_tx_buffer *b = wk()->txq[port].buf;
+	struct rte_mbuf *mb = b->length ? b->pkts[0] : NULL;
+	*n_tx = b->length;
+	for (unsigned int i = 1; i < b->length; i++)
+		rte_pktmbuf_free(b->pkts[i]);
+	b->length = 0;
+	struct rte_mbuf *p[2 * BURST_MAX];
+	*n_punt = rte_ring_dequeue_burst(wk()->punt, (void **)p, 2 * BURST_MAX, NULL);
+	*punted = *n_punt ? p[0] : NULL;
+	for (unsigned int i = 1; i < *n_punt; i++)
+		rte_pktmbuf_free(p[i]);
+	return mb;
+}
+
+/*
+ * Feed one frame into wan0 and check the one outcome: where it went, that the packet there is
+ * the inner one byte for byte (from its IP header on), and the exact counter deltas.
+ */
+static void row(const char *what, struct t_sa *t, const uint8_t *inner, size_t ilen,
+		const struct mangle *mg, enum outcome want, int drop, int sa_err)
+{
+	uint8_t f[PKT_MAX];
+	struct snap before, after;
+	unsigned int n_tx, n_punt;
+	struct rte_mbuf *punted, *mb = mbuf_of(f, esp_frame(t, inner, ilen, mg, f));
+	snap_take(&before, t->id);
+	dp_input(wk(), WAN_PORT, &mb, 1);
+	struct rte_mbuf *tx = take(LAN_PORT, &n_tx, &n_punt, &punted);
+	snap_take(&after, t->id);
+	struct rte_mbuf *got = want == TO_LAN ? tx : want == TO_HUB ? punted : NULL;
+	bool ok = n_tx == (want == TO_LAN) && n_punt == (want == TO_HUB);
+	if (got != NULL) {
+		const uint8_t *l3 = rte_pktmbuf_mtod_offset(got, const uint8_t *, 14);
+		size_t l3len = rte_pktmbuf_pkt_len(got) - 14;
+		uint8_t exp[PKT_MAX];
+		memcpy(exp, inner, ilen);
+		if (want == TO_LAN && (inner[0] >> 4) == 4) { /* forwarded: TTL - 1, new checksum */
+			exp[8]--;
+			put16(exp + 10, 0);
+			put16(exp + 10, cksum(exp, 20));
+		} else if (want == TO_LAN) {
+			exp[7]--;
+		}
+		ok = ok && l3len == ilen && memcmp(l3, exp, ilen) == 0;
+		before.sa_pkts++;
+		before.punt[DP_PUNT_LOCAL] += want == TO_HUB;
+	}
+	if (drop >= 0)
+		before.drop[drop]++;
+	if (sa_err >= 0)
+		before.sa_err[sa_err]++;
+	if (!ok)
+		fprintf(stderr, "\n  %s: tx %u punt %u", what, n_tx, n_punt);
+	CU_ASSERT_TRUE(ok);
+	CU_ASSERT_TRUE(snap_same(&before, &after, what));
+	rte_pktmbuf_free(tx);
+	rte_pktmbuf_free(punted);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
+}
+
+static const struct mangle clean;
+
+/* RFC 4303 3.4 in tunnel mode, IPv4 and IPv6 outer, with and without UDP encapsulation. */
+static void test_tunnel_in(void)
+{
+	struct t_sa sas[] = {
+		{0x1001, AF_INET, true, false, 0, 0},
+		{0x1002, AF_INET, true, true, 0, 0},
+		{0x1003, AF_INET6, true, false, 0, 0},
+		{0x1004, AF_INET6, true, true, 0, 0},
+	};
+	uint8_t in4[256], in6[256];
+	size_t n4 = inner_udp(in4, "10.9.0.5", "10.0.0.7", 100);
+	size_t n6 = inner_udp(in6, "2001:db8:9::5", "2001:db8:1::7", 61);
+	for (size_t i = 0; i < RTE_DIM(sas); i++) {
+		t_sa_install(&sas[i], SA_IN, NULL, 0);
+		row("tunnel v4 inner", &sas[i], in4, n4, &clean, TO_LAN, -1, -1);
+		row("tunnel v6 inner", &sas[i], in6, n6, &clean, TO_LAN, -1, -1);
+		CU_ASSERT_EQUAL(sa_remove(dp->sas, sas[i].id), 0);
+	}
+}
+
+/* RFC 4303 3.1.1: transport mode to the hub's own address; the packet reaches the control core. */
+static void test_transport_in(void)
+{
+	struct t_sa sas[] = {
+		{0x2001, AF_INET, false, false, 0, 0},
+		{0x2002, AF_INET, false, true, 0, 0},
+		{0x2003, AF_INET6, false, false, 0, 0},
+	};
+	for (size_t i = 0; i < RTE_DIM(sas); i++) {
+		uint8_t in[256];
+		bool v4 = sas[i].family == AF_INET;
+		size_t n = inner_udp(in, v4 ? "192.0.2.7" : "2001:db8:2::7",
+				     v4 ? "192.0.2.2" : "2001:db8:2::2", 37);
+		t_sa_install(&sas[i], SA_IN, NULL, 0);
+		/* NAT-T transport: the UDP checksum is recomputed (IPv4: zero, RFC 3948 3.1.2) */
+		row("transport", &sas[i], in, n, &clean, TO_HUB, -1, -1);
+		struct mangle dummy = {.nh = 59};
+		row("transport next header 59", &sas[i], in, n, &dummy, DROP, DP_DROP_ESP_SA,
+		    SA_ERR_INNER);
+		CU_ASSERT_EQUAL(sa_remove(dp->sas, sas[i].id), 0);
+	}
+}
+
+/* RFC 4301 5.2 step 4: inner packets outside the SA's selectors are dropped and counted. */
+static void test_selectors(void)
+{
+	struct t_sa t = {0x3001, AF_INET, true, false, 0, 0};
+	struct sa_sel sel[2] = {
+		{.family = AF_INET,
+		 .src_plen = 24,
+		 .dst_plen = 24,
+		 .sport_hi = 65535,
+		 .dport_hi = 65535},
+		{.family = AF_INET,
+		 .proto = IPPROTO_UDP,
+		 .src_plen = 32,
+		 .dst_plen = 32,
+		 .sport_lo = 1000,
+		 .sport_hi = 1000,
+		 .dport_lo = 2000,
+		 .dport_hi = 2100},
+	};
+	addr("10.9.0.0", sel[0].src);
+	addr("10.0.0.0", sel[0].dst);
+	addr("10.8.0.1", sel[1].src);
+	addr("10.0.0.7", sel[1].dst);
+	t_sa_install(&t, SA_IN, sel, 2);
+	uint8_t in[256];
+	size_t n = inner_udp(in, "10.9.0.200", "10.0.0.7", 20);
+	row("inside the first selector", &t, in, n, &clean, TO_LAN, -1, -1);
+	n = inner_udp(in, "10.8.0.1", "10.0.0.7", 20);
+	row("inside the second (ports 1000 -> 2000)", &t, in, n, &clean, TO_LAN, -1, -1);
+	n = inner_udp(in, "10.8.0.2", "10.0.0.7", 20);
+	row("spoofed source", &t, in, n, &clean, DROP, DP_DROP_ESP_SA, SA_ERR_SELECTOR);
+	n = inner_udp(in, "10.9.0.1", "10.0.1.7", 20);
+	row("destination outside", &t, in, n, &clean, DROP, DP_DROP_ESP_SA, SA_ERR_SELECTOR);
+	n = ip_hdr(in, "10.8.0.1", "10.0.0.7", IPPROTO_TCP, 20);
+	memset(in + n, 0, 20);
+	put16(in + n, 1000);
+	put16(in + n + 2, 2000);
+	row("right ports, wrong protocol", &t, in, n + 20, &clean, DROP, DP_DROP_ESP_SA,
+	    SA_ERR_SELECTOR);
+	CU_ASSERT_EQUAL(sa_remove(dp->sas, t.id), 0);
+}
+
+/* The ESP classes of ROBUSTNESS.md that reach an SA, each with its exact counters. */
+static void test_bad_input(void)
+{
+	struct t_sa t = {0x4001, AF_INET, true, false, 0, 0};
+	uint8_t in[256];
+	size_t n = inner_udp(in, "10.9.0.5", "10.0.0.7", 40);
+	t_sa_install(&t, SA_IN, NULL, 0);
+	row("first packet", &t, in, n, &clean, TO_LAN, -1, -1);
+	struct mangle icv = {.icv_flip = 1, .keep_seq = 1};
+	row("ICV flipped", &t, in, n, &icv, DROP, DP_DROP_ESP_SA, SA_ERR_AUTH);
+	row("same sequence number, intact: the failed ICV left the window alone", &t, in, n, &clean,
+	    TO_LAN, -1, -1);
+	struct mangle dup = {.seq = 2};
+	row("duplicate", &t, in, n, &dup, DROP, DP_DROP_ESP_SA, SA_ERR_REPLAY);
+	struct mangle pad = {.bad_pad = 1, .pad_extra = 1};
+	row("padding 1, 9, ...", &t, in, n, &pad, DROP, DP_DROP_ESP_SA, SA_ERR_PAD);
+	struct mangle nh = {.nh = 59};
+	row("tunnel next header 59 (dummy)", &t, in, n, &nh, DROP, DP_DROP_ESP_SA, SA_ERR_INNER);
+	struct mangle nh17 = {.nh = 17};
+	row("tunnel next header UDP", &t, in, n, &nh17, DROP, DP_DROP_ESP_SA, SA_ERR_INNER);
+	struct mangle runt = {.truncate = 20};
+	row("shorter than header + IV + trailer + ICV", &t, in, n, &runt, DROP, DP_DROP_ESP_SA,
+	    SA_ERR_MALFORMED);
+	struct mangle hdr = {.truncate = 6};
+	row("shorter than the ESP header", &t, in, n, &hdr, DROP, DP_DROP_ESP_TRUNCATED, -1);
+	struct mangle far = {.seq = 1000};
+	row("far ahead: accepted, the window slides", &t, in, n, &far, TO_LAN, -1, -1);
+	struct mangle below = {.seq = 900};
+	row("left of the window", &t, in, n, &below, DROP, DP_DROP_ESP_SA, SA_ERR_REPLAY);
+	CU_ASSERT_EQUAL(sa_remove(dp->sas, t.id), 0);
+}
+
+/* Sequence number 0 is never sent (RFC 4303 3.3.3) and never accepted without ESN. */
+static void test_seq_zero(void)
+{
+	struct t_sa t = {0x4002, AF_INET, true, false, 0, 0};
+	uint8_t in[256];
+	size_t n = inner_udp(in, "10.9.0.5", "10.0.0.7", 40);
+	t_sa_install(&t, SA_IN, NULL, 0);
+	t.seq = 0; /* esp_frame takes seq 0 literally when the SA's counter says so */
+	struct mangle m = {.keep_seq = 1};
+	row("sequence 0", &t, in, n, &m, DROP, DP_DROP_ESP_SA, SA_ERR_REPLAY);
+	CU_ASSERT_EQUAL(sa_remove(dp->sas, t.id), 0);
+}
+
+/* Open an ESP packet the hub built: the header, the ICV, the trailer, the plaintext. */
+static void open_out(const struct t_sa *t, struct rte_mbuf *mb, const uint8_t *inner, size_t ilen,
+		     uint64_t seq)
+{
+	uint8_t f[PKT_MAX];
+	size_t len = rte_pktmbuf_pkt_len(mb);
+	CU_ASSERT_FATAL(len <= sizeof(f) && mb->nb_segs == 1);
+	memcpy(f, rte_pktmbuf_mtod(mb, uint8_t *), len);
+	bool v4 = t->family == AF_INET;
+	uint8_t *l3 = f + 14;
+	size_t ihl = v4 ? (size_t)(inner[0] & 0xf) * 4 : 40;
+	size_t hl = v4 ? (size_t)(l3[0] & 0xf) * 4 : 40, udp = t->udp ? 8 : 0;
+	uint8_t proto = v4 ? l3[9] : l3[6];
+	CU_ASSERT_EQUAL(proto, t->udp ? IPPROTO_UDP : IPPROTO_ESP);
+	if (v4) {
+		CU_ASSERT_EQUAL(cksum(l3, hl), 0);
+		CU_ASSERT_EQUAL((size_t)(l3[2] << 8 | l3[3]), len - 14);
+	} else {
+		CU_ASSERT_EQUAL((size_t)(l3[4] << 8 | l3[5]), len - 14 - 40);
+	}
+	if (!t->tunnel) /* the packet's own addresses stay */
+		CU_ASSERT_EQUAL(memcmp(l3 + (v4 ? 12 : 8), inner + (v4 ? 12 : 8), v4 ? 8 : 32), 0);
+	if (t->udp)
+		CU_ASSERT_EQUAL(l3[hl] << 8 | l3[hl + 1], 4500);
+	uint8_t *esp = l3 + hl + udp;
+	size_t ct_len = len - 14 - hl - udp - 16 - 16;
+	CU_ASSERT_EQUAL((uint32_t)(esp[0] << 24 | esp[1] << 16 | esp[2] << 8 | esp[3]), t->spi);
+	CU_ASSERT_EQUAL((uint32_t)(esp[4] << 24 | esp[5] << 16 | esp[6] << 8 | esp[7]), seq);
+	CU_ASSERT_EQUAL_FATAL(gcm(false, esp + 8, esp, 8, esp + 16, (int)ct_len, esp + 16 + ct_len),
+			      0);
+	uint8_t *pt = esp + 16, padlen = pt[ct_len - 2], nh = pt[ct_len - 1];
+	CU_ASSERT_EQUAL(ct_len % 4, 0);
+	CU_ASSERT_FATAL(padlen + 2u <= ct_len);
+	for (uint8_t i = 0; i < padlen; i++)
+		CU_ASSERT_EQUAL(pt[ct_len - 2 - padlen + i], i + 1);
+	size_t plen = ct_len - 2 - padlen;
+	if (t->tunnel) {
+		CU_ASSERT_EQUAL(nh, v4 ? 4 : 41);
+		CU_ASSERT_TRUE(plen == ilen && memcmp(pt, inner, ilen) == 0);
+	} else {
+		CU_ASSERT_EQUAL(nh, v4 ? inner[9] : inner[6]);
+		CU_ASSERT_TRUE(plen == ilen - ihl && memcmp(pt, inner + ihl, plen) == 0);
+	}
+}
+
+/* esp_out on a packet a policy handed an SA, for both modes, both families, with and without UDP. */
+static void test_out(void)
+{
+	struct t_sa sas[] = {
+		{0x5001, AF_INET, true, false, 0, 0},	{0x5002, AF_INET, false, false, 0, 0},
+		{0x5003, AF_INET, false, true, 0, 0},	{0x5004, AF_INET6, true, true, 0, 0},
+		{0x5005, AF_INET6, false, false, 0, 0}, {0x5006, AF_INET6, false, true, 0, 0},
+	};
+	for (size_t i = 0; i < RTE_DIM(sas); i++) {
+		struct t_sa *t = &sas[i];
+		bool v4 = t->family == AF_INET;
+		t_sa_install(t, SA_OUT, NULL, 0);
+		for (size_t size = 0; size < 40; size += 13) {
+			uint8_t in[256], f[PKT_MAX];
+			size_t n = t->tunnel ? inner_udp(in, v4 ? "10.0.0.7" : "2001:db8:1::7",
+							 v4 ? "10.9.0.5" : "2001:db8:9::5", size)
+					     : inner_udp(in, v4 ? "192.0.2.2" : "2001:db8:2::2",
+							 v4 ? "192.0.2.7" : "2001:db8:2::7", size);
+			memcpy(f, mac_lan, 6);
+			memcpy(f + 6, mac_host.addr_bytes, 6);
+			put16(f + 12, v4 ? 0x0800 : 0x86dd);
+			memcpy(f + 14, in, n);
+			struct rte_mbuf *mb = mbuf_of(f, 14 + n);
+			struct dp_meta *m = dp_meta(mb);
+			memset(m, 0, sizeof(*m));
+			m->family = t->family;
+			m->l3_off = 14;
+			m->in_ifindex = LAN;
+			m->out_ifindex = WAN;
+			m->flags = DP_MF_SA_SET;
+			m->sa_id = t->id;
+			struct dp_vec v;
+			dp_vec_reset(&v);
+			v.esp_out[v.n_esp_out++] = mb;
+			esp_out(wk(), &v);
+			CU_ASSERT_EQUAL_FATAL(v4 ? v.n_ip4 : v.n_ip6, 1);
+			struct rte_mbuf *o = v4 ? v.ip4[0] : v.ip6[0];
+			CU_ASSERT_TRUE(dp_meta(o)->flags & DP_MF_ORIGINATED);
+			open_out(t, o, in, n, t->seq++);
+			rte_pktmbuf_free(o);
+		}
+		CU_ASSERT_EQUAL(sa_remove(dp->sas, t->id), 0);
+	}
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
+}
+
+/* A fragment cannot be protected in transport mode (RFC 4303 3.3.4): counted, not sent. */
+static void test_out_fragment(void)
+{
+	struct t_sa t = {0x5101, AF_INET, false, false, 0, 0};
+	uint8_t in[256], f[PKT_MAX];
+	t_sa_install(&t, SA_OUT, NULL, 0);
+	size_t n = inner_udp(in, "192.0.2.2", "192.0.2.7", 40);
+	in[6] = 0x20; /* more fragments */
+	put16(in + 10, 0);
+	put16(in + 10, cksum(in, 20));
+	memcpy(f, mac_lan, 6);
+	memcpy(f + 6, mac_host.addr_bytes, 6);
+	put16(f + 12, 0x0800);
+	memcpy(f + 14, in, n);
+	struct rte_mbuf *mb = mbuf_of(f, 14 + n);
+	struct dp_meta *m = dp_meta(mb);
+	memset(m, 0, sizeof(*m));
+	m->family = AF_INET;
+	m->l3_off = 14;
+	m->in_ifindex = LAN;
+	m->flags = DP_MF_SA_SET;
+	m->sa_id = t.id;
+	struct dp_vec v;
+	dp_vec_reset(&v);
+	v.esp_out[v.n_esp_out++] = mb;
+	uint64_t before = sa_get(dp->sas, t.id)->st.err[SA_ERR_FRAGMENT];
+	esp_out(wk(), &v);
+	CU_ASSERT_EQUAL(v.n_ip4, 0);
+	CU_ASSERT_EQUAL(sa_get(dp->sas, t.id)->st.err[SA_ERR_FRAGMENT], before + 1);
+	CU_ASSERT_EQUAL(sa_remove(dp->sas, t.id), 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
+}
+
+int test_esp_register(void)
+{
+	CU_pSuite s = CU_add_suite("esp", esp_init, esp_clean);
+	if (s == NULL ||
+	    CU_add_test(s, "tunnel mode in, v4/v6 outer and inner, UDP or not", test_tunnel_in) ==
+		    NULL ||
+	    CU_add_test(s, "transport mode in, to the hub", test_transport_in) == NULL ||
+	    CU_add_test(s, "selectors of decrypted packets", test_selectors) == NULL ||
+	    CU_add_test(s, "bad input, exact counters", test_bad_input) == NULL ||
+	    CU_add_test(s, "sequence number 0", test_seq_zero) == NULL ||
+	    CU_add_test(s, "tunnel and transport mode out, opened with OpenSSL", test_out) ==
+		    NULL ||
+	    CU_add_test(s, "transport mode out refuses fragments", test_out_fragment) == NULL)
+		return CU_get_error();
+	return 0;
+}
