@@ -135,6 +135,9 @@ int dp_worker_main(void *arg);
  * Exposed for the benchmark harness and tests. */
 unsigned int dp_worker_poll(struct dp_worker *w);
 
+/* Process what other workers handed to w (the SA owner); returns packets taken. Worker w. */
+unsigned int dp_handoff_poll(struct dp_worker *w);
+
 /*
  * Process a burst received on DPDK port `port`: classify, forward, punt or drop.
  * Worker lcore only. Consumes every mbuf.

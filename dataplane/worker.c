@@ -204,7 +204,7 @@ static void dp_process(struct dp_worker *w, struct dp_vec *v)
 }
 
 /* Packets other workers handed over because this worker owns their SA. */
-static unsigned int handoff_poll(struct dp_worker *w)
+unsigned int dp_handoff_poll(struct dp_worker *w)
 {
 	struct rte_mbuf *mb[BURST_MAX];
 	struct dp_vec v;
@@ -258,7 +258,7 @@ unsigned int dp_worker_poll(struct dp_worker *w)
 		total += n;
 		dp_input(w, w->rxq[i].port, mb, n);
 	}
-	total += handoff_poll(w);
+	total += dp_handoff_poll(w);
 	tx_flush(w);
 	rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);
 	return total;

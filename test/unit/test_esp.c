@@ -14,6 +14,8 @@
  * drop and punt counters and the SA's error counters must equal the ones before plus exactly
  * that outcome (ROBUSTNESS.md), and the mbuf pool must be full again.
  * Outbound rows run esp_out on a packet a policy gave an SA (DP_MF_SA_SET) and open the result.
+ * The data plane has two workers; worker 0 owns every SA, and the last two tests feed worker 1
+ * to check the hand-off (sa.h: one owner per SA keeps sequence numbers and windows exact).
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -125,7 +127,7 @@ static int t_neigh(uint16_t ifindex, const char *a, const struct rte_ether_addr 
 
 static int esp_init(void)
 {
-	dp = dp_create(1, MBUFS, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	dp = dp_create(2, MBUFS, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (dp == NULL)
 		return -1;
 	dp->ifaces = iface_table_create(dp->qsbr);
@@ -428,7 +430,7 @@ static bool snap_same(const struct snap *a, const struct snap *b, const char *wh
 	return ok;
 }
 
-/* Take what the worker transmitted on port and what it punted; returns the frame or NULL. */
+/* Take what worker 0 transmitted on port and what it punted; returns the frame or NULL. */
 static struct rte_mbuf *take(uint16_t port, unsigned int *n_tx, unsigned int *n_punt,
 			     struct rte_mbuf **punted)
 {
@@ -748,6 +750,118 @@ static void test_out_fragment(void)
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
 }
 
+/* Everything worker w queued for port, in order, into out (at most BURST_MAX). */
+static unsigned int take_all(struct dp_worker *w, uint16_t port, struct rte_mbuf **out)
+{
+	struct rte_eth_dev_tx_buffer *b = w->txq[port].buf;
+	unsigned int n = b->length;
+	memcpy(out, b->pkts, n * sizeof(*out));
+	b->length = 0;
+	return n;
+}
+
+/*
+ * Two workers, one SA owner (sa.h): ESP that lands on the other worker is handed to the owner,
+ * whose replay window sees every packet; nothing is decrypted or transmitted by the other one.
+ */
+static void test_two_workers_in(void)
+{
+	struct dp_worker *w0 = &dp->workers[0], *w1 = &dp->workers[1];
+	struct t_sa t = {0x6001, AF_INET, true, false, 0, 0};
+	uint8_t in[256], f[PKT_MAX];
+	struct rte_mbuf *mb[16], *tx[BURST_MAX];
+	size_t n = inner_udp(in, "10.9.0.5", "10.0.0.7", 30);
+	t_sa_install(&t, SA_IN, NULL, 0);
+	for (int half = 0; half < 2; half++) { /* seq 1..12 reach worker 1, 13..24 worker 0 */
+		for (int i = 0; i < 12; i++)
+			mb[i] = mbuf_of(f, esp_frame(&t, in, n, &clean, f));
+		dp_input(half == 0 ? w1 : w0, WAN_PORT, mb, 12);
+	}
+	CU_ASSERT_EQUAL(rte_ring_count(w0->handoff), 12);
+	CU_ASSERT_EQUAL(take_all(w1, LAN_PORT, tx), 0);
+	CU_ASSERT_EQUAL(take_all(w0, LAN_PORT, tx), 12); /* the owner's own, at once */
+	rte_pktmbuf_free_bulk(tx, 12);
+	CU_ASSERT_EQUAL(dp_handoff_poll(w0), 12);
+	CU_ASSERT_EQUAL(take_all(w0, LAN_PORT, tx), 12); /* older, still inside the window */
+	rte_pktmbuf_free_bulk(tx, 12);
+	struct mangle dup = {.seq = 5};
+	mb[0] = mbuf_of(f, esp_frame(&t, in, n, &dup, f));
+	dp_input(w1, WAN_PORT, mb, 1);
+	CU_ASSERT_EQUAL(dp_handoff_poll(w0), 1);
+	const struct sa *sa = sa_get(dp->sas, t.id);
+	CU_ASSERT_EQUAL(sa->st.pkts, 24);
+	CU_ASSERT_EQUAL(sa->st.err[SA_ERR_REPLAY], 1);
+	CU_ASSERT_EQUAL(sa->st.err[SA_ERR_HANDOFF], 0);
+	CU_ASSERT_EQUAL(take_all(w0, LAN_PORT, tx) + take_all(w1, LAN_PORT, tx), 0);
+	CU_ASSERT_EQUAL(sa_remove(dp->sas, t.id), 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
+}
+
+/* Outbound from both workers: the owner numbers every packet, 1..N, none twice. */
+static void test_two_workers_out(void)
+{
+	struct dp_worker *w0 = &dp->workers[0], *w1 = &dp->workers[1];
+	struct t_sa t = {0x6002, AF_INET, true, false, 0, 0};
+	struct rte_mbuf *tx[BURST_MAX];
+	uint8_t in[256], f[PKT_MAX];
+	bool seen[32] = {false};
+	size_t n = inner_udp(in, "10.0.0.7", "10.9.0.5", 20);
+	t_sa_install(&t, SA_OUT, NULL, 0);
+	memcpy(f, mac_lan, 6);
+	memcpy(f + 6, mac_host.addr_bytes, 6);
+	put16(f + 12, 0x0800);
+	memcpy(f + 14, in, n);
+	for (int k = 0; k < 2; k++) { /* 15 packets via worker 1 (handed over), 15 on worker 0 */
+		struct dp_worker *w = k == 0 ? w1 : w0;
+		struct dp_vec v;
+		dp_vec_reset(&v);
+		for (int i = 0; i < 15; i++) {
+			struct rte_mbuf *mb = mbuf_of(f, 14 + n);
+			struct dp_meta *m = dp_meta(mb);
+			memset(m, 0, sizeof(*m));
+			m->family = AF_INET;
+			m->l3_off = 14;
+			m->in_ifindex = LAN;
+			m->out_ifindex = WAN;
+			m->flags = DP_MF_SA_SET;
+			m->sa_id = t.id;
+			v.esp_out[v.n_esp_out++] = mb;
+		}
+		esp_out(w, &v);
+		CU_ASSERT_EQUAL(v.n_ip4, k == 0 ? 0 : 15);
+		for (uint16_t i = 0; i < v.n_ip4; i++) /* what the owner encrypted itself */
+			tx[i] = v.ip4[i];
+		for (uint16_t i = 0; i < v.n_ip4; i++) {
+			const uint8_t *esp =
+				rte_pktmbuf_mtod_offset(tx[i], const uint8_t *, 14 + 20);
+			uint32_t seq =
+				(uint32_t)(esp[4] << 24 | esp[5] << 16 | esp[6] << 8 | esp[7]);
+			CU_ASSERT_TRUE(seq >= 1 && seq <= 30 && !seen[seq]);
+			if (seq >= 1 && seq <= 30)
+				seen[seq] = true;
+			open_out(&t, tx[i], in, n, seq);
+		}
+		rte_pktmbuf_free_bulk(tx, v.n_ip4);
+	}
+	CU_ASSERT_EQUAL(dp_handoff_poll(w0), 15); /* encrypted and routed out of wan0 by w0 */
+	unsigned int got = take_all(w0, WAN_PORT, tx);
+	CU_ASSERT_EQUAL(got, 15);
+	for (unsigned int i = 0; i < got; i++) {
+		const uint8_t *esp = rte_pktmbuf_mtod_offset(tx[i], const uint8_t *, 14 + 20);
+		uint32_t seq = (uint32_t)(esp[4] << 24 | esp[5] << 16 | esp[6] << 8 | esp[7]);
+		CU_ASSERT_TRUE(seq >= 1 && seq <= 30 && !seen[seq]);
+		if (seq >= 1 && seq <= 30)
+			seen[seq] = true;
+		open_out(&t, tx[i], in, n, seq);
+	}
+	rte_pktmbuf_free_bulk(tx, got);
+	for (int i = 1; i <= 30; i++)
+		CU_ASSERT_TRUE(seen[i]);
+	CU_ASSERT_EQUAL(take_all(w1, WAN_PORT, tx), 0);
+	CU_ASSERT_EQUAL(sa_remove(dp->sas, t.id), 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
+}
+
 int test_esp_register(void)
 {
 	CU_pSuite s = CU_add_suite("esp", esp_init, esp_clean);
@@ -760,7 +874,11 @@ int test_esp_register(void)
 	    CU_add_test(s, "sequence number 0", test_seq_zero) == NULL ||
 	    CU_add_test(s, "tunnel and transport mode out, opened with OpenSSL", test_out) ==
 		    NULL ||
-	    CU_add_test(s, "transport mode out refuses fragments", test_out_fragment) == NULL)
+	    CU_add_test(s, "transport mode out refuses fragments", test_out_fragment) == NULL ||
+	    CU_add_test(s, "two workers: inbound handed to the SA's owner", test_two_workers_in) ==
+		    NULL ||
+	    CU_add_test(s, "two workers: outbound numbered by the owner", test_two_workers_out) ==
+		    NULL)
 		return CU_get_error();
 	return 0;
 }
