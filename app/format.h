@@ -51,6 +51,8 @@ int format_config(FILE *out, const struct json *data);
 int format_ipsec_sa(FILE *out, const struct json *data, const struct format_sa_filter *f);
 /* /vpnhub/ipsec/sa: one row per SA, tunnels together. */
 int format_ipsec_sa_summary(FILE *out, const struct json *data, const struct format_sa_filter *f);
+/* /vpnhub/ipsec/spd: per crypto map its interface, then each entry of family af (IOS layout). */
+int format_crypto_map(FILE *out, const struct json *data, enum format_family af);
 
 /*
  * Set the filter from a CLI word and its argument: "peer" with an IPv4 or IPv6 address, or "spi"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/format_ipsec.c - the IPsec SA views of `vpnhubctl show crypto ipsec sa` and its filters.
+ * app/format_ipsec.c - the IPsec SA views of `vpnhubctl show crypto ipsec sa` and its filters,
+ * and the crypto map view of `show crypto map`.
  *
  * Both views group the SAs by tunnel (interface and peer): the detail view prints a tunnel's
  * counters once, then its inbound and outbound SAs, as Cisco's "show crypto ipsec sa" does; the
@@ -595,4 +596,95 @@ int format_ipsec_sa_select(struct json *data, const struct format_sa_filter *f)
 	}
 	free(r);
 	return 0;
+}
+
+/* ---- crypto maps: /vpnhub/ipsec/spd, "map" rows each followed by their "entry" rows ---- */
+
+#define CMAP_INDENT "        "
+
+static void cmap_head(FILE *out, const struct json *r)
+{
+	char map[CELL_MAX], ifc[CELL_MAX], n[CELL_MAX], ho[CELL_MAX], hi[CELL_MAX];
+	fmt_member_text(map, sizeof(map), r, "map");
+	fmt_member_text(ifc, sizeof(ifc), r, "interface");
+	fmt_member_text(n, sizeof(n), r, "entries");
+	fmt_member_text(ho, sizeof(ho), r, "hits_out");
+	fmt_member_text(hi, sizeof(hi), r, "hits_in");
+	fprintf(out, "Crypto Map \"%s\" on interface %s: %s entries\n", map, ifc, n);
+	fprintf(out, CMAP_INDENT "No entry matched: bypass, hits %s out, %s in\n\n", ho, hi);
+}
+
+/*
+ * "Match: udp 10.1.0.0/24 port 500 -> 10.2.0.0/24"; protocol any reads "ip" (or "ipv6"), as in
+ * an access list.
+ */
+static void cmap_match(FILE *out, const struct json *r)
+{
+	char proto[CELL_MAX], src[CELL_MAX], dst[CELL_MAX], sp[CELL_MAX], dp[CELL_MAX];
+	fmt_member_text(proto, sizeof(proto), r, "proto");
+	fmt_member_text(src, sizeof(src), r, "src");
+	fmt_member_text(dst, sizeof(dst), r, "dst");
+	fmt_member_text(sp, sizeof(sp), r, "src_port");
+	fmt_member_text(dp, sizeof(dp), r, "dst_port");
+	const char *any = str_is(r, "family", "ipv6") ? "ipv6" : "ip";
+	fprintf(out, CMAP_INDENT "Match: %s %s", str_is(r, "proto", "any") ? any : proto, src);
+	if (!str_is(r, "src_port", "any"))
+		fprintf(out, " port %s", sp);
+	fprintf(out, " -> %s", dst);
+	if (!str_is(r, "dst_port", "any"))
+		fprintf(out, " port %s", dp);
+	fputc('\n', out);
+}
+
+static void cmap_entry(FILE *out, const struct json *r)
+{
+	char map[CELL_MAX], seq[CELL_MAX], act[CELL_MAX], peer[CELL_MAX], so[CELL_MAX],
+		si[CELL_MAX], ho[CELL_MAX], hi[CELL_MAX];
+	bool protect = str_is(r, "action", "protect");
+	fmt_member_text(map, sizeof(map), r, "map");
+	fmt_member_text(seq, sizeof(seq), r, "seq");
+	fmt_member_text(act, sizeof(act), r, "action");
+	fmt_member_text(peer, sizeof(peer), r, "peer");
+	fmt_member_text(so, sizeof(so), r, "sa_out");
+	fmt_member_text(si, sizeof(si), r, "sa_in");
+	fmt_member_text(ho, sizeof(ho), r, "hits_out");
+	fmt_member_text(hi, sizeof(hi), r, "hits_in");
+	fprintf(out, "Crypto Map \"%s\" %s %s\n", map, seq, protect ? "ipsec-manual" : act);
+	if (protect)
+		fprintf(out, CMAP_INDENT "Peer = %s\n", peer);
+	cmap_match(out, r);
+	fprintf(out, CMAP_INDENT "Action: %s\n", act);
+	if (protect)
+		fprintf(out,
+			CMAP_INDENT "Current outbound SPI: %s\n" CMAP_INDENT "Inbound SPIs: %s\n",
+			so, si);
+	fprintf(out, CMAP_INDENT "Hits: %s out, %s in\n\n", ho, hi);
+}
+
+static bool cmap_family(const struct json *r, enum format_family af)
+{
+	if (af == FORMAT_AF_ANY)
+		return true;
+	return str_is(r, "family", af == FORMAT_AF_INET ? "ipv4" : "ipv6");
+}
+
+int format_crypto_map(FILE *out, const struct json *data, enum format_family af)
+{
+	size_t maps = 0;
+	if (json_type(data) != JSON_OBJECT)
+		return -EINVAL;
+	for (const struct json *m = json_first(data); m != NULL; m = json_next(m)) {
+		if (json_type(m) != JSON_OBJECT)
+			continue;
+		if (str_is(m, "kind", "map")) {
+			cmap_head(out, m);
+			maps++;
+		} else if (str_is(m, "kind", "entry") && cmap_family(m, af)) {
+			cmap_entry(out, m);
+		}
+	}
+	if (maps == 0)
+		fputs("% no crypto maps\n", out);
+	fmt_note_partial(out, data);
+	return ferror(out) ? -EIO : 0;
 }

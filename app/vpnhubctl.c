@@ -82,6 +82,7 @@ static const struct show_cmd show_cmds[] = {
 	{"crypto ipsec sa", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY, format_ipsec_sa},
 	{"crypto ipsec sa summary", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY,
 	 format_ipsec_sa_summary},
+	{"crypto map", "/vpnhub/ipsec/spd", NULL, format_crypto_map, FORMAT_AF_ANY, NULL},
 };
 
 static const char usage_text[] =
@@ -105,6 +106,8 @@ static const char usage_text[] =
 	"                     IPsec SAs per tunnel: counters, errors, lifetimes, sequence numbers\n"
 	"                     (summary: one line per SA); peer and spi keep the tunnels with\n"
 	"                     that peer or with an SA of that SPI (decimal or 0x hex)\n"
+	"  crypto map         crypto maps: interface, entries in order with their selectors,\n"
+	"                     actions, SPIs and hits\n"
 	"\n"
 	"raw sends CMD (for example /vpnhub/routes,64) and prints the reply as received.\n"
 	"\n"

@@ -7,12 +7,15 @@
  * this file prefixes with the file name. Here the tree is walked with one {key, setter} table per
  * section into typed values, and the checks that span keys and sections run. This file holds
  * the shared machinery (config_int.h) and the system, interfaces and routes sections;
- * config_ipsec.c holds ipsec and tunnels.
+ * config_ipsec.c holds ipsec and tunnels, config_cryptomap.c ipsec.crypto_maps, config_ike.c
+ * (with config_ike_prop.c) ike.
  *
- * Sections are applied in a fixed order - system, interfaces, ipsec, tunnels, routes - whatever
- * their order in the file, so every check that joins two sections (queues against workers, an
- * SA's local address against the interfaces, a route's gateway against the connected subnets)
- * runs on complete data. Inside a section, errors are reported in file order.
+ * Sections are applied in a fixed order - system, interfaces, ipsec (its SAs), tunnels,
+ * ipsec.crypto_maps, ike, routes - whatever their order in the file, so every check that joins
+ * two sections (queues against workers, an SA's local address against the interfaces, a crypto
+ * map's SAs against the tunnels', an IKE child's VTI against the tunnels, a route's gateway
+ * against the connected subnets) runs on complete data. Inside a section, errors are reported in
+ * file order.
  *
  * Invariants: the first error is the only one written; on error *out stays NULL and everything
  * allocated is freed, keys wiped first; the tree lives until the end of the load so any node can
@@ -1145,7 +1148,7 @@ static int load_routes(struct ld *ld, const struct node *seq)
 
 /* ---- top level ---- */
 
-enum { TOP_SYSTEM, TOP_IFACES, TOP_IPSEC, TOP_TUNNELS, TOP_ROUTES, TOP_N };
+enum { TOP_SYSTEM, TOP_IFACES, TOP_IPSEC, TOP_TUNNELS, TOP_ROUTES, TOP_IKE, TOP_N };
 
 static const struct rule top_rules[TOP_N] = {
 	[TOP_SYSTEM] = {"system", cfgi_keep, 0, 0, 0, false},
@@ -1153,11 +1156,14 @@ static const struct rule top_rules[TOP_N] = {
 	[TOP_IPSEC] = {"ipsec", cfgi_keep, 0, 0, 0, false},
 	[TOP_TUNNELS] = {"tunnels", cfgi_keep, 0, 0, 0, false},
 	[TOP_ROUTES] = {"routes", cfgi_keep, 0, 0, 0, false},
+	[TOP_IKE] = {"ike", cfgi_keep, 0, 0, 0, false},
 };
 
 static int load_tree(struct ld *ld, const struct node *root)
 {
 	const struct node *vals[TOP_N] = {NULL};
+	const struct node *ipsec = NULL, *cmaps = NULL;
+	struct node *copy = NULL;
 	int rc;
 
 	if (root->kind != NODE_MAP)
@@ -1169,11 +1175,18 @@ static int load_tree(struct ld *ld, const struct node *root)
 	if (rc == 0)
 		rc = load_ifaces(ld, vals[TOP_IFACES]);
 	if (rc == 0)
-		rc = cfgi_load_ipsec(ld, vals[TOP_IPSEC]);
+		rc = cfgi_ipsec_split(ld, vals[TOP_IPSEC], &ipsec, &cmaps, &copy);
+	if (rc == 0)
+		rc = cfgi_load_ipsec(ld, ipsec);
 	if (rc == 0)
 		rc = cfgi_load_tunnels(ld, vals[TOP_TUNNELS]);
 	if (rc == 0)
+		rc = cfgi_load_crypto_maps(ld, cmaps);
+	if (rc == 0)
+		rc = cfgi_load_ike(ld, vals[TOP_IKE], vals[TOP_TUNNELS]);
+	if (rc == 0)
 		rc = load_routes(ld, vals[TOP_ROUTES]);
+	free(copy);
 	return rc;
 }
 
@@ -1304,6 +1317,13 @@ void cfg_free(struct config *cfg)
 		explicit_bzero(cfg->sas, cfg->n_sas * sizeof(*cfg->sas));
 	free(cfg->sas);
 	free(cfg->tunnels);
+	for (unsigned int i = 0; i < cfg->n_cmaps; i++)
+		free(cfg->cmaps[i].entries);
+	free(cfg->cmaps);
+	if (cfg->ike_peers != NULL)
+		explicit_bzero(cfg->ike_peers, cfg->n_ike_peers * sizeof(*cfg->ike_peers));
+	free(cfg->ike_peers);
+	free(cfg->ike_pools);
 	free(cfg->routes);
 	free(cfg);
 }

@@ -26,6 +26,8 @@
 #define CFG_TUNNELS_MAX	     1024 /* tunnel interfaces */
 #define CFG_KEY_MAX	     64	  /* bytes of one key (HMAC-SHA-512 keys are 64) */
 #define CFG_TUNNEL_SA_IN_MAX 4	  /* inbound SAs bound to one tunnel (rekey overlap) */
+#define CFG_CMAP_ENTRIES_MAX 1024 /* entries of one crypto map */
+#define CFG_CMAP_SA_IN_MAX   4	  /* inbound SAs of one crypto map entry (rekey overlap) */
 
 /* An IPv4 or IPv6 address; v4 is stored in network byte order in the first 4 bytes. */
 struct cfg_addr {
@@ -146,6 +148,36 @@ struct cfg_tunnel {
 	unsigned int line;
 };
 
+enum cfg_cmap_action { CFG_CMAP_PROTECT = 0, CFG_CMAP_BYPASS, CFG_CMAP_DISCARD };
+
+/*
+ * One entry of a crypto map (policy-based IPsec, RFC 4301 4.4.1): a selector as the packet
+ * leaving the interface carries it, and what happens to what it matches. The inbound policy is
+ * the mirror image (src and dst, and the ports, swapped).
+ */
+struct cfg_cmap_entry {
+	unsigned int seq; /* 1..65535, unique in its map; the lower matches first */
+	uint8_t action;	  /* enum cfg_cmap_action */
+	bool proto_any;
+	uint8_t proto;		     /* IP protocol (IPv6: next header) unless proto_any */
+	struct cfg_addr src, dst;    /* prefixes, host bits zero, one family */
+	uint16_t sport_lo, sport_hi; /* host order; 0..65535 is any */
+	uint16_t dport_lo, dport_hi;
+	int sa_out;		       /* protect: index into config.sas; -1 otherwise */
+	int sa_in[CFG_CMAP_SA_IN_MAX]; /* protect: indexes into config.sas */
+	unsigned int n_sa_in;
+	unsigned int line;
+};
+
+/* A crypto map: ordered entries bound to one physical interface. */
+struct cfg_crypto_map {
+	char name[CFG_NAME_MAX];
+	int iface;			/* index into config.ifaces */
+	struct cfg_cmap_entry *entries; /* n_entries, sorted by seq; owned */
+	unsigned int n_entries;
+	unsigned int line;
+};
+
 struct cfg_route {
 	struct cfg_addr prefix; /* network address with plen */
 	struct cfg_addr via;	/* gateway; family 0 when the route is "interface only" */
@@ -153,6 +185,8 @@ struct cfg_route {
 	int tunnel;		/* index into config.tunnels, -1 = not over a tunnel */
 	unsigned int line;
 };
+
+#include "conf/config_ike.h"
 
 struct config {
 	char file[256]; /* name used in error messages ("<embedded>" for the built-in default) */
@@ -168,6 +202,12 @@ struct config {
 	unsigned int n_sas;
 	struct cfg_tunnel *tunnels; /* n_tunnels entries, owned */
 	unsigned int n_tunnels;
+	struct cfg_crypto_map *cmaps; /* ipsec.crypto_maps: n_cmaps entries, owned */
+	unsigned int n_cmaps;
+	struct cfg_ike_pool *ike_pools; /* ike.pools: n_ike_pools entries, owned */
+	unsigned int n_ike_pools;
+	struct cfg_ike_peer *ike_peers; /* ike.peers: n_ike_peers entries, owned; PSKs wiped */
+	unsigned int n_ike_peers;
 };
 
 /*

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * conf/config_int.h - loader internals shared by the files of stage 2 (config.c, config_ipsec.c).
+ * conf/config_int.h - loader internals shared by the files of stage 2 (config.c, config_ipsec.c,
+ * config_cryptomap.c, config_ike.c, config_ike_prop.c).
  *
  * Not part of the API: nothing outside conf/ includes it. Every function here follows the rules
  * of config.c: it writes the first error only (through cfgi_fail), returns 0 or the negative
@@ -133,5 +134,61 @@ int cfgi_load_ipsec(struct ld *ld, const struct node *map);
 int cfgi_load_tunnels(struct ld *ld, const struct node *seq);
 /* The tunnel address list of one family. */
 const struct cfg_addr *cfgi_tunnel_addrs(const struct cfg_tunnel *t, int family, unsigned int *n);
+
+#define KEY_FILE_MAX 1024 /* bytes read from a key file; the longest key is 128 hex digits */
+
+/*
+ * A sequence of maps into a new array of n elements of size sz: *arr and *n are set as each
+ * element loads, so cfg_free sees exactly the elements that exist when one fails. seq may be
+ * NULL (nothing to load).
+ */
+int cfgi_load_list(struct ld *ld, const struct node *seq, const char *key, unsigned int max,
+		   const char *what, size_t sz, void **arr, unsigned int *n,
+		   int (*one)(struct ld *ld, const struct node *map, unsigned int idx));
+/* The path a key file's node names: relative to the config file's directory, never the cwd. */
+int cfgi_key_path(struct ld *ld, const struct node *v, const char *key, char *path, size_t len);
+/* Up to KEY_FILE_MAX bytes of a regular file into buf (KEY_FILE_MAX + 1 bytes); label names it. */
+int cfgi_read_key_file(struct ld *ld, const struct node *v, const char *label, const char *path,
+		       char *buf, size_t *n);
+
+/* ---- crypto maps in config_cryptomap.c, applied after tunnels and before routes ---- */
+
+/*
+ * ipsec.crypto_maps is read after the tunnels (an SA of a crypto map may not be a tunnel's), so
+ * it is split off the ipsec mapping first: *rest is the ipsec mapping without that pair (a copy
+ * in *copy, which the caller frees after the load, when there was such a pair; map itself
+ * otherwise) and *cmaps its value or NULL. map may be NULL.
+ */
+int cfgi_ipsec_split(struct ld *ld, const struct node *map, const struct node **rest,
+		     const struct node **cmaps, struct node **copy);
+/* The crypto_maps sequence; seq may be NULL. Needs interfaces, SAs and tunnels loaded. */
+int cfgi_load_crypto_maps(struct ld *ld, const struct node *seq);
+
+/* ---- the ike section in config_ike.c and config_ike_prop.c, applied before routes ---- */
+
+/*
+ * Pools, then peers and their children; then every VTI of tunnels (the tunnels sequence, for
+ * positions; may be NULL) without manual SAs must be keyed by one child. map may be NULL.
+ */
+int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunnels);
+/*
+ * The proposals of v (a proposal or a sequence of 1..CFG_IKE_PROPOSALS_MAX) into props and *n:
+ * IKE proposals when ike, else ESP ones; v NULL loads the defaults. key names v in messages.
+ */
+int cfgi_ike_proposals(struct ld *ld, const struct node *v, const char *key, bool ike,
+		       struct cfg_ike_proposal *props, unsigned int *n);
+/*
+ * s (v's text, or the part of it before a '[') as a prefix with its host bits zero; with bare, an
+ * address alone is a host prefix (/32, /128).
+ */
+int cfgi_ike_net(struct ld *ld, const struct node *v, const char *key, const char *s, bool bare,
+		 struct cfg_addr *a);
+/* A traffic selector: "PREFIX", "PREFIX[PROTO]" or "PREFIX[PROTO/PORT[-PORT]]". */
+int cfgi_ike_ts(struct ld *ld, const struct node *v, const char *key, struct cfg_ike_ts *ts);
+/* An identity: an address, fqdn:, email:, keyid:, or with any_ok "any" (type NONE). */
+int cfgi_ike_id(struct ld *ld, const struct node *v, const char *key, bool any_ok,
+		struct cfg_ike_id *id);
+/* The ID_IPV4_ADDR or ID_IPV6_ADDR identity of address a. */
+void cfgi_ike_addr_id(const struct cfg_addr *a, struct cfg_ike_id *id);
 
 #endif /* VPNHUB_CONF_CONFIG_INT_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * conf/config_ipsec.c - the ipsec and tunnels sections: manually keyed ESP SAs (RFC 4303) and
- * route-based VTI tunnels bound to them.
+ * route-based VTI tunnels bound to them, or left without SAs for an IKE child (config_ike.c) to
+ * key.
  *
  * Applied after interfaces (an SA's local address must be a hub address) and before routes (a
  * route may name a tunnel). Everything that spans keys of one SA - cipher and integrity, the key
@@ -29,7 +30,6 @@
 
 #define WINDOW_DEFAULT 1024
 #define NATT_PORT      4500 /* RFC 3948 */
-#define KEY_FILE_MAX   1024 /* bytes read from a key file; the longest key is 128 hex digits */
 #define LABEL_MAX      (SHOW_MAX + 32)
 
 /* Key lengths include the salt of the AEAD ciphers. */
@@ -197,7 +197,7 @@ static int key_inline(struct ld *ld, const struct node *v, const struct key_spec
 }
 
 /* Relative names are relative to the config file's directory, never to the process's. */
-static int key_path(struct ld *ld, const struct node *v, const char *key, char *path, size_t len)
+int cfgi_key_path(struct ld *ld, const struct node *v, const char *key, char *path, size_t len)
 {
 	char buf[SHOW_MAX];
 	int n;
@@ -218,8 +218,8 @@ static int key_path(struct ld *ld, const struct node *v, const char *key, char *
 }
 
 /* Up to KEY_FILE_MAX bytes of a regular file; O_NONBLOCK keeps a FIFO from stalling startup. */
-static int read_key_file(struct ld *ld, const struct node *v, const char *label, const char *path,
-			 char *buf, size_t *n)
+int cfgi_read_key_file(struct ld *ld, const struct node *v, const char *label, const char *path,
+		       char *buf, size_t *n)
 {
 	struct stat st;
 	ssize_t got;
@@ -266,9 +266,9 @@ static int key_file(struct ld *ld, const struct node *v, const struct key_spec *
 	if (rc < 0)
 		return rc;
 	snprintf(label, sizeof(label), "'%s' '%s'", ks->file, cfgi_show(v, show, sizeof(show)));
-	rc = key_path(ld, v, ks->file, path, sizeof(path));
+	rc = cfgi_key_path(ld, v, ks->file, path, sizeof(path));
 	if (rc == 0)
-		rc = read_key_file(ld, v, label, path, buf, &n);
+		rc = cfgi_read_key_file(ld, v, label, path, buf, &n);
 	if (rc < 0)
 		goto out;
 	while (n > 0 && blank(buf[n - 1]))
@@ -709,13 +709,10 @@ static int load_sa(struct ld *ld, const struct node *map, unsigned int idx)
 	return rc;
 }
 
-/*
- * A sequence of maps into a new array of n elements of size sz: *arr and *n are set as each
- * element loads, so cfg_free sees exactly the elements that exist when one fails.
- */
-static int load_list(struct ld *ld, const struct node *seq, const char *key, unsigned int max,
-		     const char *what, size_t sz, void **arr, unsigned int *n,
-		     int (*one)(struct ld *ld, const struct node *map, unsigned int idx))
+/* Every section that is a sequence of mappings loads through here (config_int.h). */
+int cfgi_load_list(struct ld *ld, const struct node *seq, const char *key, unsigned int max,
+		   const char *what, size_t sz, void **arr, unsigned int *n,
+		   int (*one)(struct ld *ld, const struct node *map, unsigned int idx))
 {
 	unsigned int i = 0;
 	int rc;
@@ -739,8 +736,9 @@ static int load_list(struct ld *ld, const struct node *seq, const char *key, uns
 
 static int load_sas(struct ld *ld, const struct node *seq)
 {
-	return load_list(ld, seq, "manual_sas", CFG_SAS_MAX, "manual SAs", sizeof(struct cfg_sa),
-			 (void **)&ld->cfg->sas, &ld->cfg->n_sas, load_sa);
+	return cfgi_load_list(ld, seq, "manual_sas", CFG_SAS_MAX, "manual SAs",
+			      sizeof(struct cfg_sa), (void **)&ld->cfg->sas, &ld->cfg->n_sas,
+			      load_sa);
 }
 
 /* ---- the ipsec section ---- */
@@ -874,8 +872,8 @@ static const struct rule tun_rules[TUN_N] = {
 	[TUN_TYPE] = {"type", set_tun_type, 0, 0, 0, true},
 	[TUN_LOCAL] = {"local", set_tun_local, 0, 0, 0, true},
 	[TUN_REMOTE] = {"remote", set_tun_remote, 0, 0, 0, true},
-	[TUN_SA_OUT] = {"sa_out", cfgi_keep, 0, 0, 0, true},
-	[TUN_SA_IN] = {"sa_in", cfgi_keep, 0, 0, 0, true},
+	[TUN_SA_OUT] = {"sa_out", cfgi_keep, 0, 0, 0, false},
+	[TUN_SA_IN] = {"sa_in", cfgi_keep, 0, 0, 0, false},
 	[TUN_V4] = {"ipv4", set_tun_v4, 0, 0, 0, false},
 	[TUN_V6] = {"ipv6", set_tun_v6, 0, 0, 0, false},
 	[TUN_MTU] = {"mtu", set_tun_mtu, 0, 0, 0, false},
@@ -987,15 +985,22 @@ static int load_tunnel(struct ld *ld, const struct node *map, unsigned int idx)
 	if (rc == 0 && t->n_v6 > 0 && t->mtu != 0 && t->mtu < 1280)
 		rc = cfgi_fail(ld, vals[TUN_MTU], -EINVAL,
 			       "'mtu' %u is below 1280, the IPv6 minimum", t->mtu);
-	if (rc == 0)
+	/* Both manual SAs or neither: then an IKE child keys the tunnel (config_ike.c checks). */
+	if (rc == 0 && (vals[TUN_SA_OUT] == NULL) != (vals[TUN_SA_IN] == NULL))
+		rc = cfgi_fail(ld, vals[TUN_SA_OUT] != NULL ? vals[TUN_SA_OUT] : vals[TUN_SA_IN],
+			       -EINVAL,
+			       "'sa_out' and 'sa_in' go together: both (manual SAs) or neither "
+			       "(an IKE child keys the tunnel)");
+	if (rc == 0 && vals[TUN_SA_OUT] != NULL)
 		rc = bind_sa(ld, t, vals[TUN_SA_OUT], "sa_out", CFG_SA_OUT, &t->sa_out);
-	if (rc == 0)
+	if (rc == 0 && vals[TUN_SA_IN] != NULL)
 		rc = bind_sa_in(ld, t, vals[TUN_SA_IN], "sa_in");
 	return rc;
 }
 
 int cfgi_load_tunnels(struct ld *ld, const struct node *seq)
 {
-	return load_list(ld, seq, "tunnels", CFG_TUNNELS_MAX, "tunnels", sizeof(struct cfg_tunnel),
-			 (void **)&ld->cfg->tunnels, &ld->cfg->n_tunnels, load_tunnel);
+	return cfgi_load_list(ld, seq, "tunnels", CFG_TUNNELS_MAX, "tunnels",
+			      sizeof(struct cfg_tunnel), (void **)&ld->cfg->tunnels,
+			      &ld->cfg->n_tunnels, load_tunnel);
 }

@@ -18,6 +18,7 @@
 #include <rte_ip_frag.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_udp.h>
 
 #include "ctrlplane/arp.h"
 #include "ctrlplane/ctrl.h"
@@ -29,6 +30,7 @@
 #include "dataplane/fib.h"
 #include "dataplane/ip_fwd.h"
 #include "dataplane/sa.h"
+#include "dataplane/spd.h"
 
 #define L2_LEN	   sizeof(struct rte_ether_hdr)
 #define NBR_MAX	   4096
@@ -172,6 +174,34 @@ static inline bool ip6_link_local(const uint8_t *a)
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
+/*
+ * The crypto map of the egress interface decides as the workers' would (the control lcore is
+ * the SPDs' writer, so it reads them without a read-side section): protect hands the packet to
+ * the SA's owner to encrypt, discard drops it. True when the packet was taken.
+ */
+static bool policy_output(struct ctrl *c, const struct spd *spd, struct rte_mbuf *mb, int family)
+{
+	struct dp_meta *m = dp_meta(mb);
+	uint16_t sa_id = 0;
+	uint32_t len = rte_pktmbuf_data_len(mb) - (uint32_t)L2_LEN;
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, const uint8_t *, L2_LEN);
+	enum spd_action act = spd_decide(spd, c->dp->n_workers, l3, len, family, &sa_id);
+	const struct sa *sa = act == SPD_PROTECT ? sa_get(c->dp->sas, sa_id) : NULL;
+	if (act == SPD_BYPASS)
+		return false;
+	if (act == SPD_DISCARD || sa == NULL) {
+		ctrl_drop(c, mb, act == SPD_DISCARD ? DP_DROP_SPD_DISCARD : DP_DROP_NO_TUNNEL);
+		return true;
+	}
+	m->family = (uint8_t)family;
+	m->l3_off = L2_LEN;
+	m->flags = DP_MF_SA_SET;
+	m->out_ifindex = 0;
+	m->sa_id = sa->id;
+	esp_handoff(c->dp, dp_ctrl_stats(c->dp), mb, sa->owner, DP_STAGE_ESP_OUT);
+	return true;
+}
+
 void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struct iface *link)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
@@ -202,6 +232,9 @@ void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struc
 		tunnel_output(c, out, mb, family);
 		return;
 	}
+	const struct spd *spd = spd_of(c->dp, out->ifindex);
+	if (spd != NULL && policy_output(c, spd, mb, family))
+		return;
 	nbr_resolve(c, out, family, nh->family != 0 ? nh->gw : dst, mb);
 }
 

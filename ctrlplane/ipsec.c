@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctrlplane/ipsec.c - manual SAs and VTI interfaces from the config (see ipsec.h).
+ * ctrlplane/ipsec.c - manual SAs, VTI interfaces and crypto maps from the config (see ipsec.h).
  *
  * Each SA gets an owning worker (round robin over tunnels, both directions of a tunnel on the
  * same worker) and, inbound, the interface its decrypted packets enter: its tunnel, or the
  * physical interface holding its local address. A VTI's MTU defaults to its underlay's minus
  * the worst-case ESP overhead of its outbound SA, so that inner packets that fit never need
  * outer fragmentation.
+ *
+ * Order: SAs first, then tunnels, then one SPD per crypto map (dataplane/spd.h), which names its
+ * SAs by id. An inbound SA of a crypto map entry gets the entry's mirror image as its selector,
+ * so that esp_in can refuse decrypted packets the policy would not have protected (RFC 4301 5.2).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +28,7 @@
 #include "ctrlplane/ipsec.h"
 #include "ctrlplane/log.h"
 #include "dataplane/sa.h"
+#include "dataplane/spd.h"
 
 RTE_LOG_REGISTER(vh_logtype_ipsec, vpnhub.ipsec, INFO);
 
@@ -179,12 +184,15 @@ static int vti_publish(struct ctrl *c, const struct config *cfg, unsigned int t,
 	struct iface *ifc = vti_new(ct, ifindex);
 	if (ifc == NULL)
 		return -ENOMEM;
-	ifc->sa_out = (uint16_t)sa_ids[ct->sa_out];
+	/* Without manual SAs an IKE child keys the VTI; until then it drops (no_tunnel). */
+	ifc->sa_out = ct->sa_out >= 0 ? (uint16_t)sa_ids[ct->sa_out] : 0;
 	const struct sa *out = sa_get(c->dp->sas, ifc->sa_out);
 	const struct iface *u = underlay(c, ct->local.family, ct->local.bytes);
 	unsigned int mtu = ct->mtu;
 	if (mtu == 0 && out != NULL && u != NULL)
 		mtu = u->mtu - overhead(out);
+	else if (mtu == 0 && u != NULL)
+		mtu = u->mtu; /* the child's SA sets the real one when it is installed */
 	if (mtu < 576) {
 		rte_free(ifc);
 		snprintf(err, errlen, "%s:%u: tunnel %s: MTU %u is too small", cfg->file, ct->line,
@@ -195,6 +203,43 @@ static int vti_publish(struct ctrl *c, const struct config *cfg, unsigned int t,
 	return iface_publish(c->dp->ifaces, ifc) < 0 ? -ENOSPC : 0;
 }
 
+/* The crypto map entry naming SA i (as sa_out or in sa_in), or NULL. */
+static const struct cfg_cmap_entry *cmap_entry_of(const struct config *cfg, unsigned int i)
+{
+	for (unsigned int m = 0; m < cfg->n_cmaps; m++) {
+		for (unsigned int k = 0; k < cfg->cmaps[m].n_entries; k++) {
+			const struct cfg_cmap_entry *e = &cfg->cmaps[m].entries[k];
+			for (unsigned int j = 0; j < e->n_sa_in; j++)
+				if (e->sa_in[j] == (int)i)
+					return e;
+			if (e->sa_out == (int)i)
+				return e;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * An inbound SA of a crypto map entry takes what the entry's mirror image matches (RFC 4301
+ * 4.4.1.1): the peer's side is the source. sa_sel has no "protocol 0", so proto 0 means any.
+ */
+static void cmap_selector(const struct cfg_cmap_entry *e, struct sa_conf *sc)
+{
+	struct sa_sel *s = &sc->sel[0];
+	memset(s, 0, sizeof(*s));
+	s->family = e->src.family;
+	s->proto = e->proto_any ? 0 : e->proto;
+	s->src_plen = e->dst.plen;
+	s->dst_plen = e->src.plen;
+	memcpy(s->src, e->dst.bytes, sizeof(s->src));
+	memcpy(s->dst, e->src.bytes, sizeof(s->dst));
+	s->sport_lo = e->dport_lo;
+	s->sport_hi = e->dport_hi;
+	s->dport_lo = e->sport_lo;
+	s->dport_hi = e->sport_hi;
+	sc->n_sel = 1;
+}
+
 static int install_sas(struct ctrl *c, const struct config *cfg, uint16_t first_tunnel, int *sa_ids,
 		       char *err, size_t errlen)
 {
@@ -203,9 +248,12 @@ static int install_sas(struct ctrl *c, const struct config *cfg, uint16_t first_
 		struct sa_conf sc;
 		int t = tunnel_of(cfg, i);
 		const struct iface *u = underlay(c, s->local.family, s->local.bytes);
+		const struct cfg_cmap_entry *e = cmap_entry_of(cfg, i);
 		uint16_t ifindex = t >= 0 ? (uint16_t)(first_tunnel + t) : (u ? u->ifindex : 0);
 		uint16_t owner = (uint16_t)((t >= 0 ? (unsigned int)t : i) % c->dp->n_workers);
 		int rc = sa_conf_of(c, s, owner, ifindex, &sc);
+		if (rc == 0 && e != NULL && sc.dir == SA_IN)
+			cmap_selector(e, &sc);
 		if (rc == 0)
 			rc = sa_install(c->dp->sas, &sc, err, errlen);
 		if (rc < 0) {
@@ -217,6 +265,87 @@ static int install_sas(struct ctrl *c, const struct config *cfg, uint16_t first_
 		sa_ids[i] = rc;
 	}
 	return 0;
+}
+
+/* An entry of the config as the SPD takes it; SAs by their installed ids. */
+static void cmap_rule(const struct cfg_cmap_entry *e, const int *sa_ids, struct spd_rule *r)
+{
+	static const uint8_t actions[] = {
+		[CFG_CMAP_PROTECT] = SPD_PROTECT,
+		[CFG_CMAP_BYPASS] = SPD_BYPASS,
+		[CFG_CMAP_DISCARD] = SPD_DISCARD,
+	};
+	memset(r, 0, sizeof(*r));
+	r->seq = e->seq;
+	r->action = e->action < RTE_DIM(actions) ? actions[e->action] : SPD_DISCARD;
+	r->family = e->src.family;
+	r->proto_any = e->proto_any;
+	r->proto = e->proto;
+	r->src_plen = e->src.plen;
+	r->dst_plen = e->dst.plen;
+	memcpy(r->src, e->src.bytes, sizeof(r->src));
+	memcpy(r->dst, e->dst.bytes, sizeof(r->dst));
+	r->sport_lo = e->sport_lo;
+	r->sport_hi = e->sport_hi;
+	r->dport_lo = e->dport_lo;
+	r->dport_hi = e->dport_hi;
+	r->sa_out = e->sa_out >= 0 ? (uint16_t)sa_ids[e->sa_out] : 0;
+	for (unsigned int j = 0; j < e->n_sa_in && j < SPD_SA_IN_MAX; j++)
+		r->sa_in[r->n_sa_in++] = (uint16_t)sa_ids[e->sa_in[j]];
+}
+
+static void cmap_log(const struct spd *spd, const char *ifname)
+{
+	unsigned int n[SPD_ACTIONS] = {0};
+	for (uint32_t i = 0; i < spd->n; i++)
+		n[spd->rule[i].action % SPD_ACTIONS]++;
+	IPSEC_LOG(INFO,
+		  "crypto map %s on %s: %u entries (%u protect, %u bypass, %u discard); "
+		  "no match: bypass",
+		  spd->name, ifname, spd->n, n[SPD_PROTECT], n[SPD_BYPASS], n[SPD_DISCARD]);
+}
+
+/* Build map m's SPD and publish it on its interface (telemetry reads SPDs under c->lock). */
+static int cmap_install(struct ctrl *c, const struct config *cfg, unsigned int m, const int *sa_ids,
+			char *err, size_t errlen)
+{
+	const struct cfg_crypto_map *cm = &cfg->cmaps[m];
+	const struct iface *ifc = iface_by_name(c->dp->ifaces, cfg->ifaces[cm->iface].name);
+	struct spd_rule *rules = calloc(cm->n_entries + 1, sizeof(*rules));
+	struct spd *spd = NULL;
+	char msg[256] = "out of memory";
+	if (rules != NULL && ifc != NULL) {
+		for (unsigned int k = 0; k < cm->n_entries; k++)
+			cmap_rule(&cm->entries[k], sa_ids, &rules[k]);
+		spd = spd_build(cm->name, ifc->ifindex, rules, cm->n_entries, c->dp->n_workers + 1,
+				msg, sizeof(msg));
+	}
+	free(rules);
+	if (spd == NULL) {
+		snprintf(err, errlen, "%s:%u: crypto map %s: %s", cfg->file, cm->line, cm->name,
+			 ifc == NULL ? "no such interface" : msg);
+		return ifc == NULL ? -ENODEV : -ENOMEM;
+	}
+	rte_spinlock_lock(&c->lock);
+	spd_publish(c->dp->spd, ifc->ifindex, spd);
+	rte_spinlock_unlock(&c->lock);
+	cmap_log(spd, ifc->name);
+	return 0;
+}
+
+static int cmaps_install(struct ctrl *c, const struct config *cfg, const int *sa_ids, char *err,
+			 size_t errlen)
+{
+	int rc = 0;
+	if (cfg->n_cmaps == 0)
+		return 0;
+	if (c->dp->spd == NULL)
+		c->dp->spd = spd_table_create(c->dp->qsbr);
+	if (c->dp->spd == NULL)
+		return -ENOMEM;
+	for (unsigned int m = 0; m < cfg->n_cmaps && rc == 0; m++)
+		rc = cmap_install(c, cfg, m, sa_ids, err, errlen);
+	return rc;
 }
 
 void ipsec_on_expiry(ipsec_expiry_fn fn)
@@ -326,6 +455,10 @@ static void on_poll(struct rte_timer *t, void *arg)
 
 void ipsec_fini(struct ctrl *c)
 {
+	if (c->dp != NULL) { /* workers have stopped: no reader left */
+		spd_table_destroy(c->dp->spd);
+		c->dp->spd = NULL;
+	}
 	if (c->sa_events == NULL)
 		return;
 	rte_timer_stop(&c->sa_timer);
@@ -346,14 +479,14 @@ int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errle
 	rte_timer_init(&c->sa_timer);
 	rte_timer_reset(&c->sa_timer, rte_get_timer_hz() / 1000 * SA_POLL_MS, PERIODICAL,
 			rte_lcore_id(), on_poll, c);
-	if (cfg->n_sas == 0)
-		return 0;
-	int *sa_ids = calloc(cfg->n_sas, sizeof(*sa_ids));
+	int *sa_ids = calloc(cfg->n_sas + 1, sizeof(*sa_ids));
 	if (sa_ids == NULL)
 		return -ENOMEM;
 	rc = install_sas(c, cfg, first_tunnel, sa_ids, err, errlen);
 	for (unsigned int t = 0; t < cfg->n_tunnels && rc == 0; t++)
 		rc = vti_publish(c, cfg, t, (uint16_t)(first_tunnel + t), sa_ids, err, errlen);
+	if (rc == 0)
+		rc = cmaps_install(c, cfg, sa_ids, err, errlen);
 	free(sa_ids);
 	return rc;
 }

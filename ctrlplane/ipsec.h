@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctrlplane/ipsec.h - manually keyed SAs and route-based tunnel interfaces (VTI) from the
- * config, installed through the same SA API that IKE uses. Main/control lcore only.
+ * ctrlplane/ipsec.h - manually keyed SAs, route-based tunnel interfaces (VTI) and policy-based
+ * crypto maps (SPDs, dataplane/spd.h) from the config, installed through the same SA API that IKE
+ * uses. Main/control lcore only.
  */
 #ifndef VPNHUB_CTRLPLANE_IPSEC_H
 #define VPNHUB_CTRLPLANE_IPSEC_H
@@ -10,12 +11,13 @@
 #include "ctrlplane/ctrl.h"
 
 /*
- * Install every SA of cfg and publish every tunnel interface (after the physical interfaces,
+ * Install every SA of cfg, publish every tunnel interface, then build and publish the SPD of
+ * every crypto map on its interface, one log line per map (after the physical interfaces,
  * before the routes). Returns 0, or a negative errno with err filled in.
  */
 int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errlen);
 
-/* Stop the lifetime poll and free what ipsec_load allocated. */
+/* Stop the lifetime poll and free what ipsec_load allocated, the SPDs too (workers stopped). */
 void ipsec_fini(struct ctrl *c);
 
 /*

@@ -6,7 +6,8 @@
  * requires. Long tables are paged: "/vpnhub/routes,START" returns up to TELEMETRY_PAGE entries
  * keyed by their index, plus "total" and "start". "/vpnhub/ipsec/sa,START" pages the same way
  * (START counts SAs in id order) but keys its entries by SA id, and no reply ever carries key
- * material.
+ * material. "/vpnhub/ipsec/spd,START" pages the crypto maps' rows: per map a "map" row, then one
+ * "entry" row per entry in seq order, keyed by row index like the routes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include "ctrlplane/telemetry.h"
 #include "dataplane/port.h"
 #include "dataplane/sa.h"
+#include "dataplane/spd.h"
 
 /* The context and a lock that keeps it alive while a callback runs. */
 static struct ctrl *tctx;
@@ -360,6 +362,116 @@ static int cmd_ipsec_sa(struct ctrl *c, const char *params, struct rte_tel_data 
 	return 0;
 }
 
+/*
+ * Crypto maps. SPDs are swapped and freed by the control lcore under c->lock (ipsec.c), so the
+ * telemetry thread reads them under it; hit counters are per-lcore words read relaxed.
+ */
+#define SPD_PAGE 16 /* an entry row is under 1 KiB */
+
+static void spi_of(struct ctrl *c, uint16_t id, char *buf, size_t len)
+{
+	const struct sa *sa = id != 0 ? sa_get(c->dp->sas, id) : NULL;
+	if (sa == NULL)
+		snprintf(buf, len, "%s", id != 0 ? "?" : "");
+	else
+		snprintf(buf, len, "0x%08x", rte_be_to_cpu_32(sa->spi_be));
+}
+
+/* The map row: its name, interface, size and the packets no entry matched (bypass). */
+static struct rte_tel_data *spd_map_dict(struct ctrl *c, const struct spd *spd)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "kind", "map");
+	rte_tel_data_add_dict_string(d, "map", spd->name);
+	rte_tel_data_add_dict_string(d, "interface", ifname(c, spd->ifindex));
+	rte_tel_data_add_dict_u64(d, "entries", spd->n);
+	rte_tel_data_add_dict_string(d, "no_match", "bypass");
+	rte_tel_data_add_dict_u64(d, "hits_out", spd_hits(spd, SPD_OUT, 0));
+	rte_tel_data_add_dict_u64(d, "hits_in", spd_hits(spd, SPD_IN, 0));
+	return d;
+}
+
+/* The selector of rule r, as written (the outbound way round). */
+static void spd_match_fields(const struct spd_rule *r, struct rte_tel_data *d)
+{
+	char a[INET6_ADDRSTRLEN], buf[RTE_TEL_MAX_STRING_LEN];
+	snprintf(buf, sizeof(buf), "%s/%u", addr_str(r->family, r->src, a, sizeof(a)), r->src_plen);
+	rte_tel_data_add_dict_string(d, "src", buf);
+	snprintf(buf, sizeof(buf), "%s/%u", addr_str(r->family, r->dst, a, sizeof(a)), r->dst_plen);
+	rte_tel_data_add_dict_string(d, "dst", buf);
+	rte_tel_data_add_dict_string(d, "proto", spd_proto_str(r, buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "src_port",
+				     spd_ports_str(r->sport_lo, r->sport_hi, buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "dst_port",
+				     spd_ports_str(r->dport_lo, r->dport_hi, buf, sizeof(buf)));
+}
+
+/* Entry i of spd: seq, action, selector, SAs by SPI (never keys), hits per direction. */
+static struct rte_tel_data *spd_entry_dict(struct ctrl *c, const struct spd *spd, uint32_t i)
+{
+	const struct spd_rule *r = &spd->rule[i];
+	const struct sa *out = r->sa_out != 0 ? sa_get(c->dp->sas, r->sa_out) : NULL;
+	char buf[RTE_TEL_MAX_STRING_LEN], spi[16];
+	size_t off = 0;
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "kind", "entry");
+	rte_tel_data_add_dict_string(d, "map", spd->name);
+	rte_tel_data_add_dict_string(d, "interface", ifname(c, spd->ifindex));
+	rte_tel_data_add_dict_u64(d, "seq", r->seq);
+	rte_tel_data_add_dict_string(d, "action", spd_action_name(r->action));
+	rte_tel_data_add_dict_string(d, "family", r->family == AF_INET ? "ipv4" : "ipv6");
+	spd_match_fields(r, d);
+	rte_tel_data_add_dict_string(
+		d, "peer", out != NULL ? addr_str(out->family, out->remote, buf, sizeof(buf)) : "");
+	spi_of(c, r->sa_out, spi, sizeof(spi));
+	rte_tel_data_add_dict_string(d, "sa_out", spi);
+	buf[0] = '\0';
+	for (unsigned int j = 0; j < r->n_sa_in && off < sizeof(buf); j++) {
+		spi_of(c, r->sa_in[j], spi, sizeof(spi));
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", j ? " " : "", spi);
+	}
+	rte_tel_data_add_dict_string(d, "sa_in", buf);
+	rte_tel_data_add_dict_u64(d, "hits_out", spd_hits(spd, SPD_OUT, i + 1));
+	rte_tel_data_add_dict_u64(d, "hits_in", spd_hits(spd, SPD_IN, i + 1));
+	return d;
+}
+
+/* Rows in interface order: each map's row, then its entries; keyed by row index. */
+static int cmd_ipsec_spd(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	unsigned int start, row = 0, total = 0;
+	char key[16];
+	if (page_start(params, &start) != 0)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_spinlock_lock(&c->lock);
+	for (uint16_t i = 1; i < IFACE_MAX; i++) {
+		const struct spd *spd = spd_get(c->dp->spd, i);
+		total += spd != NULL ? spd->n + 1 : 0;
+	}
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "start", start);
+	for (uint16_t i = 1; i < IFACE_MAX && row < start + SPD_PAGE; i++) {
+		const struct spd *spd = spd_get(c->dp->spd, i);
+		for (uint32_t k = 0; spd != NULL && k <= spd->n && row < start + SPD_PAGE; k++) {
+			struct rte_tel_data *x = NULL;
+			if (row >= start)
+				x = k == 0 ? spd_map_dict(c, spd) : spd_entry_dict(c, spd, k - 1);
+			snprintf(key, sizeof(key), "%u", row++);
+			if (x != NULL)
+				rte_tel_data_add_dict_container(d, key, x, 0);
+		}
+	}
+	rte_spinlock_unlock(&c->lock);
+	return 0;
+}
+
 static struct rte_tel_data *stats_dict(const struct dp_lcore_stats *s, int lcore)
 {
 	char key[64];
@@ -504,6 +616,9 @@ static const struct {
 	{"/vpnhub/ipsec/sa", cmd_ipsec_sa,
 	 "IPsec SAs: counters, sequence numbers, lifetimes; never keys. Paged. Parameter: start "
 	 "index"},
+	{"/vpnhub/ipsec/spd", cmd_ipsec_spd,
+	 "Crypto maps: entries, selectors, actions, SAs by SPI, hits. Paged. Parameter: start "
+	 "row"},
 	{"/vpnhub/stats", cmd_stats, "Per-lcore packets, drops by reason, cycles. No parameters"},
 	{"/vpnhub/config", cmd_config, "The running configuration. No parameters"},
 };

@@ -20,16 +20,21 @@ struct dp_vec {
 	struct rte_mbuf *esp_in[BURST_MAX];   /* ESP or ESP-in-UDP, outer header at l3_off */
 	struct rte_mbuf *esp_out[BURST_MAX];  /* routed to a tunnel interface: to encrypt */
 	struct rte_mbuf *punt[2 * BURST_MAX]; /* classify and forwarding both punt */
+	struct rte_mbuf *frag[BURST_MAX];     /* outer fragments of ESP or UDP: frag_input */
+	struct rte_mbuf *frag_out[BURST_MAX]; /* hub-originated, over the egress MTU: frag_output */
 	uint16_t n_ip4;
 	uint16_t n_ip6;
 	uint16_t n_esp_in;
 	uint16_t n_esp_out;
 	uint16_t n_punt;
+	uint16_t n_frag;
+	uint16_t n_frag_out;
 };
 
 static inline void dp_vec_reset(struct dp_vec *v)
 {
 	v->n_ip4 = v->n_ip6 = v->n_esp_in = v->n_esp_out = v->n_punt = 0;
+	v->n_frag = v->n_frag_out = 0;
 }
 
 /*
@@ -46,6 +51,19 @@ uint32_t dp_classify(struct dp_lcore_stats *st, const struct iface *ifc, struct 
  * packets that come out of a tunnel.
  */
 void dp_classify_ip(struct dp_lcore_stats *st, struct rte_mbuf *mb, struct dp_vec *v);
+
+/*
+ * Classify a datagram that reassembly made whole (frag.c), L3 at offset 14 and its family in
+ * dp_meta, as a received one: ESP goes to esp_in. No fragment can come out of reassembly; should
+ * one, it is dropped as frag_malformed rather than reassembled twice.
+ */
+void dp_classify_whole(struct dp_lcore_stats *st, struct rte_mbuf *mb, struct dp_vec *v);
+
+/*
+ * Hand the punt vector to the control lcore now and empty it (full ring: counted drops), for
+ * stages that punt more than one burst's worth. Worker lcore only; worker.c.
+ */
+void dp_punt_flush(struct dp_worker *w, struct dp_vec *v);
 
 /* Append mb to the punt vector with a reason. */
 static inline void dp_vec_punt(struct dp_lcore_stats *st, struct dp_vec *v, struct rte_mbuf *mb,

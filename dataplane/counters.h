@@ -49,7 +49,18 @@
 	X(ESP_TRUNCATED, "esp_truncated", "ESP packet shorter than its header")                    \
 	X(ESP_NO_SA, "esp_no_sa", "ESP for the hub with an unknown SPI")                           \
 	X(ESP_SA, "esp_sa_error", "ESP dropped by its SA (see the SA's counters)")                 \
-	X(NO_TUNNEL, "no_tunnel", "tunnel interface has no usable SA")
+	X(NO_TUNNEL, "no_tunnel", "tunnel interface has no usable SA")                             \
+	X(SPD_DISCARD, "spd_discard", "crypto map entry with action discard")                      \
+	X(SPD_CLEARTEXT, "spd_cleartext",                                                          \
+	  "clear text a crypto map says must arrive protected (RFC 4301 5.2)")                     \
+	X(FRAG_MALFORMED, "frag_malformed",                                                        \
+	  "fragment empty, misaligned, or first without its header")                               \
+	X(FRAG_TOO_BIG, "frag_too_big", "fragment ends past 65535 bytes (RFC 791, RFC 8200 4.5)")  \
+	X(FRAG_DISCARDED, "frag_discarded",                                                        \
+	  "datagram discarded: fragments overlap, repeat or exceed 8 (RFC 5722)")                  \
+	X(FRAG_TABLE_FULL, "frag_table_full", "reassembly table or fragment budget full")          \
+	X(FRAG_TIMEOUT, "frag_timeout", "datagram not complete within the reassembly timeout")     \
+	X(FRAG_NO_ROOM, "frag_no_room", "reassembled datagram larger than one packet buffer")
 
 #define DP_PUNT_REASONS(X)                                \
 	X(LOCAL, "local", "addressed to the hub")         \
@@ -59,6 +70,17 @@
 	X(MCAST, "multicast", "multicast or broadcast")   \
 	X(MTU, "mtu", "larger than the egress MTU")
 
+/*
+ * Outer fragments (dataplane/frag.c), counted per fragment unless said otherwise, in each
+ * worker's frag_stat[] (dp.h). Every fragment taken in ends in a reassembled datagram, dropped
+ * with a frag_* reason, or still held (frag_held of its worker).
+ */
+#define DP_FRAG_STATS(X)                                                                   \
+	X(IN, "frag_in", "fragments for the hub taken into reassembly")                    \
+	X(REASSEMBLED, "frag_reassembled", "datagrams reassembled (IPv6 atomic ones too)") \
+	X(FRAGMENTED, "frag_fragmented", "hub-originated packets fragmented for the MTU")  \
+	X(OUT, "frag_out", "fragments made of them")
+
 #define DP_ENUM_DROP(e, n, d) DP_DROP_##e,
 enum dp_drop { DP_DROP_REASONS(DP_ENUM_DROP) DP_DROP_MAX };
 #undef DP_ENUM_DROP
@@ -66,6 +88,10 @@ enum dp_drop { DP_DROP_REASONS(DP_ENUM_DROP) DP_DROP_MAX };
 #define DP_ENUM_PUNT(e, n, d) DP_PUNT_##e,
 enum dp_punt { DP_PUNT_REASONS(DP_ENUM_PUNT) DP_PUNT_MAX };
 #undef DP_ENUM_PUNT
+
+#define DP_ENUM_FRAG(e, n, d) DP_FRAG_##e,
+enum dp_frag_stat { DP_FRAG_STATS(DP_ENUM_FRAG) DP_FRAG_STAT_MAX };
+#undef DP_ENUM_FRAG
 
 /* Interfaces with per-lcore counters: physical ports now, tunnels later. */
 #define DP_IFACE_STATS_MAX 256

@@ -32,7 +32,10 @@ struct dp_fib;
 struct dp_neigh;
 struct iface_table;
 struct sa_table;
+struct spd_table;
 struct IMB_MGR;
+struct rte_ip_frag_tbl;
+struct rte_ip_frag_death_row;
 
 /* Per-packet metadata in an mbuf dynamic field; valid from classify until TX or free. */
 struct dp_meta {
@@ -89,15 +92,25 @@ struct dp_worker {
 	} rxq[DP_RXQ_MAX]; /* (port, RX queue) pairs this worker polls */
 	uint16_t n_rxq;
 	struct dp_txq txq[DP_PORTS_MAX]; /* indexed by port id */
+	/* outer fragments for the hub (frag.c): this worker's own, never shared */
+	struct rte_ip_frag_tbl *frag_tbl;
+	struct rte_ip_frag_death_row *frag_dr; /* emptied at the end of every frag stage */
+	uint32_t frag_held;		       /* fragments in frag_tbl */
+	uint32_t frag_held_max;		       /* their budget: a share of the mbuf pool */
+	uint32_t frag6_id;		       /* next IPv6 Fragment Identification (low bits) */
+	uint64_t frag_stat[DP_FRAG_STAT_MAX];  /* DP_FRAG_STATS (counters.h); this worker writes */
 } __rte_cache_aligned;
 
 struct dp {
 	struct rte_mempool *pool;
+	struct rte_mempool *frag_direct;   /* fragment headers made by the workers (frag.c) */
+	struct rte_mempool *frag_indirect; /* fragment bodies: references into the packet */
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_fib *fib;
 	struct dp_neigh *neigh;
 	struct iface_table *ifaces;
 	struct sa_table *sas;
+	struct spd_table *spd; /* crypto map SPDs per ifindex (spd.h); NULL: none ever */
 	uint16_t port_ifindex[RTE_MAX_ETHPORTS]; /* 0 = port not managed */
 	uint16_t ports[DP_PORTS_MAX];		 /* managed ports, in setup order */
 	uint16_t n_ports;
@@ -114,7 +127,8 @@ static inline struct dp_lcore_stats *dp_ctrl_stats(struct dp *dp)
 }
 
 /*
- * Create the context: mbuf pool, QSBR variable for n_workers readers, punt rings, stats.
+ * Create the context: mbuf pool, QSBR variable for n_workers readers, punt rings, stats, the
+ * fragment pools and each worker's reassembly table (frag.h).
  * Tables (fib, neigh, ifaces) are created by their own modules and attached by the caller.
  * Any lcore, before workers start.
  */

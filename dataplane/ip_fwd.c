@@ -8,7 +8,10 @@
  * rewrite, TTL decrement with incremental checksum (RFC 1624) as soon as the MAC is known,
  * while the header is in cache -> in input order, the TX buffer of the egress port, with the
  * interface counters added once per run of packets to one interface.
- * Anything the fast path cannot finish goes to the control core with its reason.
+ * Crypto maps (spd.c) sit at two points: the inbound policy right after the FIB lookup, the
+ * outbound one for the packets that passed route_one towards an interface with an SPD.
+ * Anything the fast path cannot finish goes to the control core with its reason, except the
+ * hub's own packets over the MTU that it may fragment: frag_output cuts those (frag.h).
  */
 #include <sys/socket.h>
 
@@ -20,6 +23,7 @@
 #include "dataplane/iface.h"
 #include "dataplane/ip_fwd.h"
 #include "dataplane/neigh.h"
+#include "dataplane/spd.h"
 
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
@@ -148,8 +152,69 @@ static void pending_flush(struct dp_worker *w, struct fwd_pending *p, struct dp_
 }
 
 /*
+ * Packets of a burst routed out of an interface with a crypto map (spd.h): decided together
+ * once the burst is routed, then the ones sent as they are join the pending packets in order.
+ */
+struct policy_pending {
+	struct rte_mbuf *mb[BURST_MAX];
+	const struct spd *spd[BURST_MAX];
+	const struct iface *out[BURST_MAX];
+	const struct dp_nh *nh[BURST_MAX];
+	const uint8_t *dst[BURST_MAX];
+	uint16_t n;
+};
+
+/* pending_add, unless the egress has an SPD and the packet is not the hub's own ESP. */
+static inline void policy_add(struct dp_worker *w, struct fwd_pending *p, struct policy_pending *s,
+			      struct rte_mbuf *mb, const struct iface *out, const struct dp_nh *nh,
+			      uint8_t family, const uint8_t *dst)
+{
+	const struct spd *spd = spd_of(w->dp, out->ifindex);
+	if (spd == NULL || (dp_meta(mb)->flags & DP_MF_ORIGINATED)) {
+		pending_add(p, mb, out, nh, family, dst);
+		return;
+	}
+	uint16_t i = s->n++;
+	s->mb[i] = mb;
+	s->spd[i] = spd;
+	s->out[i] = out;
+	s->nh[i] = nh;
+	s->dst[i] = dst;
+}
+
+/* protect and discard are taken by spd_output; bypass goes on. */
+static void policy_flush(struct dp_worker *w, struct dp_vec *v, struct fwd_pending *p,
+			 struct policy_pending *s, uint8_t family)
+{
+	if (s->n == 0)
+		return;
+	uint64_t fwd = spd_output(w, v, s->mb, s->spd, s->n, family);
+	for (uint16_t i = 0; i < s->n; i++)
+		if (fwd & (1ULL << i))
+			pending_add(p, s->mb[i], s->out[i], s->nh[i], family, s->dst[i]);
+}
+
+/*
+ * Over the egress MTU: what the hub built itself is fragmented here when it may be (IPv4 with
+ * DF clear, RFC 791 2.3; IPv6, the hub being its source, RFC 8200 4.5) and leaves a physical
+ * interface; the control lcore takes the rest (ICMP errors, transit IPv4 to fragment).
+ */
+static inline bool frag_here(const struct dp_vec *v, struct rte_mbuf *mb, const struct iface *out)
+{
+	const struct dp_meta *m = dp_meta(mb);
+	if (!(m->flags & DP_MF_ORIGINATED) || out->kind != IFACE_ETHER ||
+	    v->n_frag_out == BURST_MAX)
+		return false;
+	if (m->family == AF_INET6)
+		return true;
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(mb, const struct rte_ipv4_hdr *, m->l3_off);
+	return !(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG));
+}
+
+/*
  * Common checks after the FIB answered: returns the egress interface, or NULL when the packet
- * was punted, dropped or queued for encryption.
+ * was punted, dropped, or queued for encryption or fragmentation.
  */
 static const struct iface *route_one(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf *mb,
 				     const struct dp_nh *nh, uint8_t ttl, uint32_t l3_len)
@@ -170,7 +235,10 @@ static const struct iface *route_one(struct dp_worker *w, struct dp_vec *v, stru
 	}
 	if (l3_len > out->mtu) {
 		m->out_ifindex = out->ifindex;
-		dp_vec_punt(w->st, v, mb, DP_PUNT_MTU);
+		if (frag_here(v, mb, out))
+			v->frag_out[v->n_frag_out++] = mb;
+		else
+			dp_vec_punt(w->st, v, mb, DP_PUNT_MTU);
 		return NULL;
 	}
 	if (out->kind == IFACE_VTI) {
@@ -188,6 +256,7 @@ void dp_ip4_forward(struct dp_worker *w, struct dp_vec *v)
 	uint32_t dst[BURST_MAX];
 	uint64_t nh[BURST_MAX];
 	struct fwd_pending p;
+	struct policy_pending sp;
 	uint16_t n = v->n_ip4;
 
 	if (n == 0)
@@ -195,14 +264,18 @@ void dp_ip4_forward(struct dp_worker *w, struct dp_vec *v)
 	v->n_ip4 = 0; /* consumed here; later stages may refill it */
 	p.n = p.nk = 0;
 	p.ready = 0;
+	sp.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(v->ip4[i], struct rte_ipv4_hdr *, L2_LEN);
 		dst[i] = rte_be_to_cpu_32(ip->dst_addr);
 	}
 	dp_fib_lookup4(w->dp->fib, dst, nh, n);
+	spd_input(w, v->ip4, nh, n, AF_INET); /* crypto maps: clear text that may not enter */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *mb = v->ip4[i];
+		if (mb == NULL)
+			continue; /* dropped by spd_input */
 		struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
 		const struct dp_nh *h = dp_fib_nh(w->dp->fib, nh[i]);
@@ -213,8 +286,9 @@ void dp_ip4_forward(struct dp_worker *w, struct dp_vec *v)
 		const struct iface *out = route_one(w, v, mb, h, ip->time_to_live,
 						    rte_be_to_cpu_16(ip->total_length));
 		if (out != NULL)
-			pending_add(&p, mb, out, h, AF_INET, (const uint8_t *)&ip->dst_addr);
+			policy_add(w, &p, &sp, mb, out, h, AF_INET, (const uint8_t *)&ip->dst_addr);
 	}
+	policy_flush(w, v, &p, &sp, AF_INET);
 	pending_flush(w, &p, v);
 }
 
@@ -228,6 +302,7 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 	uint8_t dst[BURST_MAX][16];
 	uint64_t nh[BURST_MAX];
 	struct fwd_pending p;
+	struct policy_pending sp;
 	uint16_t n = v->n_ip6;
 
 	if (n == 0)
@@ -235,14 +310,18 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 	v->n_ip6 = 0;
 	p.n = p.nk = 0;
 	p.ready = 0;
+	sp.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ipv6_hdr *ip =
 			rte_pktmbuf_mtod_offset(v->ip6[i], struct rte_ipv6_hdr *, L2_LEN);
 		memcpy(dst[i], ip->dst_addr, 16);
 	}
 	dp_fib_lookup6(w->dp->fib, dst, nh, n);
+	spd_input(w, v->ip6, nh, n, AF_INET6);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *mb = v->ip6[i];
+		if (mb == NULL)
+			continue;
 		struct rte_ipv6_hdr *ip =
 			rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN);
 		const struct dp_nh *h = dp_fib_nh(w->dp->fib, nh[i]);
@@ -253,7 +332,8 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 		uint32_t len = rte_be_to_cpu_16(ip->payload_len) + (uint32_t)sizeof(*ip);
 		const struct iface *out = route_one(w, v, mb, h, ip->hop_limits, len);
 		if (out != NULL)
-			pending_add(&p, mb, out, h, AF_INET6, dst[i]);
+			policy_add(w, &p, &sp, mb, out, h, AF_INET6, dst[i]);
 	}
+	policy_flush(w, v, &p, &sp, AF_INET6);
 	pending_flush(w, &p, v);
 }

@@ -3,8 +3,9 @@
  * dataplane/worker.c - the run-to-completion worker loop and the data plane context.
  *
  * Per loop: RX burst from each polled port -> classify -> forward -> punt ring; then flush the
- * TX buffers, report RCU quiescence, and account busy/idle cycles. No locks, no syscalls, no
- * allocation on this path; an idle loop may sleep (offline for RCU) when configured.
+ * TX buffers, expire outer fragments held too long, report RCU quiescence, and account
+ * busy/idle cycles. No locks, no syscalls, no allocation on this path; an idle loop may sleep
+ * (offline for RCU) when configured.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "dataplane/classify.h"
 #include "dataplane/dp.h"
 #include "dataplane/esp.h"
+#include "dataplane/frag.h"
 #include "dataplane/ip_fwd.h"
 #include "dataplane/neigh.h"
 #include "dataplane/sa.h"
@@ -83,6 +85,10 @@ struct dp *dp_create(unsigned int n_workers, unsigned int n_mbufs, uint16_t data
 		dp->workers[i].id = i;
 		dp->workers[i].st = &dp->stats[i];
 	}
+	if (frag_create(dp, n_mbufs) != 0) {
+		dp_destroy(dp);
+		return NULL;
+	}
 	return dp;
 }
 
@@ -112,6 +118,7 @@ void dp_destroy(struct dp *dp)
 		for (unsigned int p = 0; p < DP_PORTS_MAX; p++)
 			rte_free(w->txq[p].buf);
 	}
+	frag_destroy(dp); /* before the pool: the tables hold its mbufs */
 	rte_free(dp->qsbr);
 	rte_free(dp->stats);
 	rte_mempool_free(dp->pool);
@@ -161,7 +168,7 @@ int dp_worker_tx_setup(struct dp *dp)
 	return 0;
 }
 
-static void punt_send(struct dp_worker *w, struct dp_vec *v)
+void dp_punt_flush(struct dp_worker *w, struct dp_vec *v)
 {
 	if (v->n_punt == 0)
 		return;
@@ -171,6 +178,7 @@ static void punt_send(struct dp_worker *w, struct dp_vec *v)
 		w->st->punt[dp_meta(v->punt[i])->punt]--;
 		dp_drop(w->st, v->punt[i], DP_DROP_PUNT_FULL);
 	}
+	v->n_punt = 0;
 }
 
 void esp_handoff(struct dp *dp, struct dp_lcore_stats *st, struct rte_mbuf *mb, uint16_t owner,
@@ -186,21 +194,26 @@ void esp_handoff(struct dp *dp, struct dp_lcore_stats *st, struct rte_mbuf *mb, 
 }
 
 /*
- * The stages after classify: ESP decapsulation, IP forwarding (which may route into tunnels),
- * ESP encapsulation, forwarding of the outer packets, and the punts.
+ * The stages after classify: reassembly of outer fragments, ESP decapsulation, IP forwarding
+ * (which may route into tunnels), ESP encapsulation, forwarding of the outer packets and
+ * fragmentation of those over the MTU, and the punts. Fragments only cost their two tests.
  */
 static void dp_process(struct dp_worker *w, struct dp_vec *v)
 {
+	if (unlikely(v->n_frag != 0))
+		frag_input(w, v);
 	esp_in(w, v);
 	dp_ip4_forward(w, v);
 	dp_ip6_forward(w, v);
 	esp_out(w, v);
 	dp_ip4_forward(w, v);
 	dp_ip6_forward(w, v);
+	if (unlikely(v->n_frag_out != 0))
+		frag_output(w, v);
 	for (uint16_t i = 0; i < v->n_esp_out; i++) /* an ESP packet routed into a tunnel again */
 		dp_drop(w->st, v->esp_out[i], DP_DROP_NO_TUNNEL);
 	v->n_esp_out = 0;
-	punt_send(w, v);
+	dp_punt_flush(w, v);
 }
 
 /* Packets other workers handed over because this worker owns their SA. */
@@ -260,6 +273,8 @@ unsigned int dp_worker_poll(struct dp_worker *w)
 	}
 	total += dp_handoff_poll(w);
 	tx_flush(w);
+	if (unlikely(w->frag_held != 0))
+		frag_expire(w, rte_rdtsc());
 	rte_rcu_qsbr_quiescent(w->dp->qsbr, w->id);
 	return total;
 }

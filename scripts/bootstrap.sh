@@ -18,7 +18,7 @@ readonly PACKAGES=(
 	libnuma-dev python3-pyelftools
 	iproute2 iputils-ping ethtool tshark procps
 	clang-format shellcheck clang libclang-rt-14-dev
-	python3-cryptography python3-cryptography-vectors
+	python3-cryptography python3-cryptography-vectors python3-scapy
 )
 
 readonly HUGEPAGES_WANTED=512

@@ -7,6 +7,8 @@
  * Bad inputs: one table row per class of refusal listed in conf/README.md (the loader refuses,
  * reports file:line:col and returns nothing). Every row checks the exact position prefix, a
  * distinguishing part of the message, a negative return and *out == NULL.
+ * The ike section has its own table (ike_bad_cases) and value tests; the algorithms it accepts
+ * are checked against crypto/ike_*.h, which implement them.
  * Run under ASan/LSan: the error paths must not leak.
  * Examples are read from VPNHUB_SRCDIR/conf/examples when the build defines VPNHUB_SRCDIR,
  * else from conf/examples relative to the working directory.
@@ -24,6 +26,9 @@
 #include <CUnit/CUnit.h>
 
 #include "conf/config.h"
+#include "crypto/ike_dh.h"
+#include "crypto/ike_prf.h"
+#include "crypto/ike_sk.h"
 #include "tests.h"
 
 #ifdef VPNHUB_SRCDIR
@@ -74,6 +79,33 @@
 #define TUNNELS(t) IFACE_V4 SAS "tunnels:\n" t
 /* Lines 1-18: vti1 with 172.16.0.1/30 and the head of the routes section; routes from line 19. */
 #define RT_TUN TUNNELS(TUN_OK) "    ipv4: 172.16.0.1/30\nroutes:\n"
+
+/* Crypto maps. One SA on one line between wan0 (192.0.2.1) and its peer 192.0.2.2. */
+#define CM_SA(name, spi, dir, extra)                                                  \
+	"    - {name: " name ", spi: " spi ", direction: " dir ", local: 192.0.2.1, " \
+	"remote: 192.0.2.2, enc: aes-gcm-128, enc_key: " KEY20 extra "}\n"
+/* Lines 1-8: lan0 and wan0 (192.0.2.1/24). */
+#define CM_IFS IFACE_V4 WAN("192.0.2.1/24")
+/* Lines 1-13: CM_IFS, SA o (out) and SA i (in) of wan0, then "  crypto_maps:". */
+#define CM_BASE                                                          \
+	CM_IFS "ipsec:\n  manual_sas:\n" CM_SA("o", "0x1001", "out", "") \
+		CM_SA("i", "0x2001", "in", "") "  crypto_maps:\n"
+/* Three lines of a map head (map at col 7; values: name col 13, interface col 18). */
+#define CM_HEAD(name, ifc)  "    - name: " name "\n      interface: " ifc "\n      entries:\n"
+#define CM_EMPTY(name, ifc) "    - name: " name "\n      interface: " ifc "\n      entries: []\n"
+/*
+ * Three lines of an entry (map at col 11; values: seq col 16, action col 19, match col 18; in
+ * a flow match written "{src: S, dst: D...}", src's value is at col 24).
+ */
+#define CM_ENTRY(seq, action, match) \
+	"        - seq: " seq "\n          action: " action "\n          match: " match "\n"
+/* Two more lines for protect (values: sa_out col 19, sa_in col 18). */
+#define CM_SAS(out, in) "          sa_out: " out "\n          sa_in: " in "\n"
+#define CM_NET		"{src: 10.0.0.0/24, dst: 10.9.0.0/24}"
+/* Lines 14-21: map cm on wan0 with entry 10 (lines 17-21), protect through o and i. */
+#define CM_OK CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "i")
+/* A map cm on wan0 whose one entry (bypass) has match m, lines 17-19 (match at line 19). */
+#define CM_MATCH(m) CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "bypass", m)
 
 struct bad_case {
 	const char *what;
@@ -488,7 +520,7 @@ static const struct bad_case bad_cases[] = {
 	{"tunnel without sa_in",
 	 TUNNELS("  - name: vti1\n    type: vti\n    local: 10.0.0.1\n    remote: 10.0.0.2\n"
 		 "    sa_out: o\n"),
-	 "t.yaml:11:5: ", "missing required key 'sa_in' in tunnels[0]"},
+	 "t.yaml:15:13: ", "'sa_out' and 'sa_in' go together"},
 	{"tunnel type gre",
 	 TUNNELS("  - name: vti1\n    type: gre\n    local: 10.0.0.1\n    remote: 10.0.0.2\n"
 		 "    sa_out: o\n    sa_in: i\n"),
@@ -559,6 +591,147 @@ static const struct bad_case bad_cases[] = {
 	 "t.yaml:20:10: ", "'via' 172.16.0.1 is an address of tunnel vti1"},
 	{"route equals a tunnel subnet", RT_TUN "  - prefix: 172.16.0.0/30\n    interface: vti1\n",
 	 "t.yaml:19:13: ", "route 172.16.0.0/30 is the connected subnet of tunnel vti1"},
+	/* ipsec.crypto_maps: maps */
+	{"unknown ipsec key beside crypto_maps", CM_BASE "  crypto_maps_x: 1\n",
+	 "t.yaml:14:3: ", "unknown key 'crypto_maps_x' in ipsec"},
+	{"crypto_maps not a sequence", CM_IFS "ipsec:\n  crypto_maps: {}\n",
+	 "t.yaml:10:16: ", "'crypto_maps' must be a sequence, not a mapping"},
+	{"crypto_maps twice", CM_IFS "ipsec:\n  crypto_maps: []\n  crypto_maps: []\n",
+	 "t.yaml:11:3: ", "duplicate key 'crypto_maps' in ipsec"},
+	{"unknown crypto map key", CM_BASE CM_EMPTY("cm", "wan0") "      acl: 101\n",
+	 "t.yaml:17:7: ", "unknown key 'acl' in ipsec.crypto_maps[0]"},
+	{"crypto map without interface", CM_BASE "    - name: cm\n      entries: []\n",
+	 "t.yaml:14:7: ", "missing required key 'interface' in ipsec.crypto_maps[0]"},
+	{"crypto map without entries", CM_BASE "    - name: cm\n      interface: wan0\n",
+	 "t.yaml:14:7: ", "missing required key 'entries' in ipsec.crypto_maps[0]"},
+	{"crypto map name with dash", CM_BASE CM_EMPTY("c-m", "wan0"),
+	 "t.yaml:14:13: ", "'name' must be a letter then up to 30 of [A-Za-z0-9_/]"},
+	{"crypto map name twice", CM_BASE CM_EMPTY("cm", "wan0") CM_EMPTY("cm", "lan0"),
+	 "t.yaml:17:13: ", "crypto map name cm is used twice"},
+	{"crypto map on an unknown interface", CM_BASE CM_EMPTY("cm", "wan9"),
+	 "t.yaml:15:18: ", "'interface' names unknown interface 'wan9'"},
+	{"crypto map on a tunnel",
+	 CM_IFS "ipsec:\n  manual_sas:\n" SA_FLOW("to", "0x3001", "out", "")
+		 SA_FLOW("ti", "0x4001", "in", "") "  crypto_maps:\n" CM_EMPTY(
+			 "cm", "vti1") "tunnels:\n" TUN("vti1", "10.0.0.1", "10.0.0.2", "to", "ti"),
+	 "t.yaml:15:18: ", "'interface' vti1 is a tunnel; a crypto map binds to a physical"},
+	{"two crypto maps on one interface", CM_BASE CM_EMPTY("a", "wan0") CM_EMPTY("b", "wan0"),
+	 "t.yaml:18:18: ", "interface wan0 already has crypto map a"},
+	{"entries a mapping", CM_BASE "    - name: cm\n      interface: wan0\n      entries: {}\n",
+	 "t.yaml:16:16: ", "'entries' must be a sequence, not a mapping"},
+	/* ipsec.crypto_maps: entries */
+	{"unknown entry key", CM_MATCH(CM_NET) "          log: true\n",
+	 "t.yaml:20:11: ", "unknown key 'log' in ipsec.crypto_maps[0].entries[0]"},
+	{"entry without match",
+	 CM_BASE CM_HEAD("cm", "wan0") "        - seq: 10\n          action: bypass\n",
+	 "t.yaml:17:11: ", "missing required key 'match' in ipsec.crypto_maps[0].entries[0]"},
+	{"seq 0", CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("0", "bypass", CM_NET),
+	 "t.yaml:17:16: ", "'seq' is out of range 1..65535"},
+	{"seq 65536", CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("65536", "bypass", CM_NET),
+	 "t.yaml:17:16: ", "'seq' is out of range 1..65535"},
+	{"seq twice",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "bypass", CM_NET)
+		 CM_ENTRY("10", "discard", CM_NET),
+	 "t.yaml:20:16: ", "seq 10 is used twice in crypto map cm (first at line 17)"},
+	{"action permit", CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "permit", CM_NET),
+	 "t.yaml:18:19: ", "'action' must be protect, bypass or discard"},
+	/* ipsec.crypto_maps: match */
+	{"unknown match key", CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, dport: 80}"),
+	 "t.yaml:19:55: ", "unknown key 'dport' in ipsec.crypto_maps[0].entries[0].match"},
+	{"match without dst", CM_MATCH("{src: 10.0.0.0/24}"),
+	 "t.yaml:19:18: ", "missing required key 'dst' in ipsec.crypto_maps[0].entries[0].match"},
+	{"src without length", CM_MATCH("{src: 10.0.0.0, dst: 10.9.0.0/24}"),
+	 "t.yaml:19:24: ", "'src' '10.0.0.0' is not a prefix (address/length)"},
+	{"src host bits", CM_MATCH("{src: 10.0.0.1/24, dst: 10.9.0.0/24}"),
+	 "t.yaml:19:24: ", "host bits are set in 10.0.0.1/24; the prefix is 10.0.0.0/24"},
+	{"dst host bits v6", CM_MATCH("{src: fd00::/64, dst: fd00:9::1/64}"),
+	 "t.yaml:19:40: ", "host bits are set in fd00:9::1/64; the prefix is fd00:9::/64"},
+	{"src and dst families differ", CM_MATCH("{src: 10.0.0.0/24, dst: \"fd00::/64\"}"),
+	 "t.yaml:19:42: ", "'dst' fd00::/64 is not of the address family of 'src'"},
+	{"unknown proto", CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: ospf}"),
+	 "t.yaml:19:62: ", "'proto' must be any, tcp, udp, sctp, icmp, icmpv6, gre or a protocol"},
+	{"proto 256", CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: 256}"),
+	 "t.yaml:19:62: ", "'proto' is out of range 0..255"},
+	{"ports without tcp, udp or sctp",
+	 CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: gre, dst_port: 80}"),
+	 "t.yaml:19:77: ", "'dst_port' needs 'proto' tcp, udp or sctp"},
+	{"ports with proto any", CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, src_port: 80}"),
+	 "t.yaml:19:65: ", "'src_port' needs 'proto' tcp, udp or sctp"},
+	{"port range backwards",
+	 CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: tcp, dst_port: 2000-1000}"),
+	 "t.yaml:19:77: ", "'dst_port' range 2000-1000 runs backwards"},
+	{"port above 65535",
+	 CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: udp, src_port: 70000}"),
+	 "t.yaml:19:77: ", "'src_port' '70000' must be a port 0..65535 or a range N-M"},
+	{"port range open",
+	 CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: udp, src_port: 1024-}"),
+	 "t.yaml:19:77: ", "'src_port' '1024-' must be a port 0..65535 or a range N-M"},
+	{"icmp in an IPv6 entry", CM_MATCH("{src: fd00::/64, dst: fd00:9::/64, proto: icmp}"),
+	 "t.yaml:19:60: ", "'proto' icmp is IPv4's; IPv6 selectors take icmpv6"},
+	{"icmpv6 in an IPv4 entry", CM_MATCH("{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: icmpv6}"),
+	 "t.yaml:19:62: ", "'proto' icmpv6 is IPv6's; IPv4 selectors take icmp"},
+	/* ipsec.crypto_maps: actions and SAs */
+	{"protect without sa_in",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) "          sa_out: o\n",
+	 "t.yaml:17:11: ",
+	 "missing required key 'sa_in' for action protect in ipsec.crypto_maps[0].entries[0]"},
+	{"bypass with an SA",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "bypass", CM_NET) "          sa_out: o\n",
+	 "t.yaml:20:19: ", "'sa_out' applies to protect entries only"},
+	{"discard with sa_in",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "discard", CM_NET) "          sa_in: i\n",
+	 "t.yaml:20:18: ", "'sa_in' applies to protect entries only"},
+	{"sa_out unknown",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("nope", "i"),
+	 "t.yaml:20:19: ", "'sa_out' names unknown SA 'nope'"},
+	{"sa_out inbound",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("i", "i"),
+	 "t.yaml:20:19: ", "'sa_out' SA i has direction in, not out"},
+	{"sa_in outbound",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "o"),
+	 "t.yaml:21:18: ", "'sa_in' SA o has direction out, not in"},
+	{"transport-mode SA in a crypto map",
+	 CM_IFS "ipsec:\n  manual_sas:\n" CM_SA("o", "0x1001", "out", ", mode: transport")
+		 CM_SA("i", "0x2001", "in", "") "  crypto_maps:\n" CM_HEAD("cm", "wan0")
+			 CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "i"),
+	 "t.yaml:20:19: ", "'sa_out' SA o is in transport mode; a crypto map needs tunnel mode"},
+	{"SA local not on the map's interface",
+	 CM_BASE CM_HEAD("cm", "lan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "i"),
+	 "t.yaml:20:19: ", "'sa_out' SA o has local 192.0.2.1, not an address of interface lan0"},
+	{"SA of a tunnel in a crypto map",
+	 CM_IFS "ipsec:\n  manual_sas:\n" SA_FLOW("to", "0x3001", "out", "")
+		 SA_FLOW("ti", "0x4001", "in", "") "  crypto_maps:\n" CM_HEAD("cm", "lan0")
+			 CM_ENTRY("10", "protect", CM_NET) CM_SAS("to", "ti") "tunnels:\n" TUN(
+				 "vti1", "10.0.0.1", "10.0.0.2", "to", "ti"),
+	 "t.yaml:20:19: ", "SA to is already bound to tunnel vti1"},
+	{"SA in two entries",
+	 CM_OK CM_ENTRY("20", "protect", "{src: 10.0.1.0/24, dst: 10.9.0.0/24}") CM_SAS("o", "i"),
+	 "t.yaml:25:19: ", "SA o is already used by crypto map cm entry seq 10"},
+	{"sa_in lists an SA twice",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "[i, i]"),
+	 "t.yaml:21:22: ", "'sa_in' lists SA i twice"},
+	{"sa_in from another peer",
+	 CM_IFS "ipsec:\n  manual_sas:\n" CM_SA(
+		 "o", "0x1001", "out",
+		 "") "    - {name: i, spi: 0x2001, direction: in, local: 192.0.2.1, remote: "
+		     "192.0.2.3, "
+		     "enc: aes-gcm-128, enc_key: " KEY20 "}\n  crypto_maps:\n" CM_HEAD("cm", "wan0")
+			     CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "i"),
+	 "t.yaml:21:18: ",
+	 "'sa_in' SA i runs between 192.0.2.1 and 192.0.2.3, not the endpoints of sa_out o"},
+	{"five inbound SAs in an entry",
+	 CM_IFS "ipsec:\n  manual_sas:\n" CM_SA("o", "0x1001", "out", "") CM_SA(
+		 "i1", "0x2001", "in", "") CM_SA("i2", "0x2002", "in", "")
+		 CM_SA("i3", "0x2003", "in", "") CM_SA("i4", "0x2004", "in", "") CM_SA(
+			 "i5", "0x2005", "in", "") "  crypto_maps:\n" CM_HEAD("cm", "wan0")
+			 CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "[i1, i2, i3, i4, i5]"),
+	 "t.yaml:25:35: ", "'sa_in' lists more than 4 SAs"},
+	{"sa_in empty",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "[]"),
+	 "t.yaml:21:18: ", "'sa_in' needs at least one SA"},
+	{"sa_in a mapping",
+	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "{a: b}"),
+	 "t.yaml:21:18: ", "'sa_in' must be an SA name or a sequence of them, not a mapping"},
 	/* YAML features the loader refuses */
 	{"anchor", IFACE_MIN "    mtu: &m 1500\n", "t.yaml:4:10: ", "aliases are not supported"},
 	{"alias", "a: *x\n", "t.yaml:1:4: ", "aliases are not supported"},
@@ -1525,6 +1698,840 @@ static void test_ipsec_examples(void)
 	cfg_free(cfg);
 }
 
+/* Crypto maps: entries sorted by seq, defaults, protocols, ports, families, SA indexes. */
+static void test_cmap_good(void)
+{
+	static const char yaml[] = CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY(
+		"30", "discard", "{src: fd00::/64, dst: \"fd00:9::/48\", proto: icmpv6}")
+		CM_ENTRY("10", "protect",
+			 "{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: udp, src_port: 500, "
+			 "dst_port: 1000-2000}") CM_SAS("o", "[i]")
+			CM_ENTRY("20", "bypass", "{src: 0.0.0.0/0, dst: 10.8.0.0/16, proto: 47}")
+				CM_EMPTY("empty", "lan0");
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	const struct cfg_cmap_entry *e;
+
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err)), 0);
+	if (cfg == NULL)
+		fprintf(stderr, "\n  crypto maps: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_cmaps, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->cmaps[0].name, "cm");
+	CU_ASSERT_EQUAL(cfg->cmaps[0].iface, 1);
+	CU_ASSERT_EQUAL(cfg->cmaps[0].line, 14);
+	CU_ASSERT_EQUAL_FATAL(cfg->cmaps[0].n_entries, 3);
+	e = &cfg->cmaps[0].entries[0];
+	CU_ASSERT_TRUE(e->seq == 10 && e->action == CFG_CMAP_PROTECT && e->line == 20);
+	CU_ASSERT_TRUE(!e->proto_any && e->proto == 17);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&e->src), "10.0.0.0/24");
+	CU_ASSERT_STRING_EQUAL(prefix_str(&e->dst), "10.9.0.0/24");
+	CU_ASSERT_TRUE(e->sport_lo == 500 && e->sport_hi == 500);
+	CU_ASSERT_TRUE(e->dport_lo == 1000 && e->dport_hi == 2000);
+	CU_ASSERT_TRUE(e->sa_out == 0 && e->n_sa_in == 1 && e->sa_in[0] == 1);
+	e = &cfg->cmaps[0].entries[1];
+	CU_ASSERT_TRUE(e->seq == 20 && e->action == CFG_CMAP_BYPASS && e->line == 25);
+	CU_ASSERT_TRUE(!e->proto_any && e->proto == 47);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&e->src), "0.0.0.0/0");
+	CU_ASSERT_TRUE(e->sport_lo == 0 && e->sport_hi == 65535);
+	CU_ASSERT_TRUE(e->dport_lo == 0 && e->dport_hi == 65535);
+	CU_ASSERT_TRUE(e->sa_out == -1 && e->n_sa_in == 0);
+	e = &cfg->cmaps[0].entries[2];
+	CU_ASSERT_TRUE(e->seq == 30 && e->action == CFG_CMAP_DISCARD && e->line == 17);
+	CU_ASSERT_TRUE(!e->proto_any && e->proto == 58);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&e->dst), "fd00:9::/48");
+	CU_ASSERT_STRING_EQUAL(cfg->cmaps[1].name, "empty");
+	CU_ASSERT_EQUAL(cfg->cmaps[1].iface, 0);
+	CU_ASSERT_EQUAL(cfg->cmaps[1].n_entries, 0);
+	CU_ASSERT_PTR_NULL(cfg->cmaps[1].entries);
+	cfg_free(cfg);
+}
+
+/* A map of n one-line bypass entries on wan0; entry k is on line 17 + k. */
+static void gen_cmap(struct text *t, unsigned int n)
+{
+	text_init(t);
+	put(t, "%s", CM_BASE CM_HEAD("cm", "wan0"));
+	for (unsigned int i = 0; i < n; i++)
+		put(t,
+		    "        - {seq: %u, action: bypass, match: {src: 10.0.0.0/24, "
+		    "dst: 10.9.0.0/24}}\n",
+		    i + 1);
+}
+
+static void test_cmap_limits(void)
+{
+	char err[CFG_ERR_MAX];
+	struct config *cfg;
+	struct text t;
+
+	gen_cmap(&t, CFG_CMAP_ENTRIES_MAX);
+	CU_ASSERT_EQUAL(load_text(&t, &cfg, err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->cmaps[0].n_entries, CFG_CMAP_ENTRIES_MAX);
+	CU_ASSERT_EQUAL(cfg->cmaps[0].entries[1023].seq, 1024);
+	cfg_free(cfg);
+	free(t.s);
+	gen_cmap(&t, CFG_CMAP_ENTRIES_MAX + 1);
+	expect_error("1025 entries", t.s, t.len,
+		     "t.yaml:1041:11: ", "more than 1024 crypto map entries");
+	free(t.s);
+	text_init(&t);
+	put(&t, "%s", CM_BASE);
+	for (unsigned int i = 0; i <= CFG_IFACES_MAX; i++)
+		put(&t, "    - {name: m%u, interface: lan0, entries: []}\n", i);
+	expect_error("65 crypto maps", t.s, t.len,
+		     "t.yaml:78:7: ", "more than 64 crypto maps (one per interface)");
+	free(t.s);
+}
+
+static void test_cmap_example(void)
+{
+	char err[CFG_ERR_MAX];
+	struct config *cfg;
+	const struct cfg_crypto_map *cm;
+
+	CU_ASSERT_EQUAL(cfg_load_file(EXAMPLES_DIR "/crypto-map.yaml", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_cmaps, 1);
+	cm = &cfg->cmaps[0];
+	CU_ASSERT_STRING_EQUAL(cm->name, "to_hubB_map");
+	CU_ASSERT_EQUAL(cm->iface, cfg_iface_find(cfg, "wan0"));
+	CU_ASSERT_EQUAL_FATAL(cm->n_entries, 4);
+	CU_ASSERT_EQUAL(cm->entries[0].action, CFG_CMAP_PROTECT);
+	CU_ASSERT_EQUAL(cm->entries[0].sa_out, 0);
+	CU_ASSERT_EQUAL(cm->entries[0].sa_in[0], 1);
+	CU_ASSERT_EQUAL(cm->entries[1].action, CFG_CMAP_BYPASS);
+	CU_ASSERT_EQUAL(cm->entries[2].action, CFG_CMAP_DISCARD);
+	CU_ASSERT_TRUE(cm->entries[3].proto == 6 && cm->entries[3].dport_lo == 23 &&
+		       cm->entries[3].dport_hi == 23 && cm->entries[3].src.plen == 0);
+	CU_ASSERT_EQUAL(cfg->n_tunnels, 0);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_routes, 1);
+	check_route(&cfg->routes[0], "10.2.0.0/16", "203.0.113.2", 1);
+	cfg_free(cfg);
+}
+
+/* ---- the ike section (conf/config_ike.c, conf/config_ike_prop.c) ---- */
+
+/* 16 bytes: the shortest pre-shared key accepted (RFC 7296 2.15). */
+#define PSK16 "\"0123456789abcdef\""
+/* Lines 6-7 after IFACE_V4: the head of ike.peers. */
+#define IKE_PEERS IFACE_V4 "ike:\n  peers:\n"
+/*
+ * Four lines of a peer head (map at col 7; values: name col 13, local col 14, remote col 15,
+ * psk col 12); more keys follow at col 7.
+ */
+#define PEER_AT(name, remote)                                                     \
+	"    - name: " name "\n      local: 10.0.0.1\n      remote: " remote "\n" \
+	"      psk: " PSK16 "\n"
+#define PEER(name) PEER_AT(name, "10.0.0.2")
+/* Two lines: "children:" and child c (map at col 11); the child's keys follow at col 11. */
+#define CHILD_C "      children:\n        - name: c\n"
+/* Lines 6-13: peer p (lines 8-11) with child c (line 13); child keys follow from line 14. */
+#define IKE_OK IKE_PEERS PEER("p") CHILD_C
+/* Lines 6-9: pool ra (10.99.0.0/24, line 8) and "  peers:"; peers start on line 10. */
+#define IKE_POOL IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24}\n  peers:\n"
+/* Lines 6-7: vti1 between 10.0.0.1 and 10.0.0.2 without SAs (map at line 7, col 5). */
+#define VTI_BARE "tunnels:\n  - {name: vti1, type: vti, local: 10.0.0.1, remote: 10.0.0.2}\n"
+/* Lines 6-9 then 10-17: VTI_BARE, ike.peers and peer p (10-13) with child c (line 15). */
+#define IKE_VTI IFACE_V4 VTI_BARE "ike:\n  peers:\n" PEER("p") CHILD_C
+/* Line 14 after IKE_OK: the child's esp proposals; the value starts at col 16. */
+#define ESP(p) IKE_OK "          esp: " p "\n"
+/* Line 12 after IKE_PEERS PEER("p"): the peer's ike proposals (value at col 12), then c. */
+#define IKE_P(p) IKE_PEERS PEER("p") "      ike: " p "\n" CHILD_C
+
+static const struct bad_case ike_bad_cases[] = {
+	/* section and peer keys */
+	{"ike a sequence", IFACE_V4 "ike: []\n",
+	 "t.yaml:6:6: ", "expected a mapping in ike, not a sequence"},
+	{"unknown ike key", IFACE_V4 "ike:\n  users: []\n",
+	 "t.yaml:7:3: ", "unknown key 'users' in ike"},
+	{"unknown peer key", IKE_PEERS PEER("p") "      mobike: true\n" CHILD_C,
+	 "t.yaml:12:7: ", "unknown key 'mobike' in ike.peers[0]"},
+	{"peer without children", IKE_PEERS PEER("p"),
+	 "t.yaml:8:7: ", "missing required key 'children' in ike.peers[0]"},
+	{"children empty", IKE_PEERS PEER("p") "      children: []\n",
+	 "t.yaml:12:17: ", "'children' needs at least one child"},
+	{"duplicate peer name", IKE_OK PEER_AT("p", "10.0.0.3") CHILD_C,
+	 "t.yaml:14:13: ", "peer name p is used twice"},
+	{"peer name with a dash", IKE_PEERS PEER("p-1") CHILD_C,
+	 "t.yaml:8:13: ", "'name' must be a letter then"},
+	{"duplicate child name", IKE_OK "        - name: c\n",
+	 "t.yaml:14:17: ", "child name c is used twice in peer p"},
+	{"nine children",
+	 IKE_PEERS PEER("p") "      children: [{name: a}, {name: b}, {name: c}, {name: d}, "
+			     "{name: e}, {name: f}, {name: g}, {name: h}, {name: i}]\n",
+	 "t.yaml:12:106: ", "more than 8 children"},
+	{"local not a hub address",
+	 IKE_PEERS "    - {name: p, local: 10.0.0.9, remote: 10.0.0.2, "
+		   "psk: " PSK16 ", children: [{name: c}]}\n",
+	 "t.yaml:8:24: ", "'local' 10.0.0.9 is not an address of any interface"},
+	{"remote of another family", IKE_PEERS PEER_AT("p", "fd00::2") CHILD_C,
+	 "t.yaml:10:15: ", "'remote' fd00::2 is not of the address family of 'local'"},
+	{"remote multicast", IKE_PEERS PEER_AT("p", "224.0.0.5") CHILD_C,
+	 "t.yaml:10:15: ", "'remote' is a multicast address"},
+	{"initiate with remote any",
+	 IKE_PEERS PEER_AT("p",
+			   "any") "      remote_id: fqdn:a.example\n      initiate: true\n" CHILD_C,
+	 "t.yaml:13:17: ", "'initiate' needs a remote address, not any"},
+	{"remote any without remote_id", IKE_PEERS PEER_AT("p", "any") CHILD_C,
+	 "t.yaml:8:7: ", "missing required key 'remote_id' in ike.peers[0]: with remote: any"},
+	{"remote any with remote_id any",
+	 IKE_PEERS PEER_AT("p", "any") "      remote_id: any\n" CHILD_C,
+	 "t.yaml:12:18: ", "'remote_id' any needs a remote address"},
+	{"local_id any", IKE_PEERS PEER("p") "      local_id: any\n" CHILD_C,
+	 "t.yaml:12:17: ", "'local_id' cannot be any"},
+	{"fqdn id with an empty label",
+	 IKE_PEERS PEER("p") "      remote_id: fqdn:a..example\n" CHILD_C,
+	 "t.yaml:12:18: ", "'remote_id' 'fqdn:a..example' is malformed"},
+	{"email id without a user",
+	 IKE_PEERS PEER("p") "      local_id: email:@example.com\n" CHILD_C,
+	 "t.yaml:12:17: ", "'local_id' 'email:@example.com' is malformed"},
+	{"keyid with an odd digit count", IKE_PEERS PEER("p") "      local_id: keyid:abc\n" CHILD_C,
+	 "t.yaml:12:17: ", "is malformed"},
+	{"id of no known form", IKE_PEERS PEER("p") "      remote_id: dn:CN=x\n" CHILD_C,
+	 "t.yaml:12:18: ", "'remote_id' 'dn:CN=x' is not an identity"},
+	{"auth pubkey", IKE_PEERS PEER("p") "      auth: pubkey\n" CHILD_C,
+	 "t.yaml:12:13: ", "'auth' pubkey is not implemented yet"},
+	{"auth eap", IKE_PEERS PEER("p") "      auth: eap\n" CHILD_C,
+	 "t.yaml:12:13: ", "'auth' must be psk or pubkey"},
+	{"psk and psk_file", IKE_PEERS PEER("p") "      psk_file: /tmp/psk\n" CHILD_C,
+	 "t.yaml:12:17: ", "'psk' and 'psk_file' exclude each other"},
+	{"neither psk nor psk_file",
+	 IKE_PEERS "    - name: p\n      local: 10.0.0.1\n      remote: 10.0.0.2\n" CHILD_C,
+	 "t.yaml:8:7: ", "missing required key 'psk' or 'psk_file' in ike.peers[0]"},
+	{"psk of 15 bytes",
+	 IKE_PEERS "    - {name: p, local: 10.0.0.1, remote: 10.0.0.2, psk: 0123456789abcde,\n"
+		   "       children: [{name: c}]}\n",
+	 "t.yaml:8:57: ", "'psk' is 15 bytes: a pre-shared key needs at least 16"},
+	{"hex psk of 15 bytes",
+	 IKE_PEERS "    - {name: p, local: 10.0.0.1, remote: 10.0.0.2, psk: "
+		   "0x000102030405060708090a0b0c0d0e,\n       children: [{name: c}]}\n",
+	 "t.yaml:8:57: ", "'psk' is 15 bytes"},
+	{"hex psk with a bad digit",
+	 IKE_PEERS "    - {name: p, local: 10.0.0.1, remote: 10.0.0.2, psk: "
+		   "0x000102030405060708090a0b0c0d0e0g,\n       children: [{name: c}]}\n",
+	 "t.yaml:8:57: ", "'psk' is not hex after 0x: character 34 is not a hex digit"},
+	{"psk a sequence",
+	 IKE_PEERS "    - {name: p, local: 10.0.0.1, remote: 10.0.0.2, psk: [a],\n"
+		   "       children: [{name: c}]}\n",
+	 "t.yaml:8:57: ", "'psk' must be a scalar, not a sequence"},
+	{"jitter 51", IKE_PEERS PEER("p") "      jitter: 51\n" CHILD_C,
+	 "t.yaml:12:15: ", "'jitter' is out of range 0..50"},
+	{"dpd_delay a day and a second", IKE_PEERS PEER("p") "      dpd_delay: 86401\n" CHILD_C,
+	 "t.yaml:12:18: ", "'dpd_delay' is out of range 0..86400"},
+	{"pool absent", IKE_PEERS PEER("p") "      pool: ra\n" CHILD_C,
+	 "t.yaml:12:13: ", "'pool' names unknown pool 'ra'"},
+	{"two peers that cannot be told apart",
+	 IKE_PEERS PEER_AT("a", "any") "      remote_id: fqdn:x.example\n" CHILD_C PEER_AT(
+		 "b", "any") "      remote_id: fqdn:x.example\n" CHILD_C,
+	 "t.yaml:15:7: ", "peer b has the local, remote and remote_id of peer a (line 8)"},
+	/* pools */
+	{"pool of 2 addresses too few",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/31}\n",
+	 "t.yaml:8:26: ", "pool prefix 10.99.0.0/31 is too small: a pool needs a /30 or shorter"},
+	{"IPv6 pool too small", IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 'fd99::/127'}\n",
+	 "t.yaml:8:26: ", "pool prefix fd99::/127 is too small: a pool needs a /126 or shorter"},
+	{"pool too large", IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.0.0.0/7}\n",
+	 "t.yaml:8:26: ", "pool prefix 10.0.0.0/7 is too large: a pool is a /8 or longer"},
+	{"pool host bits", IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.1/24}\n",
+	 "t.yaml:8:26: ", "host bits are set in 10.99.0.1/24; the prefix is 10.99.0.0/24"},
+	{"pool without a length", IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.1}\n",
+	 "t.yaml:8:26: ", "'prefix' '10.99.0.1' is not a prefix"},
+	{"peer not a mapping", IKE_POOL "    - x\n",
+	 "t.yaml:10:7: ", "expected a mapping in ike.peers[0], not a scalar"},
+	{"pool name used twice",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24}\n"
+		  "    - {name: ra, prefix: 10.98.0.0/24}\n",
+	 "t.yaml:9:14: ", "pool name ra is used twice"},
+	{"overlapping pools",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24}\n"
+		  "    - {name: rb, prefix: 10.99.0.128/25}\n",
+	 "t.yaml:9:26: ", "pool prefix 10.99.0.128/25 overlaps pool ra"},
+	{"pool inside an interface subnet",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.0.0.128/25}\n", "t.yaml:8:26: ",
+	 "pool prefix 10.0.0.128/25 overlaps 10.0.0.1/24, the subnet of interface lan0"},
+	{"pool containing a tunnel subnet",
+	 IFACE_V4 "tunnels:\n  - {name: vti1, type: vti, local: 10.0.0.1, remote: 10.0.0.2,\n"
+		  "     ipv4: 172.16.0.1/30}\nike:\n  pools:\n"
+		  "    - {name: ra, prefix: 172.16.0.0/16}\n",
+	 "t.yaml:11:26: ", "overlaps 172.16.0.1/30, the subnet of tunnel vti1"},
+	{"pool dns multicast",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24, dns: 224.0.0.1}\n",
+	 "t.yaml:8:45: ", "'dns' is a multicast address"},
+	{"five dns servers",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24,\n"
+		  "       dns: [10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8, 10.0.0.9]}\n",
+	 "t.yaml:9:54: ", "'dns' lists more than 4 items"},
+	{"split with host bits",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24, split: [10.0.0.1/8]}\n",
+	 "t.yaml:8:48: ", "host bits are set in 10.0.0.1/8"},
+	{"unknown pool key",
+	 IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24, wins: x}\n",
+	 "t.yaml:8:40: ", "unknown key 'wins' in ike.pools[0]"},
+	/* children: traffic selectors (RFC 7296 3.13.1) */
+	{"TS families differ",
+	 IKE_OK "          local_ts: 10.1.0.0/16\n          remote_ts: 'fd00:2::/64'\n",
+	 "t.yaml:15:22: ", "'local_ts' (IPv4) and 'remote_ts' (IPv6) must cover the same"},
+	{"TS families differ, local last",
+	 IKE_OK
+	 "          remote_ts: [10.2.0.0/16, 'fd00:2::/64']\n          local_ts: 10.1.0.0/16\n",
+	 "t.yaml:15:21: ", "'local_ts' (IPv4) and 'remote_ts' (IPv4 and IPv6)"},
+	{"TS host bits", IKE_OK "          local_ts: 10.1.0.1/16\n",
+	 "t.yaml:14:21: ", "host bits are set in 10.1.0.1/16; the prefix is 10.1.0.0/16"},
+	{"TS ports with icmp", IKE_OK "          local_ts: '10.1.0.0/16[icmp/8]'\n",
+	 "t.yaml:14:21: ", "'local_ts': ports need tcp, udp or sctp"},
+	{"TS icmpv6 with IPv4", IKE_OK "          local_ts: '10.1.0.0/16[icmpv6]'\n",
+	 "t.yaml:14:21: ", "icmpv6 does not go with an IPv4 prefix"},
+	{"TS unknown protocol", IKE_OK "          local_ts: '10.1.0.0/16[ospf]'\n",
+	 "t.yaml:14:21: ", "the protocol is any, icmp, tcp"},
+	{"TS port range backwards", IKE_OK "          local_ts: '10.1.0.0/16[tcp/90-80]'\n",
+	 "t.yaml:14:21: ", "ports are N or N-M with N <= M"},
+	{"TS port 65536", IKE_OK "          local_ts: '10.1.0.0/16[udp/65536]'\n",
+	 "t.yaml:14:21: ", "ports are N or N-M"},
+	{"TS without ']'", IKE_OK "          local_ts: '10.1.0.0/16[udp/500'\n",
+	 "t.yaml:14:21: ", "is not PREFIX[PROTO] or PREFIX[PROTO/PORT[-PORT]]"},
+	{"TS not a prefix", IKE_OK "          remote_ts: [10.2.0.0/16, lan]\n",
+	 "t.yaml:14:36: ", "'remote_ts' 'lan' is not a prefix"},
+	{"nine TS",
+	 IKE_OK "          local_ts: [10.1.0.0/24, 10.1.1.0/24, 10.1.2.0/24, 10.1.3.0/24, "
+		"10.1.4.0/24, 10.1.5.0/24, 10.1.6.0/24, 10.1.7.0/24, 10.1.8.0/24]\n",
+	 "t.yaml:14:126: ", "'local_ts' lists more than 8 items"},
+	{"TS empty list", IKE_OK "          local_ts: []\n",
+	 "t.yaml:14:21: ", "'local_ts' is empty: omit it"},
+	{"dynamic without a pool", IKE_OK "          remote_ts: dynamic\n",
+	 "t.yaml:14:22: ", "'remote_ts' dynamic needs a 'pool' on the peer"},
+	{"dynamic local_ts", IKE_OK "          local_ts: dynamic\n",
+	 "t.yaml:14:21: ", "'local_ts' cannot be dynamic"},
+	{"dynamic not alone",
+	 IKE_POOL PEER("p") "      pool: ra\n" CHILD_C
+			    "          remote_ts: [dynamic, 10.2.0.0/16]\n",
+	 "t.yaml:17:32: ", "'remote_ts': dynamic stands alone"},
+	{"dynamic pool of the wrong family",
+	 IKE_POOL PEER("p") "      pool: ra\n" CHILD_C
+			    "          remote_ts: dynamic\n          local_ts: 'fd00:1::/64'\n",
+	 "t.yaml:18:21: ", "'local_ts' (IPv6) and 'remote_ts' (IPv4, the pool's)"},
+	/* children: everything else */
+	{"unknown child key", IKE_OK "          pfs: true\n",
+	 "t.yaml:14:11: ", "unknown key 'pfs' in ike.peers[0].children[0]"},
+	{"child mode", IKE_OK "          mode: beet\n",
+	 "t.yaml:14:17: ", "'mode' must be tunnel or transport"},
+	{"life_time equal to rekey_time",
+	 IKE_OK "          life_time: 3600\n          rekey_time: 3600\n",
+	 "t.yaml:14:22: ", "'life_time' 3600 must exceed 'rekey_time' 3600"},
+	{"life_time below the default rekey_time", IKE_OK "          life_time: 60\n",
+	 "t.yaml:14:22: ", "'life_time' 60 must exceed 'rekey_time' 3600"},
+	{"rekey_time above a year", IKE_OK "          rekey_time: 31536001\n",
+	 "t.yaml:14:23: ", "'rekey_time' is out of range 0..31536000"},
+	{"child window not a power of two", IKE_OK "          replay_window: 1000\n",
+	 "t.yaml:14:26: ", "'replay_window' 1000 is not a power of two"},
+	{"rekey_bytes negative", IKE_OK "          rekey_bytes: -1\n",
+	 "t.yaml:14:24: ", "'rekey_bytes' must be a decimal integer"},
+	/* children keying a static VTI */
+	{"VTI without SAs and no child", IFACE_V4 VTI_BARE, "t.yaml:7:5: ",
+	 "tunnel vti1 has no SAs: give it sa_out and sa_in, or name it in the 'tunnel' of an IKE"},
+	{"VTI without SAs, child elsewhere", IKE_VTI, "t.yaml:7:5: ", "tunnel vti1 has no SAs"},
+	{"child names an unknown tunnel", IKE_OK "          tunnel: vti9\n",
+	 "t.yaml:14:19: ", "'tunnel' names unknown tunnel 'vti9'"},
+	{"child names a VTI with manual SAs",
+	 TUNNELS(TUN_OK) "ike:\n  peers:\n" PEER("p") CHILD_C "          tunnel: vti1\n",
+	 "t.yaml:25:19: ", "'tunnel' vti1 has manual SAs (sa_out, sa_in)"},
+	{"VTI keyed by two children",
+	 IKE_VTI "          tunnel: vti1\n        - name: d\n          tunnel: vti1\n",
+	 "t.yaml:18:19: ", "'tunnel' vti1 is already keyed by child c of peer p"},
+	{"VTI keyed by children of two peers",
+	 IKE_VTI "          tunnel: vti1\n" PEER_AT(
+		 "q", "10.0.0.2") "      remote_id: fqdn:q.example\n" CHILD_C
+				  "          tunnel: vti1\n",
+	 "t.yaml:24:19: ", "'tunnel' vti1 is already keyed by child c of peer p"},
+	{"VTI remote not the peer's",
+	 IFACE_V4 VTI_BARE "ike:\n  peers:\n" PEER_AT("p", "10.0.0.3") CHILD_C
+	 "          tunnel: vti1\n",
+	 "t.yaml:16:19: ", "'tunnel' vti1 runs between 10.0.0.1 and 10.0.0.2, not the peer's"},
+	{"transport child on a VTI", IKE_VTI "          tunnel: vti1\n          mode: transport\n",
+	 "t.yaml:17:17: ", "'mode' must be tunnel: a VTI needs it"},
+	{"tunnel with sa_out only",
+	 TUNNELS("  - name: vti1\n    type: vti\n    local: 10.0.0.1\n    remote: 10.0.0.2\n"
+		 "    sa_out: o\n"),
+	 "t.yaml:15:13: ", "'sa_out' and 'sa_in' go together"},
+	{"tunnel with sa_in only",
+	 TUNNELS("  - name: vti1\n    type: vti\n    local: 10.0.0.1\n    remote: 10.0.0.2\n"
+		 "    sa_in: i\n"),
+	 "t.yaml:15:12: ", "'sa_out' and 'sa_in' go together"},
+	/* proposals: strongSwan's grammar, what crypto/ implements */
+	{"unknown algorithm, its column", ESP("[aes128gcm16, aes256-sha256-sha3]"),
+	 "t.yaml:14:44: ", "'esp': unknown algorithm 'sha3'"},
+	{"unknown algorithm in a quoted proposal", ESP("\"aes256-shaa256\""),
+	 "t.yaml:14:24: ", "unknown algorithm 'shaa256'"},
+	{"unknown algorithm is sanitised", ESP("\"aes256-sha\\t256\""),
+	 "t.yaml:14:24: ", "unknown algorithm 'sha?256'"},
+	{"AEAD and non-AEAD mixed", ESP("aes128gcm16-aes128-sha256"),
+	 "t.yaml:14:28: ", "AEAD and non-AEAD ciphers cannot share a proposal"},
+	{"AEAD with integrity", ESP("aes128gcm16-sha256"),
+	 "t.yaml:14:28: ", "an AEAD cipher carries its own integrity"},
+	{"non-AEAD without integrity", ESP("aes128-modp2048"),
+	 "t.yaml:14:16: ", "a non-AEAD cipher needs an integrity algorithm"},
+	{"no cipher", ESP("sha256"), "t.yaml:14:16: ", "the proposal has no encryption algorithm"},
+	{"IKE proposal without DH", IKE_P("aes256-sha256"),
+	 "t.yaml:12:12: ", "'ike': an IKE proposal needs a key exchange group"},
+	{"AEAD IKE proposal without PRF", IKE_P("aes256gcm16-x25519"),
+	 "t.yaml:12:12: ", "'ike': an AEAD IKE proposal needs a PRF"},
+	{"esn in IKE", IKE_P("aes256-sha256-modp2048-esn"),
+	 "t.yaml:12:35: ", "'ike': esn applies to ESP proposals only"},
+	{"PRF in ESP", ESP("aes256-sha256-prfsha256"),
+	 "t.yaml:14:30: ", "'esp': prfsha256 is a PRF: ESP proposals take none"},
+	{"3DES in IKE", IKE_P("3des-sha256-modp2048"),
+	 "t.yaml:12:12: ", "'ike': 3des is not implemented for IKE"},
+	{"3DES in ESP without ipsec.legacy", ESP("3des-sha1"),
+	 "t.yaml:14:16: ", "'esp': 3des is a legacy algorithm: set ipsec.legacy: true"},
+	{"MD5 in ESP without ipsec.legacy", ESP("aes128-md5"),
+	 "t.yaml:14:23: ", "'esp': md5 is a legacy algorithm"},
+	{"modp1024 (RFC 8247)", IKE_P("aes128-sha256-modp1024"), "t.yaml:12:26: ",
+	 "'ike': modp1024 is not implemented: groups below 2048 bits are too weak"},
+	{"algorithm listed twice", ESP("aes128-aes256-sha256-aes128"),
+	 "t.yaml:14:37: ", "'esp': aes128 is listed twice"},
+	{"two dashes", ESP("aes128--sha256"), "t.yaml:14:23: ", "'esp': empty algorithm name"},
+	{"trailing dash", IKE_P("aes128-sha256-x25519-"), "t.yaml:12:33: ", "empty algorithm name"},
+	{"curve25519 is x25519",
+	 IKE_P("aes128-sha256-modp2048-modp3072-modp4096-ecp256-ecp384-ecp521-x25519-curve25519"),
+	 "t.yaml:12:81: ", "'ike': curve25519 is listed twice"},
+	{"nine proposals",
+	 ESP("[aes128gcm16, aes128gcm16, aes128gcm16, aes128gcm16, aes128gcm16, aes128gcm16, "
+	     "aes128gcm16, aes128gcm16, aes256gcm16]"),
+	 "t.yaml:14:121: ", "more than 8 proposals"},
+	{"proposals empty", ESP("[]"), "t.yaml:14:16: ", "'esp' needs at least one proposal"},
+	{"proposals a mapping", ESP("{a: b}"),
+	 "t.yaml:14:16: ", "'esp' must be a proposal or a sequence of them, not a mapping"},
+};
+
+static void test_ike_bad_table(void)
+{
+	for (size_t i = 0; i < sizeof(ike_bad_cases) / sizeof(ike_bad_cases[0]); i++) {
+		const struct bad_case *c = &ike_bad_cases[i];
+
+		expect_error(c->what, c->yaml, strlen(c->yaml), c->pos, c->msg);
+	}
+}
+
+/* Every key of the section, in an order other than the loader's, and the values they give. */
+static const char ike_full_yaml[] =
+	"interfaces:\n"
+	"  - {name: lan0, port: net_tap0, ipv4: 10.0.0.1/24, ipv6: 'fd00::1/64'}\n"
+	"  - {name: wan0, port: net_tap1, ipv4: 203.0.113.1/24}\n"
+	"ike:\n"
+	"  peers:\n"
+	"    - name: spoke1\n" /* line 6 */
+	"      local: 203.0.113.1\n"
+	"      remote: 198.51.100.2\n"
+	"      local_id: fqdn:hub.example.com\n"
+	"      remote_id: email:ops@spoke1.example.com\n"
+	"      psk: 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
+	"      ike: [aes256-sha384-sha256-ecp384, aes128gcm16-prfsha512-x25519-modp3072]\n"
+	"      initiate: true\n"
+	"      encap: true\n"
+	"      dpd_delay: 0\n"
+	"      rekey_time: 0\n"
+	"      reauth_time: 86400\n"
+	"      jitter: 0\n"
+	"      children:\n"
+	"        - name: net\n" /* line 20 */
+	"          tunnel: vti1\n"
+	"          esp: 3des-md5-modp2048-esn-noesn\n"
+	"          rekey_time: 0\n"
+	"          life_time: 7200\n"
+	"          rekey_bytes: 18446744073709551615\n"
+	"          rekey_packets: 1000000\n"
+	"          replay_window: 4096\n"
+	"        - name: web\n" /* line 28 */
+	"          mode: transport\n"
+	"          local_ts: ['10.0.0.0/24[tcp/443]', 10.0.0.5]\n"
+	"          remote_ts: '192.0.2.0/24[udp/1000-2000]'\n"
+	"          esp: chacha20poly1305\n"
+	"          rekey_time: 100\n"
+	"    - name: road\n" /* line 34 */
+	"      local: 'fd00::1'\n"
+	"      remote: any\n"
+	"      remote_id: keyid:0A0b\n"
+	"      psk: \"a text key of twenty\"\n"
+	"      pool: ra6\n"
+	"      children: [{name: all, remote_ts: dynamic}]\n"
+	"  pools:\n"
+	"    - name: ra4\n" /* line 42 */
+	"      prefix: 10.99.0.0/24\n"
+	"      dns: 10.0.0.53\n"
+	"      split: [10.0.0.0/24, 'fd00::/64']\n"
+	"    - {name: ra6, prefix: 'fd99::/64', dns: ['fd00::53', 10.0.0.53]}\n"
+	"tunnels:\n"
+	"  - {name: vti1, type: vti, local: 203.0.113.1, remote: 198.51.100.2}\n"
+	"ipsec:\n"
+	"  legacy: true\n"
+	"  replay_window: 256\n";
+
+static bool alg_is(const struct cfg_ike_alg *a, uint16_t id, uint16_t keylen)
+{
+	return a->id == id && a->keylen == keylen;
+}
+
+static void check_ts(const struct cfg_ike_ts *ts, const char *prefix, uint8_t proto, uint16_t lo,
+		     uint16_t hi)
+{
+	CU_ASSERT_STRING_EQUAL(prefix_str(&ts->prefix), prefix);
+	CU_ASSERT_EQUAL(ts->proto, proto);
+	CU_ASSERT_EQUAL(ts->port_lo, lo);
+	CU_ASSERT_EQUAL(ts->port_hi, hi);
+}
+
+static void check_pools(const struct config *cfg)
+{
+	const struct cfg_ike_pool *p4 = &cfg->ike_pools[0], *p6 = &cfg->ike_pools[1];
+
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ike_pools, 2);
+	CU_ASSERT_STRING_EQUAL(p4->name, "ra4");
+	CU_ASSERT_STRING_EQUAL(prefix_str(&p4->prefix), "10.99.0.0/24");
+	CU_ASSERT_EQUAL_FATAL(p4->n_dns, 1);
+	check_addr(&p4->dns[0], "10.0.0.53");
+	CU_ASSERT_EQUAL_FATAL(p4->n_split, 2);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&p4->split[1]), "fd00::/64");
+	CU_ASSERT_EQUAL(p4->line, 42);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&p6->prefix), "fd99::/64");
+	CU_ASSERT_EQUAL(p6->n_dns, 2);
+	CU_ASSERT_EQUAL(p6->n_split, 0);
+}
+
+/* RFC 7296 3.3.2 IDs: AES-CBC 12, SHA-384/256 integrity 13/12, their PRFs 6/5 (derived). */
+static void check_spoke1(const struct cfg_ike_peer *p)
+{
+	const struct cfg_ike_proposal *a = &p->ike[0], *b = &p->ike[1];
+
+	CU_ASSERT_STRING_EQUAL(p->name, "spoke1");
+	check_addr(&p->local, "203.0.113.1");
+	check_addr(&p->remote, "198.51.100.2");
+	CU_ASSERT_TRUE(p->local_id.type == CFG_IKE_ID_FQDN && p->local_id.len == 15 &&
+		       memcmp(p->local_id.data, "hub.example.com", 15) == 0);
+	CU_ASSERT_TRUE(p->remote_id.type == CFG_IKE_ID_EMAIL && p->remote_id.len == 22);
+	CU_ASSERT_EQUAL(p->auth, CFG_IKE_AUTH_PSK);
+	CU_ASSERT_TRUE(key_is(p->psk, p->psk_len, 32, 0x00));
+	CU_ASSERT_EQUAL_FATAL(p->n_ike, 2);
+	CU_ASSERT_TRUE(a->n_encr == 1 && alg_is(&a->encr[0], 12, 256));
+	CU_ASSERT_TRUE(a->n_integ == 2 && a->integ[0] == 13 && a->integ[1] == 12);
+	CU_ASSERT_TRUE(a->n_prf == 2 && a->prf[0] == 6 && a->prf[1] == 5);
+	CU_ASSERT_TRUE(a->n_dh == 1 && a->dh[0] == 20 && a->n_esn == 0);
+	CU_ASSERT_EQUAL(a->line, 12);
+	CU_ASSERT_TRUE(b->n_encr == 1 && alg_is(&b->encr[0], 20, 128) && b->n_integ == 0);
+	CU_ASSERT_TRUE(b->n_prf == 1 && b->prf[0] == 7);
+	CU_ASSERT_TRUE(b->n_dh == 2 && b->dh[0] == 31 && b->dh[1] == 15);
+	CU_ASSERT_TRUE(p->initiate && p->encap);
+	CU_ASSERT_TRUE(p->dpd_delay == 0 && p->rekey_time == 0 && p->reauth_time == 86400);
+	CU_ASSERT_TRUE(p->jitter == 0 && p->pool == -1 && p->line == 6);
+}
+
+static void check_spoke1_children(const struct cfg_ike_peer *p)
+{
+	const struct cfg_ike_child *net = &p->children[0], *web = &p->children[1];
+	const struct cfg_ike_proposal *e = &net->esp[0];
+
+	CU_ASSERT_EQUAL_FATAL(p->n_children, 2);
+	CU_ASSERT_STRING_EQUAL(net->name, "net");
+	CU_ASSERT_TRUE(net->tunnel == 0 && net->mode == CFG_SA_TUNNEL && net->line == 20);
+	CU_ASSERT_EQUAL_FATAL(net->n_esp, 1);
+	/* ENCR_3DES 3, AUTH_HMAC_MD5_96 1 (ipsec.legacy), PFS with group 14, ESN then none. */
+	CU_ASSERT_TRUE(e->n_encr == 1 && alg_is(&e->encr[0], 3, 0));
+	CU_ASSERT_TRUE(e->n_integ == 1 && e->integ[0] == 1 && e->n_prf == 0);
+	CU_ASSERT_TRUE(e->n_dh == 1 && e->dh[0] == 14);
+	CU_ASSERT_TRUE(e->n_esn == 2 && e->esn[0] == 1 && e->esn[1] == 0);
+	CU_ASSERT_TRUE(net->rekey_time == 0 && net->life_time == 7200);
+	CU_ASSERT_TRUE(net->rekey_bytes == UINT64_MAX && net->rekey_packets == 1000000);
+	CU_ASSERT_EQUAL(net->replay_window, 4096);
+	/* No selectors with a VTI: any/any in both families. */
+	CU_ASSERT_EQUAL_FATAL(net->n_local_ts, 2);
+	check_ts(&net->local_ts[0], "0.0.0.0/0", 0, 0, 65535);
+	check_ts(&net->local_ts[1], "::/0", 0, 0, 65535);
+	CU_ASSERT_EQUAL_FATAL(net->n_remote_ts, 2);
+	CU_ASSERT_FALSE(net->remote_dynamic);
+	CU_ASSERT_TRUE(web->mode == CFG_SA_TRANSPORT && web->tunnel == -1 && web->line == 28);
+	CU_ASSERT_EQUAL_FATAL(web->n_local_ts, 2);
+	check_ts(&web->local_ts[0], "10.0.0.0/24", 6, 443, 443);
+	check_ts(&web->local_ts[1], "10.0.0.5/32", 0, 0, 65535);
+	CU_ASSERT_EQUAL_FATAL(web->n_remote_ts, 1);
+	check_ts(&web->remote_ts[0], "192.0.2.0/24", 17, 1000, 2000);
+	CU_ASSERT_TRUE(web->n_esp == 1 && alg_is(&web->esp[0].encr[0], 28, 0));
+	CU_ASSERT_TRUE(web->esp[0].n_integ == 0 && web->esp[0].n_esn == 1 &&
+		       web->esp[0].esn[0] == 0);
+	CU_ASSERT_TRUE(web->rekey_time == 100 && web->life_time == 110);
+	CU_ASSERT_EQUAL(web->replay_window, 256); /* ipsec.replay_window */
+}
+
+/* The built-in proposals (conf/README.md) and the defaults of a remote-access peer. */
+static void check_road(const struct cfg_ike_peer *p)
+{
+	const struct cfg_ike_proposal *a = &p->ike[0], *b = &p->ike[1];
+	const struct cfg_ike_child *all = &p->children[0];
+
+	CU_ASSERT_STRING_EQUAL(p->name, "road");
+	CU_ASSERT_EQUAL(p->remote.family, 0);
+	CU_ASSERT_TRUE(p->remote_id.type == CFG_IKE_ID_KEY_ID && p->remote_id.len == 2 &&
+		       p->remote_id.data[0] == 0x0a && p->remote_id.data[1] == 0x0b);
+	CU_ASSERT_TRUE(p->local_id.type == CFG_IKE_ID_IPV6 && p->local_id.len == 16 &&
+		       p->local_id.data[0] == 0xfd && p->local_id.data[15] == 1);
+	CU_ASSERT_TRUE(p->psk_len == 20 && memcmp(p->psk, "a text key of twenty", 20) == 0);
+	CU_ASSERT_TRUE(p->pool == 1 && p->dpd_delay == 30 && p->rekey_time == 14400);
+	CU_ASSERT_TRUE(p->jitter == 10 && p->reauth_time == 0 && !p->initiate && !p->encap);
+	CU_ASSERT_EQUAL_FATAL(p->n_ike, 2);
+	CU_ASSERT_TRUE(a->n_encr == 2 && alg_is(&a->encr[0], 20, 128) &&
+		       alg_is(&a->encr[1], 20, 256) && a->n_integ == 0);
+	CU_ASSERT_TRUE(a->n_prf == 1 && a->prf[0] == 5);
+	CU_ASSERT_TRUE(a->n_dh == 3 && a->dh[0] == 31 && a->dh[1] == 19 && a->dh[2] == 14);
+	CU_ASSERT_TRUE(b->n_encr == 2 && alg_is(&b->encr[0], 12, 128) &&
+		       alg_is(&b->encr[1], 12, 256));
+	CU_ASSERT_TRUE(b->n_integ == 2 && b->integ[0] == 12 && b->integ[1] == 2);
+	CU_ASSERT_TRUE(b->n_prf == 2 && b->prf[0] == 5 && b->prf[1] == 2 && b->n_dh == 3);
+	CU_ASSERT_EQUAL_FATAL(p->n_children, 1);
+	CU_ASSERT_TRUE(all->remote_dynamic && all->n_remote_ts == 0);
+	/* The pool is IPv6, so local_ts defaults to ::/0 alone. */
+	CU_ASSERT_EQUAL_FATAL(all->n_local_ts, 1);
+	check_ts(&all->local_ts[0], "::/0", 0, 0, 65535);
+	CU_ASSERT_TRUE(all->rekey_time == 3600 && all->life_time == 3960);
+	CU_ASSERT_EQUAL_FATAL(all->n_esp, 2);
+	CU_ASSERT_TRUE(all->esp[0].n_encr == 2 && all->esp[0].n_esn == 1 &&
+		       all->esp[0].esn[0] == 0 && all->esp[0].n_dh == 0);
+	CU_ASSERT_TRUE(all->esp[1].n_integ == 2 && all->esp[1].integ[0] == 12 &&
+		       all->esp[1].n_prf == 0);
+}
+
+static void test_ike_good(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	int rc = cfg_load_buffer("t.yaml", ike_full_yaml, strlen(ike_full_yaml), &cfg, err,
+				 sizeof(err));
+
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "\n  ike: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_TRUE(cfg->legacy_used); /* 3des and md5 in the ESP proposal of net */
+	check_pools(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ike_peers, 2);
+	check_spoke1(&cfg->ike_peers[0]);
+	check_spoke1_children(&cfg->ike_peers[0]);
+	check_road(&cfg->ike_peers[1]);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_tunnels, 1);
+	CU_ASSERT_TRUE(cfg->tunnels[0].sa_out == -1 && cfg->tunnels[0].n_sa_in == 0);
+	cfg_free(cfg);
+}
+
+/*
+ * Every algorithm a proposal accepts is one crypto/ implements for IKE (ike_sk.h, ike_prf.h,
+ * ike_dh.h): the loader does not link crypto/, so this is where the two lists meet.
+ */
+static void test_ike_algs_implemented(void)
+{
+	static const char yaml[] =
+		IKE_PEERS PEER("p") "      ike:\n"
+				    "        - aes128-aes256-sha1-sha256-sha384-sha512-prfsha1-"
+				    "prfsha256-prfsha384-prfsha512-modp2048-modp3072-modp4096-"
+				    "ecp256-ecp384-ecp521-x25519\n"
+				    "        - aes128gcm16-aes256gcm16-chacha20poly1305-prfsha256-"
+				    "curve25519\n" CHILD_C
+				    "          esp: aes128-sha512-ecp521-modp4096\n";
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	const struct cfg_ike_proposal *q;
+
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err)), 0);
+	if (cfg == NULL)
+		fprintf(stderr, "\n  ike algorithms: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->ike_peers[0].n_ike, 2);
+	q = &cfg->ike_peers[0].ike[0];
+	CU_ASSERT_TRUE(q->n_encr == 2 && q->n_integ == 4 && q->n_prf == 4 && q->n_dh == 7);
+	CU_ASSERT_EQUAL(cfg->ike_peers[0].ike[1].n_encr, 3);
+	for (unsigned int k = 0; k < 2; k++) {
+		q = &cfg->ike_peers[0].ike[k];
+		for (unsigned int i = 0; i < q->n_encr; i++)
+			CU_ASSERT(ike_sk_encr_key_len(q->encr[i].id, q->encr[i].keylen) > 0);
+		for (unsigned int i = 0; i < q->n_integ; i++)
+			CU_ASSERT(ike_sk_integ_key_len(q->integ[i]) > 0);
+		for (unsigned int i = 0; i < q->n_prf; i++)
+			CU_ASSERT(ike_prf_len(q->prf[i]) > 0);
+		for (unsigned int i = 0; i < q->n_dh; i++)
+			CU_ASSERT_TRUE(ike_dh_supported(q->dh[i]));
+	}
+	q = &cfg->ike_peers[0].children[0].esp[0];
+	CU_ASSERT_TRUE(q->n_dh == 2 && ike_dh_supported(q->dh[0]) && ike_dh_supported(q->dh[1]));
+	cfg_free(cfg);
+}
+
+/* The example: a static VTI keyed by IKE, a remote-access peer with a pool. */
+static void test_ike_example(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	const struct cfg_ike_peer *p;
+
+	CU_ASSERT_EQUAL(cfg_load_file(EXAMPLES_DIR "/ike-psk-vti.yaml", &cfg, err, sizeof(err)), 0);
+	if (cfg == NULL)
+		fprintf(stderr, "\n  ike example: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ike_peers, 2);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_tunnels, 1);
+	CU_ASSERT_TRUE(cfg->tunnels[0].sa_out == -1 && cfg->tunnels[0].n_sa_in == 0);
+	p = &cfg->ike_peers[0];
+	CU_ASSERT_TRUE(p->initiate && p->remote_id.type == CFG_IKE_ID_FQDN);
+	CU_ASSERT_TRUE(p->psk_len >= 16 && p->n_ike == 2);
+	CU_ASSERT_TRUE(p->n_children == 1 && p->children[0].tunnel == 0);
+	CU_ASSERT_TRUE(p->children[0].n_esp == 2 && p->children[0].esp[1].esn[0] == 1);
+	CU_ASSERT_EQUAL(p->children[0].life_time, 3960);
+	p = &cfg->ike_peers[1];
+	CU_ASSERT_TRUE(p->remote.family == 0 && p->pool == 0 && p->psk_len >= 16);
+	CU_ASSERT_TRUE(p->children[0].remote_dynamic && p->children[0].n_local_ts == 1);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ike_pools, 1);
+	CU_ASSERT_TRUE(cfg->ike_pools[0].n_dns == 1 && cfg->ike_pools[0].n_split == 1);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_routes, 1);
+	check_tun_route(&cfg->routes[0], "10.20.0.0/24", "", 0);
+	CU_ASSERT_FALSE(cfg->legacy_used);
+	cfg_free(cfg);
+}
+
+/* n remote-access peers told apart by their IDs; peer i on line 8 + i. */
+static void gen_peers(struct text *t, unsigned int n)
+{
+	text_init(t);
+	put(t, IKE_PEERS);
+	for (unsigned int i = 0; i < n; i++)
+		put(t,
+		    "    - {name: p%u, local: 10.0.0.1, remote: any, remote_id: "
+		    "'fqdn:p%u.example', "
+		    "psk: " PSK16 ", children: [{name: c}]}\n",
+		    i, i);
+}
+
+/* n pools of a /24 each in 172.16.0.0/16; pool i on line 8 + i. */
+static void gen_pools(struct text *t, unsigned int n)
+{
+	text_init(t);
+	put(t, IFACE_V4 "ike:\n  pools:\n");
+	for (unsigned int i = 0; i < n; i++)
+		put(t, "    - {name: r%u, prefix: 172.16.%u.0/24}\n", i, i);
+}
+
+static void test_ike_limits(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	struct text t;
+
+	gen_peers(&t, CFG_IKE_PEERS_MAX);
+	CU_ASSERT_EQUAL(load_text(&t, &cfg, err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_ike_peers, CFG_IKE_PEERS_MAX);
+	CU_ASSERT_EQUAL(cfg->ike_peers[1023].line, 8 + 1023);
+	CU_ASSERT_EQUAL(cfg->ike_peers[1023].remote_id.len, strlen("p1023.example"));
+	cfg_free(cfg);
+	free(t.s);
+	gen_peers(&t, CFG_IKE_PEERS_MAX + 1);
+	expect_error("1025 peers", t.s, t.len, "t.yaml:1032:7: ", "more than 1024 peers");
+	free(t.s);
+	gen_pools(&t, CFG_IKE_POOLS_MAX);
+	CU_ASSERT_EQUAL(load_text(&t, &cfg, err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_ike_pools, CFG_IKE_POOLS_MAX);
+	cfg_free(cfg);
+	free(t.s);
+	gen_pools(&t, CFG_IKE_POOLS_MAX + 1);
+	expect_error("65 pools", t.s, t.len, "t.yaml:72:7: ", "more than 64 pools");
+	free(t.s);
+}
+
+/* A pre-shared key never reaches a message, whatever is wrong with it or around it. */
+static void test_psk_not_echoed(void)
+{
+	static const char *const lines[] = {
+		"psk: c0ffeec0ffee\n",
+		"psk: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeeZZ\n",
+		"psk: 0xc0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec\n",
+		"psk: [c0ffeec0ffeec0ffeec0ffee]\n",
+		"psk: {c0ffeec0ffeec0ffeec0ffee: 1}\n",
+		"psk: c0ffeec0ffeec0ffeec0ffee\n      psk: c0ffeec0ffeec0ffeec0ffee\n",
+		"psk: c0ffeec0ffeec0ffeec0ffee\n      psk_file: /nonexistent\n",
+		"psk: c0ffeec0ffeec0ffeec0ffee\n      auth: pubkey\n",
+		"psk: c0ffeec0ffeec0ffeec0ffee\n      mobike: true\n",
+		"psk: c0ffeec0ffeec0ffeec0ffee\n      jitter: 99\n",
+		"auth: c0ffeec0ffeec0ffeec0ffee\n",
+		"pks: c0ffeec0ffeec0ffeec0ffee\n",
+	};
+	char yaml[1024], err[CFG_ERR_MAX];
+	struct config *cfg;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(yaml, sizeof(yaml),
+			 IKE_PEERS "    - name: p\n      local: 10.0.0.1\n      remote: 10.0.0.2\n"
+				   "      %s" CHILD_C,
+			 lines[i]);
+		err[0] = '\0';
+		CU_ASSERT(cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err)) <
+			  0);
+		CU_ASSERT(err[0] != '\0');
+		CU_ASSERT_PTR_NULL(strcasestr(err, "c0ffee"));
+		if (strcasestr(err, "c0ffee") != NULL)
+			fprintf(stderr, "\n  psk %zu echoed: %s\n", i, err);
+	}
+}
+
+/* hub.yaml: peer p whose key is read from file (line 11, col 17). */
+static void write_psk_hub(struct keydir *kd, const char *file)
+{
+	char yaml[1024];
+
+	snprintf(yaml, sizeof(yaml),
+		 IKE_PEERS "    - name: p\n      local: 10.0.0.1\n      remote: 10.0.0.2\n"
+			   "      psk_file: %s\n" CHILD_C,
+		 file);
+	write_str(kd, "hub.yaml", yaml);
+	snprintf(kd->path, sizeof(kd->path), "%s/hub.yaml", kd->dir);
+}
+
+static void test_psk_files(void)
+{
+	struct keydir kd = {.dir = "/tmp/vpnhub-psk-XXXXXX"};
+	char err[CFG_ERR_MAX] = "", file[128];
+	struct config *cfg = NULL;
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(kd.dir));
+	/* Relative to the config's directory; blanks and the line end are trimmed; 0x is hex. */
+	write_str(&kd, "p.psk",
+		  "\n 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\r\n");
+	write_psk_hub(&kd, "p.psk");
+	rc = cfg_load_file(kd.path, &cfg, err, sizeof(err));
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "\n  psk file: %s\n", err);
+	if (cfg != NULL) {
+		CU_ASSERT_TRUE(key_is(cfg->ike_peers[0].psk, cfg->ike_peers[0].psk_len, 32, 0x00));
+		cfg_free(cfg);
+	}
+	write_str(&kd, "p.psk", "a pass phrase of 24 byte\n");
+	CU_ASSERT_EQUAL(cfg_load_file(kd.path, &cfg, err, sizeof(err)), 0);
+	if (cfg != NULL) {
+		CU_ASSERT_TRUE(cfg->ike_peers[0].psk_len == 24 &&
+			       memcmp(cfg->ike_peers[0].psk, "a pass phrase of 24 byte", 24) == 0);
+		cfg_free(cfg);
+	}
+	write_str(&kd, "p.psk", "\n\t \n");
+	expect_file_error(&kd, 11, 17, "'psk_file' 'p.psk' is empty");
+	write_str(&kd, "p.psk", "fifteen bytes!!\n");
+	expect_file_error(&kd, 11, 17, "'psk_file' 'p.psk' is 15 bytes: a pre-shared key needs");
+	write_str(&kd, "p.psk", "  0x0001020304050607080g0a0b0c0d0e0f\n");
+	expect_file_error(&kd, 11, 17, "is not hex after 0x: character 24 is not a hex digit");
+	write_psk_hub(&kd, "missing.psk");
+	expect_file_error(&kd, 11, 17, "'psk_file' 'missing.psk' cannot be read");
+	snprintf(file, sizeof(file), "%s/p.psk", kd.dir);
+	unlink(file);
+	unlink(kd.path);
+	CU_ASSERT_EQUAL(rmdir(kd.dir), 0);
+}
+
 struct addr_case {
 	const char *text;
 	bool allow_plen;
@@ -1649,6 +2656,16 @@ int test_config_register(void)
 		{"SA limit", test_many_sas},
 		{"tunnel limit", test_many_tunnels},
 		{"ipsec example values", test_ipsec_examples},
+		{"crypto maps", test_cmap_good},
+		{"crypto map limits", test_cmap_limits},
+		{"crypto map example values", test_cmap_example},
+		{"ike error table", test_ike_bad_table},
+		{"ike values", test_ike_good},
+		{"ike algorithms implemented", test_ike_algs_implemented},
+		{"ike example values", test_ike_example},
+		{"ike limits", test_ike_limits},
+		{"pre-shared keys never echoed", test_psk_not_echoed},
+		{"pre-shared key files", test_psk_files},
 		{"addr parse", test_addr_parse},
 		{"addr bytes and str", test_addr_bytes},
 		{"addr in prefix", test_addr_in_prefix},

@@ -18,10 +18,12 @@ int test_counters_register(void);
 int test_eal_args_register(void);
 int test_replay_register(void);
 int test_esp_xform_register(void);
-int test_esp_register(void);
 int test_ike_dh_register(void);
 int test_ike_prf_register(void);
 int test_ike_sk_register(void);
 int test_ike_msg_register(void);
+int test_esp_register(void);
+int test_spd_register(void);
+int test_frag_register(void);
 
 #endif

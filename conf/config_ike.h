@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * conf/config_ike.h - the `ike:` section of the configuration: address pools, and the peers the
+ * hub negotiates IKEv2 with (RFC 7296), each with its proposals, authentication, and the Child
+ * SAs it carries. Part of the immutable struct config (config.h); cold data, read by the
+ * control lcore when it builds its IKE state.
+ *
+ * Included by conf/config.h (after struct cfg_addr), never on its own.
+ *
+ * Algorithms are stored as IANA transform IDs (RFC 7296 3.3.2, the IKEv2 registry), so that the
+ * IKE code puts them on the wire as they are. Proposals are written in YAML the way strongSwan
+ * writes them ("aes256-sha256-modp2048", "aes128gcm16-prfsha256-x25519", "aes256gcm16-esn"): a
+ * proposal offers every algorithm listed in it, in order, for each transform type.
+ */
+#ifndef VPNHUB_CONF_CONFIG_IKE_H
+#define VPNHUB_CONF_CONFIG_IKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CFG_IKE_PEERS_MAX      1024 /* configured peers (a wildcard peer serves many spokes) */
+#define CFG_IKE_POOLS_MAX      64
+#define CFG_IKE_PROPOSALS_MAX  8 /* proposals per peer, IKE or ESP */
+#define CFG_IKE_ALGS_MAX       8 /* algorithms of one transform type in one proposal */
+#define CFG_IKE_CHILDREN_MAX   8 /* Child SA configs per peer */
+#define CFG_IKE_TS_MAX	       8 /* traffic selectors per side of a child */
+#define CFG_IKE_ID_MAX	       256
+#define CFG_IKE_PSK_MAX	       256 /* bytes of a pre-shared key */
+#define CFG_IKE_POOL_DNS_MAX   4
+#define CFG_IKE_POOL_SPLIT_MAX 16
+
+/* ID types as RFC 7296 3.5 numbers them. */
+enum cfg_ike_id_type {
+	CFG_IKE_ID_NONE = 0, /* "any": accept whatever the peer says (remote_id only) */
+	CFG_IKE_ID_IPV4 = 1,
+	CFG_IKE_ID_FQDN = 2,
+	CFG_IKE_ID_EMAIL = 3, /* ID_RFC822_ADDR */
+	CFG_IKE_ID_IPV6 = 5,
+	CFG_IKE_ID_KEY_ID = 11,
+};
+
+struct cfg_ike_id {
+	uint8_t type; /* enum cfg_ike_id_type */
+	uint16_t len;
+	uint8_t data[CFG_IKE_ID_MAX]; /* IPv4/IPv6 address bytes, or the name without NUL */
+};
+
+/*
+ * One proposal: the algorithms offered for each transform type, IANA IDs, in preference
+ * order. IKE proposals: encr + (integ, or an AEAD) + prf + dh (at least one each). ESP: encr +
+ * (integ, or an AEAD), dh only with PFS (n_dh == 0: no PFS), esn as listed (default: no ESN).
+ */
+struct cfg_ike_alg {
+	uint16_t id;	 /* transform ID */
+	uint16_t keylen; /* bits (AES: 128/256); 0 when the algorithm has a fixed key */
+};
+
+struct cfg_ike_proposal {
+	struct cfg_ike_alg encr[CFG_IKE_ALGS_MAX];
+	uint8_t n_encr;
+	uint16_t integ[CFG_IKE_ALGS_MAX];
+	uint8_t n_integ;
+	uint16_t prf[CFG_IKE_ALGS_MAX];
+	uint8_t n_prf;
+	uint16_t dh[CFG_IKE_ALGS_MAX];
+	uint8_t n_dh;
+	uint8_t esn[2]; /* ESN transform IDs offered: 0 = none, 1 = extended (3.3.2) */
+	uint8_t n_esn;
+	unsigned int line;
+};
+
+/* A traffic selector (RFC 7296 3.13.1) as configured: a prefix, a protocol, a port range. */
+struct cfg_ike_ts {
+	struct cfg_addr prefix;
+	uint8_t proto; /* 0 = any */
+	uint16_t port_lo, port_hi;
+};
+
+enum cfg_ike_auth { CFG_IKE_AUTH_PSK = 0, CFG_IKE_AUTH_PUBKEY };
+
+/* A Child SA a peer may negotiate (or the hub initiates), and where its traffic goes. */
+struct cfg_ike_child {
+	char name[CFG_NAME_MAX];
+	struct cfg_ike_ts local_ts[CFG_IKE_TS_MAX]; /* the hub's side */
+	unsigned int n_local_ts;
+	struct cfg_ike_ts remote_ts[CFG_IKE_TS_MAX]; /* the peer's side */
+	unsigned int n_remote_ts;
+	bool remote_dynamic; /* remote_ts: [dynamic]: the address the peer's pool gave it */
+	uint8_t mode;	     /* enum cfg_sa_mode */
+	struct cfg_ike_proposal esp[CFG_IKE_PROPOSALS_MAX];
+	unsigned int n_esp;
+	int tunnel;		    /* static VTI: index into config.tunnels, -1 = none */
+	unsigned int rekey_time;    /* seconds; 0 = never; default 3600 */
+	unsigned int life_time;	    /* hard expiry, seconds; default rekey_time * 11 / 10 */
+	uint64_t rekey_bytes;	    /* 0 = none */
+	uint64_t rekey_packets;	    /* 0 = none */
+	unsigned int replay_window; /* 0 = ipsec default */
+	unsigned int line;
+};
+
+/* A pool of inner addresses for remote access (configuration payload, RFC 7296 3.15). */
+struct cfg_ike_pool {
+	char name[CFG_NAME_MAX];
+	struct cfg_addr prefix; /* addresses handed out: the prefix without its network and, for
+				   IPv4, broadcast address */
+	struct cfg_addr dns[CFG_IKE_POOL_DNS_MAX];
+	unsigned int n_dns;
+	struct cfg_addr split[CFG_IKE_POOL_SPLIT_MAX]; /* INTERNAL_IP4_SUBNET; none = all traffic */
+	unsigned int n_split;
+	unsigned int line;
+};
+
+struct cfg_ike_peer {
+	char name[CFG_NAME_MAX];
+	struct cfg_addr local;	/* a hub address */
+	struct cfg_addr remote; /* the peer's address; family 0 = any (dynamic-address spokes) */
+	struct cfg_ike_id local_id;   /* default: the local address */
+	struct cfg_ike_id remote_id;  /* default: the remote address; type NONE = any */
+	uint8_t auth;		      /* enum cfg_ike_auth */
+	uint8_t psk[CFG_IKE_PSK_MAX]; /* wiped by cfg_free */
+	unsigned int psk_len;
+	struct cfg_ike_proposal ike[CFG_IKE_PROPOSALS_MAX];
+	unsigned int n_ike;
+	struct cfg_ike_child children[CFG_IKE_CHILDREN_MAX];
+	unsigned int n_children;
+	int pool;		  /* index into config.ike_pools, -1 = none */
+	bool initiate;		  /* the hub starts the IKE SA (needs a remote address) */
+	bool encap;		  /* force UDP encapsulation even without a NAT (RFC 3948) */
+	unsigned int dpd_delay;	  /* seconds of inbound silence before a liveness check; 0 = off */
+	unsigned int rekey_time;  /* IKE SA rekey, seconds; default 14400; 0 = never */
+	unsigned int reauth_time; /* 0 = never (default): rekey only */
+	unsigned int jitter;	  /* percent subtracted at random from rekey times; default 10 */
+	unsigned int line;
+};
+
+#endif
