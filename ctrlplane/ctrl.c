@@ -23,6 +23,7 @@
 #include "ctrlplane/arp.h"
 #include "ctrlplane/ctrl.h"
 #include "ctrlplane/icmp.h"
+#include "ctrlplane/ike/ike.h"
 #include "ctrlplane/ipsec.h"
 #include "ctrlplane/nbr.h"
 #include "ctrlplane/tables.h"
@@ -66,11 +67,14 @@ int ctrl_init(struct ctrl *c, struct dp *dp, const struct config *cfg, char *err
 		return -ENOMEM;
 	}
 	int rc2 = ipsec_load(c, cfg, err, errlen);
-	return rc2 != 0 ? rc2 : tables_routes_load(c, cfg, err, errlen);
+	if (rc2 == 0)
+		rc2 = tables_routes_load(c, cfg, err, errlen);
+	return rc2 != 0 ? rc2 : ike_init(c, cfg, err, errlen);
 }
 
 void ctrl_fini(struct ctrl *c)
 {
+	ike_fini(c);
 	ipsec_fini(c);
 	nbr_destroy(c->nbr);
 	c->nbr = NULL;
@@ -304,12 +308,37 @@ static void esp_no_sa(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *
 	ctrl_drop(c, mb, DP_DROP_ESP_NO_SA);
 }
 
+/* UDP for the hub: IKE on 500 and 4500 (behind the non-ESP marker, RFC 3948 2.2). */
+static void udp_local(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb, int family)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, const uint8_t *, L2_LEN);
+	uint32_t hl =
+		family == AF_INET ? (l3[0] & 0xfu) * 4u : (uint32_t)sizeof(struct rte_ipv6_hdr);
+	RTE_SET_USED(ifc);
+	if (rte_pktmbuf_data_len(mb) < L2_LEN + hl + sizeof(struct rte_udp_hdr) || c->ike == NULL) {
+		ctrl_drop(c, mb, DP_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	const struct rte_udp_hdr *u = (const struct rte_udp_hdr *)(l3 + hl);
+	uint16_t port = rte_be_to_cpu_16(u->dst_port);
+	if (port == 500 || port == 4500)
+		ike_input(c, mb, family);
+	else
+		ctrl_drop(c, mb, DP_DROP_LOCAL_UNHANDLED);
+}
+
+static void udp4_local(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
+{
+	udp_local(c, ifc, mb, AF_INET);
+}
+
 static const struct {
 	uint8_t proto;
 	void (*fn)(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb);
 } local4_handlers[] = {
 	{IPPROTO_ICMP, icmp4_local},
 	{IPPROTO_ESP, esp_no_sa},
+	{IPPROTO_UDP, udp4_local},
 };
 
 static void local4(struct ctrl *c, const struct iface *ifc, struct rte_mbuf *mb)
@@ -343,6 +372,9 @@ void ctrl_input(struct ctrl *c, struct rte_mbuf *mb)
 		else if (rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN)->proto ==
 			 IPPROTO_ESP)
 			esp_no_sa(c, ifc, mb);
+		else if (rte_pktmbuf_mtod_offset(mb, struct rte_ipv6_hdr *, L2_LEN)->proto ==
+			 IPPROTO_UDP)
+			udp_local(c, ifc, mb, AF_INET6);
 		else
 			icmp6_local(c, ifc, mb);
 		break;

@@ -50,6 +50,8 @@ struct ratelimit {
 	uint64_t burst;
 };
 
+struct ike;
+
 struct ctrl {
 	struct dp *dp;
 	const struct config *cfg;
@@ -63,6 +65,7 @@ struct ctrl {
 	uint8_t *sa_events;	   /* per SA id: lifetime events already raised (ipsec.c) */
 	uint32_t *sa_peer_gen;	   /* per SA id: the peer_gen last acted on (NAT-T) */
 	struct rte_timer sa_timer; /* lifetime poll */
+	struct ike *ike;	   /* IKEv2 (ike/ike.h); NULL without IKE peers */
 };
 
 /* Set up interfaces, routes and neighbor state from cfg (ports already started). Main lcore. */

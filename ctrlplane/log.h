@@ -13,4 +13,9 @@ extern int vh_logtype_ipsec;
 #define IPSEC_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, vh_logtype_ipsec, "vpnhub.ipsec: " fmt "\n", ##__VA_ARGS__)
 
+extern int vh_logtype_ike;
+
+#define IKE_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, vh_logtype_ike, "vpnhub.ike: " fmt "\n", ##__VA_ARGS__)
+
 #endif

@@ -24,6 +24,7 @@
 #include <rte_version.h>
 
 #include "crypto/imb.h"
+#include "ctrlplane/ike/ike.h"
 #include "ctrlplane/nbr.h"
 #include "ctrlplane/tables.h"
 #include "ctrlplane/telemetry.h"
@@ -602,6 +603,27 @@ static int cmd_config(struct ctrl *c, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
+static int cmd_ike_sa(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	unsigned int start;
+	if (page_start(params, &start) != 0)
+		return -EINVAL;
+	rte_spinlock_lock(&c->lock);
+	int rc = ike_tel_sas(c, start, d);
+	rte_spinlock_unlock(&c->lock);
+	return rc;
+}
+
+static int cmd_ike_stats(struct ctrl *c, const char *params, struct rte_tel_data *d)
+{
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rte_spinlock_lock(&c->lock);
+	ike_tel_stats(c, d);
+	rte_spinlock_unlock(&c->lock);
+	return 0;
+}
+
 static const struct {
 	const char *cmd;
 	int (*fn)(struct ctrl *c, const char *params, struct rte_tel_data *d);
@@ -619,6 +641,11 @@ static const struct {
 	{"/vpnhub/ipsec/spd", cmd_ipsec_spd,
 	 "Crypto maps: entries, selectors, actions, SAs by SPI, hits. Paged. Parameter: start "
 	 "row"},
+	{"/vpnhub/ike/sa", cmd_ike_sa,
+	 "IKE SAs: SPIs, state, peer, addresses, algorithms, Child SA SPIs; never keys. Paged. "
+	 "Parameter: start index"},
+	{"/vpnhub/ike/stats", cmd_ike_stats,
+	 "IKE messages in and out, drops by reason. No parameters"},
 	{"/vpnhub/stats", cmd_stats, "Per-lcore packets, drops by reason, cycles. No parameters"},
 	{"/vpnhub/config", cmd_config, "The running configuration. No parameters"},
 };

@@ -19,6 +19,8 @@ readonly PACKAGES=(
 	iproute2 iputils-ping ethtool tshark procps
 	clang-format shellcheck clang libclang-rt-14-dev
 	python3-cryptography python3-cryptography-vectors python3-scapy
+	strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
+	libstrongswan-extra-plugins
 )
 
 readonly HUGEPAGES_WANTED=512

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ike/ike_auth.c - IKE_AUTH, the responder's half (RFC 7296 1.2, 2.15, 2.21.2), with
+ * pre-shared keys, and the first Child SA it carries (2.9 narrowing, 2.17 keys).
+ *
+ * The peer is the configured one whose addresses and remote ID match the IDi payload (a
+ * wildcard peer is chosen by ID, 2.15); its AUTH must be prf(prf(PSK, "Key Pad for IKEv2"),
+ * RealMessage1 | NonceRData | prf(SK_pi, IDi')), compared in constant time. A failure is
+ * answered with AUTHENTICATION_FAILED and the IKE SA is gone (2.21.2). Otherwise the IKE SA is
+ * established whatever becomes of the child: a child that cannot be agreed is refused with
+ * its own notification (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE) in the same response.
+ * Control lcore only.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+
+#include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ike_ts.h"
+#include "ctrlplane/log.h"
+
+static bool id_match(const struct cfg_ike_id *want, const struct ike_payload *id)
+{
+	if (want->type == CFG_IKE_ID_NONE)
+		return true;
+	return id->u.typed.type == want->type && id->u.typed.len == want->len &&
+	       memcmp(id->u.typed.data, want->data, want->len) == 0;
+}
+
+/* The peer the IDi names among those the IKE SA's addresses allow. */
+static const struct cfg_ike_peer *peer_by_id(const struct ike_sa *sa, const struct ike_payload *id)
+{
+	const struct config *cfg = sa->ike->cfg;
+	const struct ike_path *p = &sa->path;
+	size_t alen = p->family == AF_INET ? 4 : 16;
+	const struct cfg_ike_peer *any = NULL;
+	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) {
+		const struct cfg_ike_peer *q = &cfg->ike_peers[i];
+		if (q->local.family != p->family || memcmp(q->local.bytes, p->local, alen) != 0 ||
+		    q->auth != CFG_IKE_AUTH_PSK || !id_match(&q->remote_id, id))
+			continue;
+		if (q->remote.family == p->family && memcmp(q->remote.bytes, p->remote, alen) == 0)
+			return q;
+		if (q->remote.family == 0 && any == NULL)
+			any = q;
+	}
+	return any;
+}
+
+/* Our ID payload body (3.5): type, three reserved octets, the identification data. */
+static size_t our_id(const struct ike_sa *sa, uint8_t *body)
+{
+	const struct cfg_ike_id *id = &sa->peer->local_id;
+	memset(body, 0, 4);
+	if (id->type == CFG_IKE_ID_NONE) {
+		size_t n = sa->path.family == AF_INET ? 4 : 16;
+		body[0] = sa->path.family == AF_INET ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
+		memcpy(body + 4, sa->path.local, n);
+		return 4 + n;
+	}
+	body[0] = id->type;
+	memcpy(body + 4, id->data, id->len);
+	return 4 + id->len;
+}
+
+/* One side's PSK AUTH value (2.15) over msg, the other side's nonce and this side's ID. */
+static int psk_auth(const struct ike_sa *sa, bool initiator, const uint8_t *id_body, size_t id_len,
+		    uint8_t *out)
+{
+	struct ike_signed_octets so = {
+		.msg = initiator ? sa->init_req : sa->init_resp,
+		.msg_len = initiator ? sa->init_req_len : sa->init_resp_len,
+		.nonce = initiator ? sa->nr : sa->ni,
+		.nonce_len = initiator ? sa->nr_len : sa->ni_len,
+		.sk_p = initiator ? sa->keys.sk_pi : sa->keys.sk_pr,
+		.sk_p_len = sa->keys.d_len,
+		.id_body = id_body,
+		.id_len = id_len,
+	};
+	return ike_psk_auth(sa->prf, sa->peer->psk, sa->peer->psk_len, &so, out);
+}
+
+/* The peer's AUTH, checked against its PSK: the ID payload body is type | 3 reserved | data. */
+static bool verify(const struct ike_sa *sa, const struct ike_payload *idi,
+		   const struct ike_payload *auth)
+{
+	uint8_t want[IKE_PRF_MAX];
+	size_t plen = ike_prf_len(sa->prf);
+	if (auth->u.typed.type != IKE_AUTH_SHARED_KEY || auth->u.typed.len != plen)
+		return false;
+	bool ok = psk_auth(sa, true, idi->body, idi->len, want) == 0 &&
+		  CRYPTO_memcmp(want, auth->u.typed.data, plen) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	return ok;
+}
+
+/* Negotiate, install and describe the first Child SA; 0, or the notification refusing it. */
+static uint16_t child(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
+{
+	static struct ike_ts_set tsi, tsr;
+	const struct ike_payload *sap = ike_msg_find(m, IKE_PL_SA, NULL);
+	struct ike_choice ch;
+	uint8_t keymat[2 * (36 + 64)];
+	if (sap == NULL || sa->n_child == IKE_CHILD_MAX)
+		return IKE_N_NO_PROPOSAL_CHOSEN;
+	const struct cfg_ike_child *cc = ike_child_select(sa, m, NULL, &tsi, &tsr);
+	if (cc == NULL)
+		return IKE_N_TS_UNACCEPTABLE;
+	if (ike_prop_choose_esp(m, sap, cc->esp, cc->n_esp, false, &ch) != 0)
+		return IKE_N_NO_PROPOSAL_CHOSEN;
+	struct ike_child *c = &sa->child[sa->n_child];
+	memset(c, 0, sizeof(*c));
+	c->cfg = cc;
+	c->spi_out = (uint32_t)ch.spi[0] << 24 | (uint32_t)ch.spi[1] << 16 |
+		     (uint32_t)ch.spi[2] << 8 | ch.spi[3];
+	c->encr = ch.encr;
+	c->encr_bits = ch.encr_bits;
+	c->integ = ch.integ;
+	c->esn = ch.esn == 1;
+	c->transport =
+		cc->mode == CFG_SA_TRANSPORT && ike_msg_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
+	size_t kl = ike_child_keymat_len(c);
+	int rc = kl <= sizeof(keymat)
+			 ? ike_child_keymat(sa->prf, sa->keys.sk_d, sa->keys.d_len, NULL, 0, sa->ni,
+					    sa->ni_len, sa->nr, sa->nr_len, keymat, kl)
+			 : -EINVAL;
+	if (rc == 0)
+		rc = ike_child_install(sa, c, keymat, true);
+	OPENSSL_cleanse(keymat, sizeof(keymat));
+	if (rc != 0) {
+		ike_count(sa->ike, IKE_DROP_CHILD);
+		return IKE_N_NO_PROPOSAL_CHOSEN;
+	}
+	sa->n_child++;
+	ike_child_describe(w, c, &ch, &tsi, &tsr);
+	return 0;
+}
+
+/* 2.21.2: AUTHENTICATION_FAILED in the response, then the IKE SA is no more. */
+static void refuse(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
+{
+	ike_count(sa->ike, IKE_DROP_AUTH);
+	if (ike_wr_notify(w, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0) == 0)
+		ike_respond(sa, m, w);
+	IKE_LOG(NOTICE, "IKE_AUTH from %s refused: no peer with that ID, or the PSK differs",
+		sa->peer != NULL ? sa->peer->name : "?");
+	ike_sa_delete(sa);
+}
+
+void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t plain_len)
+{
+	uint8_t buf[IKE_MSG_MAX], idr[4 + CFG_IKE_ID_MAX], auth[IKE_PRF_MAX];
+	struct ike_wr w;
+	RTE_SET_USED(plain);
+	RTE_SET_USED(plain_len);
+	const struct ike_payload *idi = ike_msg_find(m, IKE_PL_IDI, NULL);
+	const struct ike_payload *ap = ike_msg_find(m, IKE_PL_AUTH, NULL);
+	if (idi == NULL || ap == NULL || ike_wr_init_inner(&w, buf, sizeof(buf)) != 0) {
+		ike_count(sa->ike, IKE_DROP_PARSE);
+		return;
+	}
+	const struct cfg_ike_peer *peer = peer_by_id(sa, idi);
+	if (peer != NULL)
+		sa->peer = peer;
+	if (peer == NULL || !verify(sa, idi, ap)) {
+		refuse(sa, m, &w);
+		return;
+	}
+	sa->peer_id.type = idi->u.typed.type;
+	sa->peer_id.len = (uint16_t)RTE_MIN(idi->u.typed.len, (uint16_t)CFG_IKE_ID_MAX);
+	memcpy(sa->peer_id.data, idi->u.typed.data, sa->peer_id.len);
+	size_t idr_len = our_id(sa, idr);
+	int rc = psk_auth(sa, false, idr, idr_len, auth);
+	if (rc == 0)
+		rc = ike_wr_id(&w, IKE_PL_IDR, idr[0], idr + 4, idr_len - 4);
+	if (rc == 0)
+		rc = ike_wr_auth(&w, IKE_AUTH_SHARED_KEY, auth, ike_prf_len(sa->prf));
+	OPENSSL_cleanse(auth, sizeof(auth));
+	uint16_t why = rc == 0 ? child(sa, m, &w) : 0;
+	if (rc == 0 && why != 0)
+		rc = ike_wr_notify(&w, 0, NULL, 0, why, NULL, 0);
+	if (rc != 0 || ike_respond(sa, m, &w) != 0) {
+		ike_count(sa->ike, IKE_DROP_NOMEM);
+		ike_sa_delete(sa);
+		return;
+	}
+	ike_sa_established(sa);
+	IKE_LOG(INFO, "IKE SA with %s established%s%s", sa->peer->name,
+		why ? ", child refused: " : "",
+		why == IKE_N_TS_UNACCEPTABLE ? "TS_UNACCEPTABLE"
+		: why			     ? "NO_PROPOSAL_CHOSEN"
+					     : "");
+}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ike/ike_child.c - a negotiated Child SA into the data plane and out of it
+ * (RFC 7296 2.17 for the keys; dataplane/sa.h for the SAs).
+ *
+ * The inbound SA is installed first and is live before the response that announces its SPI
+ * leaves; the outbound SA then takes over the child's VTI in one interface publication (the
+ * MTU follows the SA's overhead). ESP goes in UDP 4500 when the IKE SA saw a NAT or the config
+ * forces encapsulation (RFC 3948). Removal unbinds the VTI first, so no packet is sent with a
+ * freed SA. Control lcore only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <rte_cycles.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "crypto/esp_xform.h"
+#include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ike_ts.h"
+#include "ctrlplane/log.h"
+#include "dataplane/iface.h"
+#include "dataplane/sa.h"
+
+/* ESP encryption key octets of the negotiated transform (salt included for the AEADs). */
+static size_t encr_len(const struct ike_child *ch)
+{
+	switch (ch->encr) {
+	case IKE_ENCR_AES_CBC:
+		return ch->encr_bits / 8u;
+	case IKE_ENCR_AES_GCM_16:
+		return ch->encr_bits / 8u + 4;
+	case IKE_ENCR_CHACHA20_POLY1305:
+		return 36;
+	default:
+		return 0;
+	}
+}
+
+static size_t integ_len(uint16_t integ)
+{
+	switch (integ) {
+	case IKE_INTEG_HMAC_SHA1_96:
+		return 20;
+	case IKE_INTEG_HMAC_SHA2_256_128:
+		return 32;
+	case IKE_INTEG_HMAC_SHA2_384_192:
+		return 48;
+	case IKE_INTEG_HMAC_SHA2_512_256:
+		return 64;
+	default:
+		return 0;
+	}
+}
+
+size_t ike_child_keymat_len(const struct ike_child *ch)
+{
+	return 2 * (encr_len(ch) + integ_len(ch->integ));
+}
+
+static int xform_of(const struct ike_child *ch, const uint8_t *ekey, const uint8_t *akey,
+		    struct esp_xform_conf *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->enc = ch->encr == IKE_ENCR_AES_CBC	   ? ESP_ENC_AES_CBC
+		 : ch->encr == IKE_ENCR_AES_GCM_16 ? ESP_ENC_AES_GCM
+						   : ESP_ENC_CHACHA20_POLY1305;
+	x->enc_key = ekey;
+	x->enc_key_len = encr_len(ch);
+	x->auth = ch->integ == IKE_INTEG_HMAC_SHA1_96	     ? ESP_AUTH_HMAC_SHA1_96
+		  : ch->integ == IKE_INTEG_HMAC_SHA2_256_128 ? ESP_AUTH_HMAC_SHA256_128
+		  : ch->integ == IKE_INTEG_HMAC_SHA2_384_192 ? ESP_AUTH_HMAC_SHA384_192
+		  : ch->integ == IKE_INTEG_HMAC_SHA2_512_256 ? ESP_AUTH_HMAC_SHA512_256
+							     : ESP_AUTH_NONE;
+	x->auth_key = akey;
+	x->auth_key_len = integ_len(ch->integ);
+	x->esn = ch->esn;
+	return x->enc_key_len ? 0 : -ENOTSUP;
+}
+
+/* Soft and hard limits, the soft one brought forward by up to jitter percent (spread rekeys). */
+static void lifetime(const struct ike_sa *sa, const struct cfg_ike_child *cc, struct sa_lifetime *l)
+{
+	uint64_t hz = rte_get_timer_hz(), now = rte_rdtsc(), tsc_hz = rte_get_tsc_hz();
+	uint32_t r = 0;
+	unsigned int jitter = sa->peer != NULL ? sa->peer->jitter : 0;
+	RTE_SET_USED(hz);
+	RAND_bytes((uint8_t *)&r, sizeof(r));
+	memset(l, 0, sizeof(*l));
+	if (cc->rekey_time) {
+		uint64_t soft = cc->rekey_time * 1000ull;
+		if (jitter)
+			soft -= soft * (r % (jitter + 1)) / 100;
+		l->soft_tsc = now + soft * tsc_hz / 1000;
+	}
+	if (cc->life_time)
+		l->hard_tsc = now + (uint64_t)cc->life_time * tsc_hz;
+	l->soft_bytes = cc->rekey_bytes;
+	l->soft_pkts = cc->rekey_packets;
+}
+
+static void sa_conf_fill(const struct ike_sa *sa, const struct ike_child *ch, uint8_t dir,
+			 uint16_t ifindex, struct sa_conf *c)
+{
+	const struct cfg_ike_child *cc = ch->cfg;
+	memset(c, 0, sizeof(*c));
+	c->spi = dir == SA_IN ? ch->spi_in : ch->spi_out;
+	c->dir = dir;
+	c->flags = (ch->transport ? 0 : SA_F_TUNNEL) | (sa->natt ? SA_F_UDP : 0);
+	c->family = sa->path.family;
+	c->owner = (uint16_t)(ch->spi_in % sa->ike->c->dp->n_workers);
+	c->ifindex = ifindex;
+	memcpy(c->local, sa->path.local, 16);
+	memcpy(c->remote, sa->path.remote, 16);
+	c->udp_sport = IKE_PORT_NATT;
+	c->udp_dport = sa->path.rport;
+	c->window = cc->replay_window;
+	lifetime(sa, cc, &c->life);
+}
+
+/* The VTI of the child, or NULL (a policy-based child: selectors only). */
+static const struct iface *vti_of(const struct ike_sa *sa, const struct ike_child *ch)
+{
+	const struct config *cfg = sa->ike->cfg;
+	if (ch->cfg->tunnel < 0)
+		return NULL;
+	const struct iface *t =
+		iface_by_name(sa->ike->c->dp->ifaces, cfg->tunnels[ch->cfg->tunnel].name);
+	return t != NULL && t->kind == IFACE_VTI ? t : NULL;
+}
+
+/* Worst case ESP adds around an inner packet (RFC 4303 2, RFC 3948 2.1). */
+static unsigned int overhead(const struct sa *s)
+{
+	unsigned int outer = s->family == AF_INET ? 20 : 40;
+	outer += (s->flags & SA_F_UDP) ? 8 : 0;
+	return outer + ESP_HDR_LEN + (unsigned int)esp_xform_iv_len(&s->xf) +
+	       (unsigned int)esp_xform_pad_align(&s->xf) - 1 + ESP_TRAILER_MIN +
+	       (unsigned int)esp_xform_icv_len(&s->xf);
+}
+
+/* Republish VTI t with outbound SA out_id (0: none) and the MTU that SA leaves. */
+static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id)
+{
+	struct ctrl *c = sa->ike->c;
+	struct iface *n = rte_malloc("vti", sizeof(*n), RTE_CACHE_LINE_SIZE);
+	if (n == NULL)
+		return -ENOMEM;
+	*n = *t;
+	n->sa_out = out_id;
+	const struct sa *out = out_id ? sa_get(c->dp->sas, out_id) : NULL;
+	const struct cfg_tunnel *ct = NULL;
+	for (unsigned int i = 0; i < sa->ike->cfg->n_tunnels; i++)
+		if (strcmp(sa->ike->cfg->tunnels[i].name, t->name) == 0)
+			ct = &sa->ike->cfg->tunnels[i];
+	if (out != NULL && ct != NULL && ct->mtu == 0) {
+		for (uint16_t i = 1; i < IFACE_MAX; i++) {
+			const struct iface *u = iface_get(c->dp->ifaces, i);
+			if (u != NULL && u->kind == IFACE_ETHER &&
+			    iface_has_addr(u, sa->path.family, sa->path.local))
+				n->mtu = (uint16_t)(u->mtu - overhead(out));
+		}
+	}
+	rte_spinlock_lock(&c->lock);
+	int rc = iface_publish(c->dp->ifaces, n);
+	rte_spinlock_unlock(&c->lock);
+	return rc < 0 ? rc : 0;
+}
+
+/* A fresh inbound SPI (>= 256, RFC 4303 2.1) for ch. */
+static void new_spi(struct ike_child *ch)
+{
+	do {
+		RAND_bytes((uint8_t *)&ch->spi_in, sizeof(ch->spi_in));
+	} while (ch->spi_in < 256);
+}
+
+static int install_one(struct ike_sa *sa, struct ike_child *ch, uint8_t dir, uint16_t ifindex,
+		       const uint8_t *ekey, const uint8_t *akey, uint16_t *id)
+{
+	struct ctrl *c = sa->ike->c;
+	struct sa_conf sc;
+	char err[256];
+	sa_conf_fill(sa, ch, dir, ifindex, &sc);
+	int rc = xform_of(ch, ekey, akey, &sc.xf);
+	if (rc == 0) {
+		rte_spinlock_lock(&c->lock);
+		rc = sa_install(c->dp->sas, &sc, err, sizeof(err));
+		rte_spinlock_unlock(&c->lock);
+	}
+	OPENSSL_cleanse(&sc, sizeof(sc));
+	if (rc < 0) {
+		IKE_LOG(ERR, "child %s: %s SA: %s", ch->cfg->name, dir == SA_IN ? "in" : "out",
+			rc == -ENOTSUP ? "transform not supported" : err);
+		return rc;
+	}
+	*id = (uint16_t)rc;
+	if (c->sa_events != NULL) /* a recycled id starts without lifetime events */
+		c->sa_events[rc] = 0;
+	return 0;
+}
+
+int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind)
+{
+	size_t el = encr_len(ch), al = integ_len(ch->integ);
+	const uint8_t *ei = keymat, *ai = keymat + el, *er = ai + al, *ar = er + el;
+	const struct iface *t = vti_of(sa, ch);
+	uint16_t in_if = t != NULL ? t->ifindex : 0;
+	int rc = -EEXIST;
+	for (int tries = 0; tries < 8 && rc == -EEXIST; tries++) {
+		new_spi(ch);
+		rc = install_one(sa, ch, SA_IN, in_if, ei, ai, &ch->sa_in); /* 2.17: i -> r */
+	}
+	if (rc != 0)
+		return rc;
+	rc = install_one(sa, ch, SA_OUT, 0, er, ar, &ch->sa_out);
+	if (rc == 0 && t != NULL && bind)
+		rc = vti_bind(sa, t, ch->sa_out);
+	if (rc != 0) {
+		ike_child_remove(sa, ch);
+		return rc;
+	}
+	ch->installed_tsc = rte_get_timer_cycles();
+	sa->ike->st.children_installed++;
+	IKE_LOG(INFO, "child %s of %s: SPI in 0x%08x out 0x%08x%s%s%s", ch->cfg->name,
+		sa->peer->name, ch->spi_in, ch->spi_out, t != NULL ? " on " : "",
+		t != NULL ? t->name : "", bind ? "" : " (rekey: takes over when the old one goes)");
+	return 0;
+}
+
+void ike_child_remove(struct ike_sa *sa, struct ike_child *ch)
+{
+	struct ctrl *c = sa->ike->c;
+	const struct iface *t = vti_of(sa, ch);
+	if (t != NULL && ch->sa_out != 0 && t->sa_out == ch->sa_out)
+		vti_bind(sa, t, 0);
+	rte_spinlock_lock(&c->lock);
+	if (ch->sa_out != 0)
+		sa_remove(c->dp->sas, ch->sa_out);
+	if (ch->sa_in != 0)
+		sa_remove(c->dp->sas, ch->sa_in);
+	rte_spinlock_unlock(&c->lock);
+	ch->sa_in = ch->sa_out = 0;
+}
+
+static const struct cfg_ike_ts ts_any[] = {
+	{.prefix = {.family = AF_INET, .plen = 0}, .proto = 0, .port_lo = 0, .port_hi = 65535},
+	{.prefix = {.family = AF_INET6, .plen = 0}, .proto = 0, .port_lo = 0, .port_hi = 65535},
+};
+
+const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const struct ike_msg *m,
+					     const struct cfg_ike_child *only,
+					     struct ike_ts_set *tsi, struct ike_ts_set *tsr)
+{
+	const struct ike_payload *pi = ike_msg_find(m, IKE_PL_TSI, NULL);
+	const struct ike_payload *pr = ike_msg_find(m, IKE_PL_TSR, NULL);
+	for (unsigned int i = 0; i < sa->peer->n_children; i++) {
+		const struct cfg_ike_child *cc = &sa->peer->children[i];
+		if (only != NULL && cc != only)
+			continue;
+		const struct cfg_ike_ts *rem = cc->n_remote_ts ? cc->remote_ts : ts_any;
+		const struct cfg_ike_ts *loc = cc->n_local_ts ? cc->local_ts : ts_any;
+		unsigned int nr = cc->n_remote_ts ? cc->n_remote_ts : RTE_DIM(ts_any);
+		unsigned int nl = cc->n_local_ts ? cc->n_local_ts : RTE_DIM(ts_any);
+		if (ike_ts_narrow(m, pi, rem, nr, tsi) > 0 &&
+		    ike_ts_narrow(m, pr, loc, nl, tsr) > 0)
+			return cc;
+	}
+	return NULL;
+}
+
+int ike_child_describe(struct ike_wr *w, const struct ike_child *c, struct ike_choice *ch,
+		       const struct ike_ts_set *tsi, const struct ike_ts_set *tsr)
+{
+	uint8_t spi[4] = {(uint8_t)(c->spi_in >> 24), (uint8_t)(c->spi_in >> 16),
+			  (uint8_t)(c->spi_in >> 8), (uint8_t)c->spi_in};
+	memcpy(ch->spi, spi, 4);
+	ch->spi_size = 4;
+	int rc = ike_prop_write(w, ch, IKE_PROTO_ESP);
+	if (rc == 0)
+		rc = ike_wr_ts(w, IKE_PL_TSI, tsi->ts, tsi->n);
+	if (rc == 0)
+		rc = ike_wr_ts(w, IKE_PL_TSR, tsr->ts, tsr->n);
+	if (rc == 0 && c->transport)
+		rc = ike_wr_notify(w, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
+	return rc;
+}
+
+int ike_child_by_spi_out(const struct ike_sa *sa, uint32_t spi)
+{
+	for (unsigned int i = 0; i < sa->n_child; i++)
+		if (sa->child[i].spi_out == spi && sa->child[i].state != IKE_CH_OLD)
+			return (int)i;
+	return -1;
+}
+
+int ike_child_by_spi_in(const struct ike_sa *sa, uint32_t spi)
+{
+	for (unsigned int i = 0; i < sa->n_child; i++)
+		if (sa->child[i].spi_in == spi)
+			return (int)i;
+	return -1;
+}
+
+void ike_child_forget(struct ike_sa *sa, unsigned int i)
+{
+	sa->child[i] = sa->child[--sa->n_child];
+}
+
+/*
+ * Make-before-break (2.8): the new child's outbound SA takes the VTI in one publication; the
+ * old child's outbound SA goes, its inbound SA stays IKE_REKEY_OVERLAP_S for packets in flight.
+ */
+void ike_child_flip(struct ike_sa *sa, unsigned int i)
+{
+	struct ike_child *old = &sa->child[i];
+	struct ctrl *c = sa->ike->c;
+	int n = ike_child_by_spi_in(sa, old->successor);
+	if (n >= 0) {
+		struct ike_child *nw = &sa->child[n];
+		const struct iface *t = vti_of(sa, nw);
+		if (t != NULL)
+			vti_bind(sa, t, nw->sa_out);
+		nw->state = IKE_CH_ACTIVE;
+		IKE_LOG(INFO, "child %s of %s rekeyed: SPI in 0x%08x out 0x%08x replace 0x%08x",
+			nw->cfg->name, sa->peer->name, nw->spi_in, nw->spi_out, old->spi_in);
+	}
+	rte_spinlock_lock(&c->lock);
+	if (old->sa_out != 0)
+		sa_remove(c->dp->sas, old->sa_out);
+	rte_spinlock_unlock(&c->lock);
+	old->sa_out = 0;
+	old->successor = 0;
+	old->state = IKE_CH_OLD;
+	old->expire_tsc = rte_get_timer_cycles() + IKE_REKEY_OVERLAP_S * rte_get_timer_hz();
+}
+
+void ike_child_tick(struct ike_sa *sa, uint64_t now)
+{
+	for (unsigned int i = 0; i < sa->n_child; i++) {
+		struct ike_child *ch = &sa->child[i];
+		if (ch->state == IKE_CH_OLD && now >= ch->expire_tsc) {
+			ike_child_remove(sa, ch);
+			ike_child_forget(sa, i--);
+			continue;
+		}
+		if (ch->state != IKE_CH_ACTIVE || ch->successor == 0)
+			continue;
+		/* the peer already sends on the new SA: it has it, the flip cannot lose packets */
+		int n = ike_child_by_spi_in(sa, ch->successor);
+		const struct sa *in =
+			n >= 0 ? sa_get(sa->ike->c->dp->sas, sa->child[n].sa_in) : NULL;
+		struct sa_stats st;
+		if (in != NULL) {
+			sa_stats_read(in, &st);
+			if (st.pkts > 0)
+				ike_child_flip(sa, i);
+		}
+	}
+}

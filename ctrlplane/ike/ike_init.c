@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ike/ike_init.c - IKE_SA_INIT, the responder's half (RFC 7296 1.2, 2.10, 2.14;
+ * NAT detection 2.23).
+ *
+ * A request from an address no configured peer may use is dropped without an answer. Otherwise
+ * the responder picks a proposal (NO_PROPOSAL_CHOSEN if none fits), insists that the KE payload
+ * is of the chosen group (INVALID_KE_PAYLOAD naming it, 1.2, no state kept), checks the peer's
+ * public value before any DH work (RFC 6989), and only then creates the half-open SA: its SPI,
+ * nonce, key schedule (2.14), and both messages as sent and received for IKE_AUTH's signed
+ * octets (2.15). A retransmitted request gets the same response again (2.1).
+ * Control lcore only.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "ctrlplane/ike/ike_int.h"
+
+/* The configured peer for these addresses: an exact remote first, else a wildcard one. */
+static const struct cfg_ike_peer *peer_for(const struct config *cfg, const struct ike_path *p)
+{
+	const struct cfg_ike_peer *any = NULL;
+	size_t alen = p->family == AF_INET ? 4 : 16;
+	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) {
+		const struct cfg_ike_peer *q = &cfg->ike_peers[i];
+		if (q->local.family != p->family || memcmp(q->local.bytes, p->local, alen) != 0)
+			continue;
+		if (q->remote.family == 0 && any == NULL)
+			any = q;
+		else if (q->remote.family == p->family &&
+			 memcmp(q->remote.bytes, p->remote, alen) == 0)
+			return q;
+	}
+	return any;
+}
+
+/* NAT_DETECTION_*_IP data: SHA-1(SPIi | SPIr | IP | Port) (2.23). */
+static void natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint8_t family,
+		      const uint8_t *addr, uint16_t port, uint8_t out[20])
+{
+	uint8_t buf[8 + 8 + 16 + 2];
+	size_t alen = family == AF_INET ? 4 : 16;
+	unsigned int len = 20;
+	memcpy(buf, spi_i, 8);
+	memcpy(buf + 8, spi_r, 8);
+	memcpy(buf + 16, addr, alen);
+	buf[16 + alen] = (uint8_t)(port >> 8);
+	buf[17 + alen] = (uint8_t)port;
+	if (EVP_Digest(buf, 18 + alen, out, &len, EVP_sha1(), NULL) != 1)
+		memset(out, 0, 20);
+}
+
+/* True when the peer's NAT detection hashes say an address or port changed on the way. */
+static bool nat_seen(const struct ike_msg *m, const struct ike_path *p)
+{
+	static const uint8_t zero[8];
+	uint8_t h[20];
+	const struct ike_payload *n;
+	bool src_match = false, any_src = false;
+	natd_hash(m->hdr.spi_i, zero, p->family, p->remote, p->rport, h);
+	for (n = NULL; (n = ike_msg_find(m, IKE_PL_NOTIFY, n)) != NULL;) {
+		if (n->u.notify.type != IKE_N_NAT_DETECTION_SOURCE_IP)
+			continue;
+		any_src = true;
+		src_match |= n->u.notify.len == 20 && memcmp(n->u.notify.data, h, 20) == 0;
+	}
+	const struct ike_payload *d = ike_msg_notify(m, IKE_N_NAT_DETECTION_DESTINATION_IP);
+	natd_hash(m->hdr.spi_i, zero, p->family, p->local, p->lport, h);
+	bool dst_match =
+		d == NULL || (d->u.notify.len == 20 && memcmp(d->u.notify.data, h, 20) == 0);
+	return (any_src && !src_match) || !dst_match;
+}
+
+/* An unprotected error answer with SPIr 0, no state kept: NO_PROPOSAL_CHOSEN, INVALID_KE. */
+static void refuse(struct ike *ike, const struct ike_msg *m, const struct ike_path *p,
+		   uint16_t type, const uint8_t *data, size_t len)
+{
+	uint8_t out[256];
+	size_t n;
+	struct ike_wr w;
+	struct ike_hdr h = {.major = 2, .exchange = IKE_EXCH_SA_INIT, .flags = IKE_FLAG_R};
+	memcpy(h.spi_i, m->hdr.spi_i, 8);
+	if (ike_wr_init(&w, out, sizeof(out), &h) == 0 &&
+	    ike_wr_notify(&w, 0, NULL, 0, type, data, len) == 0 && ike_wr_finish(&w, &n) == 0)
+		ike_send(ike, p, out, n);
+}
+
+/* The key schedule of 2.14 and both directions' message protection. */
+static int keys(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
+{
+	uint8_t skeyseed[IKE_PRF_MAX];
+	size_t el = ike_sk_encr_key_len(sa->encr, sa->encr_bits);
+	size_t al = sa->integ ? ike_sk_integ_key_len(sa->integ) : 0;
+	int rc = ike_skeyseed(sa->prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gir, gir_len,
+			      skeyseed);
+	if (rc == 0)
+		rc = ike_sa_keys_derive(sa->prf, skeyseed, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+					sa->spi_i, sa->spi_r, al, el, &sa->keys);
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+	if (rc == 0)
+		rc = ike_sk_init(&sa->sk_in, sa->encr, sa->encr_bits, sa->integ, sa->keys.sk_ei, el,
+				 al ? sa->keys.sk_ai : NULL, al);
+	if (rc == 0)
+		rc = ike_sk_init(&sa->sk_out, sa->encr, sa->encr_bits, sa->integ, sa->keys.sk_er,
+				 el, al ? sa->keys.sk_ar : NULL, al);
+	return rc;
+}
+
+/* Our IKE_SA_INIT response: SA, KE, Nr, NAT detection (2.23). */
+static int build(struct ike_sa *sa, const struct ike_choice *ch, const uint8_t *ke, size_t ke_len,
+		 uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t hs[20], hd[20];
+	struct ike_wr w;
+	struct ike_hdr h = {.major = 2, .exchange = IKE_EXCH_SA_INIT, .flags = IKE_FLAG_R};
+	memcpy(h.spi_i, sa->spi_i, 8);
+	memcpy(h.spi_r, sa->spi_r, 8);
+	natd_hash(sa->spi_i, sa->spi_r, sa->path.family, sa->path.local, sa->path.lport, hs);
+	natd_hash(sa->spi_i, sa->spi_r, sa->path.family, sa->path.remote, sa->path.rport, hd);
+	if (sa->peer != NULL && sa->peer->encap)
+		hs[0] ^= 0xff; /* a source hash that cannot match: the peer moves to 4500 (encap) */
+	int rc = ike_wr_init(&w, out, cap, &h);
+	if (rc == 0)
+		rc = ike_prop_write(&w, ch, IKE_PROTO_IKE);
+	if (rc == 0)
+		rc = ike_wr_ke(&w, sa->dh, ke, ke_len);
+	if (rc == 0)
+		rc = ike_wr_nonce(&w, sa->nr, sa->nr_len);
+	if (rc == 0)
+		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, hs, 20);
+	if (rc == 0)
+		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hd, 20);
+	return rc == 0 ? ike_wr_finish(&w, len) : rc;
+}
+
+/* DH with the peer's KE, keys, the response; the SA keeps what IKE_AUTH needs. */
+static int complete(struct ike_sa *sa, const struct ike_msg *m, const struct ike_payload *ke,
+		    const struct ike_choice *ch, uint8_t *out, size_t cap, size_t *len)
+{
+	struct ike_dh *dh = NULL;
+	uint8_t pub[IKE_DH_KE_MAX], gir[IKE_DH_SECRET_MAX];
+	int n = ike_dh_new(ch->dh, &dh), gl = 0, rc;
+	if (n == 0)
+		n = ike_dh_public(dh, pub, sizeof(pub));
+	if (n > 0)
+		gl = ike_dh_derive(dh, ke->u.ke.data, ke->u.ke.len, gir, sizeof(gir));
+	ike_dh_free(dh);
+	rc = n <= 0 ? -EIO : gl <= 0 ? -EPROTO : 0;
+	if (rc == 0 && RAND_bytes(sa->nr, IKE_NONCE_OURS) != 1)
+		rc = -EIO;
+	sa->nr_len = IKE_NONCE_OURS;
+	if (rc == 0)
+		rc = keys(sa, gir, (size_t)gl);
+	OPENSSL_cleanse(gir, sizeof(gir));
+	if (rc == 0)
+		rc = build(sa, ch, pub, (size_t)n, out, cap, len);
+	sa->init_req = rc == 0 ? OPENSSL_memdup(m->buf, m->len) : NULL;
+	sa->init_resp = rc == 0 ? OPENSSL_memdup(out, *len) : NULL;
+	if (rc == 0 && (sa->init_req == NULL || sa->init_resp == NULL))
+		rc = -ENOMEM;
+	sa->init_req_len = m->len;
+	sa->init_resp_len = *len;
+	return rc;
+}
+
+/* The request's SA, KE and nonce, and the proposal to answer with; 0 or the drop reason. */
+static int check(struct ike *ike, const struct ike_msg *m, const struct ike_path *p,
+		 const struct cfg_ike_peer *peer, struct ike_choice *ch)
+{
+	const struct ike_payload *sa = ike_msg_find(m, IKE_PL_SA, NULL);
+	const struct ike_payload *ke = ike_msg_find(m, IKE_PL_KE, NULL);
+	const struct ike_payload *ni = ike_msg_find(m, IKE_PL_NONCE, NULL);
+	if (sa == NULL || ke == NULL || ni == NULL)
+		return IKE_DROP_PARSE;
+	if (ike_prop_choose_ike(m, sa, peer->ike, peer->n_ike, 0, ch) != 0) {
+		refuse(ike, m, p, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return IKE_DROP_NO_PROPOSAL;
+	}
+	if (ke->u.ke.group != ch->dh) {
+		uint8_t g[2] = {(uint8_t)(ch->dh >> 8), (uint8_t)ch->dh};
+		refuse(ike, m, p, IKE_N_INVALID_KE_PAYLOAD, g, sizeof(g));
+		return IKE_DROP_BAD_KE;
+	}
+	if (ike_dh_check_peer(ch->dh, ke->u.ke.data, ke->u.ke.len) != 0)
+		return IKE_DROP_BAD_KE; /* RFC 6989: no answer to a value that is not a key */
+	return -1;
+}
+
+void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike_path *p)
+{
+	static const uint8_t zero[8];
+	uint8_t out[IKE_MSG_MAX];
+	size_t len = 0;
+	struct ike_choice ch;
+	if (memcmp(m->hdr.spi_r, zero, 8) != 0) {
+		ike_count(ike, IKE_DROP_STATE);
+		return;
+	}
+	struct ike_sa *sa = ike_sa_half_open(ike, m->hdr.spi_i, p);
+	if (sa != NULL) { /* 2.1: the same request gets the same response */
+		ike_count(ike, IKE_DROP_RETRANSMIT);
+		if (sa->init_resp != NULL)
+			ike_send(ike, &sa->path, sa->init_resp, sa->init_resp_len);
+		return;
+	}
+	const struct cfg_ike_peer *peer = peer_for(ike->cfg, p);
+	if (peer == NULL) {
+		ike_count(ike, IKE_DROP_NO_PEER);
+		return;
+	}
+	int why = check(ike, m, p, peer, &ch);
+	if (why >= 0) {
+		ike_count(ike, (enum ike_drop)why);
+		return;
+	}
+	const struct ike_payload *ni = ike_msg_find(m, IKE_PL_NONCE, NULL);
+	sa = ike_sa_new(ike, m->hdr.spi_i, p, true);
+	if (sa == NULL) {
+		ike_count(ike, ike->n_sa >= IKE_SA_MAX ? IKE_DROP_FULL : IKE_DROP_NOMEM);
+		return;
+	}
+	sa->peer = peer; /* provisional: IKE_AUTH's ID decides */
+	sa->encr = ch.encr;
+	sa->encr_bits = ch.encr_bits;
+	sa->integ = ch.integ;
+	sa->prf = ch.prf;
+	sa->dh = ch.dh;
+	sa->natt = nat_seen(m, p) || peer->encap;
+	sa->ni_len = ni->len;
+	memcpy(sa->ni, ni->body, ni->len);
+	if (complete(sa, m, ike_msg_find(m, IKE_PL_KE, NULL), &ch, out, sizeof(out), &len) != 0) {
+		ike_count(ike, IKE_DROP_BAD_KE);
+		ike_sa_delete(sa);
+		return;
+	}
+	sa->recv_next = 1; /* IKE_SA_INIT was 0; its retransmits are found as half-open */
+	ike_send(ike, &sa->path, out, len);
+}

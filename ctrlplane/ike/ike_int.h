@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ike/ike_int.h - IKEv2 state shared by the files of ctrlplane/ike/ (RFC 7296).
+ *
+ * One struct ike per control lcore holds every IKE SA. An IKE SA is found by the SPI the hub
+ * chose for it (the responder SPI when the peer initiated), in an rte_hash; a half-open SA is
+ * also found by the initiator's SPI and address, so that a retransmitted IKE_SA_INIT gets the
+ * same answer instead of a second SA (2.1). Child SAs hang off their IKE SA and own the data
+ * plane SAs (dataplane/sa.h) they installed.
+ *
+ * Message IDs (2.2): as responder the SA remembers the last request it answered and the answer,
+ * byte for byte, so a retransmitted request is answered again without being processed twice;
+ * requests other than the next one are dropped (window of 1, what the hub advertises).
+ *
+ * Control lcore only; the telemetry thread reads under ctrl->lock.
+ */
+#ifndef VPNHUB_CTRLPLANE_IKE_IKE_INT_H
+#define VPNHUB_CTRLPLANE_IKE_IKE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_hash.h>
+#include <rte_timer.h>
+
+#include "conf/config.h"
+#include "crypto/ike_dh.h"
+#include "crypto/ike_prf.h"
+#include "crypto/ike_sk.h"
+#include "ctrlplane/ctrl.h"
+#include "ctrlplane/ike/ike_msg.h"
+
+#define IKE_SA_MAX	    16384 /* IKE SAs, half-open included */
+#define IKE_MSG_MAX	    8192  /* largest message built or kept (no fragmentation yet) */
+#define IKE_CHILD_MAX	    8	  /* Child SAs per IKE SA */
+#define IKE_NONCE_OURS	    32 /* octets of the nonces the hub makes (2.10: >= half the PRF key) */
+#define IKE_HALF_OPEN_TTL   30 /* seconds a responder waits for IKE_AUTH */
+#define IKE_PORT	    500
+#define IKE_PORT_NATT	    4500
+#define IKE_AUTH_SHARED_KEY 2 /* AUTH method, 3.8 */
+
+/* Notify Message Types (3.10.1) the exchanges send beyond the codec's list. */
+#define IKE_N_TS_UNACCEPTABLE	 38
+#define IKE_N_INITIAL_CONTACT	 16384
+#define IKE_N_USE_TRANSPORT_MODE 16391
+
+/* X(suffix, counter name, description): why an IKE message was dropped or refused. */
+#define IKE_DROPS(X)                                                                             \
+	X(PARSE, "ike_malformed", "message did not parse (see the codec's reasons)")             \
+	X(NOT_IKEV2, "ike_not_v2", "IKEv1 or another major version")                             \
+	X(NO_SA, "ike_no_sa", "no IKE SA with that SPI (2.21.4: answered at most rate-limited)") \
+	X(NO_PEER, "ike_no_peer", "no configured peer for these addresses")                      \
+	X(NO_PROPOSAL, "ike_no_proposal", "no proposal acceptable (NO_PROPOSAL_CHOSEN sent)")    \
+	X(BAD_KE, "ike_bad_ke", "KE missing, wrong group (INVALID_KE_PAYLOAD sent) or RFC 6989") \
+	X(RESPONSE, "ike_unexpected_response", "a response to nothing the hub asked")            \
+	X(MSGID, "ike_msgid", "message ID neither the next request nor the last one")            \
+	X(RETRANSMIT, "ike_retransmit", "retransmitted request: the cached response went again") \
+	X(STATE, "ike_wrong_state", "exchange not allowed in the IKE SA's state")                \
+	X(DECRYPT, "ike_decrypt", "Encrypted payload did not verify or decrypt")                 \
+	X(AUTH, "ike_auth_failed", "peer ID unknown or AUTH wrong (AUTHENTICATION_FAILED sent)") \
+	X(TS, "ike_ts_unacceptable", "traffic selectors outside the config (TS_UNACCEPTABLE)")   \
+	X(CHILD, "ike_child_failed", "Child SA could not be installed")                          \
+	X(FULL, "ike_table_full", "IKE SA table full")                                           \
+	X(NOMEM, "ike_no_memory", "out of memory or buffers")
+
+#define IKE_DROP_ENUM(s, n, d) IKE_DROP_##s,
+enum ike_drop { IKE_DROPS(IKE_DROP_ENUM) IKE_DROP_MAX };
+#undef IKE_DROP_ENUM
+
+extern const char *const ike_drop_name[IKE_DROP_MAX];
+
+enum ike_sa_state {
+	IKE_S_HALF_OPEN = 0, /* responder: IKE_SA_INIT answered, waiting for IKE_AUTH */
+	IKE_S_ESTABLISHED,
+	IKE_S_DELETED, /* freed after the current message */
+};
+
+/* Where IKE messages of an SA come from and go to. */
+struct ike_path {
+	uint8_t family;
+	uint8_t local[16];
+	uint8_t remote[16];
+	uint16_t lport, rport; /* host order; 4500 means the non-ESP marker is used */
+};
+
+/*
+ * A Child SA's part in a rekey (2.8), as the responder sees it: the new one is installed with
+ * its inbound SA live at once, and takes the VTI over when the old one is deleted (or traffic
+ * arrives on the new one); the old one then keeps only its inbound SA, for the overlap.
+ */
+enum ike_child_state {
+	IKE_CH_ACTIVE = 0,
+	IKE_CH_NEW, /* a rekey's result: inbound live, outbound not yet bound to the VTI */
+	IKE_CH_OLD, /* superseded: inbound only, until expire_tsc */
+};
+
+#define IKE_REKEY_OVERLAP_S 5 /* seconds an old inbound SA outlives its rekey */
+
+/* One Child SA (2.17) and the data plane SAs it installed. */
+struct ike_child {
+	const struct cfg_ike_child *cfg;
+	uint8_t state;	     /* enum ike_child_state */
+	uint32_t successor;  /* ACTIVE being rekeyed: the new child's spi_in, 0 = none */
+	uint64_t expire_tsc; /* OLD: when its inbound SA goes */
+	uint32_t spi_in;     /* ours, host order */
+	uint32_t spi_out;    /* the peer's */
+	uint16_t sa_in;	     /* data plane SA ids */
+	uint16_t sa_out;
+	uint16_t encr, encr_bits, integ;
+	bool esn;
+	bool transport;
+	uint64_t installed_tsc;
+};
+
+struct ike_sa {
+	uint8_t spi_i[8];
+	uint8_t spi_r[8];
+	uint8_t state; /* enum ike_sa_state */
+	bool natt;     /* a NAT between us, or encapsulation forced: ESP in UDP 4500 */
+	struct ike_path path;
+	const struct cfg_ike_peer *peer; /* once IKE_AUTH identified it */
+	unsigned int n_cand;		 /* peers the addresses allow (before IKE_AUTH) */
+	/* negotiated (3.3) */
+	uint16_t encr, encr_bits, integ, prf, dh;
+	/* IKE_SA_INIT state kept for IKE_AUTH (2.15) */
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	uint16_t ni_len, nr_len;
+	uint8_t *init_req; /* RealMessage1, as received */
+	size_t init_req_len;
+	uint8_t *init_resp; /* RealMessage2, as sent */
+	size_t init_resp_len;
+	struct ike_sa_keys keys;
+	struct ike_sk sk_in, sk_out; /* from the peer / to the peer */
+	/* responder side of the message ID window (2.3) */
+	uint32_t recv_next; /* the next request's message ID */
+	uint8_t *resp;	    /* the answer to request recv_next - 1, for retransmits */
+	size_t resp_len;
+	/* identities */
+	struct cfg_ike_id peer_id;
+	struct ike_child child[IKE_CHILD_MAX];
+	unsigned int n_child;
+	uint64_t created_tsc;
+	uint64_t last_rx_tsc;
+	struct rte_timer timer; /* half-open expiry */
+	struct ike *ike;
+};
+
+struct ike_stats {
+	uint64_t drop[IKE_DROP_MAX];
+	uint64_t rx, tx;
+	uint64_t established, deleted, children_installed, child_rekeys, ike_rekeys;
+};
+
+struct ike {
+	struct ctrl *c;
+	const struct config *cfg;
+	struct rte_hash *by_spi;  /* our SPI (8 octets) -> struct ike_sa * */
+	struct rte_hash *by_init; /* struct ike_init_key -> struct ike_sa * (half-open) */
+	unsigned int n_sa;
+	struct ike_stats st;
+	struct rte_timer tick; /* 100 ms: rekey flips and overlaps */
+};
+
+/* A half-open SA's identity as the initiator sees it. */
+struct ike_init_key {
+	uint8_t spi_i[8];
+	uint8_t family;
+	uint8_t pad[5];
+	uint16_t rport;
+	uint8_t remote[16];
+};
+
+/* ike_sa.c */
+/* A new SA with a fresh SPI of ours; half_open: findable by the initiator's SPI, with a timeout. */
+struct ike_sa *ike_sa_new(struct ike *ike, const uint8_t spi_i[8], const struct ike_path *p,
+			  bool half_open);
+struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t spi[8]);
+struct ike_sa *ike_sa_half_open(struct ike *ike, const uint8_t spi_i[8], const struct ike_path *p);
+void ike_sa_delete(struct ike_sa *sa); /* children's data plane SAs too; frees sa */
+void ike_sa_established(struct ike_sa *sa);
+/* Keep a copy of buf as what the SA last answered to request msg_id. */
+int ike_sa_cache_response(struct ike_sa *sa, uint32_t msg_id, const uint8_t *buf, size_t len);
+
+/* ike_net.c */
+void ike_count(struct ike *ike, enum ike_drop why);
+/* Send an IKE message along path (adds the non-ESP marker on port 4500). */
+int ike_send(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len);
+
+/* ike_prop.c: choose from the peer's SA payload; 0 or -ENOENT (no proposal acceptable). */
+struct ike_choice {
+	uint8_t prop_num;
+	uint16_t encr, encr_bits, integ, prf, dh;
+	uint8_t esn;
+	bool esn_set;
+	uint8_t spi[8];
+	uint8_t spi_size;
+};
+/* spi_size: 0 in IKE_SA_INIT, 8 when rekeying the IKE SA (CREATE_CHILD_SA, 1.3.2) */
+int ike_prop_choose_ike(const struct ike_msg *m, const struct ike_payload *sa,
+			const struct cfg_ike_proposal *mine, unsigned int n_mine, uint8_t spi_size,
+			struct ike_choice *out);
+/* pfs: CREATE_CHILD_SA, where a KE transform is negotiated; IKE_AUTH ignores them (1.2) */
+int ike_prop_choose_esp(const struct ike_msg *m, const struct ike_payload *sa,
+			const struct cfg_ike_proposal *mine, unsigned int n_mine, bool pfs,
+			struct ike_choice *out);
+/* The chosen proposal as a one-proposal SA payload. */
+int ike_prop_write(struct ike_wr *w, const struct ike_choice *ch, uint8_t proto);
+
+/* ike_init.c, ike_auth.c, ike_info.c: the responder halves of the exchanges */
+void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike_path *p);
+void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t plain_len);
+void ike_info_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t plain_len);
+void ike_create_respond(struct ike_sa *sa, struct ike_msg *m);
+
+/* ike_child.c */
+struct ike_ts_set;
+/* bind: take the VTI over now (a new child); a rekey's result waits for ike_child_flip */
+int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind);
+void ike_child_remove(struct ike_sa *sa, struct ike_child *ch);
+size_t ike_child_keymat_len(const struct ike_child *ch);
+/* The child config whose selectors meet the request's TSi/TSr, narrowed into tsi and tsr. */
+const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const struct ike_msg *m,
+					     const struct cfg_ike_child *only,
+					     struct ike_ts_set *tsi, struct ike_ts_set *tsr);
+/* Child i of sa was rekeyed: its successor takes the VTI, it keeps its inbound SA a while. */
+void ike_child_flip(struct ike_sa *sa, unsigned int i);
+/* The child whose outbound (peer's inbound) SPI is spi, or -1. */
+int ike_child_by_spi_out(const struct ike_sa *sa, uint32_t spi);
+int ike_child_by_spi_in(const struct ike_sa *sa, uint32_t spi);
+/* Drop child i from the array (after ike_child_remove). */
+void ike_child_forget(struct ike_sa *sa, unsigned int i);
+/* Periodic: flips and overlaps that are due. */
+void ike_child_tick(struct ike_sa *sa, uint64_t now);
+/* Write SA (with our new inbound SPI), TSi, TSr and the transport notify of a new child. */
+int ike_child_describe(struct ike_wr *w, const struct ike_child *c, struct ike_choice *ch,
+		       const struct ike_ts_set *tsi, const struct ike_ts_set *tsr);
+
+/* ike_net.c: write an encrypted message (header h, inner chain plain) into out. */
+int ike_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *plain, size_t plain_len,
+	     uint8_t first, uint8_t *out, size_t cap, size_t *len);
+/* Answer request m of sa with the inner payloads in w (built by ike_wr_init_inner). */
+int ike_respond(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w);
+
+#endif

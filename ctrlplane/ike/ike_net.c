@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ike/ike_net.c - IKE messages in and out of the control lcore (RFC 7296 2.11,
+ * RFC 3948 2.2 for port 4500), and the dispatch of requests to the exchanges.
+ *
+ * In: UDP datagrams to port 500, or to 4500 behind the non-ESP marker, for a hub address, as
+ * the data plane punted them. The message is parsed (ike_msg.c) and sent to its exchange by
+ * (exchange, state): IKE_SA_INIT requests need no SA; the rest need the SA named by the
+ * responder SPI, a message ID that is the next one (or the last one, which is answered again
+ * from the cache, 2.2), and an Encrypted payload that verifies. Responses to requests the hub
+ * never sent are dropped; the hub does not initiate yet.
+ * Out: Ethernet + IP + UDP (+ marker) around the message, routed by ctrl_ip_output.
+ * Control lcore only.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_log.h>
+#include <rte_udp.h>
+
+#include "ctrlplane/ike/ike.h"
+#include "ctrlplane/ike/ike_int.h"
+
+#define L2_LEN		       ((uint16_t)sizeof(struct rte_ether_hdr))
+#define NON_ESP_MARKER	       4 /* four zero octets before IKE on port 4500 (RFC 3948 2.2) */
+
+#define IKE_DROP_NAME(s, n, d) [IKE_DROP_##s] = n,
+const char *const ike_drop_name[IKE_DROP_MAX] = {IKE_DROPS(IKE_DROP_NAME)};
+#undef IKE_DROP_NAME
+
+void ike_count(struct ike *ike, enum ike_drop why)
+{
+	ike->st.drop[why]++;
+}
+
+int ike_send(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len)
+{
+	size_t marker = p->lport == IKE_PORT_NATT ? NON_ESP_MARKER : 0;
+	size_t iph =
+		p->family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
+	size_t udp_len = sizeof(struct rte_udp_hdr) + marker + len;
+	if (L2_LEN + iph + udp_len > UINT16_MAX)
+		return -E2BIG;
+	struct rte_mbuf *mb = ctrl_alloc(ike->c, (uint16_t)(L2_LEN + iph + udp_len));
+	if (mb == NULL)
+		return -ENOMEM;
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, uint8_t *, L2_LEN);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(l3 + iph);
+	u->src_port = rte_cpu_to_be_16(p->lport);
+	u->dst_port = rte_cpu_to_be_16(p->rport);
+	u->dgram_len = rte_cpu_to_be_16((uint16_t)udp_len);
+	memcpy((uint8_t *)(u + 1) + marker, msg, len); /* the marker is the zeroed octets */
+	if (p->family == AF_INET) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(iph + udp_len));
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, p->local, 4);
+		memcpy(&ip->dst_addr, p->remote, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		ip->vtc_flow = RTE_BE32(6u << 28);
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)udp_len);
+		ip->proto = IPPROTO_UDP;
+		ip->hop_limits = 64;
+		memcpy(ip->src_addr, p->local, 16);
+		memcpy(ip->dst_addr, p->remote, 16);
+		u->dgram_cksum = rte_ipv6_udptcp_cksum(ip, u);
+	}
+	dp_meta(mb)->flags = DP_MF_ORIGINATED;
+	ctrl_ip_output(ike->c, mb, p->family, NULL);
+	ike->st.tx++;
+	return 0;
+}
+
+int ike_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *plain, size_t plain_len,
+	     uint8_t first, uint8_t *out, size_t cap, size_t *len)
+{
+	struct ike_wr w;
+	size_t off;
+	int rc = ike_wr_init(&w, out, cap, h);
+	if (rc == 0)
+		rc = ike_wr_sk(&w, first, &off);
+	if (rc != 0)
+		return rc;
+	return ike_sk_protect(&sa->sk_out, out, cap, off, IKE_SK_HDR_LEN, plain, plain_len, len);
+}
+
+int ike_respond(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
+{
+	uint8_t out[IKE_MSG_MAX];
+	size_t plain_len, len;
+	struct ike_hdr h = {
+		.next = IKE_PL_SK,
+		.major = 2,
+		.exchange = m->hdr.exchange,
+		.flags = IKE_FLAG_R, /* the hub never is the original initiator yet */
+		.msg_id = m->hdr.msg_id,
+	};
+	memcpy(h.spi_i, sa->spi_i, 8);
+	memcpy(h.spi_r, sa->spi_r, 8);
+	uint8_t first = ike_wr_first(w);
+	int rc = ike_wr_finish(w, &plain_len);
+	if (rc == 0)
+		rc = ike_seal(sa, &h, w->buf, plain_len, first, out, sizeof(out), &len);
+	OPENSSL_cleanse(w->buf, w->cap); /* the inner payloads: keys and identities */
+	if (rc == 0)
+		rc = ike_sa_cache_response(sa, m->hdr.msg_id, out, len);
+	if (rc == 0)
+		rc = ike_send(sa->ike, &sa->path, out, len);
+	if (rc != 0)
+		ike_count(sa->ike, IKE_DROP_NOMEM);
+	return rc;
+}
+
+/* Where the datagram came from and went to; false if it is not UDP of a length we can trust. */
+static bool path_of(struct rte_mbuf *mb, int family, struct ike_path *p, const uint8_t **payload,
+		    size_t *len)
+{
+	uint32_t total = rte_pktmbuf_data_len(mb);
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, const uint8_t *, L2_LEN);
+	uint32_t hl, l3len;
+	memset(p, 0, sizeof(*p));
+	p->family = (uint8_t)family;
+	if (family == AF_INET) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+		hl = (ip->version_ihl & 0xf) * 4u;
+		l3len = rte_be_to_cpu_16(ip->total_length);
+		memcpy(p->remote, &ip->src_addr, 4);
+		memcpy(p->local, &ip->dst_addr, 4);
+	} else {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+		hl = sizeof(*ip);
+		l3len = hl + rte_be_to_cpu_16(ip->payload_len);
+		memcpy(p->remote, ip->src_addr, 16);
+		memcpy(p->local, ip->dst_addr, 16);
+	}
+	/* classify validated the IP header and that l3len fits in the frame */
+	if (l3len > total - L2_LEN || l3len < hl + sizeof(struct rte_udp_hdr))
+		return false;
+	const struct rte_udp_hdr *u = (const struct rte_udp_hdr *)(l3 + hl);
+	uint32_t ulen = rte_be_to_cpu_16(u->dgram_len);
+	if (ulen < sizeof(*u) || ulen > l3len - hl)
+		return false;
+	p->rport = rte_be_to_cpu_16(u->src_port);
+	p->lport = rte_be_to_cpu_16(u->dst_port);
+	*payload = (const uint8_t *)(u + 1);
+	*len = ulen - sizeof(*u);
+	if (p->lport == IKE_PORT_NATT) { /* RFC 3948 2.2: IKE behind four zero octets */
+		if (*len < NON_ESP_MARKER)
+			return false;
+		*payload += NON_ESP_MARKER;
+		*len -= NON_ESP_MARKER;
+	}
+	return true;
+}
+
+/* Decrypt the Encrypted payload of m into plain and parse its inner chain. */
+static int open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t cap,
+		   size_t *plain_len)
+{
+	if (m->sk < 0)
+		return -EBADMSG;
+	const struct ike_payload *sk = &m->pl[m->sk];
+	int rc = ike_sk_unprotect(&sa->sk_in, m->buf, m->len, sk->off, IKE_SK_HDR_LEN, plain, cap,
+				  plain_len);
+	if (rc != 0)
+		return rc;
+	return ike_msg_parse_inner(m, m->sk_next, plain, *plain_len);
+}
+
+/*
+ * A request on an SA: message ID window (2.3), then the exchange. Once a request verified, the
+ * SA follows the address and port it came from (2.23: a peer behind a NAT, or one that moved
+ * to port 4500 after NAT detection, is answered where it is).
+ */
+static void request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, const struct ike_path *p)
+{
+	uint8_t plain[IKE_MSG_MAX];
+	size_t plain_len = 0;
+	uint32_t id = m->hdr.msg_id;
+	if (sa->resp != NULL && id + 1 == sa->recv_next) {
+		ike_count(ike, IKE_DROP_RETRANSMIT);
+		ike_send(ike, &sa->path, sa->resp, sa->resp_len);
+		return;
+	}
+	if (id != sa->recv_next) {
+		ike_count(ike, IKE_DROP_MSGID);
+		return;
+	}
+	if (open_sk(sa, m, plain, sizeof(plain), &plain_len) != 0) {
+		ike_count(ike, IKE_DROP_DECRYPT);
+		OPENSSL_cleanse(plain, sizeof(plain));
+		return;
+	}
+	sa->last_rx_tsc = rte_get_timer_cycles();
+	sa->path = *p;
+	if (m->hdr.exchange == IKE_EXCH_AUTH && sa->state == IKE_S_HALF_OPEN)
+		ike_auth_respond(sa, m, plain, plain_len);
+	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL && sa->state == IKE_S_ESTABLISHED)
+		ike_info_respond(sa, m, plain, plain_len);
+	else if (m->hdr.exchange == IKE_EXCH_CREATE_CHILD_SA && sa->state == IKE_S_ESTABLISHED)
+		ike_create_respond(sa, m);
+	else
+		ike_count(ike, IKE_DROP_STATE);
+	OPENSSL_cleanse(plain, sizeof(plain));
+}
+
+void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
+{
+	struct ike *ike = c->ike;
+	struct ike_path p;
+	const uint8_t *buf;
+	size_t len;
+	static struct ike_msg m; /* 10 KiB: off the control lcore's stack */
+	if (ike == NULL || !path_of(mb, family, &p, &buf, &len)) {
+		if (ike != NULL)
+			ike_count(ike, IKE_DROP_PARSE);
+		rte_pktmbuf_free(mb);
+		return;
+	}
+	ike->st.rx++;
+	if (ike_msg_parse(&m, buf, len) != 0) {
+		ike_count(ike, m.err == IKE_MSG_ERR_HDR_V1 || m.err == IKE_MSG_ERR_HDR_VERSION
+				       ? IKE_DROP_NOT_IKEV2
+				       : IKE_DROP_PARSE);
+	} else if (m.hdr.flags & IKE_FLAG_R) {
+		ike_count(ike, IKE_DROP_RESPONSE); /* the hub has no request outstanding */
+	} else if (m.hdr.exchange == IKE_EXCH_SA_INIT) {
+		ike_init_respond(ike, &m, &p);
+	} else {
+		struct ike_sa *sa = ike_sa_by_spi(ike, m.hdr.spi_r);
+		if (sa == NULL || memcmp(sa->spi_i, m.hdr.spi_i, 8) != 0)
+			ike_count(ike, IKE_DROP_NO_SA);
+		else
+			request(ike, sa, &m, &p);
+	}
+	rte_pktmbuf_free(mb); /* m pointed into it: nothing keeps m past here */
+}

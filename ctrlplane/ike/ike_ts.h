@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ike/ike_ts.h - traffic selector narrowing (RFC 7296 2.9) and the data plane
+ * selectors of a Child SA. Control lcore only.
+ */
+#ifndef VPNHUB_CTRLPLANE_IKE_IKE_TS_H
+#define VPNHUB_CTRLPLANE_IKE_IKE_TS_H
+
+#include "conf/config.h"
+#include "ctrlplane/ike/ike_msg.h"
+#include "dataplane/sa.h"
+
+/* Selectors the hub writes: the ike_ts entries point into addr. */
+struct ike_ts_set {
+	struct ike_ts ts[IKE_MSG_TS_MAX];
+	uint8_t addr[IKE_MSG_TS_MAX][2][16];
+	unsigned int n;
+};
+
+/* out = the TS payload pl of m narrowed to cfg[0..n_cfg); returns out->n (0: unacceptable). */
+unsigned int ike_ts_narrow(const struct ike_msg *m, const struct ike_payload *pl,
+			   const struct cfg_ike_ts *cfg, unsigned int n_cfg,
+			   struct ike_ts_set *out);
+
+/*
+ * Data plane selectors (dataplane/sa.h) for packets from src to dst: one per pair of the same
+ * family. Returns how many, or -1 when a range is not a prefix or more than cap are needed.
+ */
+int ike_ts_to_sel(const struct ike_ts_set *src, const struct ike_ts_set *dst, struct sa_sel *sel,
+		  unsigned int cap);
+
+#endif
