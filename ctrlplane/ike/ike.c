@@ -16,6 +16,7 @@
 
 #include "ctrlplane/ike/ike.h"
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ipsec.h"
 #include "ctrlplane/log.h"
 
 RTE_LOG_REGISTER(vh_logtype_ike, vpnhub.ike, INFO);
@@ -48,6 +49,7 @@ static void tick(struct rte_timer *t, void *arg)
 		if (sa->state == IKE_S_ESTABLISHED)
 			ike_child_tick(sa, now);
 	}
+	ike_task_tick(ike, now);
 }
 
 int ike_init(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
@@ -70,7 +72,18 @@ int ike_init(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "IKE: out of memory for %u SAs", IKE_SA_MAX);
 		return -ENOMEM;
 	}
+	ike->reinit_tsc = rte_zmalloc("ike_reinit", sizeof(uint64_t) * cfg->n_ike_peers, 0);
+	if (ike->reinit_tsc == NULL) {
+		rte_hash_free(ike->by_spi);
+		rte_hash_free(ike->by_init);
+		rte_free(ike);
+		snprintf(err, errlen, "IKE: out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) /* started by the first tick */
+		ike->reinit_tsc[i] = cfg->ike_peers[i].initiate ? 1 : 0;
 	c->ike = ike;
+	ipsec_on_expiry(ike_on_expiry);
 	rte_timer_init(&ike->tick);
 	rte_timer_reset(&ike->tick, rte_get_timer_hz() / 10, PERIODICAL, rte_lcore_id(), tick, ike);
 	return 0;
@@ -91,8 +104,10 @@ void ike_fini(struct ctrl *c)
 	}
 	rte_hash_free(ike->by_spi);
 	rte_hash_free(ike->by_init);
+	rte_free(ike->reinit_tsc);
 	rte_free(ike);
 	c->ike = NULL;
+	ipsec_on_expiry(NULL);
 }
 
 void ike_tel_stats(struct ctrl *c, struct rte_tel_data *d)
@@ -109,6 +124,10 @@ void ike_tel_stats(struct ctrl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "children_installed", ike->st.children_installed);
 	rte_tel_data_add_dict_u64(d, "child_rekeys", ike->st.child_rekeys);
 	rte_tel_data_add_dict_u64(d, "ike_rekeys", ike->st.ike_rekeys);
+	rte_tel_data_add_dict_u64(d, "initiated", ike->st.initiated);
+	rte_tel_data_add_dict_u64(d, "retransmits", ike->st.retransmits);
+	rte_tel_data_add_dict_u64(d, "dpd_sent", ike->st.dpd_sent);
+	rte_tel_data_add_dict_u64(d, "peers_dead", ike->st.peers_dead);
 	for (int i = 0; i < IKE_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, ike_drop_name[i], ike->st.drop[i]);
 }
@@ -139,6 +158,7 @@ static struct rte_tel_data *sa_dict(const struct ike_sa *sa)
 	hex(sa->spi_r, 8, buf);
 	rte_tel_data_add_dict_string(d, "spi_r", buf);
 	rte_tel_data_add_dict_string(d, "state", state_name(sa->state));
+	rte_tel_data_add_dict_string(d, "role", sa->initiator ? "initiator" : "responder");
 	rte_tel_data_add_dict_string(d, "peer", sa->peer != NULL ? sa->peer->name : "");
 	inet_ntop(sa->path.family, sa->path.remote, a, sizeof(a));
 	snprintf(buf, sizeof(buf), "%s:%u", a, sa->path.rport);

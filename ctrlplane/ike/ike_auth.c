@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_ts.h"
@@ -82,7 +83,10 @@ static int psk_auth(const struct ike_sa *sa, bool initiator, const uint8_t *id_b
 	return ike_psk_auth(sa->prf, sa->peer->psk, sa->peer->psk_len, &so, out);
 }
 
-/* The peer's AUTH, checked against its PSK: the ID payload body is type | 3 reserved | data. */
+/*
+ * The peer's AUTH, checked against its PSK: the ID payload body is type | 3 reserved | data.
+ * The peer is the initiator when the hub is not.
+ */
 static bool verify(const struct ike_sa *sa, const struct ike_payload *idi,
 		   const struct ike_payload *auth)
 {
@@ -90,7 +94,7 @@ static bool verify(const struct ike_sa *sa, const struct ike_payload *idi,
 	size_t plen = ike_prf_len(sa->prf);
 	if (auth->u.typed.type != IKE_AUTH_SHARED_KEY || auth->u.typed.len != plen)
 		return false;
-	bool ok = psk_auth(sa, true, idi->body, idi->len, want) == 0 &&
+	bool ok = psk_auth(sa, !sa->initiator, idi->body, idi->len, want) == 0 &&
 		  CRYPTO_memcmp(want, auth->u.typed.data, plen) == 0;
 	OPENSSL_cleanse(want, sizeof(want));
 	return ok;
@@ -192,4 +196,111 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 		why == IKE_N_TS_UNACCEPTABLE ? "TS_UNACCEPTABLE"
 		: why			     ? "NO_PROPOSAL_CHOSEN"
 					     : "");
+}
+
+/* ---- the initiator's half ---- */
+
+static uint32_t new_spi(void)
+{
+	uint32_t v = 0;
+	while (v < 256)
+		RAND_bytes((uint8_t *)&v, sizeof(v));
+	return v;
+}
+
+int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
+{
+	const struct cfg_ike_peer *peer = sa->peer;
+	const struct cfg_ike_child *cc = &peer->children[0];
+	static struct ike_ts_set tsi, tsr;
+	uint8_t idi[4 + CFG_IKE_ID_MAX], auth[IKE_PRF_MAX];
+	size_t idi_len = our_id(sa, idi);
+	sa->offer_spi = new_spi();
+	uint8_t spi[4] = {(uint8_t)(sa->offer_spi >> 24), (uint8_t)(sa->offer_spi >> 16),
+			  (uint8_t)(sa->offer_spi >> 8), (uint8_t)sa->offer_spi};
+	int rc = psk_auth(sa, true, idi, idi_len, auth);
+	if (rc == 0)
+		rc = ike_wr_id(w, IKE_PL_IDI, idi[0], idi + 4, idi_len - 4);
+	if (rc == 0)
+		rc = ike_wr_notify(w, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	if (rc == 0 && peer->remote_id.type != CFG_IKE_ID_NONE)
+		rc = ike_wr_id(w, IKE_PL_IDR, peer->remote_id.type, peer->remote_id.data,
+			       peer->remote_id.len);
+	if (rc == 0)
+		rc = ike_wr_auth(w, IKE_AUTH_SHARED_KEY, auth, ike_prf_len(sa->prf));
+	OPENSSL_cleanse(auth, sizeof(auth));
+	if (rc == 0)
+		rc = ike_prop_offer(w, cc->esp, cc->n_esp, IKE_PROTO_ESP, spi, 4, false);
+	ike_ts_from_cfg(cc->local_ts, cc->n_local_ts, &tsi);
+	ike_ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &tsr);
+	if (rc == 0)
+		rc = ike_wr_ts(w, IKE_PL_TSI, tsi.ts, tsi.n);
+	if (rc == 0)
+		rc = ike_wr_ts(w, IKE_PL_TSR, tsr.ts, tsr.n);
+	if (rc == 0 && cc->mode == CFG_SA_TRANSPORT)
+		rc = ike_wr_notify(w, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
+	return rc;
+}
+
+/* The child the responder accepted (or the reason it did not), installed at once. */
+static void auth_child(struct ike_sa *sa, const struct ike_msg *m)
+{
+	static struct ike_ts_set tsi, tsr;
+	const struct cfg_ike_child *cc = &sa->peer->children[0];
+	const struct ike_payload *sap = ike_msg_find(m, IKE_PL_SA, NULL);
+	uint8_t keymat[2 * (36 + 64)];
+	struct ike_choice ch;
+	if (sap == NULL || ike_child_select(sa, m, cc, &tsi, &tsr) == NULL ||
+	    ike_prop_choose_esp(m, sap, cc->esp, cc->n_esp, false, &ch) != 0) {
+		const struct ike_payload *n = ike_msg_find(m, IKE_PL_NOTIFY, NULL);
+		IKE_LOG(NOTICE, "peer %s: child %s not created (notify %u)", sa->peer->name,
+			cc->name, n != NULL ? n->u.notify.type : 0);
+		return;
+	}
+	struct ike_child *c = &sa->child[sa->n_child];
+	memset(c, 0, sizeof(*c));
+	c->cfg = cc;
+	c->spi_in = sa->offer_spi;
+	c->spi_out = (uint32_t)ch.spi[0] << 24 | (uint32_t)ch.spi[1] << 16 |
+		     (uint32_t)ch.spi[2] << 8 | ch.spi[3];
+	c->encr = ch.encr;
+	c->encr_bits = ch.encr_bits;
+	c->integ = ch.integ;
+	c->esn = ch.esn == 1;
+	c->transport =
+		cc->mode == CFG_SA_TRANSPORT && ike_msg_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
+	size_t kl = ike_child_keymat_len(c);
+	int rc = kl <= sizeof(keymat)
+			 ? ike_child_keymat(sa->prf, sa->keys.sk_d, sa->keys.d_len, NULL, 0, sa->ni,
+					    sa->ni_len, sa->nr, sa->nr_len, keymat, kl)
+			 : -EINVAL;
+	if (rc == 0)
+		rc = ike_child_install(sa, c, keymat, true);
+	OPENSSL_cleanse(keymat, sizeof(keymat));
+	if (rc == 0)
+		sa->n_child++;
+	else
+		ike_count(sa->ike, IKE_DROP_CHILD);
+}
+
+int ike_auth_response(struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct ike_payload *idr = ike_msg_find(m, IKE_PL_IDR, NULL);
+	const struct ike_payload *ap = ike_msg_find(m, IKE_PL_AUTH, NULL);
+	if (idr == NULL || ap == NULL || !id_match(&sa->peer->remote_id, idr) ||
+	    !verify(sa, idr, ap)) {
+		const struct ike_payload *n = ike_msg_notify(m, IKE_N_AUTHENTICATION_FAILED);
+		ike_count(sa->ike, IKE_DROP_AUTH);
+		IKE_LOG(NOTICE, "peer %s: IKE_AUTH failed (%s)", sa->peer->name,
+			n != NULL ? "AUTHENTICATION_FAILED received" : "its ID or AUTH is wrong");
+		return -ECONNRESET;
+	}
+	sa->peer_id.type = idr->u.typed.type;
+	sa->peer_id.len = (uint16_t)RTE_MIN(idr->u.typed.len, (uint16_t)CFG_IKE_ID_MAX);
+	memcpy(sa->peer_id.data, idr->u.typed.data, sa->peer_id.len);
+	ike_sa_established(sa);
+	auth_child(sa, m);
+	IKE_LOG(INFO, "IKE SA with %s established (initiated), %u child SA", sa->peer->name,
+		sa->n_child);
+	return 0;
 }

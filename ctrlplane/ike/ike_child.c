@@ -208,17 +208,27 @@ static int install_one(struct ike_sa *sa, struct ike_child *ch, uint8_t dir, uin
 int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind)
 {
 	size_t el = encr_len(ch), al = integ_len(ch->integ);
+	/* 2.17: the initiator-to-responder keys come first */
 	const uint8_t *ei = keymat, *ai = keymat + el, *er = ai + al, *ar = er + el;
+	const uint8_t *in_e = sa->initiator ? er : ei, *in_a = sa->initiator ? ar : ai;
+	const uint8_t *out_e = sa->initiator ? ei : er, *out_a = sa->initiator ? ai : ar;
 	const struct iface *t = vti_of(sa, ch);
 	uint16_t in_if = t != NULL ? t->ifindex : 0;
+	char vti[IFACE_NAME_MAX + 8] = ""; /* vti_bind republishes the interface: t goes with it */
+	if (t != NULL)
+		snprintf(vti, sizeof(vti), " on %s", t->name);
+	bool offered = ch->spi_in != 0; /* the SPI is in our request already: no second pick */
 	int rc = -EEXIST;
 	for (int tries = 0; tries < 8 && rc == -EEXIST; tries++) {
-		new_spi(ch);
-		rc = install_one(sa, ch, SA_IN, in_if, ei, ai, &ch->sa_in); /* 2.17: i -> r */
+		if (!offered)
+			new_spi(ch);
+		rc = install_one(sa, ch, SA_IN, in_if, in_e, in_a, &ch->sa_in);
+		if (offered)
+			break;
 	}
 	if (rc != 0)
 		return rc;
-	rc = install_one(sa, ch, SA_OUT, 0, er, ar, &ch->sa_out);
+	rc = install_one(sa, ch, SA_OUT, 0, out_e, out_a, &ch->sa_out);
 	if (rc == 0 && t != NULL && bind)
 		rc = vti_bind(sa, t, ch->sa_out);
 	if (rc != 0) {
@@ -227,9 +237,9 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 	}
 	ch->installed_tsc = rte_get_timer_cycles();
 	sa->ike->st.children_installed++;
-	IKE_LOG(INFO, "child %s of %s: SPI in 0x%08x out 0x%08x%s%s%s", ch->cfg->name,
-		sa->peer->name, ch->spi_in, ch->spi_out, t != NULL ? " on " : "",
-		t != NULL ? t->name : "", bind ? "" : " (rekey: takes over when the old one goes)");
+	IKE_LOG(INFO, "child %s of %s: SPI in 0x%08x out 0x%08x%s%s", ch->cfg->name, sa->peer->name,
+		ch->spi_in, ch->spi_out, vti,
+		bind ? "" : " (rekey: takes over when the old one goes)");
 	return 0;
 }
 

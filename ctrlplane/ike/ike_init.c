@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/log.h"
 
 /* The configured peer for these addresses: an exact remote first, else a wildcard one. */
 static const struct cfg_ike_peer *peer_for(const struct config *cfg, const struct ike_path *p)
@@ -55,14 +56,17 @@ static void natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint8_t fa
 		memset(out, 0, 20);
 }
 
-/* True when the peer's NAT detection hashes say an address or port changed on the way. */
+/*
+ * True when the peer's NAT detection hashes say an address or port changed on the way (the
+ * hashes of a request have SPIr zero, those of a response the real one).
+ */
 static bool nat_seen(const struct ike_msg *m, const struct ike_path *p)
 {
-	static const uint8_t zero[8];
+	const uint8_t *spi_r = m->hdr.spi_r;
 	uint8_t h[20];
 	const struct ike_payload *n;
 	bool src_match = false, any_src = false;
-	natd_hash(m->hdr.spi_i, zero, p->family, p->remote, p->rport, h);
+	natd_hash(m->hdr.spi_i, spi_r, p->family, p->remote, p->rport, h);
 	for (n = NULL; (n = ike_msg_find(m, IKE_PL_NOTIFY, n)) != NULL;) {
 		if (n->u.notify.type != IKE_N_NAT_DETECTION_SOURCE_IP)
 			continue;
@@ -70,7 +74,7 @@ static bool nat_seen(const struct ike_msg *m, const struct ike_path *p)
 		src_match |= n->u.notify.len == 20 && memcmp(n->u.notify.data, h, 20) == 0;
 	}
 	const struct ike_payload *d = ike_msg_notify(m, IKE_N_NAT_DETECTION_DESTINATION_IP);
-	natd_hash(m->hdr.spi_i, zero, p->family, p->local, p->lport, h);
+	natd_hash(m->hdr.spi_i, spi_r, p->family, p->local, p->lport, h);
 	bool dst_match =
 		d == NULL || (d->u.notify.len == 20 && memcmp(d->u.notify.data, h, 20) == 0);
 	return (any_src && !src_match) || !dst_match;
@@ -102,12 +106,15 @@ static int keys(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
 		rc = ike_sa_keys_derive(sa->prf, skeyseed, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 					sa->spi_i, sa->spi_r, al, el, &sa->keys);
 	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+	/* SK_ei/SK_ai protect what the initiator sends (2.14) */
+	struct ike_sk *from_i = sa->initiator ? &sa->sk_out : &sa->sk_in;
+	struct ike_sk *from_r = sa->initiator ? &sa->sk_in : &sa->sk_out;
 	if (rc == 0)
-		rc = ike_sk_init(&sa->sk_in, sa->encr, sa->encr_bits, sa->integ, sa->keys.sk_ei, el,
+		rc = ike_sk_init(from_i, sa->encr, sa->encr_bits, sa->integ, sa->keys.sk_ei, el,
 				 al ? sa->keys.sk_ai : NULL, al);
 	if (rc == 0)
-		rc = ike_sk_init(&sa->sk_out, sa->encr, sa->encr_bits, sa->integ, sa->keys.sk_er,
-				 el, al ? sa->keys.sk_ar : NULL, al);
+		rc = ike_sk_init(from_r, sa->encr, sa->encr_bits, sa->integ, sa->keys.sk_er, el,
+				 al ? sa->keys.sk_ar : NULL, al);
 	return rc;
 }
 
@@ -240,4 +247,122 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 	}
 	sa->recv_next = 1; /* IKE_SA_INIT was 0; its retransmits are found as half-open */
 	ike_send(ike, &sa->path, out, len);
+}
+
+/* ---- the initiator's half ---- */
+
+int ike_init_request(struct ike_sa *sa, uint8_t *out, size_t cap, size_t *len)
+{
+	static const uint8_t zero[8];
+	const struct cfg_ike_peer *peer = sa->peer;
+	uint8_t pub[IKE_DH_KE_MAX], hs[20], hd[20];
+	struct ike_wr w;
+	struct ike_hdr h = {.major = 2, .exchange = IKE_EXCH_SA_INIT, .flags = IKE_FLAG_I};
+	if (sa->dh == 0)
+		sa->dh = peer->ike[0].dh[0]; /* the group the first proposal prefers */
+	ike_dh_free(sa->dh_priv);
+	sa->dh_priv = NULL;
+	int n = ike_dh_new(sa->dh, &sa->dh_priv) == 0 ? ike_dh_public(sa->dh_priv, pub, sizeof(pub))
+						      : -EIO;
+	if (n <= 0)
+		return -EIO;
+	if (sa->ni_len == 0 && RAND_bytes(sa->ni, IKE_NONCE_OURS) != 1)
+		return -EIO;
+	sa->ni_len = IKE_NONCE_OURS;
+	memcpy(h.spi_i, sa->spi_i, 8);
+	natd_hash(sa->spi_i, zero, sa->path.family, sa->path.local, sa->path.lport, hs);
+	natd_hash(sa->spi_i, zero, sa->path.family, sa->path.remote, sa->path.rport, hd);
+	if (peer->encap)
+		hs[0] ^= 0xff; /* 2.23: a NAT the responder will see, so both move to 4500 */
+	int rc = ike_wr_init(&w, out, cap, &h);
+	if (rc == 0)
+		rc = ike_prop_offer(&w, peer->ike, peer->n_ike, IKE_PROTO_IKE, NULL, 0, true);
+	if (rc == 0)
+		rc = ike_wr_ke(&w, sa->dh, pub, (size_t)n);
+	if (rc == 0)
+		rc = ike_wr_nonce(&w, sa->ni, sa->ni_len);
+	if (rc == 0)
+		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, hs, 20);
+	if (rc == 0)
+		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hd, 20);
+	if (rc == 0)
+		rc = ike_wr_finish(&w, len);
+	if (rc == 0) {
+		OPENSSL_clear_free(sa->init_req, sa->init_req_len);
+		sa->init_req = OPENSSL_memdup(out, *len);
+		sa->init_req_len = *len;
+		rc = sa->init_req != NULL ? 0 : -ENOMEM;
+	}
+	return rc;
+}
+
+/* INVALID_KE_PAYLOAD (1.2): start over with the group the responder named, if we offer it. */
+static int retry_group(struct ike_sa *sa, const struct ike_payload *n)
+{
+	const struct cfg_ike_peer *peer = sa->peer;
+	uint16_t g = n->u.notify.len == 2
+			     ? (uint16_t)(n->u.notify.data[0] << 8 | n->u.notify.data[1])
+			     : 0;
+	for (unsigned int i = 0; g != sa->dh && i < peer->n_ike; i++) {
+		for (uint8_t j = 0; j < peer->ike[i].n_dh; j++) {
+			if (peer->ike[i].dh[j] != g)
+				continue;
+			IKE_LOG(INFO, "peer %s asks for DH group %u: IKE_SA_INIT again", peer->name,
+				g);
+			sa->dh = g;
+			ike_task_queue(sa, IKE_T_INIT, 0);
+			return 0;
+		}
+	}
+	IKE_LOG(NOTICE, "peer %s: INVALID_KE_PAYLOAD for group %u, which we do not offer",
+		peer->name, g);
+	return -ECONNRESET;
+}
+
+int ike_init_response(struct ike_sa *sa, const struct ike_msg *m, const struct ike_path *p)
+{
+	static const uint8_t zero[8];
+	const struct ike_payload *inv = ike_msg_notify(m, IKE_N_INVALID_KE_PAYLOAD);
+	if (inv != NULL)
+		return retry_group(sa, inv);
+	const struct ike_payload *sap = ike_msg_find(m, IKE_PL_SA, NULL);
+	const struct ike_payload *ke = ike_msg_find(m, IKE_PL_KE, NULL);
+	const struct ike_payload *nr = ike_msg_find(m, IKE_PL_NONCE, NULL);
+	struct ike_choice ch;
+	if (sap == NULL || ke == NULL || nr == NULL || memcmp(m->hdr.spi_r, zero, 8) == 0) {
+		const struct ike_payload *n = ike_msg_find(m, IKE_PL_NOTIFY, NULL);
+		IKE_LOG(NOTICE, "peer %s refused IKE_SA_INIT (notify %u)", sa->peer->name,
+			n != NULL ? n->u.notify.type : 0);
+		ike_count(sa->ike, IKE_DROP_NO_PROPOSAL);
+		return -ECONNRESET;
+	}
+	if (ike_prop_choose_ike(m, sap, sa->peer->ike, sa->peer->n_ike, 0, &ch) != 0 ||
+	    ch.dh != sa->dh || ke->u.ke.group != sa->dh) {
+		ike_count(sa->ike, IKE_DROP_NO_PROPOSAL);
+		return -ECONNRESET; /* an answer we did not offer (2.7) */
+	}
+	memcpy(sa->spi_r, m->hdr.spi_r, 8);
+	sa->encr = ch.encr;
+	sa->encr_bits = ch.encr_bits;
+	sa->integ = ch.integ;
+	sa->prf = ch.prf;
+	sa->nr_len = nr->len;
+	memcpy(sa->nr, nr->body, nr->len);
+	uint8_t gir[IKE_DH_SECRET_MAX];
+	int gl = ike_dh_derive(sa->dh_priv, ke->u.ke.data, ke->u.ke.len, gir, sizeof(gir));
+	ike_dh_free(sa->dh_priv);
+	sa->dh_priv = NULL;
+	int rc = gl > 0 ? keys(sa, gir, (size_t)gl) : -EPROTO;
+	OPENSSL_cleanse(gir, sizeof(gir));
+	sa->init_resp = rc == 0 ? OPENSSL_memdup(m->buf, m->len) : NULL;
+	sa->init_resp_len = m->len;
+	if (rc != 0 || sa->init_resp == NULL) {
+		ike_count(sa->ike, IKE_DROP_BAD_KE);
+		return -ECONNRESET;
+	}
+	sa->natt = nat_seen(m, p) || sa->peer->encap;
+	if (sa->natt) /* 2.23: IKE_AUTH and everything after go to port 4500 */
+		sa->path.lport = sa->path.rport = IKE_PORT_NATT;
+	ike_task_queue(sa, IKE_T_AUTH, 0);
+	return 0;
 }

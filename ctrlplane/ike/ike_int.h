@@ -112,12 +112,37 @@ struct ike_child {
 	uint64_t installed_tsc;
 };
 
+/*
+ * What the hub asks of a peer (2.1): one request at a time, each a task. The queue orders
+ * them; ike_task.c sends the head's request, retransmits it with exponential backoff, and hands
+ * the response to the task's initiator half. The responder halves run from ike_net.c.
+ */
+enum ike_task_type {
+	IKE_T_INIT = 1,	    /* IKE_SA_INIT (ike_init.c) */
+	IKE_T_AUTH,	    /* IKE_AUTH with the first child (ike_auth.c) */
+	IKE_T_DPD,	    /* empty INFORMATIONAL: liveness (ike_info.c) */
+	IKE_T_CHILD_REKEY,  /* CREATE_CHILD_SA with REKEY_SA, arg: the child's spi_in */
+	IKE_T_DELETE_CHILD, /* INFORMATIONAL Delete, arg: our inbound SPI */
+	IKE_T_DELETE_IKE,   /* INFORMATIONAL Delete of the IKE SA */
+};
+
+#define IKE_TASKS_MAX	     8
+#define IKE_RETRANSMIT_TRIES 5 /* 1 + 2 + 4 + 8 + 16 s, then the peer is dead */
+
+struct ike_task {
+	uint8_t type; /* enum ike_task_type */
+	uint32_t arg;
+};
+
 struct ike_sa {
 	uint8_t spi_i[8];
 	uint8_t spi_r[8];
-	uint8_t state; /* enum ike_sa_state */
-	bool natt;     /* a NAT between us, or encapsulation forced: ESP in UDP 4500 */
+	bool initiator; /* the hub is the original initiator (its SPI is spi_i, flag I, 2.2) */
+	uint8_t state;	/* enum ike_sa_state */
+	bool natt;	/* a NAT between us, or encapsulation forced: ESP in UDP 4500 */
 	struct ike_path path;
+	/* where IKE_SA_INIT came from: the half-open index key (2.1), as path moves on (2.23) */
+	struct ike_path init_path;
 	const struct cfg_ike_peer *peer; /* once IKE_AUTH identified it */
 	unsigned int n_cand;		 /* peers the addresses allow (before IKE_AUTH) */
 	/* negotiated (3.3) */
@@ -142,6 +167,20 @@ struct ike_sa {
 	uint64_t created_tsc;
 	uint64_t last_rx_tsc;
 	struct rte_timer timer; /* half-open expiry */
+	/* initiator side of the message ID window (2.3, ike_task.c) */
+	uint32_t send_next;		     /* message ID of the next request */
+	struct ike_task task[IKE_TASKS_MAX]; /* task[0] is outstanding when req != NULL */
+	unsigned int n_task;
+	uint8_t *req; /* the outstanding request, for retransmits */
+	size_t req_len;
+	uint32_t req_id;
+	unsigned int tries;
+	struct rte_timer rtx;
+	/* initiator: the KE of IKE_SA_INIT and the child offered in IKE_AUTH */
+	struct ike_dh *dh_priv;
+	uint32_t offer_spi; /* our inbound SPI of the child being negotiated */
+	uint8_t rekey_nonce[IKE_NONCE_OURS];
+	uint64_t last_child_pkts; /* inbound ESP packets of the children at the last look (DPD) */
 	struct ike *ike;
 };
 
@@ -149,6 +188,7 @@ struct ike_stats {
 	uint64_t drop[IKE_DROP_MAX];
 	uint64_t rx, tx;
 	uint64_t established, deleted, children_installed, child_rekeys, ike_rekeys;
+	uint64_t initiated, retransmits, dpd_sent, peers_dead;
 };
 
 struct ike {
@@ -158,7 +198,8 @@ struct ike {
 	struct rte_hash *by_init; /* struct ike_init_key -> struct ike_sa * (half-open) */
 	unsigned int n_sa;
 	struct ike_stats st;
-	struct rte_timer tick; /* 100 ms: rekey flips and overlaps */
+	struct rte_timer tick; /* 100 ms: rekey flips and overlaps, DPD, (re)initiation */
+	uint64_t *reinit_tsc;  /* per peer with initiate: when to start it (again); 0 = no */
 };
 
 /* A half-open SA's identity as the initiator sees it. */
@@ -180,6 +221,33 @@ void ike_sa_delete(struct ike_sa *sa); /* children's data plane SAs too; frees s
 void ike_sa_established(struct ike_sa *sa);
 /* Keep a copy of buf as what the SA last answered to request msg_id. */
 int ike_sa_cache_response(struct ike_sa *sa, uint32_t msg_id, const uint8_t *buf, size_t len);
+
+/* ike_sa.c: an SA the hub starts towards peer (its SPI is spi_i). */
+struct ike_sa *ike_sa_new_initiator(struct ike *ike, const struct cfg_ike_peer *peer,
+				    const struct ike_path *p);
+const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);
+
+/* ike_task.c */
+void ike_task_queue(struct ike_sa *sa, uint8_t type, uint32_t arg);
+/* A response to the outstanding request (m's message ID matched): run the task's half. */
+void ike_task_response(struct ike_sa *sa, struct ike_msg *m, const struct ike_path *p);
+bool ike_task_pending(const struct ike_sa *sa, uint8_t type, uint32_t arg);
+/* Start every peer with `initiate` whose time has come; DPD and rekeys that are due. */
+void ike_task_tick(struct ike *ike, uint64_t now);
+/* Seal inner payloads into a request of sa with the next message ID (for the tasks). */
+int ike_request(struct ike_sa *sa, uint8_t exchange, struct ike_wr *w);
+/* Initiator halves */
+int ike_init_request(struct ike_sa *sa, uint8_t *out, size_t cap, size_t *len);
+int ike_init_response(struct ike_sa *sa, const struct ike_msg *m, const struct ike_path *p);
+int ike_auth_request(struct ike_sa *sa, struct ike_wr *w);
+int ike_auth_response(struct ike_sa *sa, const struct ike_msg *m);
+int ike_rekey_request(struct ike_sa *sa, uint32_t spi_in, struct ike_wr *w);
+int ike_rekey_response(struct ike_sa *sa, uint32_t spi_in, const struct ike_msg *m);
+/* The initiator's offer: every configured proposal, numbered from 1 (3.3). */
+int ike_prop_offer(struct ike_wr *w, const struct cfg_ike_proposal *props, unsigned int n,
+		   uint8_t proto, const uint8_t *spi, uint8_t spi_size, bool with_dh);
+/* A soft lifetime reached in the data plane (ipsec_on_expiry): rekey the child of that SA. */
+void ike_on_expiry(struct ctrl *c, uint16_t sa_id, bool hard);
 
 /* ike_net.c */
 void ike_count(struct ike *ike, enum ike_drop why);
@@ -215,6 +283,10 @@ void ike_create_respond(struct ike_sa *sa, struct ike_msg *m);
 /* ike_child.c */
 struct ike_ts_set;
 /* bind: take the VTI over now (a new child); a rekey's result waits for ike_child_flip */
+/*
+ * keymat in the order of 2.17 (initiator-to-responder keys first); which half is inbound
+ * follows sa->initiator. ch->spi_in, when set, is the SPI already offered.
+ */
 int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind);
 void ike_child_remove(struct ike_sa *sa, struct ike_child *ch);
 size_t ike_child_keymat_len(const struct ike_child *ch);

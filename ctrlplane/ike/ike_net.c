@@ -103,7 +103,7 @@ int ike_respond(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
 		.next = IKE_PL_SK,
 		.major = 2,
 		.exchange = m->hdr.exchange,
-		.flags = IKE_FLAG_R, /* the hub never is the original initiator yet */
+		.flags = IKE_FLAG_R | (sa->initiator ? IKE_FLAG_I : 0),
 		.msg_id = m->hdr.msg_id,
 	};
 	memcpy(h.spi_i, sa->spi_i, 8);
@@ -215,6 +215,44 @@ static void request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, const
 	OPENSSL_cleanse(plain, sizeof(plain));
 }
 
+/*
+ * A response: to the request outstanding on the SA whose SPI is ours (the initiator's when the
+ * hub started the SA), with its message ID (2.2); anything else is not ours to take.
+ */
+static void response(struct ike *ike, struct ike_msg *m, const struct ike_path *p)
+{
+	static const uint8_t zero[8];
+	uint8_t plain[IKE_MSG_MAX];
+	size_t plain_len = 0;
+	bool from_init = (m->hdr.flags & IKE_FLAG_I) != 0; /* answers of the original initiator */
+	struct ike_sa *sa = ike_sa_by_spi(ike, from_init ? m->hdr.spi_r : m->hdr.spi_i);
+	if (sa == NULL || sa->req == NULL || m->hdr.msg_id != sa->req_id ||
+	    sa->initiator == from_init) {
+		ike_count(ike, IKE_DROP_RESPONSE);
+		return;
+	}
+	if (m->hdr.exchange == IKE_EXCH_SA_INIT) {
+		if (sa->task[0].type != IKE_T_INIT || memcmp(sa->spi_r, zero, 8) != 0) {
+			ike_count(ike, IKE_DROP_RESPONSE);
+			return;
+		}
+		sa->last_rx_tsc = rte_get_timer_cycles();
+		ike_task_response(sa, m, p);
+		return;
+	}
+	if (memcmp(from_init ? sa->spi_i : sa->spi_r, from_init ? m->hdr.spi_i : m->hdr.spi_r, 8) !=
+		    0 ||
+	    open_sk(sa, m, plain, sizeof(plain), &plain_len) != 0) {
+		ike_count(ike, IKE_DROP_DECRYPT);
+		OPENSSL_cleanse(plain, sizeof(plain));
+		return;
+	}
+	sa->last_rx_tsc = rte_get_timer_cycles();
+	sa->path = *p;
+	ike_task_response(sa, m, p);
+	OPENSSL_cleanse(plain, sizeof(plain));
+}
+
 void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
 {
 	struct ike *ike = c->ike;
@@ -234,12 +272,19 @@ void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
 				       ? IKE_DROP_NOT_IKEV2
 				       : IKE_DROP_PARSE);
 	} else if (m.hdr.flags & IKE_FLAG_R) {
-		ike_count(ike, IKE_DROP_RESPONSE); /* the hub has no request outstanding */
+		response(ike, &m, &p);
 	} else if (m.hdr.exchange == IKE_EXCH_SA_INIT) {
-		ike_init_respond(ike, &m, &p);
+		if (m.hdr.flags & IKE_FLAG_I)
+			ike_init_respond(ike, &m, &p);
+		else
+			ike_count(ike, IKE_DROP_STATE);
 	} else {
-		struct ike_sa *sa = ike_sa_by_spi(ike, m.hdr.spi_r);
-		if (sa == NULL || memcmp(sa->spi_i, m.hdr.spi_i, 8) != 0)
+		/* our SPI is the responder's when the peer is the original initiator (flag I) */
+		bool peer_init = (m.hdr.flags & IKE_FLAG_I) != 0;
+		struct ike_sa *sa = ike_sa_by_spi(ike, peer_init ? m.hdr.spi_r : m.hdr.spi_i);
+		if (sa == NULL || sa->initiator == peer_init ||
+		    memcmp(peer_init ? sa->spi_i : sa->spi_r, peer_init ? m.hdr.spi_i : m.hdr.spi_r,
+			   8) != 0)
 			ike_count(ike, IKE_DROP_NO_SA);
 		else
 			request(ike, sa, &m, &p);

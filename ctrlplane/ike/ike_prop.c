@@ -146,13 +146,24 @@ static bool fit(const struct ike_msg *m, const struct ike_prop *p, const struct 
 	return true;
 }
 
+/* 3.3.6: a proposal with a Transform Type the hub does not understand is unacceptable. */
+static bool types_known(const struct ike_msg *m, const struct ike_prop *p)
+{
+	for (uint8_t i = 0; i < p->n_xforms; i++) {
+		uint8_t t = m->xforms[p->first_xform + i].type;
+		if (t < IKE_XF_ENCR || t > IKE_XF_ESN)
+			return false;
+	}
+	return true;
+}
+
 static int choose(const struct ike_msg *m, const struct ike_payload *sa,
 		  const struct cfg_ike_proposal *mine, unsigned int n_mine, uint8_t proto,
 		  uint8_t spi_size, bool pfs, struct ike_choice *out)
 {
 	for (uint8_t i = 0; i < sa->u.sa.n_props; i++) {
 		const struct ike_prop *p = &m->props[sa->u.sa.first_prop + i];
-		if (p->proto != proto || p->spi_size != spi_size)
+		if (p->proto != proto || p->spi_size != spi_size || !types_known(m, p))
 			continue;
 		for (unsigned int j = 0; j < n_mine; j++)
 			if (fit(m, p, &mine[j], proto, pfs, out))
@@ -194,5 +205,36 @@ int ike_prop_write(struct ike_wr *w, const struct ike_choice *ch, uint8_t proto)
 		rc = ike_wr_xform(w, IKE_XF_KE, ch->dh, 0);
 	if (rc == 0 && proto == IKE_PROTO_ESP)
 		rc = ike_wr_xform(w, IKE_XF_ESN, ch->esn, 0);
+	return rc == 0 ? ike_wr_sa_end(w) : rc;
+}
+
+/* One configured proposal as an offer (3.3): every algorithm of each type, in config order. */
+static int offer_one(struct ike_wr *w, const struct cfg_ike_proposal *q, uint8_t num, uint8_t proto,
+		     const uint8_t *spi, uint8_t spi_size, bool with_dh)
+{
+	int rc = ike_wr_prop(w, num, proto, spi, spi_size);
+	for (uint8_t i = 0; rc == 0 && i < q->n_encr; i++)
+		rc = ike_wr_xform(w, IKE_XF_ENCR, q->encr[i].id, q->encr[i].keylen);
+	for (uint8_t i = 0; rc == 0 && i < q->n_integ; i++)
+		rc = ike_wr_xform(w, IKE_XF_INTEG, q->integ[i], 0);
+	for (uint8_t i = 0; rc == 0 && proto == IKE_PROTO_IKE && i < q->n_prf; i++)
+		rc = ike_wr_xform(w, IKE_XF_PRF, q->prf[i], 0);
+	for (uint8_t i = 0; rc == 0 && with_dh && i < q->n_dh; i++)
+		rc = ike_wr_xform(w, IKE_XF_KE, q->dh[i], 0);
+	if (proto == IKE_PROTO_ESP) {
+		for (uint8_t i = 0; rc == 0 && i < q->n_esn; i++)
+			rc = ike_wr_xform(w, IKE_XF_ESN, q->esn[i], 0);
+		if (rc == 0 && q->n_esn == 0)
+			rc = ike_wr_xform(w, IKE_XF_ESN, 0, 0);
+	}
+	return rc;
+}
+
+int ike_prop_offer(struct ike_wr *w, const struct cfg_ike_proposal *props, unsigned int n,
+		   uint8_t proto, const uint8_t *spi, uint8_t spi_size, bool with_dh)
+{
+	int rc = ike_wr_sa_begin(w);
+	for (unsigned int i = 0; rc == 0 && i < n; i++)
+		rc = offer_one(w, &props[i], (uint8_t)(i + 1), proto, spi, spi_size, with_dh);
 	return rc == 0 ? ike_wr_sa_end(w) : rc;
 }

@@ -45,7 +45,7 @@ struct ike_sa *ike_sa_new(struct ike *ike, const uint8_t spi_i[8], const struct 
 	if (sa == NULL)
 		return NULL;
 	memcpy(sa->spi_i, spi_i, 8);
-	sa->path = *p;
+	sa->path = sa->init_path = *p; /* path follows the peer (2.23), init_path stays */
 	sa->ike = ike;
 	sa->created_tsc = sa->last_rx_tsc = rte_get_timer_cycles();
 	do { /* an SPI of zero is "not yet known" (3.1); collisions are tried again */
@@ -68,12 +68,52 @@ struct ike_sa *ike_sa_new(struct ike *ike, const uint8_t spi_i[8], const struct 
 		return NULL;
 	}
 	rte_timer_init(&sa->timer);
+	rte_timer_init(&sa->rtx);
 	if (half_open)
 		rte_timer_reset(&sa->timer, IKE_HALF_OPEN_TTL * rte_get_timer_hz(), SINGLE,
 				rte_lcore_id(), half_open_expired, sa);
 	else
 		sa->state = IKE_S_ESTABLISHED;
 	ike->n_sa++;
+	return sa;
+}
+
+const uint8_t *ike_sa_our_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+struct ike_sa *ike_sa_new_initiator(struct ike *ike, const struct cfg_ike_peer *peer,
+				    const struct ike_path *p)
+{
+	if (ike->n_sa >= IKE_SA_MAX)
+		return NULL;
+	struct ike_sa *sa = rte_zmalloc("ike_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
+	if (sa == NULL)
+		return NULL;
+	sa->initiator = true;
+	sa->peer = peer;
+	sa->path = *p;
+	sa->ike = ike;
+	sa->created_tsc = sa->last_rx_tsc = rte_get_timer_cycles();
+	do {
+		if (RAND_bytes(sa->spi_i, 8) != 1) {
+			rte_free(sa);
+			return NULL;
+		}
+	} while (memcmp(sa->spi_i, "\0\0\0\0\0\0\0\0", 8) == 0 ||
+		 rte_hash_lookup(ike->by_spi, sa->spi_i) >= 0);
+	rte_spinlock_lock(&ike->c->lock);
+	int rc = rte_hash_add_key_data(ike->by_spi, sa->spi_i, sa);
+	rte_spinlock_unlock(&ike->c->lock);
+	if (rc != 0) {
+		rte_free(sa);
+		return NULL;
+	}
+	rte_timer_init(&sa->timer);
+	rte_timer_init(&sa->rtx);
+	ike->n_sa++;
+	ike->st.initiated++;
 	return sa;
 }
 
@@ -94,7 +134,7 @@ struct ike_sa *ike_sa_half_open(struct ike *ike, const uint8_t spi_i[8], const s
 void ike_sa_established(struct ike_sa *sa)
 {
 	struct ike_init_key k;
-	init_key(&k, sa->spi_i, &sa->path);
+	init_key(&k, sa->spi_i, &sa->init_path);
 	rte_hash_del_key(sa->ike->by_init, &k);
 	rte_timer_stop(&sa->timer);
 	sa->state = IKE_S_ESTABLISHED;
@@ -123,12 +163,16 @@ void ike_sa_delete(struct ike_sa *sa)
 	struct ike_init_key k;
 	for (unsigned int i = 0; i < sa->n_child; i++)
 		ike_child_remove(sa, &sa->child[i]);
-	init_key(&k, sa->spi_i, &sa->path);
+	init_key(&k, sa->spi_i, &sa->init_path);
 	rte_spinlock_lock(&ike->c->lock);
-	rte_hash_del_key(ike->by_init, &k);
-	rte_hash_del_key(ike->by_spi, sa->spi_r);
+	if (!sa->initiator)
+		rte_hash_del_key(ike->by_init, &k);
+	rte_hash_del_key(ike->by_spi, ike_sa_our_spi(sa));
 	rte_spinlock_unlock(&ike->c->lock);
 	rte_timer_stop(&sa->timer);
+	rte_timer_stop(&sa->rtx);
+	ike_dh_free(sa->dh_priv);
+	OPENSSL_clear_free(sa->req, sa->req_len);
 	OPENSSL_clear_free(sa->init_req, sa->init_req_len);
 	OPENSSL_clear_free(sa->init_resp, sa->init_resp_len);
 	OPENSSL_clear_free(sa->resp, sa->resp_len);

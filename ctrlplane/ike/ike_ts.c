@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_common.h>
+
 #include "ctrlplane/ike/ike_ts.h"
 
 static size_t alen(uint8_t type)
@@ -119,4 +121,31 @@ int ike_ts_to_sel(const struct ike_ts_set *src, const struct ike_ts_set *dst, st
 		}
 	}
 	return (int)n;
+}
+
+void ike_ts_from_cfg(const struct cfg_ike_ts *cfg, unsigned int n, struct ike_ts_set *out)
+{
+	static const struct cfg_ike_ts any[] = {
+		{.prefix = {.family = AF_INET}, .port_hi = 65535},
+		{.prefix = {.family = AF_INET6}, .port_hi = 65535},
+	};
+	if (n == 0) {
+		cfg = any;
+		n = RTE_DIM(any);
+	}
+	out->n = 0;
+	for (unsigned int i = 0; i < n && out->n < IKE_MSG_TS_MAX; i++) {
+		const struct cfg_ike_ts *c = &cfg[i];
+		uint8_t *st = out->addr[out->n][0], *en = out->addr[out->n][1];
+		range_of(&c->prefix, st, en);
+		out->ts[out->n++] = (struct ike_ts){
+			.type = c->prefix.family == AF_INET ? IKE_TS_IPV4_ADDR_RANGE
+							    : IKE_TS_IPV6_ADDR_RANGE,
+			.ip_proto = c->proto,
+			.start_port = c->port_lo,
+			.end_port = c->port_hi,
+			.start = st,
+			.end = en,
+		};
+	}
 }

@@ -22,6 +22,9 @@ unsigned int ike_ts_narrow(const struct ike_msg *m, const struct ike_payload *pl
 			   const struct cfg_ike_ts *cfg, unsigned int n_cfg,
 			   struct ike_ts_set *out);
 
+/* The configured selectors as the hub proposes them (n == 0: any IPv4 and any IPv6). */
+void ike_ts_from_cfg(const struct cfg_ike_ts *cfg, unsigned int n, struct ike_ts_set *out);
+
 /*
  * Data plane selectors (dataplane/sa.h) for packets from src to dst: one per pair of the same
  * family. Returns how many, or -1 when a range is not a prefix or more than cap are needed.

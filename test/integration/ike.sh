@@ -238,9 +238,13 @@ initiate() {
 
 # ---- the hub ----
 
-hub_conf() { # IKE_PROPOSALS ESP_PROPOSALS
+# hub_conf IKE_PROPOSALS ESP_PROPOSALS: the hub's config; HUB_INITIATE, HUB_DPD and
+# HUB_CHILD_REKEY (seconds) change the peer's initiate, dpd_delay and the child's rekey_time.
+hub_conf() {
 	sed -e "s|@NAME@|$P-h|g; s|@LAN_PORT@|$P-hl|g; s|@WAN_PORT@|$P-hw|g" \
 		-e "s|@PSK@|$PSK_GOOD|g; s|@IKE_PROPOSALS@|$1|g; s|@ESP_PROPOSALS@|$2|g" \
+		-e "s|@INITIATE@|${HUB_INITIATE:-false}|g; s|@DPD@|${HUB_DPD:-0}|g" \
+		-e "s|@CHILD_REKEY@|${HUB_CHILD_REKEY:-0}|g" \
 		"$HERE/ike.yaml.in" >"$TMP/hub.yaml"
 }
 
@@ -310,13 +314,34 @@ swan_child_spis() {
 		$1 == "spi-in" { i = $2 } $1 == "spi-out" { o = $2 } END { print i, o }'
 }
 
-# t_eq DESC GOT WANT: ok when GOT is WANT.
+# t_eq DESC GOT WANT [DETAIL]: ok when GOT is WANT.
 t_eq() {
 	if [[ $2 == "$3" ]]; then
 		t_ok "$1"
 	else
-		t_not_ok "$1" "got: $2" "want: $3" "$(tail -n 12 "$TMP/charon.log" 2>/dev/null)"
+		t_not_ok "$1" "got: $2" "want: $3" "${4:-}" \
+			"$(tail -n 12 "$TMP/charon.log" 2>/dev/null)"
 	fi
+}
+
+# hub_drops: the hub's drop counters that are not zero, and its SAs' errors.
+hub_drops() {
+	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values()))
+print(" ".join(f"{k}={v}" for k, v in d["total"].items() if k.startswith("drop_") and v))
+' 2>/dev/null || true
+	ctl_raw "$P-h" /vpnhub/ipsec/sa 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values()))
+for v in d.values():
+    if isinstance(v, dict):
+        e = {k: x for k, x in v.items() if k.startswith("err_") and x}
+        if e:
+            print(v.get("spi"), v.get("direction"), e)
+' 2>/dev/null || true
 }
 
 # ---- scenarios ----
@@ -473,6 +498,43 @@ scenario_rekey() {
 	hub_down rekey
 }
 
+# 6: the hub initiates (initiate: true): established with strongSwan as the responder, traffic,
+# a liveness check after 2 s of silence answered, child rekeys the hub starts at its soft
+# lifetime (3 s, with PFS) while host-a pings, the old child deleted with the peer.
+scenario_initiator() {
+	local i ping_out loss cr
+	t_diag "scenario 6: the hub as initiator: DPD, child rekeys it starts (at ${SECONDS} s)"
+	swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 "$PSK_GOOD"
+	charon_start # the responder is up first: the hub's first IKE_SA_INIT is answered
+	HUB_INITIATE=true HUB_DPD=2 HUB_CHILD_REKEY=5 \
+		hub_up aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 initiator || return 0
+	for ((i = 0; i < 50; i++)); do
+		[[ $(hub_sas) == 1 ]] && break
+		sleep 0.2
+	done
+	t_eq "hub initiated: one IKE SA established (initiated 1)" \
+		"$(hub_sas) $(ike_stat initiated)" "1 1"
+	if swan --list-sas 2>/dev/null | grep -q "net: #.*INSTALLED"; then
+		t_ok "strongSwan (responder) lists the child net INSTALLED"
+	else
+		t_not_ok "strongSwan (responder) lists the child net INSTALLED" \
+			"$(swan --list-sas 2>&1 | head -n 20)" "$(tail -n 15 "$TMP/charon.log")"
+	fi
+	sleep 2.5 # no traffic: the hub asks for liveness after 2 s
+	t_eq "hub sent a liveness check and strongSwan answered it (SA kept)" \
+		"$(($(ike_stat dpd_sent) >= 1)) $(hub_sas)" "1 1"
+	ping_out=$(ip netns exec "$P-a" ping -c 240 -i 0.05 -W 1 "$SPOKE_NET4" 2>&1 | tail -n 2)
+	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$ping_out")
+	t_eq "240 echoes over 12 s while the hub rekeys its child: none lost" "$loss" "0" \
+		"$(hub_drops)"
+	cr=$(ike_stat child_rekeys)
+	t_eq "hub started child rekeys ($cr, >= 2); strongSwan shows one child" \
+		"$((cr >= 2)) $(swan --list-sas 2>/dev/null | grep -c 'net: #.*INSTALLED')" "1 1"
+	charon_stop
+	cp "$TMP/hub.initiator.log" /tmp/ike-initiator-last.log 2>/dev/null || true
+	hub_down initiator
+}
+
 main() {
 	t_init ike
 	preflight
@@ -490,6 +552,7 @@ main() {
 	scenario_refusals
 	scenario_cbc
 	scenario_rekey
+	scenario_initiator
 	t_done
 }
 
