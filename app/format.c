@@ -370,6 +370,7 @@ static const struct {
 	const char *code;
 } route_codes[] = {
 	{"connected", "C"},
+	{"ike", "I"},
 	{"static", "S"},
 	{"local", "L"},
 };
@@ -436,7 +437,9 @@ int format_routes(FILE *out, const struct json *data, enum format_family af)
 		size_t w = width_of(prefix);
 		width = w > width ? w : width;
 	}
-	fputs("Codes: C - connected, S - static, L - local, ? - unknown\n\n", out);
+	fputs("Codes: C - connected, S - static, L - local, I - IKE (reverse route), ? - "
+	      "unknown\n\n",
+	      out);
 	for (m = json_first(data); m != NULL; m = json_next(m))
 		if (route_wanted(m, af))
 			route_line(out, m, width);

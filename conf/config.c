@@ -972,6 +972,10 @@ static int set_rt_iface(struct ld *ld, const struct node *v, void *obj, const st
 		return 0;
 	rt->iface = -1;
 	rt->tunnel = cfg_tunnel_find(ld->cfg, v->str);
+	if (rt->tunnel >= 0 && ld->cfg->tunnels[rt->tunnel].template)
+		return cfgi_fail(ld, v, -EINVAL,
+				 "'%s' %s is a template: its clones get their routes from IKE",
+				 r->key, v->str);
 	if (rt->tunnel >= 0)
 		return 0;
 	rt->tunnel = -1;
@@ -1015,6 +1019,8 @@ static int tunnel_match(const struct config *cfg, const struct cfg_addr *a, int 
 		unsigned int n;
 		const struct cfg_addr *list = cfgi_tunnel_addrs(&cfg->tunnels[i], a->family, &n);
 
+		if (cfg->tunnels[i].template) /* not an interface: its clones are */
+			continue;
 		if ((only < 0 || (int)i == only) && list_match(list, n, a, net))
 			return (int)i;
 	}

@@ -145,6 +145,12 @@ struct cfg_tunnel {
 	struct cfg_addr v6[CFG_ADDRS_MAX];
 	unsigned int n_v6;
 	unsigned int mtu; /* 0 in YAML: the underlay MTU minus the ESP overhead */
+	/*
+	 * A dynamic VTI template (virtual template): not an interface itself; every IKE SA whose
+	 * child names it gets its own VTI cloned from it (addresses, MTU), with routes to what the
+	 * spoke negotiated (reverse route injection). A template has no remote and no manual SAs.
+	 */
+	bool template;
 	unsigned int line;
 };
 

@@ -549,13 +549,13 @@ static int check_vti(struct ld *ld, const struct node *v, const struct cfg_tunne
 				 "only a vti without them",
 				 t->name);
 	if (!cfgi_addr_same(&t->local, &p->local) ||
-	    (p->remote.family != 0 && !cfgi_addr_same(&t->remote, &p->remote)))
+	    (!t->template && p->remote.family != 0 && !cfgi_addr_same(&t->remote, &p->remote)))
 		return cfgi_fail(ld, v, -EINVAL,
 				 "'tunnel' %s runs between %s and %s, not the peer's local and "
 				 "remote",
 				 t->name, cfg_addr_str(&t->local, a, sizeof(a)),
 				 cfg_addr_str(&t->remote, b, sizeof(b)));
-	user = tunnel_user(cfg, cfg->n_ike_peers + 1, idx, &owner);
+	user = t->template ? NULL : tunnel_user(cfg, cfg->n_ike_peers + 1, idx, &owner);
 	if (user != NULL)
 		return cfgi_fail(ld, v, -EEXIST,
 				 "'tunnel' %s is already keyed by child %s of peer %s", t->name,
@@ -946,7 +946,8 @@ static int check_vtis(struct ld *ld, const struct node *tunnels)
 	for (unsigned int t = 0; t < cfg->n_tunnels; t++, m = m != NULL ? m->next : NULL) {
 		const struct cfg_tunnel *ct = &cfg->tunnels[t];
 
-		if (ct->sa_out >= 0 || tunnel_user(cfg, cfg->n_ike_peers, (int)t, &owner) != NULL)
+		if (ct->sa_out >= 0 || ct->template ||
+		    tunnel_user(cfg, cfg->n_ike_peers, (int)t, &owner) != NULL)
 			continue;
 		return cfgi_fail_at(ld, m != NULL ? m->line : ct->line, m != NULL ? m->col : 1,
 				    -EINVAL,

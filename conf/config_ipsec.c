@@ -15,6 +15,7 @@
  * lcore during cfg_load_*(); no global state.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -780,6 +781,7 @@ enum {
 	TUN_V4,
 	TUN_V6,
 	TUN_MTU,
+	TUN_TEMPLATE,
 	TUN_N
 };
 
@@ -871,12 +873,14 @@ static const struct rule tun_rules[TUN_N] = {
 	[TUN_NAME] = {"name", set_tun_name, 0, 0, 0, true},
 	[TUN_TYPE] = {"type", set_tun_type, 0, 0, 0, true},
 	[TUN_LOCAL] = {"local", set_tun_local, 0, 0, 0, true},
-	[TUN_REMOTE] = {"remote", set_tun_remote, 0, 0, 0, true},
+	[TUN_REMOTE] = {"remote", set_tun_remote, 0, 0, 0, false},
 	[TUN_SA_OUT] = {"sa_out", cfgi_keep, 0, 0, 0, false},
 	[TUN_SA_IN] = {"sa_in", cfgi_keep, 0, 0, 0, false},
 	[TUN_V4] = {"ipv4", set_tun_v4, 0, 0, 0, false},
 	[TUN_V6] = {"ipv6", set_tun_v6, 0, 0, 0, false},
 	[TUN_MTU] = {"mtu", set_tun_mtu, 0, 0, 0, false},
+	[TUN_TEMPLATE] = {"template", cfgi_set_bool, offsetof(struct cfg_tunnel, template), 0, 0,
+			  false},
 };
 
 /* The tunnel an SA is already bound to (cur is the one being loaded), or NULL. */
@@ -966,6 +970,26 @@ static int bind_sa_in(struct ld *ld, struct cfg_tunnel *t, const struct node *v,
 	return 0;
 }
 
+/*
+ * A template (dynamic VTI) names no remote and no manual SAs: each spoke that IKE brings up gets
+ * its own clone. Any other vti needs its remote.
+ */
+static int check_template(struct ld *ld, const struct node *map, const struct cfg_tunnel *t,
+			  const struct node **vals)
+{
+	if (!t->template && vals[TUN_REMOTE] == NULL)
+		return cfgi_fail(ld, map, -EINVAL,
+				 "in tunnels: 'remote' is required (unless 'template: true')");
+	if (t->template && vals[TUN_REMOTE] != NULL)
+		return cfgi_fail(ld, vals[TUN_REMOTE], -EINVAL,
+				 "a template has no 'remote': each spoke's clone takes the spoke's "
+				 "address");
+	if (t->template && (vals[TUN_SA_OUT] != NULL || vals[TUN_SA_IN] != NULL))
+		return cfgi_fail(ld, vals[TUN_SA_OUT] != NULL ? vals[TUN_SA_OUT] : vals[TUN_SA_IN],
+				 -EINVAL, "a template has no manual SAs: IKE keys each clone");
+	return 0;
+}
+
 static int load_tunnel(struct ld *ld, const struct node *map, unsigned int idx)
 {
 	const struct node *vals[TUN_N] = {NULL};
@@ -980,6 +1004,8 @@ static int load_tunnel(struct ld *ld, const struct node *map, unsigned int idx)
 	snprintf(where, sizeof(where), "in tunnels[%u]", idx);
 	rc = cfgi_walk_map(ld, map, where, tun_rules, TUN_N, t, vals);
 	if (rc == 0)
+		rc = check_template(ld, map, t, vals);
+	if (rc == 0 && !t->template)
 		rc = check_family(ld, &t->local, &t->remote, vals[TUN_REMOTE]);
 	/* RFC 8200 section 5: IPv6 needs a link MTU of at least 1280. */
 	if (rc == 0 && t->n_v6 > 0 && t->mtu != 0 && t->mtu < 1280)

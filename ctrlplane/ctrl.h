@@ -23,7 +23,7 @@
 
 struct nbr_cache;
 
-enum rib_type { RIB_CONNECTED, RIB_STATIC, RIB_LOCAL };
+enum rib_type { RIB_CONNECTED, RIB_STATIC, RIB_LOCAL, RIB_IKE /* reverse route injection */ };
 
 struct rib_entry {
 	uint8_t family;

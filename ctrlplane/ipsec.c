@@ -484,7 +484,9 @@ int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errle
 		return -ENOMEM;
 	rc = install_sas(c, cfg, first_tunnel, sa_ids, err, errlen);
 	for (unsigned int t = 0; t < cfg->n_tunnels && rc == 0; t++)
-		rc = vti_publish(c, cfg, t, (uint16_t)(first_tunnel + t), sa_ids, err, errlen);
+		if (!cfg->tunnels[t].template) /* a template's clones come with their IKE SAs */
+			rc = vti_publish(c, cfg, t, (uint16_t)(first_tunnel + t), sa_ids, err,
+					 errlen);
 	if (rc == 0)
 		rc = cmaps_install(c, cfg, sa_ids, err, errlen);
 	free(sa_ids);

@@ -37,6 +37,8 @@ const char *tables_rib_type_name(uint8_t type)
 		return "static";
 	case RIB_LOCAL:
 		return "local";
+	case RIB_IKE:
+		return "ike";
 	default:
 		return "?";
 	}
@@ -174,7 +176,7 @@ int tables_routes_load(struct ctrl *c, const struct config *cfg, char *err, size
 {
 	struct loader l = {.c = c, .err = err, .errlen = errlen};
 	int rc = 0;
-	c->rib.max = cfg->n_routes + cfg->n_ifaces * (CFG_ADDRS_MAX * 5);
+	c->rib.max = cfg->n_routes + cfg->n_ifaces * (CFG_ADDRS_MAX * 5) + TABLES_DYNAMIC_MAX;
 	c->rib.e = rte_zmalloc("rib", sizeof(*c->rib.e) * c->rib.max, 0);
 	if (c->rib.e == NULL)
 		return -ENOMEM;
@@ -195,4 +197,49 @@ void tables_routes_free(struct ctrl *c)
 	rte_free(c->rib.e);
 	c->rib.e = NULL;
 	c->rib.n = 0;
+}
+
+int tables_route_add(struct ctrl *c, uint8_t family, const uint8_t *prefix, uint8_t plen,
+		     uint16_t ifindex)
+{
+	char err[128];
+	struct loader l = {.c = c, .err = err, .errlen = sizeof(err)};
+	struct dp_nh nh = {.type = NH_FWD, .ifindex = ifindex};
+	rte_spinlock_lock(&c->lock);
+	int rc = add(&l, RIB_IKE, family, prefix, plen, &nh);
+	rte_spinlock_unlock(&c->lock);
+	return rc == 0 && l.n > 0 ? flush(&l) : rc;
+}
+
+static bool same_prefix(const struct rib_entry *e, uint8_t family, const uint8_t *p, uint8_t plen)
+{
+	return e->family == family && e->plen == plen && memcmp(e->prefix, p, 16) == 0;
+}
+
+int tables_route_del(struct ctrl *c, uint8_t family, const uint8_t *prefix, uint8_t plen,
+		     uint16_t ifindex)
+{
+	struct rib *rib = &c->rib;
+	struct dp_fib_op op = {.family = family, .plen = plen};
+	memcpy(op.prefix, prefix, family == AF_INET ? 4 : 16);
+	mask(op.prefix, plen, 16);
+	rte_spinlock_lock(&c->lock);
+	unsigned int i;
+	for (i = 0; i < rib->n; i++)
+		if (rib->e[i].type == RIB_IKE && rib->e[i].ifindex == ifindex &&
+		    same_prefix(&rib->e[i], family, op.prefix, plen))
+			break;
+	if (i == rib->n) {
+		rte_spinlock_unlock(&c->lock);
+		return -ENOENT;
+	}
+	uint32_t nh = rib->e[i].nh;
+	rib->e[i] = rib->e[--rib->n];
+	for (unsigned int j = 0; j < rib->n && op.nh == DP_NH_NONE; j++)
+		if (same_prefix(&rib->e[j], family, op.prefix, plen))
+			op.nh = rib->e[j].nh; /* what the injected route was hiding */
+	rte_spinlock_unlock(&c->lock);
+	int rc = dp_fib_apply(c->dp->fib, &op, 1);
+	dp_fib_nh_put(c->dp->fib, nh);
+	return rc;
 }

@@ -21,4 +21,17 @@ void tables_routes_free(struct ctrl *c);
 
 const char *tables_rib_type_name(uint8_t type);
 
+#define TABLES_DYNAMIC_MAX 16384 /* routes added at run time (IKE reverse route injection) */
+
+/*
+ * Control lcore, at run time: a route of type RIB_IKE to prefix/plen out of ifindex (a tunnel
+ * interface: no gateway), and its removal. The RIB changes under c->lock; the FIB through
+ * dp_fib_apply. Removing the last route of a prefix that another route also has (a static
+ * one, say) puts that one back. 0 or a negative errno.
+ */
+int tables_route_add(struct ctrl *c, uint8_t family, const uint8_t *prefix, uint8_t plen,
+		     uint16_t ifindex);
+int tables_route_del(struct ctrl *c, uint8_t family, const uint8_t *prefix, uint8_t plen,
+		     uint16_t ifindex);
+
 #endif

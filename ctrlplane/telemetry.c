@@ -124,8 +124,8 @@ static int cmd_interfaces(struct ctrl *c, const char *params, struct rte_tel_dat
 	for (uint16_t i = 1; i < IFACE_MAX; i++) {
 		const struct iface *ifc = iface_get(c->dp->ifaces, i);
 		struct rte_tel_data *x = ifc != NULL ? iface_dict(c, ifc) : NULL;
-		if (x != NULL)
-			rte_tel_data_add_dict_container(d, ifc->name, x, 0);
+		if (x != NULL && rte_tel_data_add_dict_container(d, ifc->name, x, 0) != 0)
+			rte_tel_data_free(x); /* a name telemetry refuses, or a full dict */
 	}
 	rte_spinlock_unlock(&c->lock);
 	return 0;

@@ -80,6 +80,15 @@ int ike_init(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "IKE: out of memory");
 		return -ENOMEM;
 	}
+	if (ike_pools_create(ike) != 0) {
+		ike_pools_free(ike);
+		rte_hash_free(ike->by_spi);
+		rte_hash_free(ike->by_init);
+		rte_free(ike->reinit_tsc);
+		rte_free(ike);
+		snprintf(err, errlen, "IKE: out of memory for the address pools");
+		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) /* started by the first tick */
 		ike->reinit_tsc[i] = cfg->ike_peers[i].initiate ? 1 : 0;
 	c->ike = ike;
@@ -105,6 +114,7 @@ void ike_fini(struct ctrl *c)
 	rte_hash_free(ike->by_spi);
 	rte_hash_free(ike->by_init);
 	rte_free(ike->reinit_tsc);
+	ike_pools_free(ike);
 	rte_free(ike);
 	c->ike = NULL;
 	ipsec_on_expiry(NULL);
@@ -172,6 +182,9 @@ static struct rte_tel_data *sa_dict(const struct ike_sa *sa)
 	rte_tel_data_add_dict_u64(d, "prf", sa->prf);
 	rte_tel_data_add_dict_u64(d, "dh", sa->dh);
 	rte_tel_data_add_dict_string(d, "nat_t", sa->natt ? "yes" : "no");
+	if (sa->vip_pool >= 0)
+		inet_ntop(AF_INET, sa->vip, a, sizeof(a));
+	rte_tel_data_add_dict_string(d, "virtual_ip", sa->vip_pool >= 0 ? a : "");
 	rte_tel_data_add_dict_u64(d, "age_s",
 				  (rte_get_timer_cycles() - sa->created_tsc) / rte_get_timer_hz());
 	size_t off = 0;

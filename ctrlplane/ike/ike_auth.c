@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <rte_byteorder.h>
 
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_ts.h"
@@ -125,6 +126,7 @@ static uint16_t child(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr 
 	c->esn = ch.esn == 1;
 	c->transport =
 		cc->mode == CFG_SA_TRANSPORT && ike_msg_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
+	c->n_rri = (uint8_t)ike_ts_rri(&tsi, c->rri, IKE_RRI_MAX); /* the peer's side */
 	size_t kl = ike_child_keymat_len(c);
 	int rc = kl <= sizeof(keymat)
 			 ? ike_child_keymat(sa->prf, sa->keys.sk_d, sa->keys.d_len, NULL, 0, sa->ni,
@@ -140,6 +142,42 @@ static uint16_t child(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr 
 	sa->n_child++;
 	ike_child_describe(w, c, &ch, &tsi, &tsr);
 	return 0;
+}
+
+/*
+ * A configuration request (3.15.1) from a peer with a pool: an address of it, the pool's DNS
+ * servers and split networks in the reply. 0 (nothing asked, or answered into w) or
+ * INTERNAL_ADDRESS_FAILURE.
+ */
+static uint16_t config_reply(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
+{
+	const struct ike_payload *cp = ike_msg_find(m, IKE_PL_CP, NULL);
+	struct ike_cp_attr a[1 + CFG_IKE_POOL_DNS_MAX + CFG_IKE_POOL_SPLIT_MAX];
+	uint8_t split[CFG_IKE_POOL_SPLIT_MAX][8];
+	unsigned int n = 0;
+	if (cp == NULL || cp->u.cp.type != IKE_CFG_REQUEST || sa->peer->pool < 0)
+		return 0;
+	const struct cfg_ike_pool *pool = &sa->ike->cfg->ike_pools[sa->peer->pool];
+	if (sa->vip_pool < 0 && ike_pool_take(sa->ike, sa->peer->pool, sa->vip) != 0) {
+		IKE_LOG(WARNING, "peer %s: pool %s exhausted", sa->peer->name, pool->name);
+		return IKE_N_INTERNAL_ADDRESS_FAILURE;
+	}
+	sa->vip_pool = sa->peer->pool;
+	a[n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP4_ADDRESS, 4, sa->vip};
+	for (unsigned int i = 0; i < pool->n_dns; i++)
+		if (pool->dns[i].family == AF_INET)
+			a[n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP4_DNS, 4,
+						      pool->dns[i].bytes};
+	for (unsigned int i = 0; i < pool->n_split; i++) {
+		const struct cfg_addr *s = &pool->split[i];
+		uint32_t mask = s->plen ? rte_cpu_to_be_32(~0u << (32 - s->plen)) : 0;
+		if (s->family != AF_INET)
+			continue;
+		memcpy(split[i], s->bytes, 4);
+		memcpy(split[i] + 4, &mask, 4);
+		a[n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP4_SUBNET, 8, split[i]};
+	}
+	return ike_wr_cp(w, IKE_CFG_REPLY, a, n) == 0 ? 0 : IKE_N_INTERNAL_ADDRESS_FAILURE;
 }
 
 /* 2.21.2: AUTHENTICATION_FAILED in the response, then the IKE SA is no more. */
@@ -182,7 +220,9 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 	if (rc == 0)
 		rc = ike_wr_auth(&w, IKE_AUTH_SHARED_KEY, auth, ike_prf_len(sa->prf));
 	OPENSSL_cleanse(auth, sizeof(auth));
-	uint16_t why = rc == 0 ? child(sa, m, &w) : 0;
+	uint16_t why = rc == 0 ? config_reply(sa, m, &w) : 0;
+	if (rc == 0 && why == 0)
+		why = child(sa, m, &w);
 	if (rc == 0 && why != 0)
 		rc = ike_wr_notify(&w, 0, NULL, 0, why, NULL, 0);
 	if (rc != 0 || ike_respond(sa, m, &w) != 0) {
@@ -269,6 +309,7 @@ static void auth_child(struct ike_sa *sa, const struct ike_msg *m)
 	c->esn = ch.esn == 1;
 	c->transport =
 		cc->mode == CFG_SA_TRANSPORT && ike_msg_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
+	c->n_rri = (uint8_t)ike_ts_rri(&tsr, c->rri, IKE_RRI_MAX); /* the responder's side */
 	size_t kl = ike_child_keymat_len(c);
 	int rc = kl <= sizeof(keymat)
 			 ? ike_child_keymat(sa->prf, sa->keys.sk_d, sa->keys.d_len, NULL, 0, sa->ni,

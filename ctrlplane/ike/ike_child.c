@@ -23,6 +23,7 @@
 #include "crypto/esp_xform.h"
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_ts.h"
+#include "ctrlplane/tables.h"
 #include "ctrlplane/log.h"
 #include "dataplane/iface.h"
 #include "dataplane/sa.h"
@@ -124,14 +125,54 @@ static void sa_conf_fill(const struct ike_sa *sa, const struct ike_child *ch, ui
 }
 
 /* The VTI of the child, or NULL (a policy-based child: selectors only). */
+/* The child's tunnel in the config, or NULL. */
+static const struct cfg_tunnel *tunnel_of(const struct ike_sa *sa, const struct ike_child *ch)
+{
+	return ch->cfg->tunnel >= 0 ? &sa->ike->cfg->tunnels[ch->cfg->tunnel] : NULL;
+}
+
+/* The VTI of the child (a static one, or its template's clone), or NULL (policy only). */
 static const struct iface *vti_of(const struct ike_sa *sa, const struct ike_child *ch)
 {
-	const struct config *cfg = sa->ike->cfg;
-	if (ch->cfg->tunnel < 0)
+	const struct cfg_tunnel *ct = tunnel_of(sa, ch);
+	const struct iface *t;
+	if (ct == NULL)
 		return NULL;
-	const struct iface *t =
-		iface_by_name(sa->ike->c->dp->ifaces, cfg->tunnels[ch->cfg->tunnel].name);
+	if (ct->template)
+		t = ch->va != 0 ? iface_get(sa->ike->c->dp->ifaces, ch->va) : NULL;
+	else
+		t = iface_by_name(sa->ike->c->dp->ifaces, ct->name);
 	return t != NULL && t->kind == IFACE_VTI ? t : NULL;
+}
+
+/*
+ * A dynamic VTI: a clone of the child's template for this spoke, "<template>_<n>" (unnumbered:
+ * its routes are the ones injected for the spoke). Up before the inbound SA names it.
+ */
+static int va_create(struct ike_sa *sa, struct ike_child *ch)
+{
+	struct ctrl *c = sa->ike->c;
+	const struct cfg_tunnel *ct = tunnel_of(sa, ch);
+	struct iface *ifc = rte_zmalloc("vti", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
+	if (ifc == NULL)
+		return -ENOMEM;
+	ifc->kind = IFACE_VTI;
+	ifc->up = 1;
+	ifc->mtu = ct->mtu != 0 ? (uint16_t)ct->mtu : 1400; /* vti_bind sets the real one */
+	/* telemetry names allow letters, digits, '_' and '/' only */
+	snprintf(ifc->name, sizeof(ifc->name), "%.20s_%u", ct->name, sa->ike->va_next++);
+	snprintf(ifc->port_name, sizeof(ifc->port_name), "vti (template %s, peer %s)", ct->name,
+		 sa->peer->name);
+	rte_spinlock_lock(&c->lock);
+	int rc = iface_publish(c->dp->ifaces, ifc);
+	rte_spinlock_unlock(&c->lock);
+	if (rc < 0) {
+		rte_free(ifc);
+		return rc;
+	}
+	ch->va = (uint16_t)rc;
+	ch->va_owner = true;
+	return 0;
 }
 
 /* Worst case ESP adds around an inner packet (RFC 4303 2, RFC 3948 2.1). */
@@ -145,7 +186,8 @@ static unsigned int overhead(const struct sa *s)
 }
 
 /* Republish VTI t with outbound SA out_id (0: none) and the MTU that SA leaves. */
-static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id)
+static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id,
+		    const struct cfg_tunnel *ch_tunnel)
 {
 	struct ctrl *c = sa->ike->c;
 	struct iface *n = rte_malloc("vti", sizeof(*n), RTE_CACHE_LINE_SIZE);
@@ -154,10 +196,7 @@ static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id)
 	*n = *t;
 	n->sa_out = out_id;
 	const struct sa *out = out_id ? sa_get(c->dp->sas, out_id) : NULL;
-	const struct cfg_tunnel *ct = NULL;
-	for (unsigned int i = 0; i < sa->ike->cfg->n_tunnels; i++)
-		if (strcmp(sa->ike->cfg->tunnels[i].name, t->name) == 0)
-			ct = &sa->ike->cfg->tunnels[i];
+	const struct cfg_tunnel *ct = ch_tunnel;
 	if (out != NULL && ct != NULL && ct->mtu == 0) {
 		for (uint16_t i = 1; i < IFACE_MAX; i++) {
 			const struct iface *u = iface_get(c->dp->ifaces, i);
@@ -205,6 +244,35 @@ static int install_one(struct ike_sa *sa, struct ike_child *ch, uint8_t dir, uin
 	return 0;
 }
 
+/*
+ * Reverse route injection: the prefixes the spoke negotiated (a template's clone) or was given
+ * (its CP address) point at the child's VTI. A child that is not ACTIVE (a rekey's result)
+ * inherits the routes at the flip instead.
+ */
+static void rri_add(struct ike_sa *sa, struct ike_child *ch, uint16_t ifindex)
+{
+	const struct cfg_tunnel *ct = tunnel_of(sa, ch);
+	if (ifindex == 0 || ct == NULL || (!ct->template && !ch->cfg->remote_dynamic)) {
+		ch->n_rri = 0;
+		return;
+	}
+	for (uint8_t i = 0; i < ch->n_rri; i++) {
+		const struct ike_rri *r = &ch->rri[i];
+		if (tables_route_add(sa->ike->c, r->family, r->addr, r->plen, ifindex) != 0)
+			IKE_LOG(WARNING, "child %s of %s: route %u not injected", ch->cfg->name,
+				sa->peer->name, i);
+	}
+	ch->va_owner = true;
+}
+
+static void rri_del(struct ike_sa *sa, struct ike_child *ch, uint16_t ifindex)
+{
+	for (uint8_t i = 0; i < ch->n_rri; i++)
+		tables_route_del(sa->ike->c, ch->rri[i].family, ch->rri[i].addr, ch->rri[i].plen,
+				 ifindex);
+	ch->n_rri = 0;
+}
+
 int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind)
 {
 	size_t el = encr_len(ch), al = integ_len(ch->integ);
@@ -212,6 +280,9 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 	const uint8_t *ei = keymat, *ai = keymat + el, *er = ai + al, *ar = er + el;
 	const uint8_t *in_e = sa->initiator ? er : ei, *in_a = sa->initiator ? ar : ai;
 	const uint8_t *out_e = sa->initiator ? ei : er, *out_a = sa->initiator ? ai : ar;
+	const struct cfg_tunnel *ct = tunnel_of(sa, ch);
+	if (ct != NULL && ct->template && ch->va == 0 && va_create(sa, ch) != 0)
+		return -ENOMEM;
 	const struct iface *t = vti_of(sa, ch);
 	uint16_t in_if = t != NULL ? t->ifindex : 0;
 	char vti[IFACE_NAME_MAX + 8] = ""; /* vti_bind republishes the interface: t goes with it */
@@ -230,11 +301,13 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 		return rc;
 	rc = install_one(sa, ch, SA_OUT, 0, out_e, out_a, &ch->sa_out);
 	if (rc == 0 && t != NULL && bind)
-		rc = vti_bind(sa, t, ch->sa_out);
+		rc = vti_bind(sa, t, ch->sa_out, tunnel_of(sa, ch));
 	if (rc != 0) {
 		ike_child_remove(sa, ch);
 		return rc;
 	}
+	if (bind)
+		rri_add(sa, ch, in_if);
 	ch->installed_tsc = rte_get_timer_cycles();
 	sa->ike->st.children_installed++;
 	IKE_LOG(INFO, "child %s of %s: SPI in 0x%08x out 0x%08x%s%s", ch->cfg->name, sa->peer->name,
@@ -247,15 +320,20 @@ void ike_child_remove(struct ike_sa *sa, struct ike_child *ch)
 {
 	struct ctrl *c = sa->ike->c;
 	const struct iface *t = vti_of(sa, ch);
+	if (t != NULL && ch->va_owner)
+		rri_del(sa, ch, t->ifindex);
 	if (t != NULL && ch->sa_out != 0 && t->sa_out == ch->sa_out)
-		vti_bind(sa, t, 0);
+		vti_bind(sa, t, 0, tunnel_of(sa, ch));
 	rte_spinlock_lock(&c->lock);
 	if (ch->sa_out != 0)
 		sa_remove(c->dp->sas, ch->sa_out);
 	if (ch->sa_in != 0)
 		sa_remove(c->dp->sas, ch->sa_in);
+	if (ch->va != 0 && ch->va_owner) /* no SA names the clone any more */
+		iface_remove(c->dp->ifaces, ch->va);
 	rte_spinlock_unlock(&c->lock);
 	ch->sa_in = ch->sa_out = 0;
+	ch->va_owner = false;
 }
 
 static const struct cfg_ike_ts ts_any[] = {
@@ -276,6 +354,14 @@ const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const stru
 		const struct cfg_ike_ts *rem = cc->n_remote_ts ? cc->remote_ts : ts_any;
 		const struct cfg_ike_ts *loc = cc->n_local_ts ? cc->local_ts : ts_any;
 		unsigned int nr = cc->n_remote_ts ? cc->n_remote_ts : RTE_DIM(ts_any);
+		struct cfg_ike_ts vip = {.prefix = {.family = AF_INET, .plen = 32}, .port_hi = 65535};
+		if (cc->remote_dynamic) { /* the address the peer's pool gave it (3.15) */
+			if (sa->vip_pool < 0)
+				continue;
+			memcpy(vip.prefix.bytes, sa->vip, 4);
+			rem = &vip;
+			nr = 1;
+		}
 		unsigned int nl = cc->n_local_ts ? cc->n_local_ts : RTE_DIM(ts_any);
 		if (ike_ts_narrow(m, pi, rem, nr, tsi) > 0 &&
 		    ike_ts_narrow(m, pr, loc, nl, tsr) > 0)
@@ -333,9 +419,15 @@ void ike_child_flip(struct ike_sa *sa, unsigned int i)
 	int n = ike_child_by_spi_in(sa, old->successor);
 	if (n >= 0) {
 		struct ike_child *nw = &sa->child[n];
+		nw->va = old->va; /* the clone and the injected routes go to the successor */
+		nw->va_owner = old->va_owner;
+		memcpy(nw->rri, old->rri, sizeof(old->rri));
+		nw->n_rri = old->n_rri;
+		old->va_owner = false;
+		old->n_rri = 0;
 		const struct iface *t = vti_of(sa, nw);
 		if (t != NULL)
-			vti_bind(sa, t, nw->sa_out);
+			vti_bind(sa, t, nw->sa_out, tunnel_of(sa, nw));
 		nw->state = IKE_CH_ACTIVE;
 		IKE_LOG(INFO, "child %s of %s rekeyed: SPI in 0x%08x out 0x%08x replace 0x%08x",
 			nw->cfg->name, sa->peer->name, nw->spi_in, nw->spi_out, old->spi_in);

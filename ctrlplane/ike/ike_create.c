@@ -126,6 +126,10 @@ static void child(struct ike_sa *sa, struct ike_msg *m, const struct ike_payload
 	c->transport =
 		cc->mode == CFG_SA_TRANSPORT && ike_msg_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
 	c->state = old >= 0 ? IKE_CH_NEW : IKE_CH_ACTIVE;
+	if (old >= 0) /* same VTI (a template's clone too); routes follow at the flip */
+		c->va = sa->child[old].va;
+	else
+		c->n_rri = (uint8_t)ike_ts_rri(&tsi, c->rri, IKE_RRI_MAX);
 	size_t kl = ike_child_keymat_len(c);
 	int rc = kl <= sizeof(keymat)
 			 ? ike_child_keymat(sa->prf, sa->keys.sk_d, sa->keys.d_len,
@@ -245,6 +249,9 @@ static void ike_rekey(struct ike_sa *sa, struct ike_msg *m, const struct ike_pay
 	memcpy(n->child, sa->child, sizeof(sa->child)); /* 2.18: the children go along */
 	n->n_child = sa->n_child;
 	sa->n_child = 0;
+	memcpy(n->vip, sa->vip, sizeof(n->vip)); /* and so does the peer's inner address */
+	n->vip_pool = sa->vip_pool;
+	sa->vip_pool = -1;
 	n->ike->st.established++;
 	sa->ike->st.ike_rekeys++;
 	IKE_LOG(INFO, "IKE SA with %s rekeyed: %u child SAs moved to the new one", n->peer->name,
@@ -348,6 +355,7 @@ int ike_rekey_response(struct ike_sa *sa, uint32_t spi_in, const struct ike_msg 
 	c->esn = ch.esn == 1;
 	c->transport = sa->child[old].transport;
 	c->state = IKE_CH_NEW;
+	c->va = sa->child[old].va;
 	size_t kl = ike_child_keymat_len(c);
 	int rc = kl <= sizeof(keymat)
 			 ? ike_child_keymat(sa->prf, sa->keys.sk_d, sa->keys.d_len,

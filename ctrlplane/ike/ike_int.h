@@ -43,6 +43,12 @@
 #define IKE_N_TS_UNACCEPTABLE	 38
 #define IKE_N_INITIAL_CONTACT	 16384
 #define IKE_N_USE_TRANSPORT_MODE 16391
+#define IKE_N_INTERNAL_ADDRESS_FAILURE 36
+/* Configuration attributes (3.15.1) */
+#define IKE_CFG_INTERNAL_IP4_ADDRESS 1
+#define IKE_CFG_INTERNAL_IP4_NETMASK 2
+#define IKE_CFG_INTERNAL_IP4_DNS     3
+#define IKE_CFG_INTERNAL_IP4_SUBNET  13
 
 /* X(suffix, counter name, description): why an IKE message was dropped or refused. */
 #define IKE_DROPS(X)                                                                             \
@@ -96,6 +102,15 @@ enum ike_child_state {
 
 #define IKE_REKEY_OVERLAP_S 5 /* seconds an old inbound SA outlives its rekey */
 
+/* A route the hub injected for a child (reverse route injection): a prefix via its VTI. */
+struct ike_rri {
+	uint8_t family;
+	uint8_t plen;
+	uint8_t addr[16];
+};
+
+#define IKE_RRI_MAX 4
+
 /* One Child SA (2.17) and the data plane SAs it installed. */
 struct ike_child {
 	const struct cfg_ike_child *cfg;
@@ -110,6 +125,12 @@ struct ike_child {
 	bool esn;
 	bool transport;
 	uint64_t installed_tsc;
+	/* a template's clone (dynamic VTI) and the routes injected for this child; the owner
+	 * removes them, a rekey hands them to the successor */
+	uint16_t va;
+	bool va_owner;
+	struct ike_rri rri[IKE_RRI_MAX];
+	uint8_t n_rri;
 };
 
 /*
@@ -162,6 +183,8 @@ struct ike_sa {
 	size_t resp_len;
 	/* identities */
 	struct cfg_ike_id peer_id;
+	uint8_t vip[4];	 /* the inner address the peer was given (CP), when vip_pool >= 0 */
+	int vip_pool;	 /* pool index, -1 = none */
 	struct ike_child child[IKE_CHILD_MAX];
 	unsigned int n_child;
 	uint64_t created_tsc;
@@ -200,7 +223,17 @@ struct ike {
 	struct ike_stats st;
 	struct rte_timer tick; /* 100 ms: rekey flips and overlaps, DPD, (re)initiation */
 	uint64_t *reinit_tsc;  /* per peer with initiate: when to start it (again); 0 = no */
+	struct ike_pool **pools; /* per config pool (ike_pool.c); NULL entries: not handed out */
+	unsigned int va_next;	 /* number of the next template clone */
 };
+
+/* ike_pool.c */
+struct ike_pool;
+int ike_pools_create(struct ike *ike);
+void ike_pools_free(struct ike *ike);
+int ike_pool_take(struct ike *ike, int pool, uint8_t addr[4]);
+void ike_pool_give(struct ike *ike, int pool, const uint8_t addr[4]);
+unsigned int ike_pool_used(const struct ike *ike, int pool);
 
 /* A half-open SA's identity as the initiator sees it. */
 struct ike_init_key {

@@ -47,6 +47,7 @@ struct ike_sa *ike_sa_new(struct ike *ike, const uint8_t spi_i[8], const struct 
 	memcpy(sa->spi_i, spi_i, 8);
 	sa->path = sa->init_path = *p; /* path follows the peer (2.23), init_path stays */
 	sa->ike = ike;
+	sa->vip_pool = -1;
 	sa->created_tsc = sa->last_rx_tsc = rte_get_timer_cycles();
 	do { /* an SPI of zero is "not yet known" (3.1); collisions are tried again */
 		if (RAND_bytes(sa->spi_r, 8) != 1) {
@@ -92,6 +93,7 @@ struct ike_sa *ike_sa_new_initiator(struct ike *ike, const struct cfg_ike_peer *
 	if (sa == NULL)
 		return NULL;
 	sa->initiator = true;
+	sa->vip_pool = -1;
 	sa->peer = peer;
 	sa->path = *p;
 	sa->ike = ike;
@@ -163,6 +165,8 @@ void ike_sa_delete(struct ike_sa *sa)
 	struct ike_init_key k;
 	for (unsigned int i = 0; i < sa->n_child; i++)
 		ike_child_remove(sa, &sa->child[i]);
+	if (sa->vip_pool >= 0)
+		ike_pool_give(ike, sa->vip_pool, sa->vip);
 	init_key(&k, sa->spi_i, &sa->init_path);
 	rte_spinlock_lock(&ike->c->lock);
 	if (!sa->initiator)

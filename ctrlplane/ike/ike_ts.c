@@ -14,6 +14,7 @@
 
 #include <rte_common.h>
 
+#include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_ts.h"
 
 static size_t alen(uint8_t type)
@@ -148,4 +149,22 @@ void ike_ts_from_cfg(const struct cfg_ike_ts *cfg, unsigned int n, struct ike_ts
 			.end = en,
 		};
 	}
+}
+
+unsigned int ike_ts_rri(const struct ike_ts_set *set, struct ike_rri *out, unsigned int max)
+{
+	unsigned int n = 0;
+	for (unsigned int i = 0; i < set->n && n < max; i++) {
+		const struct ike_ts *t = &set->ts[i];
+		size_t l = alen(t->type);
+		int p = plen_of(t->start, t->end, l);
+		if (p < 0)
+			continue; /* a range that is no prefix is not routed (its traffic still passes) */
+		out[n].family = t->type == IKE_TS_IPV4_ADDR_RANGE ? AF_INET : AF_INET6;
+		out[n].plen = (uint8_t)p;
+		memset(out[n].addr, 0, sizeof(out[n].addr));
+		memcpy(out[n].addr, t->start, l);
+		n++;
+	}
+	return n;
 }

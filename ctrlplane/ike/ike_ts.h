@@ -22,6 +22,10 @@ unsigned int ike_ts_narrow(const struct ike_msg *m, const struct ike_payload *pl
 			   const struct cfg_ike_ts *cfg, unsigned int n_cfg,
 			   struct ike_ts_set *out);
 
+struct ike_rri;
+/* The ranges of set that are prefixes, as routes to inject (at most max); returns how many. */
+unsigned int ike_ts_rri(const struct ike_ts_set *set, struct ike_rri *out, unsigned int max);
+
 /* The configured selectors as the hub proposes them (n == 0: any IPv4 and any IPv6). */
 void ike_ts_from_cfg(const struct cfg_ike_ts *cfg, unsigned int n, struct ike_ts_set *out);
 

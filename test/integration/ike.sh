@@ -145,7 +145,7 @@ charon {
 			path = $TMP/charon.log
 			default = 1
 			ike = 2
-			cfg = 1
+			cfg = 2
 			time_format = %T
 			flush_line = yes
 		}
@@ -164,7 +164,8 @@ connections {
 		remote_addrs = $HUB4
 		encap = yes
 		proposals = $1
-		dpd_delay = ${4:-0}s
+		dpd_delay = ${4:-0}s${SWAN_VIPS:+
+		vips = $SWAN_VIPS}
 		rekey_time = ${5:-0}s
 		over_time = 2s
 		rand_time = 0s
@@ -178,7 +179,7 @@ connections {
 		}
 		children {
 			net {
-				local_ts = 10.30.0.0/24
+				local_ts = ${SWAN_LOCAL_TS:-10.30.0.0/24}
 				remote_ts = 10.10.1.0/24
 				esp_proposals = $2
 				rekey_time = ${6:-0}s
@@ -535,6 +536,58 @@ scenario_initiator() {
 	hub_down initiator
 }
 
+# 7: remote access through a dynamic VTI: the spoke asks for an address (vips = 0.0.0.0), gets
+# one from pool ra with the split network, the hub clones vt1 for it and routes the address
+# there; pings both ways; when the spoke leaves, clone, route and address go.
+scenario_dvti() {
+	local vip out before
+	t_diag "scenario 7: dynamic VTI, configuration payload, reverse route (at ${SECONDS} s)"
+	sed -e "s|@NAME@|$P-h|g; s|@LAN_PORT@|$P-hl|g; s|@WAN_PORT@|$P-hw|g" \
+		-e "s|@PSK@|$PSK_GOOD|g" "$HERE/ike-dvti.yaml.in" >"$TMP/hub.yaml"
+	hubs_start h "$P-h" "$P-h" "$TMP/hub.dvti.log" -c "$TMP/hub.yaml"
+	if ! hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
+		t_not_ok "hub started with template vt1 and pool ra" "$(cat "$TMP/ready.err")"
+		return 0
+	fi
+	t_ok "hub started with template vt1 and pool ra"
+	SWAN_VIPS=0.0.0.0 SWAN_LOCAL_TS=dynamic \
+		swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16 "$PSK_GOOD"
+	charon_start
+	if initiate && grep -q "initiate completed successfully" "$TMP/initiate.out"; then
+		t_ok "strongSwan: established, asking for a virtual IP"
+	else
+		t_not_ok "strongSwan: established, asking for a virtual IP" \
+			"$(tail -n 15 "$TMP/charon.log")"
+	fi
+	vip=$(sed -n 's/.*installing new virtual IP \([0-9.]*\).*/\1/p' "$TMP/charon.log" | tail -n 1)
+	out=$(ctl_raw "$P-h" /vpnhub/ike/sa | json_get 0.virtual_ip 2>/dev/null || echo none)
+	t_eq "spoke got 10.99.0.1 from pool ra; the hub's IKE SA shows the same" "$vip $out" \
+		"10.99.0.1 10.99.0.1"
+	out=$(ctl "$P-h" show interfaces 2>/dev/null | grep -c '^vt1_0 ' || true)
+	t_eq "hub: the clone vt1_0 exists (the template itself is no interface)" \
+		"$out $(ctl "$P-h" show interfaces 2>/dev/null | grep -c '^vt1 ' || true)" "1 0"
+	out=$(ctl "$P-h" show ip route 2>/dev/null | grep -c '^I *10\.99\.0\.1/32 .*vt1_0' || true)
+	t_eq "hub: route 10.99.0.1/32 injected via vt1_0" "$out" "1"
+	if ip netns exec "$P-s" ping -c 3 -i 0.2 -W 2 -I "$vip" "$HOST_A4" >/dev/null 2>&1 &&
+		ip netns exec "$P-a" ping -c 3 -i 0.2 -W 2 "$vip" >/dev/null 2>&1; then
+		t_ok "pings both ways between the spoke's $vip and host-a through vt1_0"
+	else
+		t_not_ok "pings both ways between the spoke's $vip and host-a through vt1_0" \
+			"$(hub_drops)" "$(tail -n 10 "$TMP/charon.log")"
+	fi
+	swan --terminate --ike hub --timeout 10 >/dev/null 2>&1 || true
+	sleep 0.5
+	out="$(ctl "$P-h" show interfaces 2>/dev/null | grep -c '^vt1_' || true)"
+	out+=" $(ctl "$P-h" show ip route 2>/dev/null | grep -c '10\.99\.0\.' || true)"
+	t_eq "spoke gone: no clone, no injected route left" "$out" "0 0"
+	before=$vip
+	initiate || true
+	vip=$(sed -n 's/.*installing new virtual IP \([0-9.]*\).*/\1/p' "$TMP/charon.log" | tail -n 1)
+	t_eq "back again: the address was released and is handed out again" "$vip" "$before"
+	charon_stop
+	hub_down dvti
+}
+
 main() {
 	t_init ike
 	preflight
@@ -548,11 +601,16 @@ main() {
 		t_done
 		return
 	fi
-	scenario_gcm
-	scenario_refusals
-	scenario_cbc
-	scenario_rekey
-	scenario_initiator
+	if [[ -n ${IKE_ONLY:-} ]]; then # one scenario, e.g. IKE_ONLY=dvti, while working on it
+		"scenario_$IKE_ONLY"
+	else
+		scenario_gcm
+		scenario_refusals
+		scenario_cbc
+		scenario_rekey
+		scenario_initiator
+		scenario_dvti
+	fi
 	t_done
 }
 
