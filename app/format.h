@@ -53,6 +53,8 @@ int format_ipsec_sa(FILE *out, const struct json *data, const struct format_sa_f
 int format_ipsec_sa_summary(FILE *out, const struct json *data, const struct format_sa_filter *f);
 /* /vpnhub/ipsec/spd: per crypto map its interface, then each entry of family af (IOS layout). */
 int format_crypto_map(FILE *out, const struct json *data, enum format_family af);
+/* `show crypto ikev2 sa`: /vpnhub/ike/sa as a table (af is not used). */
+int format_ike_sa(FILE *out, const struct json *data, enum format_family af);
 
 /*
  * Set the filter from a CLI word and its argument: "peer" with an IPv4 or IPv6 address, or "spi"

@@ -83,6 +83,7 @@ static const struct show_cmd show_cmds[] = {
 	{"crypto ipsec sa summary", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY,
 	 format_ipsec_sa_summary},
 	{"crypto map", "/vpnhub/ipsec/spd", NULL, format_crypto_map, FORMAT_AF_ANY, NULL},
+	{"crypto ikev2 sa", "/vpnhub/ike/sa", NULL, format_ike_sa, FORMAT_AF_ANY, NULL},
 };
 
 static const char usage_text[] =
@@ -108,6 +109,8 @@ static const char usage_text[] =
 	"                     that peer or with an SA of that SPI (decimal or 0x hex)\n"
 	"  crypto map         crypto maps: interface, entries in order with their selectors,\n"
 	"                     actions, SPIs and hits\n"
+	"  crypto ikev2 sa    IKE SAs: peer, role, state, endpoints, algorithms, virtual IP,\n"
+	"                     age, Child SA SPIs\n"
 	"\n"
 	"raw sends CMD (for example /vpnhub/routes,64) and prints the reply as received.\n"
 	"\n"

@@ -362,6 +362,13 @@ scenario_gcm() {
 	fi
 	t_eq "hub: one IKE SA established (counter +1, listed as established)" \
 		"$(($(ike_stat established) - before)) $(hub_sas)" "1 1"
+	out=$(ctl "$P-h" show crypto ikev2 sa 2>&1)
+	if grep -Eq "spoke +responder +established .*aes-gcm-128/sha256 +x25519 " <<<"$out"; then
+		t_ok "vpnhubctl show crypto ikev2 sa: spoke, responder, established, AES-GCM/X25519"
+	else
+		t_not_ok "vpnhubctl show crypto ikev2 sa: spoke, responder, established, AES-GCM/X25519" \
+			"$out"
+	fi
 	read -r in out <<<"$(swan_child_spis)"
 	t_eq "hub: children_installed 1, the VTI's SA is strongSwan's inbound SPI" \
 		"$(ike_stat children_installed) $(sa_pkts "0x${in:-0}")" "1 0"

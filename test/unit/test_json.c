@@ -434,6 +434,7 @@ enum fmt_table {
 	T_NEIGH,
 	T_STATS,
 	T_CONFIG,
+	T_IKE_SA,
 	T_IPSEC_SA,
 	T_IPSEC_SUMMARY,
 };
@@ -697,6 +698,19 @@ static const struct fmt_case {
 	{.name = "stats number", .table = T_STATS, .json = "1", .rc = -EINVAL},
 	{.name = "version null", .table = T_VERSION, .json = "null", .rc = -EINVAL},
 	{.name = "config array", .table = T_CONFIG, .json = "[]", .rc = -EINVAL},
+	{.name = "ikev2 sa",
+	 .table = T_IKE_SA,
+	 .json = "{\"0\":{\"spi_i\":\"0102030405060708\",\"state\":\"established\","
+		 "\"role\":\"responder\",\"peer\":\"spoke\",\"remote\":\"203.0.113.2:4500\","
+		 "\"local\":\"203.0.113.1:4500\",\"encr\":20,\"encr_bits\":128,\"prf\":5,"
+		 "\"dh\":31,\"virtual_ip\":\"10.99.0.1\",\"age_s\":3725,"
+		 "\"children\":\"net:c1a2b3c4/0a0b0c0d\"},"
+		 "\"1\":{\"state\":\"half-open\",\"encr\":99,\"dh\":2}}",
+	 .want = {"Id  Peer   Role       State        Local             Remote",
+		  "aes-gcm-128/sha256", "x25519", "10.99.0.1", "1h02m05s", "net:c1a2b3c4/0a0b0c0d",
+		  "half-open", "99/-"}},
+	{.name = "ikev2 sa none", .table = T_IKE_SA, .json = "{}", .want = {"% no IKE SAs\n"}},
+	{.name = "ikev2 sa array", .table = T_IKE_SA, .json = "[]", .rc = -EINVAL},
 };
 
 static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
@@ -718,6 +732,8 @@ static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
 		return format_stats(f, v);
 	case T_CONFIG:
 		return format_config(f, v);
+	case T_IKE_SA:
+		return format_ike_sa(f, v, af);
 	case T_IPSEC_SA:
 		return format_ipsec_sa(f, v, &sa);
 	case T_IPSEC_SUMMARY:
