@@ -17,7 +17,8 @@
 /*
  * The peer deletes the child whose outbound SPI is spi (1.4.1); our inbound SPI of it goes into
  * out (network order). A child that was rekeyed hands its VTI to its successor and keeps its
- * inbound SA for the overlap (2.8); any other is removed at once. An unknown SPI, or a second
+ * inbound SA for the overlap (2.8); any other is removed at once, and when it was a rekey's
+ * result not yet in use, the child it was to replace keeps the VTI. An unknown SPI, or a second
  * delete of the same child, changes nothing.
  */
 static bool delete_child(struct ike_sa *sa, const uint8_t *spi, uint8_t *out)
@@ -36,6 +37,10 @@ static bool delete_child(struct ike_sa *sa, const uint8_t *spi, uint8_t *out)
 		ike_child_flip(sa, (unsigned int)i);
 		return true;
 	}
+	/* a rekey's result (2.8.1: the loser of a collision): the child it was to replace stays */
+	for (unsigned int k = 0; k < sa->n_child; k++)
+		if (sa->child[k].successor == c->spi_in)
+			sa->child[k].successor = 0;
 	IKE_LOG(INFO, "child %s of %s deleted by the peer (SPI in 0x%08x)", c->cfg->name,
 		sa->peer->name, c->spi_in);
 	ike_child_remove(sa, c);

@@ -151,7 +151,10 @@ static int parse_prop(struct pctx *c, const uint8_t *b, size_t plen, uint8_t num
 	struct ike_msg *m = c->m;
 	struct ike_prop *pr;
 
-	if (b[4] != num)
+	/* 3.3.1: a request numbers its proposals 1, 2, ...; a response holds the one it accepted,
+	 * with that proposal's number (any but 0) */
+	bool answer = (m->hdr.flags & IKE_FLAG_R) && num == 1 && b[0] == 0 && b[4] != 0;
+	if (b[4] != num && !answer)
 		return bad(c, IKE_MSG_ERR_SA_PROP_NUM, b, IKE_PL_SA);
 	if (b[5] != IKE_PROTO_IKE && b[5] != IKE_PROTO_AH && b[5] != IKE_PROTO_ESP)
 		return bad(c, IKE_MSG_ERR_SA_PROTO, b, IKE_PL_SA);
@@ -164,7 +167,7 @@ static int parse_prop(struct pctx *c, const uint8_t *b, size_t plen, uint8_t num
 	if (m->n_props == IKE_MSG_PROPS_MAX)
 		return bad(c, IKE_MSG_ERR_SA_TOO_MANY_PROPS, b, IKE_PL_SA);
 	pr = &m->props[m->n_props++];
-	*pr = (struct ike_prop){.num = num,
+	*pr = (struct ike_prop){.num = b[4], /* as on the wire: what an answer echoes */
 				.proto = b[5],
 				.spi_size = b[6],
 				.n_xforms = b[7],

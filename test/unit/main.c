@@ -24,7 +24,7 @@ static int (*const registrars[])(void) = {
 	test_eal_args_register, test_replay_register,	test_esp_xform_register,
 	test_esp_register,	test_spd_register,	test_frag_register,
 	test_ike_dh_register,	test_ike_prf_register,	test_ike_sk_register,
-	test_ike_msg_register,
+	test_ike_msg_register,	test_ike_prop_register, test_ike_ts_register,
 };
 
 static int eal_up(void)

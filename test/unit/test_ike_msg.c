@@ -1042,6 +1042,46 @@ static void test_reasons(void)
 	}
 }
 
+/*
+ * RFC 7296 3.3.1: a response carries the one proposal it accepted under that proposal's number;
+ * a request's proposals count 1, 2, ... Built here, parsed with and without the R flag.
+ */
+static void test_answer_number(void)
+{
+	static const struct {
+		uint8_t flags, num;
+		int rc;
+		uint16_t err;
+	} rows[] = {
+		{IKE_FLAG_R, 3, 0, IKE_MSG_ERR_NONE},		    /* accepted proposal 3 */
+		{IKE_FLAG_R, 1, 0, IKE_MSG_ERR_NONE},		    /* accepted proposal 1 */
+		{IKE_FLAG_R, 0, -EBADMSG, IKE_MSG_ERR_SA_PROP_NUM}, /* 0 is no proposal */
+		{IKE_FLAG_I, 3, -EBADMSG, IKE_MSG_ERR_SA_PROP_NUM}, /* a request starts at 1 */
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t b[256];
+		size_t len = 0;
+		struct ike_wr w;
+		struct ike_hdr h = {.spi_i = {1},
+				    .spi_r = {2},
+				    .major = 2,
+				    .exchange = IKE_EXCH_SA_INIT,
+				    .flags = rows[i].flags};
+		CU_ASSERT_EQUAL_FATAL(ike_wr_init(&w, b, sizeof(b), &h), 0);
+		CU_ASSERT_EQUAL(ike_wr_sa_begin(&w), 0);
+		CU_ASSERT_EQUAL(ike_wr_prop(&w, rows[i].num, IKE_PROTO_IKE, NULL, 0), 0);
+		CU_ASSERT_EQUAL(ike_wr_xform(&w, IKE_XF_ENCR, 20, 128), 0);
+		CU_ASSERT_EQUAL(ike_wr_xform(&w, IKE_XF_PRF, 5, 0), 0);
+		CU_ASSERT_EQUAL(ike_wr_xform(&w, IKE_XF_KE, 31, 0), 0);
+		CU_ASSERT_EQUAL(ike_wr_sa_end(&w), 0);
+		CU_ASSERT_EQUAL_FATAL(ike_wr_finish(&w, &len), 0);
+		CU_ASSERT_EQUAL(ike_msg_parse(&m, b, len), rows[i].rc);
+		CU_ASSERT_EQUAL(m.err, rows[i].err);
+		if (rows[i].rc == 0)
+			CU_ASSERT_EQUAL(m.props[0].num, rows[i].num);
+	}
+}
+
 int test_ike_msg_register(void)
 {
 	static const struct {
@@ -1062,6 +1102,7 @@ int test_ike_msg_register(void)
 		{"table limits", test_limits},
 		{"inner chains", test_inner},
 		{"reason list", test_reasons},
+		{"a response keeps its proposal's number", test_answer_number},
 	};
 	CU_pSuite s = CU_add_suite("ike_msg", NULL, NULL);
 

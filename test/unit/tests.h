@@ -22,6 +22,8 @@ int test_ike_dh_register(void);
 int test_ike_prf_register(void);
 int test_ike_sk_register(void);
 int test_ike_msg_register(void);
+int test_ike_prop_register(void);
+int test_ike_ts_register(void);
 int test_esp_register(void);
 int test_spd_register(void);
 int test_frag_register(void);
