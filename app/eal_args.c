@@ -64,9 +64,24 @@ void eal_port_devname(const struct cfg_iface *ifc, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, ifc->port);
 }
 
+static bool is_vdev_of(const struct cfg_iface *ifc, const char *driver)
+{
+	return !ifc->is_pci && strncmp(ifc->port, driver, strlen(driver)) == 0;
+}
+
 static bool is_af_packet(const struct cfg_iface *ifc)
 {
-	return strncmp(ifc->port, "net_af_packet", 13) == 0;
+	return is_vdev_of(ifc, "net_af_packet");
+}
+
+/*
+ * PMDs whose queues come in pairs: af_packet (qpairs, and the kernel feeds every socket), and
+ * net_tap / net_tun / net_af_xdp, whose dev_configure refuses unequal RX and TX counts.
+ */
+static bool queues_paired(const struct cfg_iface *ifc)
+{
+	return is_af_packet(ifc) || is_vdev_of(ifc, "net_tap") || is_vdev_of(ifc, "net_tun") ||
+	       is_vdev_of(ifc, "net_af_xdp");
 }
 
 void eal_port_queues(const struct config *cfg, const struct cfg_iface *ifc, unsigned int *rx,
@@ -74,7 +89,7 @@ void eal_port_queues(const struct config *cfg, const struct cfg_iface *ifc, unsi
 {
 	*tx = ifc->tx_queues ? ifc->tx_queues : cfg->sys.n_workers + 1;
 	*rx = ifc->rx_queues ? ifc->rx_queues : cfg->sys.n_workers;
-	if (is_af_packet(ifc))
+	if (queues_paired(ifc))
 		*rx = *tx;
 }
 

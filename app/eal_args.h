@@ -40,7 +40,8 @@ bool eal_use_hugepages(const struct config *cfg, unsigned int free_mb);
  * RX and TX queue counts of a config port: by default one RX queue per worker and one TX queue
  * per worker plus the control lcore's. af_packet couples the two (qpairs) and spreads received
  * frames over all its sockets, so its RX count follows its TX count: an unpolled socket would
- * silently lose its share of the traffic.
+ * silently lose its share of the traffic. net_tap, net_tun and net_af_xdp refuse unequal counts
+ * outright, so theirs are paired the same way.
  */
 void eal_port_queues(const struct config *cfg, const struct cfg_iface *ifc, unsigned int *rx,
 		     unsigned int *tx);

@@ -13,10 +13,12 @@
  * never both) and before the routes. Because ipsec's own keys are walked by config_ipsec.c,
  * cfgi_ipsec_split() hands it the ipsec mapping without the crypto_maps pair.
  *
- * Invariants: an SA named by a crypto map is a tunnel-mode SA whose local address is on the
- * map's interface; an inbound SA runs between the endpoints of its entry's outbound SA; an SA is
- * named by one entry at most; an interface has at most one map. Called on the main lcore during
- * cfg_load_*(); no global state; the first error is the only one written.
+ * Invariants: an SA named by a crypto map has its local address on the map's interface; an
+ * inbound SA runs between the endpoints of its entry's outbound SA, in the same mode; a
+ * transport-mode entry (RFC 4303 3.1.1) selects exactly the traffic between its SAs' endpoints,
+ * the only packets whose own IP header ESP can keep; an SA is named by one entry at most; an
+ * interface has at most one map. Called on the main lcore during cfg_load_*(); no global state;
+ * the first error is the only one written.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -356,7 +358,7 @@ static int sa_free_for(struct ld *ld, const struct entry_ctx *x, const struct no
 	return 0;
 }
 
-/* An SA of direction dir, in tunnel mode, whose local address is on the map's interface. */
+/* An SA of direction dir whose local address is on the map's interface. */
 static int sa_named(struct ld *ld, const struct entry_ctx *x, const struct node *v, const char *key,
 		    uint8_t dir, int *out)
 {
@@ -377,10 +379,6 @@ static int sa_named(struct ld *ld, const struct entry_ctx *x, const struct node 
 		return cfgi_fail(ld, v, -EINVAL, "'%s' SA %s has direction %s, not %s", key,
 				 s->name, s->dir == CFG_SA_IN ? "in" : "out",
 				 dir == CFG_SA_IN ? "in" : "out");
-	if (s->mode != CFG_SA_TUNNEL)
-		return cfgi_fail(ld, v, -EINVAL,
-				 "'%s' SA %s is in transport mode; a crypto map needs tunnel mode",
-				 key, s->name);
 	if (cfgi_iface_with(cfg, &s->local) != x->cm->iface)
 		return cfgi_fail(ld, v, -EINVAL,
 				 "'%s' SA %s has local %s, not an address of interface %s", key,
@@ -389,6 +387,37 @@ static int sa_named(struct ld *ld, const struct entry_ctx *x, const struct node 
 	if (rc == 0)
 		*out = i;
 	return rc;
+}
+
+static const char *mode_name(uint8_t mode)
+{
+	return mode == CFG_SA_TRANSPORT ? "transport" : "tunnel";
+}
+
+/* a is the host prefix of host: the same address, /32 or /128. */
+static bool is_host(const struct cfg_addr *a, const struct cfg_addr *host)
+{
+	return a->plen == (host->family == AF_INET ? 32 : 128) && cfgi_addr_same(a, host);
+}
+
+/*
+ * Transport mode (RFC 4303 3.1.1) puts ESP behind the packet's own IP header, so its SA carries
+ * only packets between the SA's endpoints: a transport entry must select exactly those.
+ */
+static int check_transport(struct ld *ld, const struct cfg_cmap_entry *e, const struct node *v)
+{
+	const struct cfg_sa *s = &ld->cfg->sas[e->sa_out];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	unsigned int host = s->local.family == AF_INET ? 32 : 128;
+
+	if (s->mode != CFG_SA_TRANSPORT ||
+	    (is_host(&e->src, &s->local) && is_host(&e->dst, &s->remote)))
+		return 0;
+	return cfgi_fail(ld, v, -EINVAL,
+			 "'sa_out' SA %s is in transport mode, which carries only traffic between "
+			 "its endpoints: 'match' must be src %s/%u, dst %s/%u",
+			 s->name, cfg_addr_str(&s->local, a, sizeof(a)), host,
+			 cfg_addr_str(&s->remote, b, sizeof(b)), host);
 }
 
 /* An inbound SA of a protect entry comes from the peer its outbound SA goes to. */
@@ -406,6 +435,10 @@ static int bind_in(struct ld *ld, struct entry_ctx *x, const struct node *v, con
 	if (rc < 0)
 		return rc;
 	in = &ld->cfg->sas[i];
+	if (in->mode != out->mode)
+		return cfgi_fail(ld, v, -EINVAL, "'%s' SA %s is in %s mode, sa_out %s in %s mode",
+				 key, in->name, mode_name(in->mode), out->name,
+				 mode_name(out->mode));
 	if (!cfgi_addr_same(&in->local, &out->local) || !cfgi_addr_same(&in->remote, &out->remote))
 		return cfgi_fail(
 			ld, v, -EINVAL,
@@ -511,6 +544,8 @@ static int load_entry_sas(struct ld *ld, const struct node *map, const char *whe
 					 e_rules[k].key, where);
 	}
 	rc = sa_named(ld, x, vals[E_SA_OUT], "sa_out", CFG_SA_OUT, &x->e->sa_out);
+	if (rc == 0)
+		rc = check_transport(ld, x->e, vals[E_SA_OUT]);
 	return rc < 0 ? rc : bind_sa_in(ld, x, vals[E_SA_IN]);
 }
 

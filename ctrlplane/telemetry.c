@@ -500,6 +500,8 @@ static struct rte_tel_data *stats_dict(const struct dp_lcore_stats *s, int lcore
 		snprintf(key, sizeof(key), "punt_%s", dp_punt_name[r]);
 		rte_tel_data_add_dict_u64(d, key, s->punt[r]);
 	}
+	for (unsigned int r = 0; r < DP_FRAG_STAT_MAX; r++) /* names carry their frag_ prefix */
+		rte_tel_data_add_dict_u64(d, dp_frag_name[r], s->frag[r]);
 	return d;
 }
 

@@ -16,6 +16,9 @@ const char *const dp_drop_desc[DP_DROP_MAX] = {DP_DROP_REASONS(DP_DESC)};
 #define DP_PNAME(e, n, d) [DP_PUNT_##e] = n,
 const char *const dp_punt_name[DP_PUNT_MAX] = {DP_PUNT_REASONS(DP_PNAME)};
 #undef DP_PNAME
+#define DP_FNAME(e, n, d) [DP_FRAG_##e] = n,
+const char *const dp_frag_name[DP_FRAG_STAT_MAX] = {DP_FRAG_STATS(DP_FNAME)};
+#undef DP_FNAME
 
 static inline uint64_t rd(const uint64_t *p)
 {
@@ -40,6 +43,8 @@ void dp_stats_sum(const struct dp_lcore_stats *slots, unsigned int n, struct dp_
 			sum->drop[r] += rd(&s->drop[r]);
 		for (unsigned int r = 0; r < DP_PUNT_MAX; r++)
 			sum->punt[r] += rd(&s->punt[r]);
+		for (unsigned int r = 0; r < DP_FRAG_STAT_MAX; r++)
+			sum->frag[r] += rd(&s->frag[r]);
 	}
 }
 

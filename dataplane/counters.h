@@ -71,9 +71,9 @@
 	X(MTU, "mtu", "larger than the egress MTU")
 
 /*
- * Outer fragments (dataplane/frag.c), counted per fragment unless said otherwise, in each
- * worker's frag_stat[] (dp.h). Every fragment taken in ends in a reassembled datagram, dropped
- * with a frag_* reason, or still held (frag_held of its worker).
+ * Outer fragments (dataplane/frag.c), counted per fragment unless said otherwise, in frag[] of
+ * each worker's stats; telemetry shows them as frag_* keys. Every fragment taken in ends in a
+ * reassembled datagram, dropped with a frag_* reason, or still held (frag_held of its worker).
  */
 #define DP_FRAG_STATS(X)                                                                   \
 	X(IN, "frag_in", "fragments for the hub taken into reassembly")                    \
@@ -117,12 +117,14 @@ struct dp_lcore_stats {
 	uint64_t busy_pkts;    /* packets received in busy loops (for cycles per packet) */
 	uint64_t drop[DP_DROP_MAX];
 	uint64_t punt[DP_PUNT_MAX];
+	uint64_t frag[DP_FRAG_STAT_MAX]; /* DP_FRAG_STATS: workers only */
 	struct dp_iface_stats ifs[DP_IFACE_STATS_MAX];
 } __rte_cache_aligned;
 
 extern const char *const dp_drop_name[DP_DROP_MAX];
 extern const char *const dp_drop_desc[DP_DROP_MAX];
 extern const char *const dp_punt_name[DP_PUNT_MAX];
+extern const char *const dp_frag_name[DP_FRAG_STAT_MAX];
 
 /* Writers: the owning lcore only. */
 static inline void dp_count_drop(struct dp_lcore_stats *s, enum dp_drop why, uint32_t n)

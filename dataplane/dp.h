@@ -98,7 +98,6 @@ struct dp_worker {
 	uint32_t frag_held;		       /* fragments in frag_tbl */
 	uint32_t frag_held_max;		       /* their budget: a share of the mbuf pool */
 	uint32_t frag6_id;		       /* next IPv6 Fragment Identification (low bits) */
-	uint64_t frag_stat[DP_FRAG_STAT_MAX];  /* DP_FRAG_STATS (counters.h); this worker writes */
 } __rte_cache_aligned;
 
 struct dp {

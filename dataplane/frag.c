@@ -243,7 +243,7 @@ static void whole(struct dp_worker *w, struct rte_mbuf *r, struct dp_vec *v)
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
-	w->frag_stat[DP_FRAG_REASSEMBLED]++;
+	w->st->frag[DP_FRAG_REASSEMBLED]++;
 	dp_classify_whole(w->st, r, v);
 }
 
@@ -257,7 +257,7 @@ static void atomic6(struct dp_worker *w, struct rte_mbuf *mb, const struct frag_
 	uint8_t *p = rte_pktmbuf_mtod(mb, uint8_t *);
 	memmove(p + FRAG6_LEN, p, L2_LEN + sizeof(*ip));
 	rte_pktmbuf_adj(mb, FRAG6_LEN);
-	w->frag_stat[DP_FRAG_REASSEMBLED]++;
+	w->st->frag[DP_FRAG_REASSEMBLED]++;
 	dp_classify_whole(w->st, mb, v);
 }
 
@@ -305,7 +305,7 @@ static void frag_one(struct dp_worker *w, struct rte_mbuf *mb, uint64_t now, str
 			v->ip6[v->n_ip6++] = mb;
 		return;
 	}
-	w->frag_stat[DP_FRAG_IN]++;
+	w->st->frag[DP_FRAG_IN]++;
 	enum dp_drop why = v4 ? parse4(mb, &fi) : parse6(mb, &fi);
 	if (why != DP_DROP_MAX)
 		dp_drop(w->st, mb, why);
@@ -397,8 +397,8 @@ static int cut(struct dp_worker *w, struct rte_mbuf *mb, struct rte_mbuf **out)
 		}
 		out[made++] = out[i];
 	}
-	w->frag_stat[DP_FRAG_FRAGMENTED]++;
-	w->frag_stat[DP_FRAG_OUT] += (uint64_t)made;
+	w->st->frag[DP_FRAG_FRAGMENTED]++;
+	w->st->frag[DP_FRAG_OUT] += (uint64_t)made;
 	return made;
 }
 

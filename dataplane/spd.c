@@ -35,11 +35,15 @@
 #define PROTO_TCP     6
 #define PROTO_UDP     17
 #define PROTO_ESP     50
+#define PROTO_ICMP6   58
 #define PROTO_SCTP    132
 #define IKE_PORT      500  /* RFC 7296 2 */
 #define NATT_PORT     4500 /* RFC 3948 */
 #define SLOT_ROW      (RTE_CACHE_LINE_SIZE / sizeof(uint64_t))
 #define IP6_FIXED_LEN 40
+#define ND_FIRST      133 /* RFC 4861 4: Router Solicitation .. */
+#define ND_LAST	      137 /* .. Redirect */
+#define ND_HOP_LIMIT  255 /* RFC 4861 6.1, 7.1: never forwarded */
 
 /* ---- field layout ---- */
 
@@ -436,6 +440,22 @@ static inline bool ike_or_esp(const union spd_key *k, int family)
 							     dport == RTE_BE16(NATT_PORT)));
 }
 
+/*
+ * IPv6 neighbor discovery to the hub: ICMPv6 133..137 with hop limit 255, which no router
+ * forwarded (RFC 4861 6.1, 7.1). It bypasses the map as IKE does: the hub must resolve a peer
+ * before any SA can reach it, and a peer answers a solicitation from the hub's own address to
+ * that address, which an entry protecting hub <-> peer covers. The hub's own ND leaves without
+ * an outbound lookup (nd.c transmits it directly).
+ */
+static inline bool nd_msg(const uint8_t *l3, uint32_t len, int family)
+{
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+	if (family != AF_INET6 || len <= IP6_FIXED_LEN || ip->proto != PROTO_ICMP6 ||
+	    ip->hop_limits != ND_HOP_LIMIT)
+		return false;
+	return l3[IP6_FIXED_LEN] >= ND_FIRST && l3[IP6_FIXED_LEN] <= ND_LAST;
+}
+
 void spd_input(struct dp_worker *w, struct rte_mbuf **mb, const uint64_t *nh, uint16_t n,
 	       int family)
 {
@@ -455,7 +475,7 @@ void spd_input(struct dp_worker *w, struct rte_mbuf **mb, const uint64_t *nh, ui
 		const uint8_t *l3 = l3_of(mb[i], &len);
 		spd_key_make(l3, len, family, &b.key[b.n]);
 		if (dp_fib_nh(w->dp->fib, nh[i])->type == NH_LOCAL &&
-		    ike_or_esp(&b.key[b.n], family))
+		    (ike_or_esp(&b.key[b.n], family) || nd_msg(l3, len, family)))
 			continue;
 		b.spd[b.n] = s;
 		b.pkt[b.n++] = i;

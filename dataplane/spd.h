@@ -176,7 +176,8 @@ struct dp_vec;
  * FIB answers: a packet received on an interface with an SPD, neither decrypted nor built by
  * the hub, is looked up the inbound way. Clear text matching a protect entry is dropped
  * (spd_cleartext), a discard entry drops (spd_discard); mb[i] is then NULL. IKE (UDP 500 and
- * 4500) and ESP to the hub are never looked up: RFC 4301's implicit IKE bypass. Worker lcore.
+ * 4500) and ESP to the hub are never looked up: RFC 4301's implicit IKE bypass; nor is IPv6
+ * neighbor discovery to the hub (ICMPv6 133..137, hop limit 255, RFC 4861). Worker lcore.
  */
 void spd_input(struct dp_worker *w, struct rte_mbuf **mb, const uint64_t *nh, uint16_t n,
 	       int family);

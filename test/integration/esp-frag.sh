@@ -49,11 +49,15 @@
 # Scenarios:
 #   1  pings of several sizes both ways through vti1 (IPv4 in IPv4) and vti2 (IPv6 in IPv6): every
 #      echo answered, exact counters on both hubs (SA packets, frames sent and received on wan0 =
-#      fragments per packet, tunnel packets, no drop)
+#      fragments per packet, tunnel packets, no drop), and the fragment counters of /vpnhub/stats:
+#      packets fragmented and fragments made by the sender, fragments taken in and datagrams
+#      reassembled by the receiver (IPv6 only: the kernel reassembles IPv4 for af_packet)
 #   2  1400-byte-payload UDP streams host-a -> host-b through each tunnel: all delivered once, in
-#      order; exact counters; a capture of the WAN holds exactly 2 fragments per datagram
+#      order; exact counters, the fragment counters too; a capture of the WAN holds exactly 2
+#      fragments per datagram
 #   3  SIGTERM hub-a; the scapy peer sends fragmented ESP (sealed with hub-a's keys) to hub-b,
-#      every case with its exact counter deltas; SIGTERM hub-b (exit 0, clean logs)
+#      every case with its exact counter deltas (frag_in and frag_reassembled included);
+#      SIGTERM hub-b (exit 0, clean logs)
 #
 # Output: "ok N - ..." / "not ok N - ..." lines, then "esp-frag: N passed, N failed"; exit status 1
 # if anything failed. Binaries from build/ or $VPNHUB_BUILD, as for basic.sh.
@@ -325,10 +329,20 @@ cap_stop() {
 
 # ---- scenario 1: pings ----
 
+# frag_counts N RX: the fragment counters of a hub that sends 3 outer packets of N frames each
+# and receives 3 of N frames, RX of which reach it per packet (1 when the kernel reassembles).
+frag_counts() {
+	local n=$1 rx=$2 cut=0 held=0 whole=0
+	((n > 1)) && cut=3
+	((rx > 1)) && held=$((3 * rx)) whole=3
+	echo "frag_fragmented=$cut" "frag_out=$((cut * n))" "frag_in=$held" \
+		"frag_reassembled=$whole"
+}
+
 # ping_size FAMILY SIZE: three echoes host-a -> host-b of SIZE data bytes through the tunnel of
 # that family; requests and replies have the same size, so both hubs fragment alike.
 ping_size() {
-	local fam=$1 size=$2 dst spi_ab spi_ba vti inner n rx a0 b0 out rc=0
+	local fam=$1 size=$2 dst spi_ab spi_ba vti inner n rx a0 b0 out rc=0 fc
 	if [[ $fam == 4 ]]; then
 		dst=$HOST_B4 spi_ab=$SPI_AB4 spi_ba=$SPI_BA4 vti=vti1 inner=$((size + 28))
 	else
@@ -337,6 +351,7 @@ ping_size() {
 	n=$(frames "$fam" "$inner")
 	rx=$n # what a hub's wan0 counts per packet: the kernel reassembles IPv4 for af_packet
 	[[ $fam == 4 ]] && rx=1
+	read -ra fc <<<"$(frag_counts "$n" "$rx")"
 	a0=$(new_snap a)
 	b0=$(new_snap b)
 	out=$(ip netns exec "$P-a" ping -n -c3 -i0.2 -W2 -s "$size" "$dst" 2>&1) || rc=$?
@@ -347,10 +362,10 @@ ping_size() {
 	fi
 	check_delta "hub-a, IPv$fam ping -s $size: 3 out, $((3 * n)) frames sent, 3 back in $vti" \
 		a "$a0" "sa.$spi_ab.pkts=3" "sa.$spi_ba.pkts=3" "wan0.tx_packets=$((3 * n))" \
-		"wan0.rx_packets=$((3 * rx))" "$vti.rx_packets=3"
+		"wan0.rx_packets=$((3 * rx))" "$vti.rx_packets=3" "${fc[@]}"
 	check_delta "hub-b, IPv$fam ping -s $size: $((3 * rx)) frames in, 3 out of $vti, 3 back" \
 		b "$b0" "sa.$spi_ab.pkts=3" "sa.$spi_ba.pkts=3" "wan0.rx_packets=$((3 * rx))" \
-		"wan0.tx_packets=$((3 * n))" "$vti.rx_packets=3"
+		"wan0.tx_packets=$((3 * n))" "$vti.rx_packets=3" "${fc[@]}"
 }
 
 scenario_pings() {
@@ -407,10 +422,14 @@ stream() {
 			"receiver: $(cat "$rx")" "sender: $(cat "$tx")"
 	fi
 	check_delta "hub-a: SA $spi_ab out $STREAM, wan0 sent $((n * STREAM)) fragments" a "$a0" \
-		"sa.$spi_ab.pkts=$STREAM" "wan0.tx_packets=$((n * STREAM))"
+		"sa.$spi_ab.pkts=$STREAM" "wan0.tx_packets=$((n * STREAM))" \
+		"frag_fragmented=$STREAM" "frag_out=$((n * STREAM))" frag_in=0 frag_reassembled=0
+	# IPv4 arrives whole (the kernel reassembles for af_packet), IPv6 in fragments
 	check_delta "hub-b: wan0 in $((rxn * STREAM)), SA $spi_ab in and $vti rx $STREAM" b "$b0" \
 		"wan0.rx_packets=$((rxn * STREAM))" "sa.$spi_ab.pkts=$STREAM" \
-		"$vti.rx_packets=$STREAM"
+		"$vti.rx_packets=$STREAM" frag_fragmented=0 frag_out=0 \
+		"frag_in=$((rxn > 1 ? rxn * STREAM : 0))" \
+		"frag_reassembled=$((rxn > 1 ? STREAM : 0))"
 	local out rc=0
 	out=$(tool count "$pcap" "$fam" "$spi_ab" "$n" "$STREAM" 2>&1) || rc=$?
 	if ((rc == 0)); then
@@ -557,7 +576,7 @@ def snapshot(ctl, inst):
         text += r.stdout + "\n"
     d, out = docs(text), {}
     for k, v in d["/vpnhub/stats"]["total"].items():
-        if k.startswith(("drop_", "punt_")):
+        if k.startswith(("drop_", "punt_", "frag_")):
             out[k] = v
     for name, ifc in d["/vpnhub/interfaces"].items():
         for k in ("rx_packets", "tx_packets", "drops"):
@@ -760,8 +779,9 @@ def cmd_peer(*a):
     one = {"wan0.rx_packets": 1, "vti2.rx_packets": 1, "lan0.tx_packets": 1}
 
     def got(frames, delivered=1):
+        """IPv6: every fragment reaches hub-b's reassembly, each datagram made whole counts."""
         return {"wan0.rx_packets": frames, "vti2.rx_packets": delivered,
-                "lan0.tx_packets": delivered}
+                "lan0.tx_packets": delivered, "frag_in": frames, "frag_reassembled": delivered}
 
     p.case("IPv6 ESP in 2 fragments, in order: reassembled by hub-b, delivered", 6, half,
            got(2))
@@ -788,7 +808,8 @@ def cmd_peer(*a):
     p.case("IPv4 ESP, last fragment first and the first twice: the kernel reassembles "
            "(af_packet fanout defrag), hub-b gets one whole datagram", 4,
            [(720, rest, False), (0, 720, True), (0, 720, True)],
-           {"wan0.rx_packets": 1, "vti1.rx_packets": 1, "lan0.tx_packets": 1})
+           {"wan0.rx_packets": 1, "vti1.rx_packets": 1, "lan0.tx_packets": 1, "frag_in": 0,
+            "frag_reassembled": 0})
 
 
 if __name__ == "__main__":

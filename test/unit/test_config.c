@@ -690,11 +690,19 @@ static const struct bad_case bad_cases[] = {
 	{"sa_in outbound",
 	 CM_BASE CM_HEAD("cm", "wan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "o"),
 	 "t.yaml:21:18: ", "'sa_in' SA o has direction out, not in"},
-	{"transport-mode SA in a crypto map",
+	{"transport-mode SA for subnets (RFC 4303 3.1.1: its endpoints' traffic only)",
+	 CM_IFS "ipsec:\n  manual_sas:\n" CM_SA("o", "0x1001", "out", ", mode: transport") CM_SA(
+		 "i", "0x2001", "in", ", mode: transport") "  crypto_maps:\n" CM_HEAD("cm", "wan0")
+		 CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "i"),
+	 "t.yaml:20:19: ",
+	 "'sa_out' SA o is in transport mode, which carries only traffic between its endpoints: "
+	 "'match' must be src 192.0.2.1/32, dst 192.0.2.2/32"},
+	{"transport-mode sa_out with a tunnel-mode sa_in",
 	 CM_IFS "ipsec:\n  manual_sas:\n" CM_SA("o", "0x1001", "out", ", mode: transport")
 		 CM_SA("i", "0x2001", "in", "") "  crypto_maps:\n" CM_HEAD("cm", "wan0")
-			 CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "i"),
-	 "t.yaml:20:19: ", "'sa_out' SA o is in transport mode; a crypto map needs tunnel mode"},
+			 CM_ENTRY("10", "protect", "{src: 192.0.2.1/32, dst: 192.0.2.2/32}")
+				 CM_SAS("o", "i"),
+	 "t.yaml:21:18: ", "'sa_in' SA i is in tunnel mode, sa_out o in transport mode"},
 	{"SA local not on the map's interface",
 	 CM_BASE CM_HEAD("cm", "lan0") CM_ENTRY("10", "protect", CM_NET) CM_SAS("o", "i"),
 	 "t.yaml:20:19: ", "'sa_out' SA o has local 192.0.2.1, not an address of interface lan0"},

@@ -2,8 +2,9 @@
 /*
  * test/unit/test_counters.c - the "counters" suite: dataplane/counters.{h,c}.
  *
- * Names: every drop and punt reason has a telemetry key made of [a-z0-9_] (the charset conf/
- * allows in dictionary keys), unique within its list, and every drop reason a description.
+ * Names: every drop and punt reason and every fragment counter has a telemetry key made of
+ * [a-z0-9_] (the charset conf/ allows in dictionary keys), unique within its list, and every drop
+ * reason a description; the fragment keys, which telemetry shows bare, start with "frag_".
  * Writers: dp_count_drop/dp_count_punt move the total and the reason by n, nothing else.
  * Readers: dp_stats_sum and dp_iface_stats_sum are checked word by word over the whole struct,
  * so a counter added later but forgotten in the reader makes the sum test fail.
@@ -21,7 +22,7 @@
 #include "dataplane/counters.h"
 #include "tests.h"
 
-/* The scalar counters and the drop/punt arrays: every uint64_t before the interface block. */
+/* The scalar counters and the drop/punt/frag arrays: every uint64_t before the interface block. */
 #define STATS_WORDS (offsetof(struct dp_lcore_stats, ifs) / sizeof(uint64_t))
 #define IFS_WORDS   (sizeof(struct dp_iface_stats) / sizeof(uint64_t))
 
@@ -57,6 +58,10 @@ static void test_names(void)
 {
 	check_names(dp_drop_name, DP_DROP_MAX, "dp_drop_name");
 	check_names(dp_punt_name, DP_PUNT_MAX, "dp_punt_name");
+	check_names(dp_frag_name, DP_FRAG_STAT_MAX, "dp_frag_name");
+	for (unsigned int i = 0; i < DP_FRAG_STAT_MAX; i++)
+		CU_ASSERT_TRUE(dp_frag_name[i] != NULL &&
+			       strncmp(dp_frag_name[i], "frag_", 5) == 0);
 	for (unsigned int i = 0; i < DP_DROP_MAX; i++) {
 		CU_ASSERT_PTR_NOT_NULL(dp_drop_desc[i]);
 		CU_ASSERT_TRUE(dp_drop_desc[i] != NULL && strlen(dp_drop_desc[i]) > 0);
@@ -67,6 +72,8 @@ static void test_names(void)
 	CU_ASSERT_STRING_EQUAL(dp_drop_name[DP_DROP_NO_MBUF], "no_mbuf");
 	CU_ASSERT_STRING_EQUAL(dp_punt_name[DP_PUNT_LOCAL], "local");
 	CU_ASSERT_STRING_EQUAL(dp_punt_name[DP_PUNT_MTU], "mtu");
+	CU_ASSERT_STRING_EQUAL(dp_frag_name[DP_FRAG_IN], "frag_in");
+	CU_ASSERT_STRING_EQUAL(dp_frag_name[DP_FRAG_OUT], "frag_out");
 }
 
 static void test_count_drop_punt(void)
@@ -131,6 +138,12 @@ static void test_stats_sum(void)
 			6u * 1000003u + 3u * offsetof(struct dp_lcore_stats, rx_pkts) / 8);
 	CU_ASSERT_EQUAL(sum->busy_pkts,
 			6u * 1000003u + 3u * offsetof(struct dp_lcore_stats, busy_pkts) / 8);
+	/* the fragment counters are summed like the rest (telemetry's frag_* keys) */
+	RTE_BUILD_BUG_ON(offsetof(struct dp_lcore_stats, frag) >=
+			 offsetof(struct dp_lcore_stats, ifs));
+	CU_ASSERT_EQUAL(sum->frag[DP_FRAG_REASSEMBLED],
+			6u * 1000003u + 3u * (offsetof(struct dp_lcore_stats, frag) / 8 +
+					      DP_FRAG_REASSEMBLED));
 	CU_ASSERT_EQUAL(sum->ifs[7].rx_pkts, 0);
 
 	/* n = 0 gives zeros; n = 1 gives the slot itself */

@@ -254,13 +254,19 @@ static void test_port_queues(void)
 		unsigned int rx, tx;
 	} cases[] = {
 		/* defaults (eal_args.h): rx = workers, tx = workers + 1 */
-		{"net_tap0", false, 2, 0, 0, 2, 3},
+		{"net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap", false, 2, 0, 0, 2, 3},
+		{"net_null0", false, 1, 0, 0, 1, 2},
 		{"0000:3b:00.0", true, 4, 0, 0, 4, 5},
 		{"0000:3b:00.0", true, 4, 2, 6, 2, 6},
 		/* af_packet couples them: rx follows tx */
 		{AFP, false, 2, 0, 0, 3, 3},
 		{AFP, false, 1, 1, 4, 4, 4},
 		{AFP ",qpairs=8", false, 1, 0, 0, 2, 2},
+		/* net_tap, net_tun and net_af_xdp refuse nb_rx != nb_tx (their dev_configure) */
+		{"net_tap0", false, 2, 0, 0, 3, 3},
+		{"net_tap1,iface=vh0", false, 1, 1, 4, 4, 4},
+		{"net_tun0", false, 1, 0, 0, 2, 2},
+		{"net_af_xdp0,iface=eth1", false, 3, 0, 0, 4, 4},
 	};
 	struct build_case base = {.n_workers = 0};
 	struct config *cfg = cfg_make(&base);

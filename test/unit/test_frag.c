@@ -506,7 +506,7 @@ static void snap_take(struct snap *s)
 	s->punted = st->punted;
 	memcpy(s->drop, st->drop, sizeof(s->drop));
 	memcpy(s->punt, st->punt, sizeof(s->punt));
-	memcpy(s->frag, wk()->frag_stat, sizeof(s->frag));
+	memcpy(s->frag, wk()->st->frag, sizeof(s->frag));
 	s->held = wk()->frag_held;
 }
 
