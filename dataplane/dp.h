@@ -38,17 +38,29 @@ struct rte_ip_frag_tbl;
 struct rte_ip_frag_death_row;
 
 /* Per-packet metadata in an mbuf dynamic field; valid from classify until TX or free. */
+/*
+ * 24 bytes: what a PMD leaves of the mbuf's dynamic field area after its own fields (net_pcap
+ * registers an 8-byte timestamp first, leaving 24 in one piece). The next hop of a NEIGH punt and
+ * the ESP hand-off state are never needed at once: a packet waits for its neighbor after every
+ * ESP stage, and a packet handed to an SA's owner has not been routed out yet.
+ */
 struct dp_meta {
 	uint16_t in_ifindex;
 	uint16_t out_ifindex; /* set for NEIGH and MTU punts */
 	uint8_t punt;	      /* enum dp_punt when punted */
 	uint8_t family;	      /* AF_INET / AF_INET6 of the L3 header, 0 for non-IP */
-	uint16_t l3_off;      /* L3 header offset from the start of data */
-	uint8_t nh_addr[16];  /* next hop to resolve (NEIGH punts); IPv4 in the first 4 bytes */
 	uint8_t flags;	      /* DP_MF_* */
-	uint8_t stage;	      /* hand-off: enum dp_stage the owner runs next */
-	uint16_t sa_id;	      /* ESP: the SA, once looked up */
+	uint8_t l3_off;	      /* L3 header offset from the start of data (Ethernet: 14) */
+	union {
+		uint8_t nh_addr[16]; /* next hop to resolve (NEIGH punts); IPv4 in bytes 0..3 */
+		struct {
+			uint16_t sa_id; /* ESP: the SA, once looked up or chosen by policy */
+			uint8_t stage;	/* hand-off: enum dp_stage the owner runs next */
+		};
+	};
 };
+
+_Static_assert(sizeof(struct dp_meta) <= 24, "dp_meta must fit beside net_pcap's timestamp");
 
 enum dp_meta_flag {
 	DP_MF_ORIGINATED = 1 << 0, /* built by the hub (ESP outer header): no TTL check/decrement */

@@ -283,6 +283,8 @@ static void deliver(struct dp_worker *w, struct sa *sa, struct rte_mbuf *mb, int
 	m->l3_off = L2_LEN;
 	m->in_ifindex = sa->ifindex;
 	m->flags = DP_MF_DECRYPTED;
+	m->stage =
+		DP_STAGE_NONE; /* the inner packet starts afresh (an ESP inside is another SA's) */
 	sa->st.pkts++;
 	sa->st.bytes += inner;
 	w->st->ifs[sa->ifindex].rx_pkts++;
