@@ -4,7 +4,8 @@
  * peers the hub runs IKEv2 with (RFC 7296): their addresses and identities (3.5), pre-shared
  * key (2.15), IKE proposals, timers, and the Child SAs each one carries with their traffic
  * selectors (3.13.1) and, for route-based IPsec, the static VTI a child keys. The grammars of
- * proposals, selectors and identities are in config_ike_prop.c.
+ * proposals, selectors and identities are in config_ike_prop.c; certificates (auth: pubkey) are
+ * loaded by config_ike_cert.c.
  *
  * Applied after interfaces, ipsec, tunnels and crypto maps (a peer's local address is a hub
  * address, a child keys a tunnel, a legacy ESP algorithm needs ipsec.legacy) and before routes;
@@ -26,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "conf/config.h"
+#include "conf/config_ike_cert.h"
 #include "conf/config_int.h"
 #include "conf/yaml_tree.h"
 
@@ -363,7 +365,7 @@ out:
 	return rc;
 }
 
-/* Exactly one of psk and psk_file (auth: psk is the only method so far). */
+/* Exactly one of psk and psk_file (auth: psk). */
 static int load_psk(struct ld *ld, const struct node *map, const char *where,
 		    const struct node *inl, const struct node *file, struct cfg_ike_peer *p)
 {
@@ -727,6 +729,10 @@ enum {
 	PEER_JITTER,
 	PEER_POOL,
 	PEER_CHILDREN,
+	PEER_CERT,
+	PEER_KEY,
+	PEER_CA,
+	PEER_SEND_CERTREQ,
 	PEER_N
 };
 
@@ -780,7 +786,7 @@ static int set_peer_remote_id(struct ld *ld, const struct node *v, void *obj, co
 	return cfgi_ike_id(ld, v, r->key, true, &((struct cfg_ike_peer *)obj)->remote_id);
 }
 
-/* Only PSK so far: a config asking for certificates fails now rather than at the first peer. */
+/* psk (2.15) or pubkey: certificates and signatures (3.6-3.8, RFC 7427). */
 static int set_peer_auth(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
 {
 	struct cfg_ike_peer *p = obj;
@@ -788,13 +794,10 @@ static int set_peer_auth(struct ld *ld, const struct node *v, void *obj, const s
 
 	if (rc < 0)
 		return rc;
-	if (strcmp(v->str, "psk") == 0) {
-		p->auth = CFG_IKE_AUTH_PSK;
+	if (strcmp(v->str, "psk") == 0 || strcmp(v->str, "pubkey") == 0) {
+		p->auth = strcmp(v->str, "psk") == 0 ? CFG_IKE_AUTH_PSK : CFG_IKE_AUTH_PUBKEY;
 		return 0;
 	}
-	if (strcmp(v->str, "pubkey") == 0)
-		return cfgi_fail(ld, v, -ENOTSUP, "'%s' pubkey is not implemented yet: use psk",
-				 r->key);
 	return cfgi_fail(ld, v, -EINVAL, "'%s' must be psk or pubkey", r->key);
 }
 
@@ -844,6 +847,11 @@ static const struct rule peer_rules[PEER_N] = {
 	[PEER_JITTER] = PEER_UINT("jitter", jitter, 0, JITTER_MAX),
 	[PEER_POOL] = {"pool", set_peer_pool, 0, 0, 0, false},
 	[PEER_CHILDREN] = {"children", cfgi_keep, 0, 0, 0, true},
+	[PEER_CERT] = {"cert", cfgi_keep, 0, 0, 0, false},
+	[PEER_KEY] = {"key", cfgi_keep, 0, 0, 0, false},
+	[PEER_CA] = {"ca", cfgi_keep, 0, 0, 0, false},
+	[PEER_SEND_CERTREQ] = {"send_certreq", cfgi_set_bool,
+			       offsetof(struct cfg_ike_peer, send_certreq), 0, 0, false},
 };
 
 /*
@@ -869,6 +877,28 @@ static int check_ids(struct ld *ld, const struct node *map, const char *where,
 	return 0;
 }
 
+/* The key (psk, psk_file) or the certificate (cert, key, ca) of auth, and nothing of the other. */
+static int load_auth(struct ld *ld, const struct node *map, const char *where,
+		     struct cfg_ike_peer *p, const struct node **vals)
+{
+	const struct cfgi_auth_nodes n = {
+		.psk = vals[PEER_PSK],
+		.psk_file = vals[PEER_PSK_FILE],
+		.cert = vals[PEER_CERT],
+		.key = vals[PEER_KEY],
+		.ca = vals[PEER_CA],
+		.send_certreq = vals[PEER_SEND_CERTREQ],
+		.local_id = vals[PEER_LOCAL_ID],
+		.remote_id = vals[PEER_REMOTE_ID],
+	};
+	int rc;
+
+	if (p->auth == CFG_IKE_AUTH_PUBKEY)
+		return cfgi_ike_pubkey(ld, map, where, &n, p);
+	rc = cfgi_ike_psk_only(ld, &n);
+	return rc < 0 ? rc : load_psk(ld, map, where, vals[PEER_PSK], vals[PEER_PSK_FILE], p);
+}
+
 static int check_peer(struct ld *ld, const struct node *map, const char *where,
 		      struct cfg_ike_peer *p, const struct node **vals)
 {
@@ -884,7 +914,7 @@ static int check_peer(struct ld *ld, const struct node *map, const char *where,
 				 "'initiate' needs a remote address, not any");
 	rc = check_ids(ld, map, where, p, vals);
 	if (rc == 0)
-		rc = load_psk(ld, map, where, vals[PEER_PSK], vals[PEER_PSK_FILE], p);
+		rc = load_auth(ld, map, where, p, vals);
 	if (rc == 0 && vals[PEER_IKE] == NULL)
 		rc = cfgi_ike_proposals(ld, NULL, "ike", true, p->ike, &p->n_ike);
 	return rc;
@@ -919,6 +949,7 @@ static int load_peer(struct ld *ld, const struct node *map, unsigned int idx)
 	p->dpd_delay = DPD_DEFAULT;
 	p->rekey_time = IKE_REKEY_DEFAULT;
 	p->jitter = JITTER_DEFAULT;
+	p->send_certreq = true;
 	p->line = map->line;
 	snprintf(where, sizeof(where), "in ike.peers[%u]", idx);
 	rc = cfgi_walk_map(ld, map, where, peer_rules, PEER_N, p, vals);

@@ -28,6 +28,10 @@
 #define CFG_IKE_PSK_MAX	       256 /* bytes of a pre-shared key */
 #define CFG_IKE_POOL_DNS_MAX   4
 #define CFG_IKE_POOL_SPLIT_MAX 16
+#define CFG_IKE_CERT_MAX       8192  /* DER octets of a peer's `cert` file: ours, then a chain */
+#define CFG_IKE_CA_MAX	       16384 /* DER octets of its `ca` files together */
+#define CFG_IKE_CA_FILES_MAX   8
+#define CFG_IKE_KEY_MAX	       5120 /* DER octets of a private key (PKCS#8; RSA-8192 fits) */
 
 /* ID types as RFC 7296 3.5 numbers them. */
 enum cfg_ike_id_type {
@@ -36,6 +40,7 @@ enum cfg_ike_id_type {
 	CFG_IKE_ID_FQDN = 2,
 	CFG_IKE_ID_EMAIL = 3, /* ID_RFC822_ADDR */
 	CFG_IKE_ID_IPV6 = 5,
+	CFG_IKE_ID_DN = 9, /* ID_DER_ASN1_DN: a DER Name (RFC 5280 4.1.2.4) */
 	CFG_IKE_ID_KEY_ID = 11,
 };
 
@@ -130,6 +135,19 @@ struct cfg_ike_peer {
 	unsigned int rekey_time;  /* IKE SA rekey, seconds; default 14400; 0 = never */
 	unsigned int reauth_time; /* 0 = never (default): rekey only */
 	unsigned int jitter;	  /* percent subtracted at random from rekey times; default 10 */
+	/*
+	 * auth: pubkey (RFC 7296 3.6-3.8, RFC 7427), as DER read from PEM files by
+	 * config_ike_cert.c: our certificate first in cert, then the rest of its file (a chain);
+	 * the CAs of every `ca` file one after the other; our private key as PKCS#8, wiped with the
+	 * rest of the peer by cfg_free and by the loader when the peer fails to load.
+	 */
+	uint8_t cert[CFG_IKE_CERT_MAX];
+	uint16_t cert_len;
+	uint8_t cas[CFG_IKE_CA_MAX];
+	uint16_t cas_len;
+	uint8_t key[CFG_IKE_KEY_MAX];
+	uint16_t key_len;
+	bool send_certreq; /* CERTREQ naming our CAs (3.7); default true */
 	unsigned int line;
 };
 

@@ -4,7 +4,8 @@
  * writes them: proposals ("aes256-sha256-modp2048", "aes128gcm16-prfsha256-x25519",
  * "aes256gcm16-esn") into IANA transform IDs (RFC 7296 3.3.2, 3.3.3) with the defaults used when
  * a peer or a child names none; traffic selectors ("10.1.0.0/16[udp/500]", RFC 7296 3.13.1); and
- * identities ("fqdn:hub.example.com", "email:ops@example.com", "keyid:0a0b", an address; 3.5).
+ * identities ("fqdn:hub.example.com", "email:ops@example.com", "keyid:0a0b", an address, and
+ * "dn:C=CH, CN=hub" through config_ike_cert.c; 3.5).
  * config_ike.c puts them together into pools, peers and children.
  *
  * A proposal is a list of keywords joined by '-'; each keyword is an algorithm of one transform
@@ -29,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "conf/config.h"
+#include "conf/config_ike_cert.h"
 #include "conf/config_int.h"
 #include "conf/yaml_tree.h"
 
@@ -531,6 +533,8 @@ int cfgi_ike_id(struct ld *ld, const struct node *v, const char *key, bool any_o
 		return 0; /* CFG_IKE_ID_NONE */
 	if (strcmp(v->str, "any") == 0)
 		return cfgi_fail(ld, v, -EINVAL, "'%s' cannot be any: the hub names itself", key);
+	if (strncmp(v->str, "dn:", 3) == 0)
+		return cfgi_ike_dn(ld, v, key, id);
 	if (id_typed(v->str, id, &ok) && !ok)
 		return cfgi_fail(ld, v, -EINVAL,
 				 "'%s' '%s' is malformed: fqdn:NAME (1..%u of [A-Za-z0-9._-]), "
@@ -543,8 +547,8 @@ int cfgi_ike_id(struct ld *ld, const struct node *v, const char *key, bool any_o
 		return 0;
 	}
 	return cfgi_fail(ld, v, -EINVAL,
-			 "'%s' '%s' is not an identity: an address, fqdn:NAME, email:USER@DOMAIN "
-			 "or keyid:HEX%s",
+			 "'%s' '%s' is not an identity: an address, fqdn:NAME, email:USER@DOMAIN, "
+			 "dn:DN or keyid:HEX%s",
 			 key, cfgi_show(v, buf, sizeof(buf)), any_ok ? ", or any" : "");
 }
 

@@ -21,6 +21,7 @@ readonly PACKAGES=(
 	python3-cryptography python3-cryptography-vectors python3-scapy
 	strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
 	libstrongswan-extra-plugins
+	openssl
 )
 
 readonly HUGEPAGES_WANTED=512

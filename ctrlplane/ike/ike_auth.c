@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ctrlplane/ike/ike_auth.c - IKE_AUTH, the responder's half (RFC 7296 1.2, 2.15, 2.21.2), with
- * pre-shared keys, and the first Child SA it carries (2.9 narrowing, 2.17 keys).
+ * pre-shared keys or, for a peer with auth: pubkey, certificates and signatures (ike_cert.c), and
+ * the first Child SA it carries (2.9 narrowing, 2.17 keys).
  *
  * The peer is the configured one whose addresses and remote ID match the IDi payload (a
  * wildcard peer is chosen by ID, 2.15); its AUTH must be prf(prf(PSK, "Key Pad for IKEv2"),
@@ -12,6 +13,7 @@
  * Control lcore only.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -19,6 +21,8 @@
 #include <openssl/rand.h>
 #include <rte_byteorder.h>
 
+#include "crypto/ike_cert.h"
+#include "ctrlplane/ike/ike_cert.h"
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_ts.h"
 #include "ctrlplane/log.h"
@@ -27,6 +31,9 @@ static bool id_match(const struct cfg_ike_id *want, const struct ike_payload *id
 {
 	if (want->type == CFG_IKE_ID_NONE)
 		return true;
+	if (want->type == CFG_IKE_ID_DN) /* RFC 5280 7.1: names compare in a canonical form */
+		return id->u.typed.type == IKE_ID_DER_ASN1_DN &&
+		       ike_cert_dn_equal(want->data, want->len, id->u.typed.data, id->u.typed.len);
 	return id->u.typed.type == want->type && id->u.typed.len == want->len &&
 	       memcmp(id->u.typed.data, want->data, want->len) == 0;
 }
@@ -41,7 +48,7 @@ static const struct cfg_ike_peer *peer_by_id(const struct ike_sa *sa, const stru
 	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) {
 		const struct cfg_ike_peer *q = &cfg->ike_peers[i];
 		if (q->local.family != p->family || memcmp(q->local.bytes, p->local, alen) != 0 ||
-		    q->auth != CFG_IKE_AUTH_PSK || !id_match(&q->remote_id, id))
+		    !id_match(&q->remote_id, id))
 			continue;
 		if (q->remote.family == p->family && memcmp(q->remote.bytes, p->remote, alen) == 0)
 			return q;
@@ -99,6 +106,34 @@ static bool verify(const struct ike_sa *sa, const struct ike_payload *idi,
 		  CRYPTO_memcmp(want, auth->u.typed.data, plen) == 0;
 	OPENSSL_cleanse(want, sizeof(want));
 	return ok;
+}
+
+/*
+ * The peer's AUTH, by PSK or by certificate (ike_cert.c): -1 when it holds, else the drop
+ * reason; a certificate's failure is put into why (a PSK's is the caller's to say).
+ */
+static int check_auth(const struct ike_sa *sa, const struct ike_msg *m,
+		      const struct ike_payload *id, const struct ike_payload *auth, char *why,
+		      size_t why_len)
+{
+	if (sa->peer->auth == CFG_IKE_AUTH_PUBKEY)
+		return ike_cert_auth_check(sa, m, id, auth, why, why_len);
+	return verify(sa, id, auth) ? -1 : IKE_DROP_AUTH;
+}
+
+/* Our AUTH for our ID payload body id: the PSK's, or certificates and a signature. */
+static int write_auth(struct ike_sa *sa, const uint8_t *id, size_t id_len, struct ike_wr *w)
+{
+	uint8_t auth[IKE_PRF_MAX];
+	int rc;
+
+	if (sa->peer->auth == CFG_IKE_AUTH_PUBKEY)
+		return ike_cert_auth_write(sa, id, id_len, w);
+	rc = psk_auth(sa, sa->initiator, id, id_len, auth);
+	if (rc == 0)
+		rc = ike_wr_auth(w, IKE_AUTH_SHARED_KEY, auth, ike_prf_len(sa->prf));
+	OPENSSL_cleanse(auth, sizeof(auth));
+	return rc;
 }
 
 /* Negotiate, install and describe the first Child SA; 0, or the notification refusing it. */
@@ -181,19 +216,22 @@ static uint16_t config_reply(struct ike_sa *sa, const struct ike_msg *m, struct 
 }
 
 /* 2.21.2: AUTHENTICATION_FAILED in the response, then the IKE SA is no more. */
-static void refuse(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
+static void refuse(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w, int drop,
+		   const char *why)
 {
-	ike_count(sa->ike, IKE_DROP_AUTH);
+	ike_count(sa->ike, (enum ike_drop)drop);
 	if (ike_wr_notify(w, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0) == 0)
 		ike_respond(sa, m, w);
-	IKE_LOG(NOTICE, "IKE_AUTH from %s refused: no peer with that ID, or the PSK differs",
-		sa->peer != NULL ? sa->peer->name : "?");
+	IKE_LOG(NOTICE, "IKE_AUTH from %s refused: %s", sa->peer != NULL ? sa->peer->name : "?",
+		why);
 	ike_sa_delete(sa);
 }
 
 void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t plain_len)
 {
-	uint8_t buf[IKE_MSG_MAX], idr[4 + CFG_IKE_ID_MAX], auth[IKE_PRF_MAX];
+	uint8_t buf[IKE_MSG_MAX], idr[4 + CFG_IKE_ID_MAX];
+	char reason[IKE_CERT_WHY_MAX] = "no peer with that ID, or the PSK differs";
+	int drop = IKE_DROP_AUTH;
 	struct ike_wr w;
 	RTE_SET_USED(plain);
 	RTE_SET_USED(plain_len);
@@ -206,27 +244,25 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 	const struct cfg_ike_peer *peer = peer_by_id(sa, idi);
 	if (peer != NULL)
 		sa->peer = peer;
-	if (peer == NULL || !verify(sa, idi, ap)) {
-		refuse(sa, m, &w);
+	if (peer == NULL || (drop = check_auth(sa, m, idi, ap, reason, sizeof(reason))) >= 0) {
+		refuse(sa, m, &w, drop, reason);
 		return;
 	}
 	sa->peer_id.type = idi->u.typed.type;
 	sa->peer_id.len = (uint16_t)RTE_MIN(idi->u.typed.len, (uint16_t)CFG_IKE_ID_MAX);
 	memcpy(sa->peer_id.data, idi->u.typed.data, sa->peer_id.len);
 	size_t idr_len = our_id(sa, idr);
-	int rc = psk_auth(sa, false, idr, idr_len, auth);
+	int rc = ike_wr_id(&w, IKE_PL_IDR, idr[0], idr + 4, idr_len - 4);
 	if (rc == 0)
-		rc = ike_wr_id(&w, IKE_PL_IDR, idr[0], idr + 4, idr_len - 4);
-	if (rc == 0)
-		rc = ike_wr_auth(&w, IKE_AUTH_SHARED_KEY, auth, ike_prf_len(sa->prf));
-	OPENSSL_cleanse(auth, sizeof(auth));
+		rc = write_auth(sa, idr, idr_len, &w);
 	uint16_t why = rc == 0 ? config_reply(sa, m, &w) : 0;
 	if (rc == 0 && why == 0)
 		why = child(sa, m, &w);
 	if (rc == 0 && why != 0)
 		rc = ike_wr_notify(&w, 0, NULL, 0, why, NULL, 0);
 	if (rc != 0 || ike_respond(sa, m, &w) != 0) {
-		ike_count(sa->ike, IKE_DROP_NOMEM);
+		if (rc != -EKEYEXPIRED) /* our certificate: ike_cert.c counted and logged it */
+			ike_count(sa->ike, IKE_DROP_NOMEM);
 		ike_sa_delete(sa);
 		return;
 	}
@@ -253,22 +289,19 @@ int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
 	const struct cfg_ike_peer *peer = sa->peer;
 	const struct cfg_ike_child *cc = &peer->children[0];
 	static struct ike_ts_set tsi, tsr;
-	uint8_t idi[4 + CFG_IKE_ID_MAX], auth[IKE_PRF_MAX];
+	uint8_t idi[4 + CFG_IKE_ID_MAX];
 	size_t idi_len = our_id(sa, idi);
 	sa->offer_spi = new_spi();
 	uint8_t spi[4] = {(uint8_t)(sa->offer_spi >> 24), (uint8_t)(sa->offer_spi >> 16),
 			  (uint8_t)(sa->offer_spi >> 8), (uint8_t)sa->offer_spi};
-	int rc = psk_auth(sa, true, idi, idi_len, auth);
-	if (rc == 0)
-		rc = ike_wr_id(w, IKE_PL_IDI, idi[0], idi + 4, idi_len - 4);
+	int rc = ike_wr_id(w, IKE_PL_IDI, idi[0], idi + 4, idi_len - 4);
 	if (rc == 0)
 		rc = ike_wr_notify(w, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (rc == 0 && peer->remote_id.type != CFG_IKE_ID_NONE)
 		rc = ike_wr_id(w, IKE_PL_IDR, peer->remote_id.type, peer->remote_id.data,
 			       peer->remote_id.len);
 	if (rc == 0)
-		rc = ike_wr_auth(w, IKE_AUTH_SHARED_KEY, auth, ike_prf_len(sa->prf));
-	OPENSSL_cleanse(auth, sizeof(auth));
+		rc = write_auth(sa, idi, idi_len, w);
 	if (rc == 0)
 		rc = ike_prop_offer(w, cc->esp, cc->n_esp, IKE_PROTO_ESP, spi, 4, false);
 	ike_ts_from_cfg(cc->local_ts, cc->n_local_ts, &tsi);
@@ -328,12 +361,15 @@ int ike_auth_response(struct ike_sa *sa, const struct ike_msg *m)
 {
 	const struct ike_payload *idr = ike_msg_find(m, IKE_PL_IDR, NULL);
 	const struct ike_payload *ap = ike_msg_find(m, IKE_PL_AUTH, NULL);
+	bool refused = ike_msg_notify(m, IKE_N_AUTHENTICATION_FAILED) != NULL;
+	char why[IKE_CERT_WHY_MAX];
+	int drop = IKE_DROP_AUTH;
+	snprintf(why, sizeof(why), "%s",
+		 refused ? "AUTHENTICATION_FAILED received" : "its ID or AUTH is wrong");
 	if (idr == NULL || ap == NULL || !id_match(&sa->peer->remote_id, idr) ||
-	    !verify(sa, idr, ap)) {
-		const struct ike_payload *n = ike_msg_notify(m, IKE_N_AUTHENTICATION_FAILED);
-		ike_count(sa->ike, IKE_DROP_AUTH);
-		IKE_LOG(NOTICE, "peer %s: IKE_AUTH failed (%s)", sa->peer->name,
-			n != NULL ? "AUTHENTICATION_FAILED received" : "its ID or AUTH is wrong");
+	    (drop = check_auth(sa, m, idr, ap, why, sizeof(why))) >= 0) {
+		ike_count(sa->ike, (enum ike_drop)drop);
+		IKE_LOG(NOTICE, "peer %s: IKE_AUTH failed (%s)", sa->peer->name, why);
 		return -ECONNRESET;
 	}
 	sa->peer_id.type = idr->u.typed.type;

@@ -8,7 +8,9 @@
  * is of the chosen group (INVALID_KE_PAYLOAD naming it, 1.2, no state kept), checks the peer's
  * public value before any DH work (RFC 6989), and only then creates the half-open SA: its SPI,
  * nonce, key schedule (2.14), and both messages as sent and received for IKE_AUTH's signed
- * octets (2.15). A retransmitted request gets the same response again (2.1).
+ * octets (2.15). A retransmitted request gets the same response again (2.1). Both halves carry
+ * SIGNATURE_HASH_ALGORITHMS, and the response a CERTREQ, for peers with certificates
+ * (ike_cert.c, RFC 7427 4, RFC 7296 3.7).
  * Control lcore only.
  */
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "ctrlplane/ike/ike_cert.h"
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/log.h"
 
@@ -142,6 +145,8 @@ static int build(struct ike_sa *sa, const struct ike_choice *ch, const uint8_t *
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, hs, 20);
 	if (rc == 0)
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hd, 20);
+	if (rc == 0)
+		rc = ike_cert_sa_init(sa, &w);
 	return rc == 0 ? ike_wr_finish(&w, len) : rc;
 }
 
@@ -238,6 +243,7 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 	sa->prf = ch.prf;
 	sa->dh = ch.dh;
 	sa->natt = nat_seen(m, p) || peer->encap;
+	ike_cert_peer_hashes(sa, m);
 	sa->ni_len = ni->len;
 	memcpy(sa->ni, ni->body, ni->len);
 	if (complete(sa, m, ike_msg_find(m, IKE_PL_KE, NULL), &ch, out, sizeof(out), &len) != 0) {
@@ -285,6 +291,8 @@ int ike_init_request(struct ike_sa *sa, uint8_t *out, size_t cap, size_t *len)
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, hs, 20);
 	if (rc == 0)
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hd, 20);
+	if (rc == 0)
+		rc = ike_cert_sa_init(sa, &w);
 	if (rc == 0)
 		rc = ike_wr_finish(&w, len);
 	if (rc == 0) {
@@ -361,6 +369,7 @@ int ike_init_response(struct ike_sa *sa, const struct ike_msg *m, const struct i
 		return -ECONNRESET;
 	}
 	sa->natt = nat_seen(m, p) || sa->peer->encap;
+	ike_cert_peer_hashes(sa, m);
 	if (sa->natt) /* 2.23: IKE_AUTH and everything after go to port 4500 */
 		sa->path.lport = sa->path.rport = IKE_PORT_NATT;
 	ike_task_queue(sa, IKE_T_AUTH, 0);

@@ -64,6 +64,10 @@
 	X(STATE, "ike_wrong_state", "exchange not allowed in the IKE SA's state")                \
 	X(DECRYPT, "ike_decrypt", "Encrypted payload did not verify or decrypt")                 \
 	X(AUTH, "ike_auth_failed", "peer ID unknown or AUTH wrong (AUTHENTICATION_FAILED sent)") \
+	X(CERT_UNTRUSTED, "ike_cert_untrusted", "peer certificate missing or not from its CAs")  \
+	X(CERT_EXPIRED, "ike_cert_expired", "a certificate of the peer's chain out of validity") \
+	X(CERT_ID, "ike_cert_id", "the peer's ID is not in its certificate (3.5, RFC 4945)")     \
+	X(CERT_OURS, "ike_cert_ours", "our certificate is not valid now: not sent")              \
 	X(TS, "ike_ts_unacceptable", "traffic selectors outside the config (TS_UNACCEPTABLE)")   \
 	X(CHILD, "ike_child_failed", "Child SA could not be installed")                          \
 	X(FULL, "ike_table_full", "IKE SA table full")                                           \
@@ -168,6 +172,7 @@ struct ike_sa {
 	unsigned int n_cand;		 /* peers the addresses allow (before IKE_AUTH) */
 	/* negotiated (3.3) */
 	uint16_t encr, encr_bits, integ, prf, dh;
+	uint8_t sig_hashes; /* RFC 7427 4: bit n set when the peer announced hash n (ike_cert.c) */
 	/* IKE_SA_INIT state kept for IKE_AUTH (2.15) */
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	uint16_t ni_len, nr_len;

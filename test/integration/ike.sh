@@ -43,6 +43,13 @@
 #   4  proposals the hub does not allow: NO_PROPOSAL_CHOSEN, nothing kept
 #   5  AES-CBC-256 / HMAC-SHA-256 / MODP-2048, ESP AES-CBC-256 + HMAC-SHA-256-128: pings
 #   6  SIGTERM: the hub exits 0, log without ERROR or sanitizer report
+#   8  certificates (auth: pubkey): the spoke (ECDSA P-256) initiates with its certificate and
+#      the intermediate CA in two CERT payloads, the hub (RSA, root CA only) verifies the chain
+#      and answers with an RSASSA-PSS AUTH (RFC 7427); pings both ways
+#   9  certificates, the hub initiates; strongSwan verifies it; pings both ways
+#   10 a spoke certificate from another CA: AUTHENTICATION_FAILED, ike_cert_untrusted +1
+#   11 strongSwan without RFC 7427: AUTH methods 1 (RSA) and 9 (ECDSA P-256) both ways
+#   The test PKI (root RSA-2048, intermediate ECDSA P-256) is made with openssl at run time.
 #
 # Output: "ok N - ..." lines, then "ike: N passed, N failed". Binaries from build/ or
 # $VPNHUB_BUILD. Needs strongSwan (strongswan-charon, strongswan-swanctl,
@@ -595,6 +602,266 @@ scenario_dvti() {
 	hub_down dvti
 }
 
+# ---- 8-10: certificates (auth: pubkey, RFC 7296 3.6-3.8, RFC 7427) ----
+
+# cert_make NAME ISSUER SAN SUBJECT rsa|ec [ca]: a key and a certificate in $TMP/pki, signed by
+# ISSUER's key ("" = self-signed), with a dNSName SAN unless it is a CA. 30 days from now.
+cert_make() {
+	local d=$TMP/pki n=$1 iss=$2 san=$3 subj=$4 alg=$5 ca=${6:-}
+	if [[ $alg == rsa ]]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$n.key" || return 1
+	else
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$n.key" ||
+			return 1
+	fi
+	if [[ -n $ca ]]; then
+		printf '%s\n' "basicConstraints=critical,CA:TRUE" \
+			"keyUsage=critical,keyCertSign,cRLSign" "subjectKeyIdentifier=hash" >"$d/$n.ext"
+	else
+		printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=digitalSignature" \
+			"subjectKeyIdentifier=hash" "subjectAltName=DNS:$san" >"$d/$n.ext"
+	fi
+	[[ -z $iss ]] || echo "authorityKeyIdentifier=keyid" >>"$d/$n.ext"
+	openssl req -new -key "$d/$n.key" -subj "$subj" -out "$d/$n.csr" || return 1
+	if [[ -z $iss ]]; then
+		openssl x509 -req -sha256 -days 30 -in "$d/$n.csr" -signkey "$d/$n.key" \
+			-extfile "$d/$n.ext" -out "$d/$n.pem"
+	else
+		openssl x509 -req -sha256 -days 30 -in "$d/$n.csr" -CA "$d/$iss.pem" \
+			-CAkey "$d/$iss.key" -set_serial "$((RANDOM * 32768 + RANDOM))" \
+			-extfile "$d/$n.ext" -out "$d/$n.pem"
+	fi
+}
+
+# cert_pki: the test PKI, made now and gone with the scratch directory (no key is committed):
+# root CA (RSA-2048) -> intermediate CA (ECDSA P-256) -> hub (RSA-2048, hub.example.net) and
+# spoke (ECDSA P-256, spoke.example.net); and a rogue root with its own "spoke".
+cert_pki() {
+	local s="/C=CH/O=vpnhub test/CN="
+	mkdir -p "$TMP/pki" && chmod 700 "$TMP/pki"
+	{
+		cert_make root "" "" "${s}vpnhub test root CA" rsa ca &&
+			cert_make im root "" "${s}vpnhub test intermediate CA" ec ca &&
+			cert_make hub im hub.example.net "${s}hub.example.net" rsa &&
+			cert_make spoke im spoke.example.net "${s}spoke.example.net" ec &&
+			cert_make rogueca "" "" "/C=CH/O=elsewhere/CN=another root CA" ec ca &&
+			cert_make rogue rogueca spoke.example.net "${s}spoke.example.net" ec
+	} >"$TMP/pki/openssl.log" 2>&1
+}
+
+# cert_swan_conf SPOKE_CERT [legacy]: strongSwan with certificates (its swanctl dir in
+# $TMP/swanctl, SWANCTL_DIR): the spoke's certificate and key, the root and intermediate as CAs
+# (the rogue root too, so that strongSwan finds the chain of the rogue certificate it is given).
+# legacy: without RFC 7427 (signature_authentication = no: no SIGNATURE_HASH_ALGORITHMS, the
+# AUTH methods of RFC 7296 and RFC 4754).
+cert_swan_conf() {
+	local w=$TMP/swanctl
+	rm -rf "$w" && mkdir -p "$w/x509" "$w/x509ca" "$w/private" && chmod 700 "$w/private"
+	cp "$TMP/pki/$1.pem" "$w/x509/spoke.pem"
+	cp "$TMP/pki/$1.key" "$w/private/spoke.key"
+	cp "$TMP/pki/root.pem" "$TMP/pki/im.pem" "$TMP/pki/rogueca.pem" "$w/x509ca/"
+	swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16 "$PSK_GOOD" # strongswan.conf
+	sed -i "s/^\(\tload = .*\)/\1 pkcs8 constraints/" "$TMP/strongswan.conf"
+	if [[ ${2:-} == legacy ]]; then
+		sed -i "s/^charon {/&\n\tsignature_authentication = no/" "$TMP/strongswan.conf"
+	fi
+	cat >"$w/swanctl.conf" <<EOC
+connections {
+	hub {
+		version = 2
+		local_addrs = $SPOKE4
+		remote_addrs = $HUB4
+		encap = yes
+		proposals = aes128gcm16-prfsha256-x25519
+		dpd_delay = 0s
+		rekey_time = 0s
+		rand_time = 0s
+		local {
+			auth = pubkey
+			certs = spoke.pem
+			id = spoke.example.net
+		}
+		remote {
+			auth = pubkey
+			id = hub.example.net
+		}
+		children {
+			net {
+				local_ts = 10.30.0.0/24
+				remote_ts = 10.10.1.0/24
+				esp_proposals = aes128gcm16
+				rekey_time = 0s
+				life_time = 60s
+				rand_time = 0s
+			}
+		}
+	}
+}
+EOC
+}
+
+# cert_hub_up TAG CA...: the hub of ike.yaml.in with auth: pubkey in place of its PSK: its
+# certificate alone, its key, and the CA files of pki/ named.
+# HUB_INITIATE as for hub_up.
+cert_hub_up() {
+	local tag=$1 out rc=0 ca keys
+	shift
+	ca=$(printf 'pki/%s.pem, ' "$@")
+	keys="auth: pubkey\n      cert: pki/hub.pem\n      key: pki/hub.key\n      ca: [${ca%, }]"
+	hub_conf aes128gcm16-prfsha256-x25519 aes128gcm16
+	sed -i "s|^      psk: .*|      $keys|" "$TMP/hub.yaml"
+	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
+	if ((rc != 0)); then
+		t_not_ok "vpnhub --check accepts the hub config with certificates ($tag)" "$out"
+		return 1
+	fi
+	hubs_start h "$P-h" "$P-h" "$TMP/hub.$tag.log" -c "$TMP/hub.yaml"
+	if hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
+		t_ok "hub started with IKE peer 'spoke', auth: pubkey ($tag)"
+		return 0
+	fi
+	t_not_ok "hub started with IKE peer 'spoke', auth: pubkey ($tag)" "$(cat "$TMP/ready.err")"
+	return 1
+}
+
+# cert_count FILE TEXT: how many lines of FILE hold TEXT.
+cert_count() {
+	grep -cF -- "$2" "$1" || true
+}
+
+# cert_swan_auth SCHEME: strongSwan's line for the hub's AUTH it verified with SCHEME.
+cert_swan_auth() {
+	cert_count "$TMP/charon.log" "authentication of 'hub.example.net' with $1 successful"
+}
+
+# cert_pings: both ways through the tunnel, 3 echoes each.
+cert_pings() {
+	if ip netns exec "$P-s" ping -c 3 -i 0.2 -W 2 -I "$SPOKE_NET4" "$HOST_A4" >/dev/null 2>&1 &&
+		ip netns exec "$P-a" ping -c 3 -i 0.2 -W 2 "$SPOKE_NET4" >/dev/null 2>&1; then
+		t_ok "pings both ways through the tunnel ($1)"
+	else
+		t_not_ok "pings both ways through the tunnel ($1)" "$(hub_drops)"
+	fi
+}
+
+# 8: the spoke (ECDSA P-256) initiates; the hub (RSA), which holds only the root CA, verifies the
+# spoke's chain with the intermediate the spoke sends in a second CERT payload, and its ECDSA
+# AUTH; it answers with its certificate and an RSASSA-PSS SHA-256 AUTH (RFC 7427).
+scenario_cert_spoke() {
+	local before c=$TMP/charon.log
+	local hub_dn="C=CH, O=vpnhub test, CN=hub.example.net"
+	local spoke_dn="C=CH, O=vpnhub test, CN=spoke.example.net"
+	local alg="ECDSA SHA2-256 (AUTH method 14)"
+	t_diag "scenario 8: certificates, the spoke initiates (at ${SECONDS} s)"
+	cert_hub_up cert-spoke root || return 0
+	cert_swan_conf spoke
+	charon_start
+	before=$(ike_stat established)
+	if initiate && grep -q "initiate completed successfully" "$TMP/initiate.out"; then
+		t_ok "strongSwan: IKE SA and CHILD_SA net established with certificates"
+	else
+		t_not_ok "strongSwan: IKE SA and CHILD_SA net established with certificates" \
+			"$(cat "$TMP/load.out")" "$(tail -n 25 "$c")"
+	fi
+	t_eq "hub: one IKE SA established with the spoke's certificate" \
+		"$(($(ike_stat established) - before)) $(hub_sas)" "1 1"
+	t_eq "hub sent its certificate in a CERT payload; strongSwan received it" \
+		"$(cert_count "$c" "received end entity cert \"$hub_dn\"")" "1"
+	t_eq "hub's AUTH: RSASSA-PSS SHA-256 (RFC 7427), verified by strongSwan" \
+		"$(cert_swan_auth RSA_EMSA_PSS_SHA2_256_SALT_32)" "1"
+	t_eq "strongSwan sent the intermediate in a second CERT payload; the hub verified ECDSA" \
+		"$(cert_count "$c" "sending issuer cert") $(cert_count "${HUBS_LOG[h]}" \
+			"certificate \"$spoke_dn\" trusted, AUTH $alg")" "1 1"
+	cert_pings spoke-initiated
+	charon_stop
+	hub_down cert-spoke
+}
+
+# 9: the hub initiates (initiate: true) against strongSwan as responder: CERTREQ in IKE_AUTH,
+# strongSwan answers with its certificate.
+scenario_cert_hub() {
+	local i
+	t_diag "scenario 9: certificates, the hub initiates (at ${SECONDS} s)"
+	cert_swan_conf spoke
+	charon_start
+	HUB_INITIATE=true cert_hub_up cert-hub root im || return 0
+	for ((i = 0; i < 50; i++)); do
+		[[ $(hub_sas) == 1 ]] && break
+		sleep 0.2
+	done
+	t_eq "hub initiated with its certificate: one IKE SA established" \
+		"$(hub_sas) $(ike_stat initiated)" "1 1" "$(tail -n 20 "${HUBS_LOG[h]}")"
+	t_eq "strongSwan (responder) verified the hub's RSASSA-PSS AUTH and lists child net" \
+		"$(cert_swan_auth RSA_EMSA_PSS_SHA2_256_SALT_32) $(
+			swan --list-sas 2>/dev/null | grep -c 'net: #.*INSTALLED')" "1 1"
+	cert_pings hub-initiated
+	charon_stop
+	hub_down cert-hub
+}
+
+# 10: a spoke whose certificate another CA signed: AUTHENTICATION_FAILED, ike_cert_untrusted +1,
+# nothing kept, the reason in the hub's log.
+scenario_cert_rogue() {
+	local b u a
+	local why='refused: certificate "C=CH, O=vpnhub test, CN=spoke.example.net" is not trusted'
+	t_diag "scenario 10: certificates, an untrusted spoke (at ${SECONDS} s)"
+	cert_hub_up cert-rogue root im || return 0
+	cert_swan_conf rogue
+	charon_start
+	b="$(ike_stat ike_cert_untrusted) $(ike_stat ike_auth_failed)"
+	initiate || true
+	if grep -q "received AUTHENTICATION_FAILED notify error" "$TMP/charon.log"; then
+		t_ok "untrusted spoke certificate: the hub answers AUTHENTICATION_FAILED"
+	else
+		t_not_ok "untrusted spoke certificate: the hub answers AUTHENTICATION_FAILED" \
+			"$(tail -n 15 "$TMP/charon.log")"
+	fi
+	read -r u a <<<"$b"
+	t_eq "hub: ike_cert_untrusted +1, ike_auth_failed +0, no IKE SA left" \
+		"$(($(ike_stat ike_cert_untrusted) - u)) $(($(ike_stat ike_auth_failed) - a)) $(
+			ike_stat sas)" "1 0 0"
+	t_eq "hub log names the reason (not trusted: unable to get local issuer certificate)" \
+		"$(cert_count "${HUBS_LOG[h]}" "$why: unable to get local issuer certificate")" "1"
+	charon_stop
+	hub_down cert-rogue
+}
+
+# 11: strongSwan without RFC 7427: the hub, told no hash algorithms, signs with RSA PKCS#1 v1.5
+# (method 1) and verifies the spoke's ECDSA P-256 of RFC 4754 (method 9).
+scenario_cert_legacy() {
+	local c=$TMP/charon.log
+	t_diag "scenario 11: certificates without RFC 7427 (at ${SECONDS} s)"
+	cert_hub_up cert-legacy root || return 0
+	cert_swan_conf spoke legacy
+	charon_start
+	if initiate && grep -q "initiate completed successfully" "$TMP/initiate.out"; then
+		t_ok "strongSwan without RFC 7427: established with certificates"
+	else
+		t_not_ok "strongSwan without RFC 7427: established with certificates" \
+			"$(tail -n 25 "$c")"
+	fi
+	t_eq "hub signed with method 1 (RSA signature), verified ECDSA-256 of method 9" \
+		"$(cert_swan_auth "RSA signature") $(
+			cert_count "$c" "(myself) with ECDSA-256 signature successful") $(
+			cert_count "${HUBS_LOG[h]}" "AUTH ECDSA SHA2-256 (AUTH method 9)")" "1 1 1"
+	cert_pings legacy
+	charon_stop
+	hub_down cert-legacy
+}
+
+scenario_cert() {
+	local -x SWANCTL_DIR=$TMP/swanctl
+	if ! command -v openssl >/dev/null 2>&1 || ! cert_pki; then
+		t_not_ok "openssl made the test PKI" \
+			"$(tail -n 5 "$TMP/pki/openssl.log" 2>/dev/null || echo "no openssl command")"
+		return 0
+	fi
+	scenario_cert_spoke
+	scenario_cert_hub
+	scenario_cert_rogue
+	scenario_cert_legacy
+}
+
 main() {
 	t_init ike
 	preflight
@@ -617,6 +884,7 @@ main() {
 		scenario_rekey
 		scenario_initiator
 		scenario_dvti
+		scenario_cert
 	fi
 	t_done
 }

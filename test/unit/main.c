@@ -25,6 +25,7 @@ static int (*const registrars[])(void) = {
 	test_esp_register,	test_spd_register,	test_frag_register,
 	test_ike_dh_register,	test_ike_prf_register,	test_ike_sk_register,
 	test_ike_msg_register,	test_ike_prop_register, test_ike_ts_register,
+	test_ike_cert_register,
 };
 
 static int eal_up(void)

@@ -24,6 +24,7 @@ int test_ike_sk_register(void);
 int test_ike_msg_register(void);
 int test_ike_prop_register(void);
 int test_ike_ts_register(void);
+int test_ike_cert_register(void);
 int test_esp_register(void);
 int test_spd_register(void);
 int test_frag_register(void);
