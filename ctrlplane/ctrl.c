@@ -206,6 +206,8 @@ static bool policy_output(struct ctrl *c, const struct spd *spd, struct rte_mbuf
 	return true;
 }
 
+static void fragment4(struct ctrl *c, struct rte_mbuf *mb, const struct iface *out);
+
 void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struct iface *link)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(mb, struct rte_ether_hdr *);
@@ -226,6 +228,14 @@ void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struc
 	const struct iface *out = nh->type == NH_FWD ? iface_get(c->dp->ifaces, nh->ifindex) : NULL;
 	if (out == NULL) {
 		ctrl_drop(c, mb, DP_DROP_NO_ROUTE);
+		return;
+	}
+	if (l3len > out->mtu && family == AF_INET &&
+	    !(((struct rte_ipv4_hdr *)(eth + 1))->fragment_offset &
+	      RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+		/* our own datagram (a large IKE_AUTH with certificates): fragments (RFC 791) */
+		dp_meta(mb)->flags |= DP_MF_ORIGINATED;
+		fragment4(c, mb, out);
 		return;
 	}
 	if (l3len > out->mtu) {

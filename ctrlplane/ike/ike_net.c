@@ -39,27 +39,28 @@ void ike_count(struct ike *ike, enum ike_drop why)
 	ike->st.drop[why]++;
 }
 
-int ike_send(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len)
+/*
+ * The datagram, IP header included, into buf (L3 at buf); returns its length. Checksums are
+ * computed over the whole of it, before any fragmenting.
+ */
+static size_t datagram(const struct ike_path *p, const uint8_t *msg, size_t len, uint16_t id,
+		       uint8_t *buf)
 {
 	size_t marker = p->lport == IKE_PORT_NATT ? NON_ESP_MARKER : 0;
 	size_t iph =
 		p->family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
 	size_t udp_len = sizeof(struct rte_udp_hdr) + marker + len;
-	if (L2_LEN + iph + udp_len > UINT16_MAX)
-		return -E2BIG;
-	struct rte_mbuf *mb = ctrl_alloc(ike->c, (uint16_t)(L2_LEN + iph + udp_len));
-	if (mb == NULL)
-		return -ENOMEM;
-	uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, uint8_t *, L2_LEN);
-	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(l3 + iph);
+	memset(buf, 0, iph + sizeof(struct rte_udp_hdr) + marker);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(buf + iph);
 	u->src_port = rte_cpu_to_be_16(p->lport);
 	u->dst_port = rte_cpu_to_be_16(p->rport);
 	u->dgram_len = rte_cpu_to_be_16((uint16_t)udp_len);
 	memcpy((uint8_t *)(u + 1) + marker, msg, len); /* the marker is the zeroed octets */
 	if (p->family == AF_INET) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)buf;
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
 		ip->total_length = rte_cpu_to_be_16((uint16_t)(iph + udp_len));
+		ip->packet_id = rte_cpu_to_be_16(id);
 		ip->time_to_live = 64;
 		ip->next_proto_id = IPPROTO_UDP;
 		memcpy(&ip->src_addr, p->local, 4);
@@ -67,7 +68,7 @@ int ike_send(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
 	} else {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)buf;
 		ip->vtc_flow = RTE_BE32(6u << 28);
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)udp_len);
 		ip->proto = IPPROTO_UDP;
@@ -76,8 +77,60 @@ int ike_send(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size
 		memcpy(ip->dst_addr, p->remote, 16);
 		u->dgram_cksum = rte_ipv6_udptcp_cksum(ip, u);
 	}
+	return iph + udp_len;
+}
+
+/* One IPv4 piece of the datagram d (header at d): bytes [off, off + n) of its payload. */
+static int send_piece(struct ike *ike, const uint8_t *d, size_t off, size_t n, bool more)
+{
+	const size_t iph = sizeof(struct rte_ipv4_hdr);
+	struct rte_mbuf *mb = ctrl_alloc(ike->c, (uint16_t)(L2_LEN + iph + n));
+	if (mb == NULL)
+		return -ENOMEM;
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L2_LEN);
+	memcpy(ip, d, iph);
+	memcpy((uint8_t *)(ip + 1), d + iph + off, n);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(iph + n));
+	ip->fragment_offset =
+		rte_cpu_to_be_16((uint16_t)(off / 8) | (more ? RTE_IPV4_HDR_MF_FLAG : 0));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	dp_meta(mb)->flags = DP_MF_ORIGINATED;
-	ctrl_ip_output(ike->c, mb, p->family, NULL);
+	ctrl_ip_output(ike->c, mb, AF_INET, NULL);
+	return 0;
+}
+
+/*
+ * A message too large for one buffer (IKE_AUTH with certificates) leaves in IPv4 fragments of
+ * at most IKE_FRAG_L3 octets (RFC 791); a smaller egress MTU splits them further
+ * (ctrl_ip_output). IKE fragmentation (RFC 7383) is what peers that drop fragments need.
+ */
+#define IKE_FRAG_L3 1500
+
+int ike_send(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len)
+{
+	static uint8_t d[UINT16_MAX + 1];
+	static uint16_t ip_id;
+	const size_t iph = sizeof(struct rte_ipv4_hdr);
+	if (len + 48 + NON_ESP_MARKER > UINT16_MAX)
+		return -E2BIG;
+	size_t total = datagram(p, msg, len, ++ip_id, d);
+	if (total <= IKE_FRAG_L3 || p->family != AF_INET) {
+		struct rte_mbuf *mb = ctrl_alloc(ike->c, (uint16_t)(L2_LEN + total));
+		if (mb == NULL)
+			return -ENOMEM;
+		memcpy(rte_pktmbuf_mtod_offset(mb, uint8_t *, L2_LEN), d, total);
+		dp_meta(mb)->flags = DP_MF_ORIGINATED;
+		ctrl_ip_output(ike->c, mb, p->family, NULL);
+	} else {
+		size_t chunk = (IKE_FRAG_L3 - iph) & ~(size_t)7, body = total - iph;
+		for (size_t off = 0; off < body; off += chunk) {
+			size_t n = RTE_MIN(chunk, body - off);
+			int rc = send_piece(ike, d, off, n, off + n < body);
+			if (rc != 0)
+				return rc;
+		}
+	}
 	ike->st.tx++;
 	return 0;
 }

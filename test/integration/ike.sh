@@ -635,7 +635,8 @@ cert_make() {
 
 # cert_pki: the test PKI, made now and gone with the scratch directory (no key is committed):
 # root CA (RSA-2048) -> intermediate CA (ECDSA P-256) -> hub (RSA-2048, hub.example.net) and
-# spoke (ECDSA P-256, spoke.example.net); and a rogue root with its own "spoke".
+# spoke (ECDSA P-256, spoke.example.net); root -> im2 (RSA) -> hub2 (hub.example.net too); and a
+# rogue root with its own "spoke".
 cert_pki() {
 	local s="/C=CH/O=vpnhub test/CN="
 	mkdir -p "$TMP/pki" && chmod 700 "$TMP/pki"
@@ -644,6 +645,8 @@ cert_pki() {
 			cert_make im root "" "${s}vpnhub test intermediate CA" ec ca &&
 			cert_make hub im hub.example.net "${s}hub.example.net" rsa &&
 			cert_make spoke im spoke.example.net "${s}spoke.example.net" ec &&
+			cert_make im2 root "" "${s}vpnhub test hub CA" rsa ca &&
+			cert_make hub2 im2 hub.example.net "${s}hub.example.net" rsa &&
 			cert_make rogueca "" "" "/C=CH/O=elsewhere/CN=another root CA" ec ca &&
 			cert_make rogue rogueca spoke.example.net "${s}spoke.example.net" ec
 	} >"$TMP/pki/openssl.log" 2>&1
@@ -707,7 +710,12 @@ cert_hub_up() {
 	local tag=$1 out rc=0 ca keys
 	shift
 	ca=$(printf 'pki/%s.pem, ' "$@")
-	keys="auth: pubkey\n      cert: pki/hub.pem\n      key: pki/hub.key\n      ca: [${ca%, }]"
+	local cert=pki/hub.pem key=pki/hub.key
+	if [[ -n ${HUB_CERT_CHAIN:-} ]]; then # hub2 and its issuer after it (3.6)
+		cat "$TMP/pki/hub2.pem" "$TMP/pki/im2.pem" >"$TMP/pki/hub2-chain.pem"
+		cert=pki/hub2-chain.pem key=pki/hub2.key
+	fi
+	keys="auth: pubkey\n      cert: $cert\n      key: $key\n      ca: [${ca%, }]"
 	hub_conf aes128gcm16-prfsha256-x25519 aes128gcm16
 	sed -i "s|^      psk: .*|      $keys|" "$TMP/hub.yaml"
 	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
@@ -775,6 +783,31 @@ scenario_cert_spoke() {
 	cert_pings spoke-initiated
 	charon_stop
 	hub_down cert-spoke
+}
+
+# 8b: the hub's certificate (hub2) comes from an intermediate strongSwan does not have (im2):
+# the hub sends it in a second CERT payload. That IKE_AUTH response (about 2 KB) exceeds the
+# 1500-byte MTU: the control lcore fragments it (RFC 791), the spoke's kernel reassembles it.
+scenario_cert_chain() {
+	local c=$TMP/charon.log
+	t_diag "scenario 8b: the hub sends its intermediate CA, fragmented (at ${SECONDS} s)"
+	HUB_CERT_CHAIN=1 cert_hub_up cert-chain root || return 0
+	cert_swan_conf spoke
+	charon_start
+	if initiate && grep -q "initiate completed successfully" "$TMP/initiate.out"; then
+		t_ok "strongSwan (without im2): established with the intermediate the hub sent"
+	else
+		t_not_ok "strongSwan (without im2): established with the intermediate the hub sent" \
+			"$(tail -n 25 "$c")" "$(hub_drops)"
+	fi
+	t_eq "strongSwan received the hub's certificate and the intermediate (issuer) from it" \
+		"$(cert_count "$c" "received end entity cert") $(cert_count "$c" "received issuer cert")" \
+		"1 1"
+	t_eq "hub: frag_needed drops none (its large IKE_AUTH was fragmented, not dropped)" \
+		"$(ctl_raw "$P-h" /vpnhub/stats | json_get total.drop_frag_needed)" "0"
+	cert_pings intermediate-sent
+	charon_stop
+	hub_down cert-chain
 }
 
 # 9: the hub initiates (initiate: true) against strongSwan as responder: CERTREQ in IKE_AUTH,
@@ -857,6 +890,7 @@ scenario_cert() {
 		return 0
 	fi
 	scenario_cert_spoke
+	scenario_cert_chain
 	scenario_cert_hub
 	scenario_cert_rogue
 	scenario_cert_legacy
