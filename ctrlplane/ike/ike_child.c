@@ -354,7 +354,8 @@ const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const stru
 		const struct cfg_ike_ts *rem = cc->n_remote_ts ? cc->remote_ts : ts_any;
 		const struct cfg_ike_ts *loc = cc->n_local_ts ? cc->local_ts : ts_any;
 		unsigned int nr = cc->n_remote_ts ? cc->n_remote_ts : RTE_DIM(ts_any);
-		struct cfg_ike_ts vip = {.prefix = {.family = AF_INET, .plen = 32}, .port_hi = 65535};
+		struct cfg_ike_ts vip = {.prefix = {.family = AF_INET, .plen = 32},
+					 .port_hi = 65535};
 		if (cc->remote_dynamic) { /* the address the peer's pool gave it (3.15) */
 			if (sa->vip_pool < 0)
 				continue;

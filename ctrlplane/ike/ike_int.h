@@ -40,9 +40,9 @@
 #define IKE_AUTH_SHARED_KEY 2 /* AUTH method, 3.8 */
 
 /* Notify Message Types (3.10.1) the exchanges send beyond the codec's list. */
-#define IKE_N_TS_UNACCEPTABLE	 38
-#define IKE_N_INITIAL_CONTACT	 16384
-#define IKE_N_USE_TRANSPORT_MODE 16391
+#define IKE_N_TS_UNACCEPTABLE	       38
+#define IKE_N_INITIAL_CONTACT	       16384
+#define IKE_N_USE_TRANSPORT_MODE       16391
 #define IKE_N_INTERNAL_ADDRESS_FAILURE 36
 /* Configuration attributes (3.15.1) */
 #define IKE_CFG_INTERNAL_IP4_ADDRESS 1
@@ -188,8 +188,8 @@ struct ike_sa {
 	size_t resp_len;
 	/* identities */
 	struct cfg_ike_id peer_id;
-	uint8_t vip[4];	 /* the inner address the peer was given (CP), when vip_pool >= 0 */
-	int vip_pool;	 /* pool index, -1 = none */
+	uint8_t vip[4]; /* the inner address the peer was given (CP), when vip_pool >= 0 */
+	int vip_pool;	/* pool index, -1 = none */
 	struct ike_child child[IKE_CHILD_MAX];
 	unsigned int n_child;
 	uint64_t created_tsc;
@@ -226,8 +226,8 @@ struct ike {
 	struct rte_hash *by_init; /* struct ike_init_key -> struct ike_sa * (half-open) */
 	unsigned int n_sa;
 	struct ike_stats st;
-	struct rte_timer tick; /* 100 ms: rekey flips and overlaps, DPD, (re)initiation */
-	uint64_t *reinit_tsc;  /* per peer with initiate: when to start it (again); 0 = no */
+	struct rte_timer tick;	 /* 100 ms: rekey flips and overlaps, DPD, (re)initiation */
+	uint64_t *reinit_tsc;	 /* per peer with initiate: when to start it (again); 0 = no */
 	struct ike_pool **pools; /* per config pool (ike_pool.c); NULL entries: not handed out */
 	unsigned int va_next;	 /* number of the next template clone */
 };
