@@ -733,6 +733,8 @@ enum {
 	PEER_KEY,
 	PEER_CA,
 	PEER_SEND_CERTREQ,
+	PEER_RTX_TRIES,
+	PEER_RTX_MS,
 	PEER_N
 };
 
@@ -845,6 +847,8 @@ static const struct rule peer_rules[PEER_N] = {
 	[PEER_REKEY] = PEER_UINT("rekey_time", rekey_time, 0, SECONDS_MAX),
 	[PEER_REAUTH] = PEER_UINT("reauth_time", reauth_time, 0, SECONDS_MAX),
 	[PEER_JITTER] = PEER_UINT("jitter", jitter, 0, JITTER_MAX),
+	[PEER_RTX_TRIES] = PEER_UINT("retransmit_tries", retransmit_tries, 1, 10),
+	[PEER_RTX_MS] = PEER_UINT("retransmit_ms", retransmit_ms, 100, 60000),
 	[PEER_POOL] = {"pool", set_peer_pool, 0, 0, 0, false},
 	[PEER_CHILDREN] = {"children", cfgi_keep, 0, 0, 0, true},
 	[PEER_CERT] = {"cert", cfgi_keep, 0, 0, 0, false},
@@ -949,6 +953,8 @@ static int load_peer(struct ld *ld, const struct node *map, unsigned int idx)
 	p->dpd_delay = DPD_DEFAULT;
 	p->rekey_time = IKE_REKEY_DEFAULT;
 	p->jitter = JITTER_DEFAULT;
+	p->retransmit_tries = 5;
+	p->retransmit_ms = 1000;
 	p->send_certreq = true;
 	p->line = map->line;
 	snprintf(where, sizeof(where), "in ike.peers[%u]", idx);

@@ -135,6 +135,8 @@ struct cfg_ike_peer {
 	unsigned int rekey_time;  /* IKE SA rekey, seconds; default 14400; 0 = never */
 	unsigned int reauth_time; /* 0 = never (default): rekey only */
 	unsigned int jitter;	  /* percent subtracted at random from rekey times; default 10 */
+	unsigned int retransmit_tries; /* our requests: retransmissions before the peer is dead */
+	unsigned int retransmit_ms;    /* the first wait; each next one doubles (2.1, 2.4) */
 	/*
 	 * auth: pubkey (RFC 7296 3.6-3.8, RFC 7427), as DER read from PEM files by
 	 * config_ike_cert.c: our certificate first in cert, then the rest of its file (a chain);

@@ -151,8 +151,7 @@ enum ike_task_type {
 	IKE_T_DELETE_IKE,   /* INFORMATIONAL Delete of the IKE SA */
 };
 
-#define IKE_TASKS_MAX	     8
-#define IKE_RETRANSMIT_TRIES 5 /* 1 + 2 + 4 + 8 + 16 s, then the peer is dead */
+#define IKE_TASKS_MAX 8
 
 struct ike_task {
 	uint8_t type; /* enum ike_task_type */

@@ -4,8 +4,9 @@
  * 2.3, 2.4).
  *
  * Each SA has a queue of tasks; the head's request is the only one outstanding (a window of 1,
- * which every peer must support). It is retransmitted, bit for bit, after 1, 2, 4, 8 and 16 s;
- * when the last wait ends without an answer the peer is dead (2.4): the IKE SA and its Child
+ * which every peer must support). It is retransmitted, bit for bit, after the peer's
+ * retransmit_ms, then after twice as long each time, retransmit_tries times (default 1, 2, 4, 8,
+ * 16 s); when the last wait ends without an answer the peer is dead (2.4): the IKE SA and its Child
  * SAs go, and a peer the hub initiates to is started again later. A response whose message ID
  * is the outstanding one goes to the head task's initiator half; the queue then moves on.
  *
@@ -57,21 +58,26 @@ static void peer_dead(struct ike_sa *sa)
 	ike_sa_delete(sa);
 }
 
+/* The first wait for an answer, in timer cycles (the peer's retransmit_ms). */
+static uint64_t wait(const struct ike_sa *sa)
+{
+	return rte_get_timer_hz() * sa->peer->retransmit_ms / 1000;
+}
+
 static void rtx_expired(struct rte_timer *t, void *arg)
 {
 	struct ike_sa *sa = arg;
 	RTE_SET_USED(t);
 	if (sa->req == NULL)
 		return;
-	if (sa->tries >= IKE_RETRANSMIT_TRIES) {
+	if (sa->tries >= sa->peer->retransmit_tries) {
 		peer_dead(sa);
 		return;
 	}
 	sa->tries++;
 	sa->ike->st.retransmits++;
 	ike_send(sa->ike, &sa->path, sa->req, sa->req_len);
-	rte_timer_reset(&sa->rtx, (rte_get_timer_hz() << sa->tries), SINGLE, rte_lcore_id(),
-			rtx_expired, sa);
+	rte_timer_reset(&sa->rtx, wait(sa) << sa->tries, SINGLE, rte_lcore_id(), rtx_expired, sa);
 }
 
 /* Keep the request, send it, and wait for its answer. */
@@ -86,7 +92,7 @@ static int post(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t id)
 	sa->req_id = id;
 	sa->tries = 0;
 	ike_send(sa->ike, &sa->path, msg, len);
-	rte_timer_reset(&sa->rtx, rte_get_timer_hz(), SINGLE, rte_lcore_id(), rtx_expired, sa);
+	rte_timer_reset(&sa->rtx, wait(sa), SINGLE, rte_lcore_id(), rtx_expired, sa);
 	return 0;
 }
 

@@ -252,7 +252,8 @@ hub_conf() {
 	sed -e "s|@NAME@|$P-h|g; s|@LAN_PORT@|$P-hl|g; s|@WAN_PORT@|$P-hw|g" \
 		-e "s|@PSK@|$PSK_GOOD|g; s|@IKE_PROPOSALS@|$1|g; s|@ESP_PROPOSALS@|$2|g" \
 		-e "s|@INITIATE@|${HUB_INITIATE:-false}|g; s|@DPD@|${HUB_DPD:-0}|g" \
-		-e "s|@CHILD_REKEY@|${HUB_CHILD_REKEY:-0}|g" \
+		-e "s|@CHILD_REKEY@|${HUB_CHILD_REKEY:-0}|g; s|@RTX_TRIES@|${HUB_RTX_TRIES:-5}|g" \
+		-e "s|@RTX_MS@|${HUB_RTX_MS:-1000}|g" \
 		"$HERE/ike.yaml.in" >"$TMP/hub.yaml"
 }
 
@@ -521,7 +522,7 @@ scenario_initiator() {
 	t_diag "scenario 6: the hub as initiator: DPD, child rekeys it starts (at ${SECONDS} s)"
 	swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 "$PSK_GOOD"
 	charon_start # the responder is up first: the hub's first IKE_SA_INIT is answered
-	HUB_INITIATE=true HUB_DPD=2 HUB_CHILD_REKEY=5 \
+	HUB_INITIATE=true HUB_DPD=2 HUB_CHILD_REKEY=5 HUB_RTX_TRIES=2 HUB_RTX_MS=500 \
 		hub_up aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 initiator || return 0
 	for ((i = 0; i < 50; i++)); do
 		[[ $(hub_sas) == 1 ]] && break
@@ -545,7 +546,17 @@ scenario_initiator() {
 	cr=$(ike_stat child_rekeys)
 	t_eq "hub started child rekeys ($cr, >= 2); strongSwan shows one child" \
 		"$((cr >= 2)) $(swan --list-sas 2>/dev/null | grep -c 'net: #.*INSTALLED')" "1 1"
+	# the spoke dies without a word: after 2 s of silence the hub asks, retransmits after
+	# 0.5 and 1 s, gives up 2 s later (retransmit_tries 2): SAs and the VTI's binding go
+	pkill -KILL -f "^$CHARON$" || true
 	charon_stop
+	for ((i = 0; i < 40; i++)); do
+		[[ $(ike_stat peers_dead) == 1 ]] && break
+		sleep 0.25
+	done
+	t_eq "killed spoke detected by DPD: peer dead, no IKE SA, no data plane SA left" \
+		"$(ike_stat peers_dead) $(ike_stat sas) $(ctl_raw "$P-h" /vpnhub/ipsec/sa |
+			json_get total)" "1 0 0"
 	cp "$TMP/hub.initiator.log" /tmp/ike-initiator-last.log 2>/dev/null || true
 	hub_down initiator
 }
