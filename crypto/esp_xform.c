@@ -9,15 +9,20 @@
  * fits the suite family and the ESN setting, so a packet costs one indirect call and no branch
  * on the suite.
  *
- * Bursts: ops go to the library ESP_XFORM_BURST at a time through the job API; each job's
- * user_data points at its op's scratch, because the library returns jobs when their lane
- * completes, not in submission order. Every round ends with a flush, so the manager is empty
- * between calls. Decryption computes the ICV into scratch and compares it with the received
- * one in constant time (CRYPTO_memcmp).
+ * Key material sits behind the transform's header line, laid out per suite and direction by
+ * layout(); the builders find it at offsets from x->keys, so a transform is position-free.
+ *
+ * Bursts: ops go to the library ESP_XFORM_BURST at a time through the job API, each job with the
+ * keys of its op's own transform, so one round may mix SAs and suites (whose key lines are asked
+ * for a few ops ahead, as they are cold when a burst mixes many SAs); each job's user_data
+ * points at its op's scratch, because the library returns jobs when their lane completes, not
+ * in submission order. Every round ends with one flush, so the manager is empty between calls.
+ * Decryption computes the ICV into scratch and compares it with the received one in constant
+ * time.
  *
  * Jobs are submitted unchecked (the library's argument checks cost about a third of a 64-byte
  * GCM packet): what varies per packet, len, is checked here, and init proves the SA's job shape
- * once by running one packet each way through the checked submit.
+ * once by running one packet each way it works through the checked submit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -27,7 +32,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
+#include <rte_prefetch.h>
 
 #include "crypto/esp_xform.h"
 #include "crypto/imb.h"
@@ -45,7 +52,8 @@ struct esp_op_scratch {
 	const void *ks[3];		 /* 3DES: the three key schedules */
 	const uint8_t *expect;		 /* decrypt: the received ICV to compare with */
 	struct esp_crypto_op *op;
-	uint32_t restore; /* decrypt with ESN: ICV bytes to put back from rcvd */
+	uint8_t icv_len;
+	uint8_t restore; /* decrypt with ESN: ICV bytes to put back from rcvd */
 };
 
 _Static_assert(offsetof(IMB_JOB, u.GCM.aad) == offsetof(IMB_JOB, u.CHACHA20_POLY1305.aad) &&
@@ -54,6 +62,16 @@ _Static_assert(offsetof(IMB_JOB, u.GCM.aad) == offsetof(IMB_JOB, u.CHACHA20_POLY
 	       "the AEAD builders set the AAD of both through u.GCM");
 
 enum family { FAM_HMAC, FAM_DES3, FAM_AEAD, FAM_MAX };
+
+/* Key material, bytes (3DES: three schedules; AES: round keys of one direction, by key length) */
+#define DES3_KEYS_LEN	   (3 * IMB_DES_KEY_SCHED_SIZE)
+#define AES_KEYS_LEN(klen) (16u * ((klen) / 4u + 7u)) /* Nr + 1 round keys, FIPS 197 5.1 */
+#define AES_KEYS_MAX	   AES_KEYS_LEN(32u)
+#define CHACHA_KEY_LEN	   32u
+#define HASH_STATE_MAX	   64u /* SHA-384/512: eight 64-bit words */
+
+_Static_assert(IMB_CIPHER_NUM <= UINT8_MAX && IMB_AUTH_NUM <= UINT8_MAX,
+	       "esp_xform keeps the library's cipher and hash ids in a byte");
 
 struct enc_desc {
 	const char *name;
@@ -98,22 +116,23 @@ struct auth_desc {
 	uint8_t key_len; /* RFC key length; keys of other lengths are refused */
 	uint8_t icv_len;
 	uint8_t block;
+	uint8_t state;		   /* bytes of an ipad/opad hash state the library reads */
 	size_t one_block;	   /* offset in IMB_MGR of the one-block hash */
 	const EVP_MD *(*md)(void); /* for HMAC keys longer than a block (KAT only) */
 	const char *rfc;
 };
 
 static const struct auth_desc auths[ESP_AUTH_MAX] = {
-	[ESP_AUTH_NONE] = {"none", IMB_AUTH_NULL, 0, 0, 0, 0, NULL, "RFC 4303 section 3.2"},
-	[ESP_AUTH_HMAC_SHA1_96] = {"hmac-sha1-96", IMB_AUTH_HMAC_SHA_1, 20, 12, 64,
+	[ESP_AUTH_NONE] = {"none", IMB_AUTH_NULL, 0, 0, 0, 0, 0, NULL, "RFC 4303 section 3.2"},
+	[ESP_AUTH_HMAC_SHA1_96] = {"hmac-sha1-96", IMB_AUTH_HMAC_SHA_1, 20, 12, 64, 20,
 				   offsetof(IMB_MGR, sha1_one_block), EVP_sha1, "RFC 2404"},
-	[ESP_AUTH_HMAC_SHA256_128] = {"hmac-sha2-256-128", IMB_AUTH_HMAC_SHA_256, 32, 16, 64,
+	[ESP_AUTH_HMAC_SHA256_128] = {"hmac-sha2-256-128", IMB_AUTH_HMAC_SHA_256, 32, 16, 64, 32,
 				      offsetof(IMB_MGR, sha256_one_block), EVP_sha256, "RFC 4868"},
-	[ESP_AUTH_HMAC_SHA384_192] = {"hmac-sha2-384-192", IMB_AUTH_HMAC_SHA_384, 48, 24, 128,
+	[ESP_AUTH_HMAC_SHA384_192] = {"hmac-sha2-384-192", IMB_AUTH_HMAC_SHA_384, 48, 24, 128, 64,
 				      offsetof(IMB_MGR, sha384_one_block), EVP_sha384, "RFC 4868"},
-	[ESP_AUTH_HMAC_SHA512_256] = {"hmac-sha2-512-256", IMB_AUTH_HMAC_SHA_512, 64, 32, 128,
+	[ESP_AUTH_HMAC_SHA512_256] = {"hmac-sha2-512-256", IMB_AUTH_HMAC_SHA_512, 64, 32, 128, 64,
 				      offsetof(IMB_MGR, sha512_one_block), EVP_sha512, "RFC 4868"},
-	[ESP_AUTH_HMAC_MD5_96] = {"hmac-md5-96", IMB_AUTH_MD5, 16, 12, 64,
+	[ESP_AUTH_HMAC_MD5_96] = {"hmac-md5-96", IMB_AUTH_MD5, 16, 12, 64, 16,
 				  offsetof(IMB_MGR, md5_one_block), EVP_md5, "RFC 2403"},
 };
 
@@ -136,8 +155,8 @@ static inline void aead_job(IMB_JOB *j, const struct esp_xform *x, const bool en
 	j->hash_alg = (IMB_HASH_ALG)x->hash_alg;
 	j->cipher_direction = enc ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 	j->chain_order = enc ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-	j->enc_keys = &x->k; /* gcm_key_data, or the ChaCha20 key: both at the start */
-	j->dec_keys = &x->k;
+	j->enc_keys = x->keys; /* gcm_key_data, or the ChaCha20 key: keys[] holds nothing else */
+	j->dec_keys = x->keys;
 	j->key_len_in_bytes = x->key_len;
 	j->src = buf;
 	j->dst = buf;
@@ -174,10 +193,16 @@ static inline void fill_aead(IMB_JOB *j, const struct esp_xform *x, struct esp_c
 		 enc ? op->icv : s->tag);
 }
 
+/* CBC from a zero IV: the first block out is E_K(nonce), the IV sent (see esp_xform_iv). */
+static const uint8_t zero_iv[ESP_XFORM_IV_MAX];
+
 /*
- * Cipher (CBC or NULL) and HMAC over esp .. icv (RFC 4303 section 3.3.2.1). With ESN, seq_hi
- * goes into the ICV area, right after the ciphertext, for the hash to read; on encrypt the tag
- * then overwrites it, on decrypt the received ICV is saved first and put back afterwards.
+ * Cipher (CBC or NULL) and HMAC over esp .. icv (RFC 4303 section 3.3.2.1). On encrypt the
+ * cipher starts at the IV field, which holds the nonce esp_xform_iv wrote, from a zero IV: the
+ * nonce's block comes out as E_K(nonce), which then chains into the payload as its IV (NIST SP
+ * 800-38A appendix C, first method) at the cost of one more block. With ESN, seq_hi goes into
+ * the ICV area, right after the ciphertext, for the hash to read; on encrypt the tag then
+ * overwrites it, on decrypt the received ICV is saved first and put back afterwards.
  */
 static inline void fill_hmac(IMB_JOB *j, const struct esp_xform *x, struct esp_crypto_op *op,
 			     struct esp_op_scratch *s, const bool enc, const bool esn)
@@ -185,6 +210,7 @@ static inline void fill_hmac(IMB_JOB *j, const struct esp_xform *x, struct esp_c
 	uint32_t off = (uint32_t)(op->payload - op->esp);
 	uint32_t hlen = off + op->len;
 	uint32_t hi = rte_cpu_to_be_32(op->seq_hi);
+	uint32_t ivl = enc ? x->iv_len : 0; /* the IV field is ciphered on encrypt only */
 
 	s->expect = op->icv;
 	s->restore = 0;
@@ -201,19 +227,19 @@ static inline void fill_hmac(IMB_JOB *j, const struct esp_xform *x, struct esp_c
 	j->hash_alg = (IMB_HASH_ALG)x->hash_alg;
 	j->cipher_direction = enc ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 	j->chain_order = enc ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-	j->enc_keys = x->k.aes.enc;
-	j->dec_keys = x->k.aes.dec;
+	j->enc_keys = x->keys + x->off_enc;
+	j->dec_keys = x->keys + x->off_dec;
 	j->key_len_in_bytes = x->key_len;
 	j->src = op->esp;
-	j->dst = op->payload;
-	j->cipher_start_src_offset_in_bytes = off;
-	j->msg_len_to_cipher_in_bytes = op->len;
+	j->dst = op->payload - ivl;
+	j->cipher_start_src_offset_in_bytes = off - ivl;
+	j->msg_len_to_cipher_in_bytes = op->len + ivl;
 	j->hash_start_src_offset_in_bytes = 0;
 	j->msg_len_to_hash_in_bytes = hlen;
-	j->iv = op->iv;
+	j->iv = enc ? zero_iv : op->iv;
 	j->iv_len_in_bytes = x->iv_len;
-	j->u.HMAC._hashed_auth_key_xor_ipad = x->ipad;
-	j->u.HMAC._hashed_auth_key_xor_opad = x->opad;
+	j->u.HMAC._hashed_auth_key_xor_ipad = x->keys + x->off_ipad;
+	j->u.HMAC._hashed_auth_key_xor_opad = x->keys + x->off_opad;
 	j->auth_tag_output = enc ? op->icv : s->tag;
 	j->auth_tag_output_len_in_bytes = x->icv_len;
 }
@@ -224,7 +250,7 @@ static inline void fill_des3(IMB_JOB *j, const struct esp_xform *x, struct esp_c
 {
 	fill_hmac(j, x, op, s, enc, esn);
 	for (unsigned int i = 0; i < 3; i++)
-		s->ks[i] = x->k.des3[i];
+		s->ks[i] = x->keys + x->off_enc + i * IMB_DES_KEY_SCHED_SIZE;
 	j->enc_keys = s->ks;
 	j->dec_keys = s->ks;
 }
@@ -265,16 +291,39 @@ static const esp_xform_fill_t fills[FAM_MAX][2][2] = {
 
 /* ---- bursts ---- */
 
+/*
+ * Nonzero when the n bytes (a multiple of 4, at most ESP_XFORM_ICV_MAX) of a and b differ, in
+ * time that depends on n only: a comparison that stops at the first difference would let a
+ * forger learn the ICV byte by byte (RFC 4303 3.4.4.1 verifies it before decrypting).
+ */
+static inline uint64_t icv_differs(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint64_t diff = 0, u, v;
+	uint32_t i = 0, p, q;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&u, a + i, 8);
+		memcpy(&v, b + i, 8);
+		diff |= u ^ v;
+	}
+	if (i < n) {
+		memcpy(&p, a + i, 4);
+		memcpy(&q, b + i, 4);
+		diff |= p ^ q;
+	}
+	return diff;
+}
+
 /* A job came back: settle its op's status; returns 1 if the op is good. */
-static inline uint16_t settle(const struct esp_xform *x, const IMB_JOB *j, const bool dec)
+static inline uint16_t settle(const IMB_JOB *j, const bool dec)
 {
 	struct esp_op_scratch *s = j->user_data;
 	struct esp_crypto_op *op = s->op;
-	int bad;
+	bool bad;
 
 	if (s->restore != 0)
-		memcpy(op->icv, s->rcvd, s->restore);
-	if (j->status != IMB_STATUS_COMPLETED) {
+		memcpy(op->icv, s->rcvd, 4);
+	if (unlikely(j->status != IMB_STATUS_COMPLETED)) {
 		op->status = -EIO;
 		return 0;
 	}
@@ -282,62 +331,107 @@ static inline uint16_t settle(const struct esp_xform *x, const IMB_JOB *j, const
 		op->status = 0;
 		return 1;
 	}
-	bad = CRYPTO_memcmp(s->tag, s->expect, x->icv_len);
-	op->status = bad == 0 ? 0 : -EBADMSG;
-	return bad == 0;
+	bad = icv_differs(s->tag, s->expect, s->icv_len) != 0;
+	op->status = bad ? -EBADMSG : 0;
+	return !bad;
 }
 
-/* Up to ESP_XFORM_BURST ops: submit all, collect what completes, flush the rest. */
-static inline uint16_t round_trip(IMB_MGR *mgr, const struct esp_xform *x,
-				  struct esp_crypto_op *ops, uint16_t n, const bool dec)
+#define KEYS_AHEAD 2 /* ops between asking for an SA's key lines and its job */
+
+/*
+ * Ask for the key lines of op k's SA when it differs from op k - 1's. With many SAs their keys
+ * are cold (AES-GCM's are 16 lines) and the library's loads of them would miss one after the
+ * other inside the job; the header lines of the burst's SAs were asked for first.
+ */
+static inline void warm_keys(const struct esp_xform *const *xs, uint16_t k)
+{
+	const struct esp_xform *x = xs[k];
+
+	if (k > 0 && x == xs[k - 1])
+		return;
+	for (unsigned int b = RTE_CACHE_LINE_SIZE; b < x->size; b += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0((const uint8_t *)x + b);
+}
+
+/*
+ * Up to ESP_XFORM_BURST ops, op i under xs[stride * i] (stride 0: one SA): submit all, collect
+ * what completes, flush once at the end, so that jobs of every SA share the lanes.
+ */
+static inline uint16_t round_trip(IMB_MGR *mgr, const struct esp_xform *const *xs,
+				  const unsigned int stride, struct esp_crypto_op *ops, uint16_t n,
+				  const bool dec)
 {
 	struct esp_op_scratch s[ESP_XFORM_BURST];
-	esp_xform_fill_t fill = dec ? x->fill_dec : x->fill_enc;
 	uint16_t good = 0;
 	IMB_JOB *j;
 
+	if (stride != 0) {
+		for (uint16_t i = 0; i < n; i++)
+			rte_prefetch0(xs[i]);
+		for (uint16_t i = 0; i < n && i < KEYS_AHEAD; i++)
+			warm_keys(xs, i);
+	}
 	for (uint16_t i = 0; i < n; i++) {
+		const struct esp_xform *x = xs[stride * i];
 		struct esp_crypto_op *op = &ops[i];
+		esp_xform_fill_t fill = x->fill[dec];
 
+		if (stride != 0 && i + KEYS_AHEAD < n)
+			warm_keys(xs, (uint16_t)(i + KEYS_AHEAD));
 		/* RFC 4303 section 2.4: a CBC ciphertext is whole blocks; the trailer is there */
-		if (op->len < x->min_len || op->len > ESP_XFORM_LEN_MAX ||
-		    (op->len & x->len_mask) != 0) {
+		if (unlikely(fill == NULL || op->len < x->min_len || op->len > ESP_XFORM_LEN_MAX ||
+			     (op->len & x->len_mask) != 0)) {
 			op->status = -EINVAL;
 			continue;
 		}
 		op->status = -EIO; /* until its job comes back */
 		s[i].op = op;
+		s[i].icv_len = x->icv_len;
 		j = IMB_GET_NEXT_JOB(mgr);
 		fill(j, x, op, &s[i]);
 		j->user_data = &s[i];
 		for (j = IMB_SUBMIT_JOB_NOCHECK(mgr); j != NULL; j = IMB_GET_COMPLETED_JOB(mgr))
-			good += settle(x, j, dec);
+			good += settle(j, dec);
 	}
 	while ((j = IMB_FLUSH_JOB(mgr)) != NULL)
-		good += settle(x, j, dec);
+		good += settle(j, dec);
 	return good;
 }
 
-static inline uint16_t burst(IMB_MGR *mgr, const struct esp_xform *x, struct esp_crypto_op *ops,
-			     uint16_t n, const bool dec)
+static inline uint16_t burst(IMB_MGR *mgr, const struct esp_xform *const *xs,
+			     const unsigned int stride, struct esp_crypto_op *ops, uint16_t n,
+			     const bool dec)
 {
 	uint16_t good = 0;
 
 	for (uint32_t i = 0; i < n; i += ESP_XFORM_BURST)
-		good += round_trip(mgr, x, ops + i, (uint16_t)RTE_MIN(n - i, ESP_XFORM_BURST), dec);
+		good += round_trip(mgr, xs + stride * i, stride, ops + i,
+				   (uint16_t)RTE_MIN(n - i, ESP_XFORM_BURST), dec);
 	return good;
 }
 
 uint16_t esp_xform_encrypt(IMB_MGR *mgr, const struct esp_xform *x, struct esp_crypto_op *ops,
 			   uint16_t n)
 {
-	return burst(mgr, x, ops, n, false);
+	return burst(mgr, &x, 0, ops, n, false);
 }
 
 uint16_t esp_xform_decrypt(IMB_MGR *mgr, const struct esp_xform *x, struct esp_crypto_op *ops,
 			   uint16_t n)
 {
-	return burst(mgr, x, ops, n, true);
+	return burst(mgr, &x, 0, ops, n, true);
+}
+
+uint16_t esp_xform_encrypt_multi(IMB_MGR *mgr, const struct esp_xform *const xs[],
+				 struct esp_crypto_op *ops, uint16_t n)
+{
+	return burst(mgr, xs, 1, ops, n, false);
+}
+
+uint16_t esp_xform_decrypt_multi(IMB_MGR *mgr, const struct esp_xform *const xs[],
+				 struct esp_crypto_op *ops, uint16_t n)
+{
+	return burst(mgr, xs, 1, ops, n, true);
 }
 
 int esp_xform_aead_kat(IMB_MGR *mgr, const struct esp_xform *x, bool encrypt, const uint8_t *iv,
@@ -347,7 +441,7 @@ int esp_xform_aead_kat(IMB_MGR *mgr, const struct esp_xform *x, bool encrypt, co
 	uint8_t nonce[AEAD_NONCE_LEN], out[AEAD_ICV_LEN];
 	IMB_JOB *j;
 
-	if (encs[x->enc].fam != FAM_AEAD)
+	if (encs[x->enc].fam != FAM_AEAD || x->fill[!encrypt] == NULL)
 		return -EINVAL;
 	memcpy(nonce, x->salt, ESP_XFORM_SALT_LEN);
 	memcpy(nonce + ESP_XFORM_SALT_LEN, iv, 8);
@@ -381,36 +475,27 @@ static void iv_counter(const struct esp_xform *x, uint64_t seq, uint8_t *iv)
 	memcpy(iv, &be, sizeof(be));
 }
 
-/* RFC 3602 section 3: unpredictable. E_ivkey(0^64 || seq), truncated to the IV length. */
-static void iv_encrypted(const struct esp_xform *x, uint64_t seq, uint8_t *iv)
+/*
+ * CBC (RFC 3602 section 3, RFC 2451 section 3: unpredictable IVs): the nonce that the encrypt job
+ * turns into E_K(nonce). It is unique per SA (seq never cycles, RFC 4303 3.3.3) and, through 8
+ * random bytes drawn at init, differs between two SAs that share a key (manual keys after a
+ * restart). AES: random || seq; 3DES, one 8-byte block: random ^ seq.
+ */
+static void iv_nonce16(const struct esp_xform *x, uint64_t seq, uint8_t *iv)
 {
-	static const uint8_t zero[16];
-	uint8_t ctr[16] = {0};
 	uint64_t be = rte_cpu_to_be_64(seq);
 
-	memcpy(ctr + 8, &be, sizeof(be));
-	/* CFB of one block over zeros: out = 0 ^ E(ctr) */
-	x->iv_block(iv, zero, ctr, x->iv_key, x->iv_len);
+	memcpy(iv, x->iv_rand, sizeof(x->iv_rand));
+	memcpy(iv + 8, &be, sizeof(be));
 }
 
-void esp_xform_iv(const struct esp_xform *x, uint64_t seq, uint8_t *iv)
+static void iv_nonce8(const struct esp_xform *x, uint64_t seq, uint8_t *iv)
 {
-	x->iv_gen(x, seq, iv);
-}
+	uint64_t r, be = rte_cpu_to_be_64(seq);
 
-size_t esp_xform_iv_len(const struct esp_xform *x)
-{
-	return x->iv_len;
-}
-
-size_t esp_xform_icv_len(const struct esp_xform *x)
-{
-	return x->icv_len;
-}
-
-size_t esp_xform_pad_align(const struct esp_xform *x)
-{
-	return x->pad_align;
+	memcpy(&r, x->iv_rand, sizeof(r));
+	r ^= be;
+	memcpy(iv, &r, sizeof(r));
 }
 
 const char *esp_enc_name(enum esp_enc enc)
@@ -522,6 +607,73 @@ static int check_auth(const struct esp_xform_conf *c, const struct policy *p, ch
 	return 0;
 }
 
+/* ---- init: layout ---- */
+
+/* Offsets in keys[] of each part of an SA's key material, and the bytes of keys[]. */
+struct key_layout {
+	uint16_t enc, dec, ipad, opad;
+	uint16_t len;
+};
+
+/* AES round keys of one direction for a key of klen bytes; 3DES schedules; none for NULL. */
+static uint32_t cipher_keys_len(const struct esp_xform_conf *c)
+{
+	if (c->enc == ESP_ENC_AES_CBC)
+		return AES_KEYS_LEN((uint32_t)c->enc_key_len);
+	return c->enc == ESP_ENC_3DES_CBC ? DES3_KEYS_LEN : 0;
+}
+
+/*
+ * What c's suite needs one way (dir ENC or DEC) or both: AES-GCM the library's key data,
+ * ChaCha20-Poly1305 its key; otherwise the cipher's keys (AES: per direction; 3DES: one set)
+ * and the two HMAC states at the hash's state size. c must have passed valid_shape.
+ */
+static void layout(const struct esp_xform_conf *c, struct key_layout *l)
+{
+	bool enc = c->dir != ESP_XFORM_DEC, dec = c->dir != ESP_XFORM_ENC;
+	uint32_t ks = cipher_keys_len(c), state = RTE_ALIGN_CEIL(auths[c->auth].state, 16u);
+	uint32_t at = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (encs[c->enc].fam == FAM_AEAD) {
+		at = c->enc == ESP_ENC_AES_GCM ? sizeof(struct gcm_key_data) : CHACHA_KEY_LEN;
+	} else if (c->enc == ESP_ENC_AES_CBC) {
+		l->dec = (uint16_t)(enc && dec ? ks : 0); /* one way: both name the keys it has */
+		at = enc && dec ? 2 * ks : ks;
+	} else {
+		at = ks; /* 3DES decrypts with the encryption schedules; NULL has none */
+	}
+	if (c->auth != ESP_AUTH_NONE && encs[c->enc].fam != FAM_AEAD) { /* else refused */
+		l->ipad = (uint16_t)at;
+		l->opad = (uint16_t)(at + state);
+		at += 2 * state;
+	}
+	l->len = (uint16_t)RTE_ALIGN_CEIL(at, RTE_CACHE_LINE_SIZE);
+}
+
+/* Enough of c to lay it out: a known suite, direction and cipher key length. */
+static bool valid_shape(const struct esp_xform_conf *c)
+{
+	return (unsigned int)c->enc < ESP_ENC_MAX && (unsigned int)c->auth < ESP_AUTH_MAX &&
+	       (unsigned int)c->dir < ESP_XFORM_DIR_MAX &&
+	       enc_key_len_ok(&encs[c->enc], c->enc_key_len);
+}
+
+size_t esp_xform_size(const struct esp_xform_conf *c)
+{
+	struct key_layout l;
+
+	if (!valid_shape(c))
+		return sizeof(struct esp_xform);
+	layout(c, &l);
+	return sizeof(struct esp_xform) + l.len;
+}
+
+/* Both ways, the largest suites fit ESP_XFORM_SIZE_MAX (esp_xform.h). */
+_Static_assert(2 * AES_KEYS_MAX + 2 * HASH_STATE_MAX <= sizeof(struct gcm_key_data) &&
+		       DES3_KEYS_LEN + 2 * HASH_STATE_MAX <= sizeof(struct gcm_key_data),
+	       "a CBC suite's keys outgrew ESP_XFORM_SIZE_MAX");
+
 /* ---- init: key material ---- */
 
 static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -534,40 +686,54 @@ static IMB_MGR *ctl_mgr_get(void)
 	return ctl_mgr;
 }
 
+/* FIPS 197 section 5.2, and the equivalent inverse cipher's schedule (5.3.5). */
+static void aes_expand(IMB_MGR *m, const uint8_t *k, size_t klen, void *enc, void *dec)
+{
+	if (klen == 16)
+		IMB_AES_KEYEXP_128(m, k, enc, dec);
+	else if (klen == 24)
+		IMB_AES_KEYEXP_192(m, k, enc, dec);
+	else
+		IMB_AES_KEYEXP_256(m, k, enc, dec);
+}
+
+/*
+ * The cipher's key material into keys[]: the library writes whole schedules into scratch of the
+ * largest size, and only the directions the SA uses are kept.
+ */
 static void cipher_keys(struct esp_xform *x, IMB_MGR *m, const struct esp_xform_conf *c)
 {
+	uint8_t enc[AES_KEYS_MAX] __rte_aligned(16), dec[AES_KEYS_MAX] __rte_aligned(16);
 	const uint8_t *k = c->enc_key;
-	size_t klen = x->key_len;
+	size_t klen = x->key_len, ks = AES_KEYS_LEN(klen);
 
-	switch (c->enc) {
-	case ESP_ENC_AES_CBC:
+	if (c->enc == ESP_ENC_AES_CBC) {
+		aes_expand(m, k, klen, enc, dec);
+		if (c->dir != ESP_XFORM_DEC)
+			memcpy(x->keys + x->off_enc, enc, ks);
+		if (c->dir != ESP_XFORM_ENC)
+			memcpy(x->keys + x->off_dec, dec, ks);
+	} else if (c->enc == ESP_ENC_AES_GCM) {
+		struct gcm_key_data *g = (struct gcm_key_data *)(void *)x->keys;
+
 		if (klen == 16)
-			IMB_AES_KEYEXP_128(m, k, x->k.aes.enc, x->k.aes.dec);
+			IMB_AES128_GCM_PRE(m, k, g);
 		else if (klen == 24)
-			IMB_AES_KEYEXP_192(m, k, x->k.aes.enc, x->k.aes.dec);
+			IMB_AES192_GCM_PRE(m, k, g);
 		else
-			IMB_AES_KEYEXP_256(m, k, x->k.aes.enc, x->k.aes.dec);
-		break;
-	case ESP_ENC_AES_GCM:
-		if (klen == 16)
-			IMB_AES128_GCM_PRE(m, k, &x->k.gcm);
-		else if (klen == 24)
-			IMB_AES192_GCM_PRE(m, k, &x->k.gcm);
-		else
-			IMB_AES256_GCM_PRE(m, k, &x->k.gcm);
-		break;
-	case ESP_ENC_CHACHA20_POLY1305:
-		memcpy(x->k.chacha, k, klen);
-		break;
-	case ESP_ENC_3DES_CBC:
+			IMB_AES256_GCM_PRE(m, k, g);
+	} else if (c->enc == ESP_ENC_CHACHA20_POLY1305) {
+		memcpy(x->keys, k, klen);
+	} else if (c->enc == ESP_ENC_3DES_CBC) {
 		for (unsigned int i = 0; i < 3; i++)
-			IMB_DES_KEYSCHED(m, x->k.des3[i], k + 8 * i);
-		break;
-	default:
-		break;
+			IMB_DES_KEYSCHED(m,
+					 (uint64_t *)(void *)(x->keys + i * IMB_DES_KEY_SCHED_SIZE),
+					 k + 8 * i);
 	}
 	if (encs[c->enc].fam == FAM_AEAD)
 		memcpy(x->salt, k + klen, ESP_XFORM_SALT_LEN);
+	OPENSSL_cleanse(enc, sizeof(enc));
+	OPENSSL_cleanse(dec, sizeof(dec));
 }
 
 /* RFC 2104 section 2: the hash states after one block of (key ^ ipad) and (key ^ opad). */
@@ -575,6 +741,7 @@ static int hmac_pads(struct esp_xform *x, IMB_MGR *m, const struct auth_desc *a,
 		     size_t len)
 {
 	uint8_t k[HMAC_BLOCK_MAX] = {0}, blk[HMAC_BLOCK_MAX];
+	uint8_t state[HASH_STATE_MAX] __rte_aligned(16);
 	hash_one_block_t one = *(const hash_one_block_t *)((const char *)m + a->one_block);
 	unsigned int dlen = 0;
 	int rc = 0;
@@ -589,59 +756,65 @@ static int hmac_pads(struct esp_xform *x, IMB_MGR *m, const struct auth_desc *a,
 	}
 	for (unsigned int i = 0; i < a->block; i++)
 		blk[i] = k[i] ^ 0x36;
-	one(blk, x->ipad);
+	one(blk, state);
+	memcpy(x->keys + x->off_ipad, state, a->state);
 	for (unsigned int i = 0; i < a->block; i++)
 		blk[i] = k[i] ^ 0x5c;
-	one(blk, x->opad);
+	one(blk, state);
+	memcpy(x->keys + x->off_opad, state, a->state);
 out:
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(blk, sizeof(blk));
+	OPENSSL_cleanse(state, sizeof(state));
 	return rc;
 }
 
-/* The CBC suites' IV key: random, AES-128, used for nothing else. */
-static int iv_key(struct esp_xform *x, IMB_MGR *m)
+/* Outbound CBC: IVs are encrypted nonces with a random part (iv_nonce16, iv_nonce8). */
+static bool cbc_out(const struct esp_xform_conf *c)
 {
-	uint8_t raw[16];
-	uint8_t dec[16 * 11] __rte_aligned(16);
-	int rc = 0;
-
-	if (RAND_bytes(raw, sizeof(raw)) != 1) {
-		rc = -EIO;
-		goto out;
-	}
-	IMB_AES_KEYEXP_128(m, raw, x->iv_key, dec);
-	x->iv_block = m->aes128_cfb_one;
-	x->iv_gen = iv_encrypted;
-out:
-	OPENSSL_cleanse(raw, sizeof(raw));
-	OPENSSL_cleanse(dec, sizeof(dec));
-	return rc;
+	return c->dir != ESP_XFORM_DEC && encs[c->enc].iv_len != 0 && encs[c->enc].fam != FAM_AEAD;
 }
 
-/* The fields every packet reads, and the builders. */
+/* Outbound CBC: the random part of the IV nonces, and the nonce writer for the block size. */
+static int iv_setup(struct esp_xform *x)
+{
+	if (RAND_bytes(x->iv_rand, sizeof(x->iv_rand)) != 1)
+		return -EIO;
+	x->iv_gen = x->iv_len == 16 ? iv_nonce16 : iv_nonce8;
+	return 0;
+}
+
+/* The fields every packet reads, the builders of the SA's direction(s), the layout. */
 static void shape(struct esp_xform *x, const struct esp_xform_conf *c, const struct policy *p)
 {
 	const struct enc_desc *e = &encs[c->enc];
 	const struct auth_desc *a = &auths[c->auth];
+	struct key_layout l;
 
+	layout(c, &l);
+	x->size = (uint16_t)(sizeof(*x) + l.len);
+	x->off_enc = l.enc;
+	x->off_dec = l.dec;
+	x->off_ipad = l.ipad;
+	x->off_opad = l.opad;
 	x->enc = (uint8_t)c->enc;
 	x->auth = (uint8_t)c->auth;
 	x->esn = c->esn;
-	x->cipher_mode = e->mode;
-	x->hash_alg = e->fam == FAM_AEAD ? e->aead_hash : a->alg;
+	x->dir = (uint8_t)c->dir;
+	x->cipher_mode = (uint8_t)e->mode;
+	x->hash_alg = (uint8_t)(e->fam == FAM_AEAD ? e->aead_hash : a->alg);
 	x->key_len = (uint16_t)(c->enc_key_len - (e->fam == FAM_AEAD ? ESP_XFORM_SALT_LEN : 0));
 	x->iv_len = e->iv_len;
 	x->icv_len = e->fam == FAM_AEAD ? AEAD_ICV_LEN : a->icv_len;
 	x->pad_align = e->align;
-	x->len_mask = e->block - 1u;
+	x->len_mask = (uint8_t)(e->block - 1u);
 	x->min_len = p->strict ? ESP_TRAILER_MIN : 0;
-	x->fill_enc = fills[e->fam][c->esn][0];
-	x->fill_dec = fills[e->fam][c->esn][1];
-	x->iv_gen = e->fam == FAM_AEAD ? iv_counter : iv_none;
+	x->fill[0] = c->dir != ESP_XFORM_DEC ? fills[e->fam][c->esn][0] : NULL;
+	x->fill[1] = c->dir != ESP_XFORM_ENC ? fills[e->fam][c->esn][1] : NULL;
+	x->iv_gen = e->fam == FAM_AEAD ? iv_counter : iv_none; /* iv_setup sets the CBC one */
 }
 
-/* One dummy packet each way through the checked submit: the builders make valid jobs. */
+/* One dummy packet each way the SA works through the checked submit: the jobs are valid. */
 static int selftest(const struct esp_xform *x, IMB_MGR *m)
 {
 	uint8_t pkt[ESP_HDR_LEN + ESP_XFORM_IV_MAX + 64 + ESP_XFORM_ICV_MAX] = {0};
@@ -652,13 +825,16 @@ static int selftest(const struct esp_xform *x, IMB_MGR *m)
 				   pkt + ESP_HDR_LEN + x->iv_len + 64,
 				   0,
 				   0};
-	struct esp_op_scratch s = {.op = &op};
+	struct esp_op_scratch s = {.op = &op, .icv_len = x->icv_len};
 	int rc = 0;
 
 	for (unsigned int dec = 0; dec < 2 && rc == 0; dec++) {
-		IMB_JOB *j = IMB_GET_NEXT_JOB(m);
+		IMB_JOB *j;
 
-		(dec ? x->fill_dec : x->fill_enc)(j, x, &op, &s);
+		if (x->fill[dec] == NULL)
+			continue;
+		j = IMB_GET_NEXT_JOB(m);
+		x->fill[dec](j, x, &op, &s);
 		j = IMB_SUBMIT_JOB(m);
 		if (j == NULL)
 			j = IMB_FLUSH_JOB(m);
@@ -672,19 +848,20 @@ static int selftest(const struct esp_xform *x, IMB_MGR *m)
 	return rc;
 }
 
-static int setup(struct esp_xform *x, const struct esp_xform_conf *c, const struct policy *p,
-		 char *err, size_t errlen)
+static int check_dir(const struct esp_xform_conf *c, char *err, size_t errlen)
+{
+	if ((unsigned int)c->dir < ESP_XFORM_DIR_MAX)
+		return 0;
+	snprintf(err, errlen, "unknown transform direction %d", (int)c->dir);
+	return -EINVAL;
+}
+
+/* Key material under the control manager's lock: schedules, HMAC states, IV nonces, self-test. */
+static int keys_setup(struct esp_xform *x, const struct esp_xform_conf *c, char *err, size_t errlen)
 {
 	IMB_MGR *m;
-	int rc;
+	int rc = 0;
 
-	memset(x, 0, sizeof(*x));
-	rc = check_enc(c, err, errlen);
-	if (rc == 0)
-		rc = check_auth(c, p, err, errlen);
-	if (rc != 0)
-		goto out;
-	shape(x, c, p);
 	pthread_mutex_lock(&ctl_lock);
 	m = ctl_mgr_get();
 	if (m == NULL) {
@@ -695,17 +872,35 @@ static int setup(struct esp_xform *x, const struct esp_xform_conf *c, const stru
 	cipher_keys(x, m, c);
 	if (c->auth != ESP_AUTH_NONE)
 		rc = hmac_pads(x, m, &auths[c->auth], c->auth_key, c->auth_key_len);
-	if (rc == 0 && encs[c->enc].iv_len != 0 && encs[c->enc].fam != FAM_AEAD)
-		rc = iv_key(x, m);
+	if (rc == 0 && cbc_out(c))
+		rc = iv_setup(x);
 	if (rc == 0)
 		rc = selftest(x, m);
 	if (rc != 0)
 		snprintf(err, errlen, "key setup failed (hash, random source or library)");
 unlock:
 	pthread_mutex_unlock(&ctl_lock);
-out:
+	return rc;
+}
+
+static int setup(struct esp_xform *x, const struct esp_xform_conf *c, const struct policy *p,
+		 char *err, size_t errlen)
+{
+	size_t size = esp_xform_size(c);
+	int rc;
+
+	memset(x, 0, size);
+	rc = check_dir(c, err, errlen);
+	if (rc == 0)
+		rc = check_enc(c, err, errlen);
+	if (rc == 0)
+		rc = check_auth(c, p, err, errlen);
+	if (rc == 0) {
+		shape(x, c, p);
+		rc = keys_setup(x, c, err, errlen);
+	}
 	if (rc != 0)
-		esp_xform_wipe(x);
+		OPENSSL_cleanse(x, size);
 	return rc;
 }
 
@@ -720,7 +915,10 @@ int esp_xform_init_kat(struct esp_xform *x, const struct esp_xform_conf *c, char
 	return setup(x, c, &kat_policy, err, errlen);
 }
 
+/* The size is read before anything is wiped; a zeroed or refused transform is its header. */
 void esp_xform_wipe(struct esp_xform *x)
 {
-	OPENSSL_cleanse(x, sizeof(*x));
+	size_t size = x->size >= sizeof(*x) ? x->size : sizeof(*x);
+
+	OPENSSL_cleanse(x, size);
 }

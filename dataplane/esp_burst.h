@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dataplane/esp_burst.h - a burst of ESP crypto work grouped by SA, shared by esp_in and
- * esp_out. Packets of one SA are handed to intel-ipsec-mb together so its lanes fill; the order
- * of packets within an SA is kept. Worker lcores only.
+ * dataplane/esp_burst.h - a burst of ESP crypto work, shared by esp_in and esp_out. The whole
+ * burst, whatever its SAs and suites, goes to intel-ipsec-mb in one job loop with one flush, each
+ * job with its own SA's keys, so multi-buffer suites fill their lanes across SAs; packets keep
+ * their places in the burst and each op's status is its own. Worker lcores only.
  */
 #ifndef VPNHUB_DATAPLANE_ESP_BURST_H
 #define VPNHUB_DATAPLANE_ESP_BURST_H
@@ -10,8 +11,11 @@
 #include <rte_mbuf.h>
 
 #include "crypto/esp_xform.h"
+#include "dataplane/classify.h"
 #include "dataplane/dp.h"
 #include "dataplane/sa.h"
+
+_Static_assert(BURST_MAX <= ESP_XFORM_BURST, "a burst is one round of intel-ipsec-mb jobs");
 
 struct esp_burst {
 	struct rte_mbuf *mb[BURST_MAX];
@@ -24,40 +28,36 @@ struct esp_burst {
 typedef uint16_t (*esp_crypto_fn)(IMB_MGR *mgr, const struct esp_xform *x,
 				  struct esp_crypto_op *ops, uint16_t n);
 
-static inline void esp_burst_swap(struct esp_burst *b, uint16_t i, uint16_t j)
+/* Each op under its own SA's transform, all in one round; statuses land in b->op[i].status. */
+static inline void esp_burst_encrypt(struct esp_burst *b, IMB_MGR *mgr)
 {
-	struct rte_mbuf *mb = b->mb[i];
-	struct sa *sa = b->sa[i];
-	uint64_t seq = b->seq[i];
-	struct esp_crypto_op op = b->op[i];
-	b->mb[i] = b->mb[j];
-	b->sa[i] = b->sa[j];
-	b->seq[i] = b->seq[j];
-	b->op[i] = b->op[j];
-	b->mb[j] = mb;
-	b->sa[j] = sa;
-	b->seq[j] = seq;
-	b->op[j] = op;
+	const struct esp_xform *xs[BURST_MAX];
+	for (uint16_t i = 0; i < b->n; i++)
+		xs[i] = &b->sa[i]->xf;
+	esp_xform_encrypt_multi(mgr, xs, b->op, b->n);
 }
 
-/* Stable grouping by SA (insertion sort on the SA id; bursts are at most BURST_MAX). */
-static inline void esp_burst_group(struct esp_burst *b)
+static inline void esp_burst_decrypt(struct esp_burst *b, IMB_MGR *mgr)
 {
-	for (uint16_t i = 1; i < b->n; i++)
-		for (uint16_t j = i; j > 0 && b->sa[j - 1]->id > b->sa[j]->id; j--)
-			esp_burst_swap(b, j - 1, j);
+	const struct esp_xform *xs[BURST_MAX];
+	for (uint16_t i = 0; i < b->n; i++)
+		xs[i] = &b->sa[i]->xf;
+	esp_xform_decrypt_multi(mgr, xs, b->op, b->n);
 }
 
-/* Run fn over each run of packets that share an SA; statuses land in b->op[i].status. */
+/*
+ * The older entry point, naming the single-SA function of the direction: it is a constant at
+ * every call site, so the choice folds away. Any other fn runs one op per call (correct, slow).
+ */
 static inline void esp_burst_crypto(struct esp_burst *b, IMB_MGR *mgr, esp_crypto_fn fn)
 {
-	uint16_t start = 0;
-	esp_burst_group(b);
-	for (uint16_t i = 1; i <= b->n; i++) {
-		if (i < b->n && b->sa[i] == b->sa[start])
-			continue;
-		fn(mgr, &b->sa[start]->xf, &b->op[start], (uint16_t)(i - start));
-		start = i;
+	if (fn == esp_xform_decrypt) {
+		esp_burst_decrypt(b, mgr);
+	} else if (fn == esp_xform_encrypt) {
+		esp_burst_encrypt(b, mgr);
+	} else {
+		for (uint16_t i = 0; i < b->n; i++)
+			fn(mgr, &b->sa[i]->xf, &b->op[i], 1);
 	}
 }
 
@@ -69,14 +69,24 @@ static inline void esp_sa_drop(struct dp_lcore_stats *st, struct sa *sa, struct 
 	dp_drop(st, mb, DP_DROP_ESP_SA);
 }
 
+/*
+ * v has reached limit, a lifetime bound where 0 means none: limit - 1 wraps to the largest
+ * value for 0, which nothing exceeds. Branch-free, so the three bounds cost three compares.
+ */
+static inline int esp_life_reached(uint64_t v, uint64_t limit)
+{
+	return v > limit - 1;
+}
+
 /* Hard lifetime reached? (RFC 4301 4.4.2.1) Sets hard_expired once it is. Owner only. */
 static inline bool esp_sa_expired(struct sa *sa, uint64_t now)
 {
 	const struct sa_lifetime *l = &sa->life;
 	if (unlikely(sa->hard_expired))
 		return true;
-	if ((l->hard_pkts && sa->st.pkts >= l->hard_pkts) ||
-	    (l->hard_bytes && sa->st.bytes >= l->hard_bytes) || (l->hard_tsc && now >= l->hard_tsc))
+	if (unlikely(esp_life_reached(sa->st.pkts, l->hard_pkts) |
+		     esp_life_reached(sa->st.bytes, l->hard_bytes) |
+		     esp_life_reached(now, l->hard_tsc)))
 		sa->hard_expired = 1;
 	return sa->hard_expired;
 }
@@ -87,8 +97,9 @@ static inline void esp_sa_soft(struct sa *sa, uint64_t now)
 	const struct sa_lifetime *l = &sa->life;
 	if (likely(sa->soft_fired))
 		return;
-	if ((l->soft_pkts && sa->st.pkts >= l->soft_pkts) ||
-	    (l->soft_bytes && sa->st.bytes >= l->soft_bytes) || (l->soft_tsc && now >= l->soft_tsc))
+	if (unlikely(esp_life_reached(sa->st.pkts, l->soft_pkts) |
+		     esp_life_reached(sa->st.bytes, l->soft_bytes) |
+		     esp_life_reached(now, l->soft_tsc)))
 		__atomic_store_n(&sa->soft_fired, 1, __ATOMIC_RELEASE);
 }
 

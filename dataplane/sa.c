@@ -115,12 +115,16 @@ static struct sa *sa_build(const struct sa_conf *c, uint16_t id, char *err, size
 		snprintf(err, errlen, "SA %u: invalid SPI, family or direction", c->spi);
 		return NULL;
 	}
-	struct sa *sa = rte_zmalloc("sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
+	/* the transform keeps one direction's keys only, right behind the struct */
+	struct esp_xform_conf xc = c->xf;
+	xc.dir = c->dir == SA_OUT ? ESP_XFORM_ENC : ESP_XFORM_DEC;
+	struct sa *sa = rte_zmalloc("sa", sizeof(*sa) - sizeof(sa->xf) + esp_xform_size(&xc),
+				    RTE_CACHE_LINE_SIZE);
 	if (sa == NULL) {
 		snprintf(err, errlen, "SA %u: out of memory", c->spi);
 		return NULL;
 	}
-	if (esp_xform_init(&sa->xf, &c->xf, err, errlen) != 0) {
+	if (esp_xform_init(&sa->xf, &xc, err, errlen) != 0) {
 		rte_free(sa);
 		return NULL;
 	}

@@ -160,8 +160,12 @@ struct sa {
 	struct sa_stats st;
 	/* outbound: prebuilt outer IP (+UDP) header, RCU-replaced when the peer moves (NAT-T) */
 	struct sa_outer *outer;
+	/* last: its key material follows, sized for the suite and direction (sa_build) */
 	struct esp_xform xf;
 };
+
+_Static_assert(offsetof(struct sa, xf) + sizeof(struct esp_xform) == sizeof(struct sa),
+	       "struct sa: the transform's key material must be able to follow it");
 
 struct sa_outer {
 	uint8_t len;

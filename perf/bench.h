@@ -144,17 +144,19 @@ struct bench_path {
 
 /*
  * What installing the SA pairs of an esp row took from the rte_malloc heap (allocated bytes
- * after minus before), with the parts that can be computed: the structs, the replay window.
+ * after minus before), with the parts that can be computed: the structs, the per-suite and
+ * per-direction transforms, the replay window.
  */
 struct bench_mem {
 	const char *suite;
 	uint32_t pairs;
-	uint32_t window;      /* replay window of the inbound SAs, bits */
-	uint64_t heap_bytes;  /* rte_malloc heap growth for all pairs */
-	uint32_t sa_bytes;    /* sizeof(struct sa) */
-	uint32_t xform_bytes; /* sizeof(struct esp_xform), inside struct sa */
-	uint32_t win_bytes;   /* replay_size(window) */
-	uint64_t table_bytes; /* the SA table itself (hash for SA_MAX keys, slots), fixed */
+	uint32_t window;	  /* replay window of the inbound SAs, bits */
+	uint64_t heap_bytes;	  /* rte_malloc heap growth for all pairs */
+	uint32_t sa_bytes;	  /* struct sa without its transform (struct esp_xform) */
+	uint32_t xform_out_bytes; /* esp_xform_size of the outbound SA: header and keys */
+	uint32_t xform_in_bytes;  /* the same, inbound */
+	uint32_t win_bytes;	  /* replay_size(window) */
+	uint64_t table_bytes;	  /* the SA table itself (hash for SA_MAX keys, slots), fixed */
 };
 
 extern const struct bench_path bench_paths[];

@@ -274,6 +274,17 @@ static int check(struct bench *b, struct esp_state *s, struct gen *g, struct ben
 	return 0;
 }
 
+/* The transform an SA of the suite gets one way: header and keys (as sa_build sizes it). */
+static uint32_t xform_bytes(const struct esp_tunnels *t, enum sa_dir dir)
+{
+	struct esp_keymat km;
+	struct sa_conf c;
+	esp_sa_conf(t, 0, dir, &c, &km);
+	explicit_bzero(&km, sizeof(km));
+	c.xf.dir = dir == SA_OUT ? ESP_XFORM_ENC : ESP_XFORM_DEC;
+	return (uint32_t)esp_xform_size(&c.xf);
+}
+
 /* Remember what the SA pairs of this suite took, once per (suite, pairs). */
 static void mem_record(struct bench *b, const struct esp_tunnels *t)
 {
@@ -287,8 +298,9 @@ static void mem_record(struct bench *b, const struct esp_tunnels *t)
 		.pairs = t->pairs,
 		.window = ESP_WINDOW,
 		.heap_bytes = t->sa_heap,
-		.sa_bytes = sizeof(struct sa),
-		.xform_bytes = sizeof(struct esp_xform),
+		.sa_bytes = (uint32_t)(sizeof(struct sa) - sizeof(struct esp_xform)),
+		.xform_out_bytes = xform_bytes(t, SA_OUT),
+		.xform_in_bytes = xform_bytes(t, SA_IN),
 		.win_bytes = (uint32_t)replay_size(ESP_WINDOW),
 		.table_bytes = b->rig.sa_table_bytes,
 	};

@@ -108,7 +108,10 @@ static inline uint8_t *icv_slot(const struct esp_traffic *e, uint32_t i, uint32_
 	return e->icv + ((size_t)i * 2 * e->m + seq - 1) * ESP_ICV_SLOT;
 }
 
-/* One burst of sequence numbers of pair i through the peer's xform; ICVs stored. */
+/*
+ * One burst of sequence numbers of pair i through the peer's xform; ICVs stored, and per frame
+ * size the IV field and ciphertext as sealed (a CBC seal enciphers the IV field too).
+ */
 static int seal_burst(struct esp_traffic *e, IMB_MGR *mgr, const struct esp_xform *x, uint32_t i,
 		      uint32_t seq0, unsigned int n, uint8_t *scratch, uint8_t (*ct)[SCRATCH_LEN],
 		      bool *have)
@@ -135,9 +138,9 @@ static int seal_burst(struct esp_traffic *e, IMB_MGR *mgr, const struct esp_xfor
 		memcpy(icv_slot(e, i, seq0 + j), ops[j].icv, e->icv_len);
 		/* the ciphertext must not depend on the sequence number (fixed IV): check it */
 		if (!have[d]) {
-			memcpy(ct[d], ops[j].payload, ops[j].len);
+			memcpy(ct[d], ops[j].iv, iv + ops[j].len);
 			have[d] = true;
-		} else if (seq0 == 1 && memcmp(ct[d], ops[j].payload, ops[j].len) != 0) {
+		} else if (seq0 == 1 && memcmp(ct[d], ops[j].iv, iv + ops[j].len) != 0) {
 			return -EPROTO;
 		}
 	}
@@ -145,8 +148,8 @@ static int seal_burst(struct esp_traffic *e, IMB_MGR *mgr, const struct esp_xfor
 }
 
 /*
- * All of pair i: plain frames, every ICV, then the ciphertext into the frames. scratch holds
- * ESP_XFORM_BURST packets, then BENCH_IMIX_LEN ciphertexts.
+ * All of pair i: plain frames, every ICV, then the IV field and ciphertext into the frames.
+ * scratch holds ESP_XFORM_BURST packets, then BENCH_IMIX_LEN ciphertexts.
  */
 static int pair_build(struct esp_traffic *e, const struct rig *r, IMB_MGR *mgr, struct esp_xform *x,
 		      uint32_t i, uint8_t *scratch)
@@ -160,6 +163,7 @@ static int pair_build(struct esp_traffic *e, const struct rig *r, IMB_MGR *mgr, 
 	uint8_t *blk = e->frames + (size_t)i * e->fstride;
 
 	esp_sa_conf(e->t, i, SA_IN, &c, &km);
+	c.xf.dir = ESP_XFORM_ENC; /* the peer's side of the hub's inbound SA */
 	int rc = esp_xform_init(x, &c.xf, err, sizeof(err));
 	explicit_bzero(&km, sizeof(km));
 	if (rc != 0)
@@ -170,8 +174,8 @@ static int pair_build(struct esp_traffic *e, const struct rig *r, IMB_MGR *mgr, 
 		rc = seal_burst(e, mgr, x, i, seq, RTE_MIN(2 * e->m + 1 - seq, ESP_XFORM_BURST),
 				scratch, ct, have);
 	for (unsigned int d = 0; d < e->n_dist && rc == 0; d++)
-		memcpy(blk + e->foff[d] + e->esp_off + ESP_HDR_LEN + e->t->s->iv_len, ct[d],
-		       ct_len(e, d));
+		memcpy(blk + e->foff[d] + e->esp_off + ESP_HDR_LEN, ct[d],
+		       e->t->s->iv_len + ct_len(e, d));
 	esp_xform_wipe(x);
 	return rc;
 }
@@ -234,7 +238,7 @@ int esp_traffic_build(struct esp_traffic *e, const struct rig *r, const struct e
 	e->order = malloc(sizeof(*e->order) * n);
 	uint8_t *scratch = aligned_alloc(RTE_CACHE_LINE_SIZE,
 					 (ESP_XFORM_BURST + BENCH_IMIX_LEN) * SCRATCH_LEN);
-	struct esp_xform *x = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*x));
+	struct esp_xform *x = aligned_alloc(RTE_CACHE_LINE_SIZE, ESP_XFORM_SIZE_MAX);
 	IMB_MGR *mgr = crypto_imb_mgr_create();
 	int rc = e->frames && e->icv && e->next && e->order && scratch && x && mgr ? 0 : -ENOMEM;
 	for (uint32_t i = 0; i < n && rc == 0; i++) {

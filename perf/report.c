@@ -62,8 +62,8 @@ void report_row(const struct bench_row *r)
 }
 
 /*
- * What the SA pairs of the esp rows took from the rte_malloc heap, per pair, beside the sizes
- * that explain it; the replay window is shown apart (its size is configured per SA).
+ * What the SA pairs of the esp rows took from the rte_malloc heap, per pair and suite, beside
+ * the sizes that explain it; the replay window is shown apart (its size is configured per SA).
  */
 void report_memory(const struct bench *b)
 {
@@ -71,17 +71,18 @@ void report_memory(const struct bench *b)
 		return;
 	const struct bench_mem *m0 = &b->mem[0];
 	printf("\nSA memory: rte_malloc heap growth while a row installed its SA pairs, per pair: "
-	       "two struct sa\n(%u bytes each, of which esp_xform %u), the inbound SA's replay "
-	       "window, the outbound SA's\nouter header, malloc element headers. The empty SA "
-	       "table took %.1f KiB.\n",
-	       m0->sa_bytes, m0->xform_bytes, (double)m0->table_bytes / 1024.0);
-	printf("%-18s %6s %8s %12s %9s %18s\n", "suite", "pairs", "B/pair", "window bits",
-	       "window B", "B/pair w/o window");
+	       "two SAs (struct sa,\n%u bytes, each followed by its transform sized for the suite "
+	       "one way: xform out / in),\nthe inbound SA's replay window, the outbound SA's outer "
+	       "header, malloc element headers.\nThe empty SA table took %.1f KiB.\n",
+	       m0->sa_bytes, (double)m0->table_bytes / 1024.0);
+	printf("%-18s %6s %8s %12s %9s %18s %10s %9s\n", "suite", "pairs", "B/pair", "window bits",
+	       "window B", "B/pair w/o window", "xform out", "xform in");
 	for (unsigned int i = 0; i < b->n_mem; i++) {
 		const struct bench_mem *m = &b->mem[i];
 		double per = (double)m->heap_bytes / m->pairs;
-		printf("%-18s %6u %8.0f %12u %9u %18.0f\n", m->suite, m->pairs, per, m->window,
-		       m->win_bytes, per - m->win_bytes);
+		printf("%-18s %6u %8.0f %12u %9u %18.0f %10u %9u\n", m->suite, m->pairs, per,
+		       m->window, m->win_bytes, per - m->win_bytes, m->xform_out_bytes,
+		       m->xform_in_bytes);
 	}
 	fflush(stdout);
 }
@@ -222,10 +223,11 @@ int report_json(const struct bench *b, const char *path)
 		jstr(f, m->suite);
 		fprintf(f,
 			", \"pairs\": %u, \"heap_bytes\": %lu, \"window\": %u, "
-			"\"window_bytes\": %u, \"sizeof_sa\": %u, \"sizeof_esp_xform\": %u, "
-			"\"sa_table_bytes\": %lu}",
+			"\"window_bytes\": %u, \"sizeof_sa\": %u, \"xform_out_bytes\": %u, "
+			"\"xform_in_bytes\": %u, \"sa_table_bytes\": %lu}",
 			m->pairs, (unsigned long)m->heap_bytes, m->window, m->win_bytes,
-			m->sa_bytes, m->xform_bytes, (unsigned long)m->table_bytes);
+			m->sa_bytes, m->xform_out_bytes, m->xform_in_bytes,
+			(unsigned long)m->table_bytes);
 	}
 	fputs(b->n_mem ? "\n  ]\n}\n" : "]\n}\n", f);
 	return fclose(f) == 0 ? 0 : -errno;

@@ -13,6 +13,12 @@
  * anywhere in header, IV, ciphertext or ICV must give -EBADMSG, alone in its burst or not.
  * The random sequence is fixed (ESP_XFORM_SEED in the environment changes it) so that a
  * failure can be replayed.
+ *
+ * Across SAs: bursts mixing every suite, several keys of one suite and ESN on or off through
+ * esp_xform_{en,de}crypt_multi, compared byte for byte with the same packets one SA per call and
+ * opened by OpenSSL; one tampered packet, one bad length and one op handed to an outbound SA in
+ * the middle of such a burst fail alone. Sizes: esp_xform_size per suite and direction, and init
+ * writing nothing beyond it; one-way SAs refuse the other way.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -71,7 +77,8 @@ struct sa {
 static IMB_MGR *mgr;
 static EVP_MAC *hmac;
 static uint64_t seed, rng;
-static struct esp_xform xa, xb;
+static union esp_xform_room room_a, room_b;
+static struct esp_xform *const xa = &room_a.x, *const xb = &room_b.x;
 static struct pkt pkts[ESP_XFORM_BURST];
 static struct esp_crypto_op ops[ESP_XFORM_BURST];
 
@@ -135,12 +142,26 @@ static void put32(uint8_t *p, uint32_t v)
 
 static int sa_init(struct esp_xform *x, const struct sa *s, bool kat)
 {
-	struct esp_xform_conf c = {s->enc, s->ekey, s->eklen, s->auth, s->akey, s->aklen, s->esn};
+	struct esp_xform_conf c = {s->enc,  s->ekey,  s->eklen, s->auth,
+				   s->akey, s->aklen, s->esn,	ESP_XFORM_BOTH};
 	char err[160] = "";
 	int rc = kat ? esp_xform_init_kat(x, &c, err, sizeof(err))
 		     : esp_xform_init(x, &c, err, sizeof(err));
 
 	CHECK(rc == 0, "%s/%s: %s\n", esp_enc_name(s->enc), esp_auth_name(s->auth), err);
+	return rc;
+}
+
+/* An SA set up one way only (ESP_XFORM_ENC or _DEC), as the data plane installs them. */
+static int sa_init_dir(struct esp_xform *x, const struct sa *s, enum esp_xform_dir dir)
+{
+	struct esp_xform_conf c = {s->enc,  s->ekey,  s->eklen, s->auth,
+				   s->akey, s->aklen, s->esn,	dir};
+	char err[160] = "";
+	int rc = esp_xform_init(x, &c, err, sizeof(err));
+
+	CHECK(rc == 0, "%s/%s dir %d: %s\n", esp_enc_name(s->enc), esp_auth_name(s->auth), dir,
+	      err);
 	return rc;
 }
 
@@ -326,8 +347,8 @@ static int suite_clean(void)
 {
 	crypto_imb_mgr_free(mgr);
 	EVP_MAC_free(hmac);
-	esp_xform_wipe(&xa);
-	esp_xform_wipe(&xb);
+	esp_xform_wipe(xa);
+	esp_xform_wipe(xb);
 	return 0;
 }
 
@@ -339,29 +360,53 @@ static void collect(struct pkt *p, uint16_t n)
 
 /* ---- known answers ---- */
 
-/* RFC 3602 section 4, cases 5-8: the CBC path, cipher only (esp_xform_init_kat). */
+/*
+ * The IV field's content that encryption turns into iv: D_K(iv), since the CBC encrypt job
+ * enciphers the field (esp_xform_iv). One AES block with OpenSSL.
+ */
+static void nonce_for(const uint8_t *key, size_t klen, const uint8_t *iv, uint8_t *nonce)
+{
+	const EVP_CIPHER *ecb = klen == 16   ? EVP_aes_128_ecb()
+				: klen == 24 ? EVP_aes_192_ecb()
+					     : EVP_aes_256_ecb();
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n = 0;
+
+	CU_ASSERT_FATAL(c != NULL && EVP_DecryptInit_ex(c, ecb, NULL, key, NULL) == 1);
+	EVP_CIPHER_CTX_set_padding(c, 0);
+	CU_ASSERT(EVP_DecryptUpdate(c, nonce, &n, iv, 16) == 1 && n == 16);
+	EVP_CIPHER_CTX_free(c);
+}
+
+/*
+ * RFC 3602 section 4, cases 5-8: the CBC path, cipher only (esp_xform_init_kat). The IV field
+ * is given the nonce whose encryption is the case's IV; the packet must come out as published,
+ * IV included.
+ */
 static void test_rfc3602(void)
 {
 	for (size_t v = 0; v < RTE_DIM(rfc3602_vecs); v++) {
 		const struct cbc_esp_vec *t = &rfc3602_vecs[v];
 		struct sa s = {.enc = ESP_ENC_AES_CBC, .auth = ESP_AUTH_NONE};
-		uint8_t ct[HEX_MAX];
+		uint8_t ct[HEX_MAX], iv[16];
 		struct pkt *p = &pkts[0];
 		size_t len;
 
 		s.eklen = unhex_ok(t->key, s.ekey, sizeof(s.ekey));
-		if (sa_init(&xa, &s, true) != 0)
+		if (sa_init(xa, &s, true) != 0)
 			continue;
 		len = unhex_ok(t->plain, p->plain, sizeof(p->plain));
 		CU_ASSERT_FATAL(unhex_ok(t->cipher, ct, sizeof(ct)) == len);
-		layout(p, &xa, (uint32_t)len);
+		layout(p, xa, (uint32_t)len);
 		put32(p->buf, t->spi);
 		put32(p->buf + 4, t->seq);
-		CU_ASSERT_FATAL(unhex_ok(t->iv, p->op.iv, 16) == 16);
+		CU_ASSERT_FATAL(unhex_ok(t->iv, iv, sizeof(iv)) == 16);
+		nonce_for(s.ekey, s.eklen, iv, p->op.iv);
 		memcpy(p->op.payload, p->plain, len);
-		CU_ASSERT(esp_xform_encrypt(mgr, &xa, &p->op, 1) == 1 && p->op.status == 0);
+		CU_ASSERT(esp_xform_encrypt(mgr, xa, &p->op, 1) == 1 && p->op.status == 0);
+		CHECK(memcmp(p->op.iv, iv, 16) == 0, "RFC 3602 %s: IV\n", t->name);
 		CHECK(memcmp(p->op.payload, ct, len) == 0, "RFC 3602 %s: ciphertext\n", t->name);
-		CU_ASSERT(esp_xform_decrypt(mgr, &xa, &p->op, 1) == 1 && p->op.status == 0);
+		CU_ASSERT(esp_xform_decrypt(mgr, xa, &p->op, 1) == 1 && p->op.status == 0);
 		CHECK(memcmp(p->op.payload, p->plain, len) == 0, "RFC 3602 %s: back\n", t->name);
 	}
 }
@@ -375,34 +420,34 @@ static void aead_vector(const struct aead_esp_vec *t)
 	size_t len;
 
 	s.eklen = unhex_ok(t->keymat, s.ekey, sizeof(s.ekey));
-	if (sa_init(&xa, &s, false) != 0)
+	if (sa_init(xa, &s, false) != 0)
 		return;
 	len = unhex_ok(t->cipher, ct, sizeof(ct));
 	CU_ASSERT_FATAL(unhex_ok(t->icv, icv, sizeof(icv)) == 16);
-	layout(p, &xa, (uint32_t)len);
+	layout(p, xa, (uint32_t)len);
 	put32(p->buf, t->spi);
 	put32(p->buf + 4, t->seq);
 	p->op.seq_hi = t->seq_hi;
 	CU_ASSERT_FATAL(unhex_ok(t->iv, p->op.iv, 8) == 8);
 	memcpy(p->op.payload, ct, len);
 	memcpy(p->op.icv, icv, 16);
-	CHECK(esp_xform_decrypt(mgr, &xa, &p->op, 1) == 1 && p->op.status == 0,
+	CHECK(esp_xform_decrypt(mgr, xa, &p->op, 1) == 1 && p->op.status == 0,
 	      "%s: ICV does not verify\n", t->name);
 	if (t->plain != NULL) {
 		CU_ASSERT_FATAL(unhex_ok(t->plain, plain, sizeof(plain)) == len);
 		CHECK(memcmp(p->op.payload, plain, len) == 0, "%s: plaintext\n", t->name);
 	}
 	rnd_fill(p->op.icv, 16);
-	CU_ASSERT(esp_xform_encrypt(mgr, &xa, &p->op, 1) == 1 && p->op.status == 0);
+	CU_ASSERT(esp_xform_encrypt(mgr, xa, &p->op, 1) == 1 && p->op.status == 0);
 	CHECK(memcmp(p->op.payload, ct, len) == 0 && memcmp(p->op.icv, icv, 16) == 0,
 	      "%s: ciphertext or ICV\n", t->name);
 	p->op.icv[below(16)] ^= (uint8_t)(1u << below(8));
-	CU_ASSERT(esp_xform_decrypt(mgr, &xa, &p->op, 1) == 0 && p->op.status == -EBADMSG);
+	CU_ASSERT(esp_xform_decrypt(mgr, xa, &p->op, 1) == 0 && p->op.status == -EBADMSG);
 	if (t->esn) { /* seq_hi is authenticated though never sent */
 		memcpy(p->op.payload, ct, len);
 		memcpy(p->op.icv, icv, 16);
 		p->op.seq_hi ^= 1;
-		CU_ASSERT(esp_xform_decrypt(mgr, &xa, &p->op, 1) == 0 && p->op.status == -EBADMSG);
+		CU_ASSERT(esp_xform_decrypt(mgr, xa, &p->op, 1) == 0 && p->op.status == -EBADMSG);
 	}
 }
 
@@ -450,19 +495,19 @@ static void cavp_one(const struct gcm_rec *r)
 	memcpy(s.ekey, r->key, r->klen);
 	memcpy(s.ekey + r->klen, r->iv, 4);
 	s.eklen = r->klen + 4;
-	if (sa_init(&xa, &s, false) != 0)
+	if (sa_init(xa, &s, false) != 0)
 		return;
 	memcpy(buf, r->pt, r->ptlen);
-	CU_ASSERT(esp_xform_aead_kat(mgr, &xa, true, r->iv + 4, r->aad, (uint32_t)r->aadlen, buf,
+	CU_ASSERT(esp_xform_aead_kat(mgr, xa, true, r->iv + 4, r->aad, (uint32_t)r->aadlen, buf,
 				     (uint32_t)r->ptlen, tag) == 0);
 	CHECK(memcmp(buf, r->ct, r->ctlen) == 0 && memcmp(tag, r->tag, 16) == 0,
 	      "CAVP GCM: ciphertext or tag (key %zu, PT %zu, AAD %zu)\n", r->klen, r->ptlen,
 	      r->aadlen);
-	CU_ASSERT(esp_xform_aead_kat(mgr, &xa, false, r->iv + 4, r->aad, (uint32_t)r->aadlen, buf,
+	CU_ASSERT(esp_xform_aead_kat(mgr, xa, false, r->iv + 4, r->aad, (uint32_t)r->aadlen, buf,
 				     (uint32_t)r->ctlen, tag) == 0);
 	CU_ASSERT(memcmp(buf, r->pt, r->ptlen) == 0);
 	tag[below(16)] ^= (uint8_t)(1u << below(8));
-	CU_ASSERT(esp_xform_aead_kat(mgr, &xa, false, r->iv + 4, r->aad, (uint32_t)r->aadlen, buf,
+	CU_ASSERT(esp_xform_aead_kat(mgr, xa, false, r->iv + 4, r->aad, (uint32_t)r->aadlen, buf,
 				     (uint32_t)r->ctlen, tag) == -EBADMSG);
 }
 
@@ -515,24 +560,24 @@ static void test_cavp_gcm(void)
 static void hmac_one(enum esp_auth auth, const uint8_t *key, size_t klen, const uint8_t *data,
 		     size_t dlen, const uint8_t *want, const char *name)
 {
-	struct esp_xform_conf c = {ESP_ENC_NULL, NULL, 0, auth, key, klen, false};
+	struct esp_xform_conf c = {ESP_ENC_NULL, NULL, 0, auth, key, klen, false, ESP_XFORM_BOTH};
 	struct pkt *p = &pkts[0];
 	char err[160] = "";
 	size_t icv;
 
 	CU_ASSERT_FATAL(dlen >= ESP_HDR_LEN && dlen < 1024);
-	if (esp_xform_init_kat(&xa, &c, err, sizeof(err)) != 0) {
+	if (esp_xform_init_kat(xa, &c, err, sizeof(err)) != 0) {
 		CHECK(false, "%s: %s\n", name, err);
 		return;
 	}
-	layout(p, &xa, (uint32_t)(dlen - ESP_HDR_LEN));
+	layout(p, xa, (uint32_t)(dlen - ESP_HDR_LEN));
 	memcpy(p->buf, data, dlen);
-	icv = esp_xform_icv_len(&xa);
-	CU_ASSERT(esp_xform_encrypt(mgr, &xa, &p->op, 1) == 1);
+	icv = esp_xform_icv_len(xa);
+	CU_ASSERT(esp_xform_encrypt(mgr, xa, &p->op, 1) == 1);
 	CHECK(memcmp(p->op.icv, want, icv) == 0, "%s: ICV\n", name);
-	CU_ASSERT(esp_xform_decrypt(mgr, &xa, &p->op, 1) == 1 && p->op.status == 0);
+	CU_ASSERT(esp_xform_decrypt(mgr, xa, &p->op, 1) == 1 && p->op.status == 0);
 	p->op.icv[icv - 1] ^= 0x80;
-	CU_ASSERT(esp_xform_decrypt(mgr, &xa, &p->op, 1) == 0 && p->op.status == -EBADMSG);
+	CU_ASSERT(esp_xform_decrypt(mgr, xa, &p->op, 1) == 0 && p->op.status == -EBADMSG);
 }
 
 /* RFC 4868 section 2.7.2: keys of the ESP lengths, truncated outputs. */
@@ -543,11 +588,12 @@ static void test_rfc4868(void)
 		uint8_t key[64], data[64], icv[32];
 		size_t kl = unhex_ok(t->key, key, sizeof(key));
 		size_t dl = unhex_ok(t->data, data, sizeof(data));
-		struct esp_xform_conf c = {ESP_ENC_NULL, NULL, 0, t->auth, key, kl, false};
+		struct esp_xform_conf c = {ESP_ENC_NULL, NULL, 0,     t->auth,
+					   key,		 kl,   false, ESP_XFORM_BOTH};
 		char err[160];
 
 		CU_ASSERT_FATAL(unhex_ok(t->icv, icv, sizeof(icv)) > 0);
-		CHECK(esp_xform_init(&xb, &c, err, sizeof(err)) == 0, "%s: key refused\n", t->name);
+		CHECK(esp_xform_init(xb, &c, err, sizeof(err)) == 0, "%s: key refused\n", t->name);
 		hmac_one(t->auth, key, kl, data, dl, icv, t->name);
 	}
 }
@@ -616,15 +662,15 @@ static uint64_t random_seq(const struct sa *s)
 static void xcheck_seal(const struct sa *s, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++)
-		build(&pkts[i], &xa, s, random_seq(s));
+		build(&pkts[i], xa, s, random_seq(s));
 	collect(pkts, n);
-	CHECK(esp_xform_encrypt(mgr, &xa, ops, n) == n, "%s/%s esn %d: encrypt\n",
+	CHECK(esp_xform_encrypt(mgr, xa, ops, n) == n, "%s/%s esn %d: encrypt\n",
 	      esp_enc_name(s->enc), esp_auth_name(s->auth), s->esn);
 	for (uint16_t i = 0; i < n; i++) {
 		struct pkt *p = &pkts[i];
 
 		CU_ASSERT(ops[i].status == 0);
-		CHECK(ref_open(s, &xa, p) == 0 && memcmp(p->op.payload, p->plain, p->op.len) == 0,
+		CHECK(ref_open(s, xa, p) == 0 && memcmp(p->op.payload, p->plain, p->op.len) == 0,
 		      "%s/%s esn %d len %u: OpenSSL cannot open it (seed %#" PRIx64 ")\n",
 		      esp_enc_name(s->enc), esp_auth_name(s->auth), s->esn, p->op.len, seed);
 	}
@@ -634,7 +680,7 @@ static void xcheck_seal(const struct sa *s, uint16_t n)
 static void xcheck_open(const struct sa *s, uint16_t n, bool tamper)
 {
 	static uint8_t rcvd[ESP_XFORM_BURST][ESP_XFORM_ICV_MAX];
-	size_t icv = esp_xform_icv_len(&xa);
+	size_t icv = esp_xform_icv_len(xa);
 	bool bad[ESP_XFORM_BURST];
 	uint16_t want = 0;
 
@@ -642,10 +688,10 @@ static void xcheck_open(const struct sa *s, uint16_t n, bool tamper)
 		struct pkt *p = &pkts[i];
 		size_t bytes;
 
-		build(p, &xa, s, random_seq(s));
-		rnd_fill(p->op.iv, esp_xform_iv_len(&xa)); /* any IV must do */
-		ref_seal(s, &xa, p);
-		bytes = pkt_bytes(p, &xa);
+		build(p, xa, s, random_seq(s));
+		rnd_fill(p->op.iv, esp_xform_iv_len(xa)); /* any IV must do */
+		ref_seal(s, xa, p);
+		bytes = pkt_bytes(p, xa);
 		bad[i] = tamper && below(2);
 		if (bad[i] && s->esn && below(4) == 0)
 			p->op.seq_hi ^= 1u << below(32); /* the unsent part of the sequence */
@@ -655,7 +701,7 @@ static void xcheck_open(const struct sa *s, uint16_t n, bool tamper)
 		memcpy(rcvd[i], p->op.icv, icv);
 	}
 	collect(pkts, n);
-	CHECK(esp_xform_decrypt(mgr, &xa, ops, n) == want, "%s/%s esn %d: decrypt count\n",
+	CHECK(esp_xform_decrypt(mgr, xa, ops, n) == want, "%s/%s esn %d: decrypt count\n",
 	      esp_enc_name(s->enc), esp_auth_name(s->auth), s->esn);
 	for (uint16_t i = 0; i < n; i++) {
 		const struct pkt *p = &pkts[i];
@@ -678,7 +724,7 @@ static void xcheck_suite(enum esp_enc e, enum esp_auth a)
 		uint16_t n = (uint16_t)RTE_MIN(1 + below(ESP_XFORM_BURST), XCHECK_PKTS - done);
 
 		random_sa(&s, e, a);
-		if (sa_init(&xa, &s, false) != 0)
+		if (sa_init(xa, &s, false) != 0)
 			return;
 		xcheck_seal(&s, n);
 		xcheck_open(&s, n, false);
@@ -710,15 +756,15 @@ static void test_long_burst(void)
 	struct sa s;
 
 	random_sa(&s, ESP_ENC_AES_CBC, ESP_AUTH_HMAC_SHA256_128);
-	if (sa_init(&xa, &s, false) != 0)
+	if (sa_init(xa, &s, false) != 0)
 		return;
 	for (size_t i = 0; i < RTE_DIM(many); i++) {
-		build(&many[i], &xa, &s, random_seq(&s));
+		build(&many[i], xa, &s, random_seq(&s));
 		mops[i] = many[i].op;
 	}
-	CU_ASSERT(esp_xform_encrypt(mgr, &xa, mops, RTE_DIM(mops)) == RTE_DIM(mops));
+	CU_ASSERT(esp_xform_encrypt(mgr, xa, mops, RTE_DIM(mops)) == RTE_DIM(mops));
 	for (size_t i = 0; i < RTE_DIM(many); i++)
-		CU_ASSERT(ref_open(&s, &xa, &many[i]) == 0 &&
+		CU_ASSERT(ref_open(&s, xa, &many[i]) == 0 &&
 			  memcmp(many[i].op.payload, many[i].plain, many[i].op.len) == 0);
 }
 
@@ -737,16 +783,16 @@ static bool all_zero(const void *p, size_t n)
 static void refuse(enum esp_enc e, size_t eklen, enum esp_auth a, size_t aklen, const char *why)
 {
 	uint8_t ek[64], ak[128];
-	struct esp_xform_conf c = {e, ek, eklen, a, ak, aklen, false};
+	struct esp_xform_conf c = {e, ek, eklen, a, ak, aklen, false, ESP_XFORM_BOTH};
 	char err[160] = "";
 
 	for (size_t i = 0; i < sizeof(ek); i++)
 		ek[i] = (uint8_t)(i * 7 + 1);
 	memset(ak, 0x5a, sizeof(ak));
-	memset(&xb, 0xee, sizeof(xb));
-	CHECK(esp_xform_init(&xb, &c, err, sizeof(err)) == -EINVAL && err[0] != '\0',
+	memset(&room_b, 0xee, sizeof(room_b));
+	CHECK(esp_xform_init(xb, &c, err, sizeof(err)) == -EINVAL && err[0] != '\0',
 	      "accepted: %s\n", why);
-	CHECK(all_zero(&xb, sizeof(xb)), "refused SA not zeroed: %s\n", why);
+	CHECK(all_zero(xb, esp_xform_size(&c)), "refused SA not zeroed: %s\n", why);
 }
 
 static void test_bad_conf(void)
@@ -774,16 +820,17 @@ static void test_bad_conf(void)
 
 	/* 3DES whose parts repeat is single DES (k1 = k2, then k2 = k3) */
 	uint8_t k[24], a[20] = {0};
-	struct esp_xform_conf c = {ESP_ENC_3DES_CBC, k, 24, ESP_AUTH_HMAC_SHA1_96, a, 20, false};
+	struct esp_xform_conf c = {ESP_ENC_3DES_CBC, k, 24, ESP_AUTH_HMAC_SHA1_96, a, 20, false,
+				   ESP_XFORM_BOTH};
 	char err[160];
 	for (int i = 0; i < 24; i++)
 		k[i] = (uint8_t)(i % 16);
-	CU_ASSERT(esp_xform_init(&xb, &c, err, sizeof(err)) == -EINVAL);
+	CU_ASSERT(esp_xform_init(xb, &c, err, sizeof(err)) == -EINVAL);
 	for (int i = 0; i < 24; i++)
 		k[i] = (uint8_t)(i < 8 ? i : 100 + i % 8);
-	CU_ASSERT(esp_xform_init(&xb, &c, err, sizeof(err)) == -EINVAL);
+	CU_ASSERT(esp_xform_init(xb, &c, err, sizeof(err)) == -EINVAL);
 	c.enc_key = NULL;
-	CU_ASSERT(esp_xform_init(&xb, &c, err, sizeof(err)) == -EINVAL);
+	CU_ASSERT(esp_xform_init(xb, &c, err, sizeof(err)) == -EINVAL);
 }
 
 /* Lengths the transform refuses, each in a burst with a good packet that must still pass. */
@@ -792,16 +839,16 @@ static void bad_len(enum esp_enc e, enum esp_auth a, uint32_t len)
 	struct sa s;
 
 	random_sa(&s, e, a);
-	if (sa_init(&xa, &s, false) != 0)
+	if (sa_init(xa, &s, false) != 0)
 		return;
-	build(&pkts[0], &xa, &s, 7);
-	build(&pkts[1], &xa, &s, 8);
-	layout(&pkts[1], &xa, len);
+	build(&pkts[0], xa, &s, 7);
+	build(&pkts[1], xa, &s, 8);
+	layout(&pkts[1], xa, len);
 	collect(pkts, 2);
-	CHECK(esp_xform_encrypt(mgr, &xa, ops, 2) == 1 && ops[0].status == 0 &&
+	CHECK(esp_xform_encrypt(mgr, xa, ops, 2) == 1 && ops[0].status == 0 &&
 		      ops[1].status == -EINVAL,
 	      "%s: encrypt of len %u\n", esp_enc_name(e), len);
-	CHECK(esp_xform_decrypt(mgr, &xa, ops, 2) == 1 && ops[0].status == 0 &&
+	CHECK(esp_xform_decrypt(mgr, xa, ops, 2) == 1 && ops[0].status == 0 &&
 		      ops[1].status == -EINVAL,
 	      "%s: decrypt of len %u\n", esp_enc_name(e), len);
 }
@@ -821,7 +868,7 @@ static void test_bad_len(void)
 	bad_len(ESP_ENC_AES_GCM, ESP_AUTH_NONE, ESP_XFORM_LEN_MAX + 1);
 }
 
-/* Key bytes are in the struct after init (round 0 of AES is the key) and nowhere after wipe. */
+/* Key bytes are in the transform after init (round 0 of AES is the key), nowhere after wipe. */
 static void test_wipe(void)
 {
 	static const enum esp_enc encs[] = {ESP_ENC_AES_CBC, ESP_ENC_AES_GCM,
@@ -831,13 +878,14 @@ static void test_wipe(void)
 		struct sa s;
 
 		random_sa(&s, encs[e], aead(encs[e]) ? ESP_AUTH_NONE : ESP_AUTH_HMAC_SHA1_96);
-		if (sa_init(&xa, &s, false) != 0)
+		if (sa_init(xa, &s, false) != 0)
 			continue;
+		size_t size = xa->size;
 		if (encs[e] != ESP_ENC_3DES_CBC)
-			CU_ASSERT(memmem(&xa, sizeof(xa), s.ekey, 16) != NULL);
-		CU_ASSERT(!all_zero(xa.ipad, sizeof(xa.ipad)) || aead(encs[e]));
-		esp_xform_wipe(&xa);
-		CU_ASSERT(all_zero(&xa, sizeof(xa)));
+			CU_ASSERT(memmem(xa, size, s.ekey, 16) != NULL);
+		CU_ASSERT(!all_zero(xa->keys + xa->off_ipad, 16) || aead(encs[e]));
+		esp_xform_wipe(xa);
+		CU_ASSERT(all_zero(xa, size));
 	}
 }
 
@@ -848,32 +896,71 @@ static int iv_cmp(const void *a, const void *b)
 	return memcmp(a, b, iv_cmp_len);
 }
 
-/* AEAD IVs are the counter; CBC IVs are all distinct, not the counter, and differ between SAs. */
+/* The IV a CBC packet with sequence number q is sent with: its IV field after encryption. */
+static void sent_iv(const struct esp_xform *x, const struct sa *s, uint64_t q, uint8_t *iv,
+		    uint8_t *nonce)
+{
+	struct pkt *p = &pkts[0];
+
+	layout(p, x, (uint32_t)esp_xform_pad_align(x));
+	put32(p->buf, s->spi);
+	put32(p->buf + 4, (uint32_t)q);
+	memset(p->op.payload, 0x42, p->op.len + esp_xform_icv_len(x));
+	p->op.seq_hi = (uint32_t)(q >> 32);
+	esp_xform_iv(x, q, p->op.iv);
+	memcpy(nonce, p->op.iv, esp_xform_iv_len(x));
+	CU_ASSERT(esp_xform_encrypt(mgr, x, &p->op, 1) == 1);
+	memcpy(iv, p->op.iv, esp_xform_iv_len(x));
+}
+
+/* E_K(nonce) with OpenSSL: what the IV must be (NIST SP 800-38A appendix C). */
+static void ref_block(const struct sa *s, const uint8_t *nonce, uint8_t *out)
+{
+	const EVP_CIPHER *ecb = s->enc == ESP_ENC_3DES_CBC ? EVP_des_ede3_ecb()
+				: s->eklen == 16	   ? EVP_aes_128_ecb()
+				: s->eklen == 24	   ? EVP_aes_192_ecb()
+							   : EVP_aes_256_ecb();
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n = 0;
+
+	CU_ASSERT_FATAL(c != NULL && EVP_EncryptInit_ex(c, ecb, NULL, s->ekey, NULL) == 1);
+	EVP_CIPHER_CTX_set_padding(c, 0);
+	CU_ASSERT(EVP_EncryptUpdate(c, out, &n, nonce, EVP_CIPHER_get_block_size(ecb)) == 1);
+	EVP_CIPHER_CTX_free(c);
+}
+
+/*
+ * AEAD IVs are the counter. CBC IVs as sent are E_K(nonce) of the nonce esp_xform_iv writes:
+ * all distinct, not the counter, and different between two SAs with the same keys (each draws
+ * its own random nonce part).
+ */
 static void test_iv(void)
 {
 	static uint8_t ivs[4096][16];
-	uint8_t iv[16], be[8];
+	uint8_t iv[16], nonce[16], want[16], be[8];
 	struct sa s;
 
 	random_sa(&s, ESP_ENC_AES_GCM, ESP_AUTH_NONE);
-	CU_ASSERT_FATAL(sa_init(&xa, &s, false) == 0);
-	esp_xform_iv(&xa, 0x0102030405060708ull, iv);
+	CU_ASSERT_FATAL(sa_init(xa, &s, false) == 0);
+	esp_xform_iv(xa, 0x0102030405060708ull, iv);
 	CU_ASSERT(memcmp(iv, "\x01\x02\x03\x04\x05\x06\x07\x08", 8) == 0);
 	for (int e = 0; e < 2; e++) {
 		unsigned int same = 0;
 
 		random_sa(&s, e ? ESP_ENC_3DES_CBC : ESP_ENC_AES_CBC, ESP_AUTH_HMAC_SHA1_96);
-		CU_ASSERT_FATAL(sa_init(&xa, &s, false) == 0);
-		CU_ASSERT_FATAL(sa_init(&xb, &s, false) == 0); /* same keys, another IV key */
-		iv_cmp_len = esp_xform_iv_len(&xa);
+		CU_ASSERT_FATAL(sa_init_dir(xa, &s, ESP_XFORM_ENC) == 0);
+		CU_ASSERT_FATAL(sa_init_dir(xb, &s, ESP_XFORM_ENC) == 0); /* same keys */
+		iv_cmp_len = esp_xform_iv_len(xa);
 		for (uint64_t q = 0; q < RTE_DIM(ivs); q++) {
 			uint64_t b = rte_cpu_to_be_64(q);
 
 			memcpy(be, &b, 8);
-			esp_xform_iv(&xa, q, ivs[q]);
-			esp_xform_iv(&xb, q, iv);
+			sent_iv(xb, &s, q, iv, nonce);
+			sent_iv(xa, &s, q, ivs[q], nonce);
+			ref_block(&s, nonce, want);
+			CU_ASSERT(memcmp(ivs[q], want, iv_cmp_len) == 0);
 			CU_ASSERT(memcmp(ivs[q], iv, iv_cmp_len) != 0 &&
-				  memcmp(ivs[q], be, 8) != 0);
+				  memcmp(ivs[q], be, 8) != 0 && memcmp(ivs[q], nonce, 8) != 0);
 		}
 		qsort(ivs, RTE_DIM(ivs), sizeof(ivs[0]), iv_cmp);
 		for (size_t i = 1; i < RTE_DIM(ivs); i++)
@@ -881,8 +968,8 @@ static void test_iv(void)
 		CU_ASSERT(same == 0);
 	}
 	random_sa(&s, ESP_ENC_NULL, ESP_AUTH_HMAC_SHA1_96);
-	CU_ASSERT_FATAL(sa_init(&xa, &s, false) == 0);
-	CU_ASSERT(esp_xform_iv_len(&xa) == 0);
+	CU_ASSERT_FATAL(sa_init(xa, &s, false) == 0);
+	CU_ASSERT(esp_xform_iv_len(xa) == 0);
 }
 
 /* The per-suite sizes the ESP layer lays packets out by. */
@@ -905,26 +992,288 @@ static void test_sizes(void)
 		struct sa s;
 
 		random_sa(&s, t[i].e, t[i].a);
-		if (sa_init(&xa, &s, false) != 0)
+		if (sa_init(xa, &s, false) != 0)
 			continue;
-		CU_ASSERT(esp_xform_iv_len(&xa) == t[i].iv);
-		CU_ASSERT(esp_xform_icv_len(&xa) == t[i].icv);
-		CU_ASSERT(esp_xform_pad_align(&xa) == t[i].align);
+		CU_ASSERT(esp_xform_iv_len(xa) == t[i].iv);
+		CU_ASSERT(esp_xform_icv_len(xa) == t[i].icv);
+		CU_ASSERT(esp_xform_pad_align(xa) == t[i].align);
 	}
 }
 
-/* The SA holds no pointer into itself: a copy works after the original is wiped. */
+/* The SA holds no pointer into itself: a copy of its size works after the original is wiped. */
 static void test_copy(void)
 {
 	struct sa s;
 
 	random_sa(&s, ESP_ENC_3DES_CBC, ESP_AUTH_HMAC_SHA256_128);
-	if (sa_init(&xb, &s, false) != 0)
+	if (sa_init(xb, &s, false) != 0)
 		return;
-	memcpy(&xa, &xb, sizeof(xa));
-	esp_xform_wipe(&xb);
+	memcpy(xa, xb, xb->size);
+	esp_xform_wipe(xb);
 	xcheck_seal(&s, 8);
 	xcheck_open(&s, 8, true);
+}
+
+/* ---- one-way SAs and bursts across SAs ---- */
+
+#define MIX_SAS 9
+
+/* The suites of a mixed burst: every family, several keys of one suite, ESN as random_sa says. */
+static const struct {
+	enum esp_enc e;
+	enum esp_auth a;
+} mix_suites[MIX_SAS] = {
+	{ESP_ENC_AES_GCM, ESP_AUTH_NONE},
+	{ESP_ENC_AES_GCM, ESP_AUTH_NONE},
+	{ESP_ENC_CHACHA20_POLY1305, ESP_AUTH_NONE},
+	{ESP_ENC_AES_CBC, ESP_AUTH_HMAC_SHA1_96},
+	{ESP_ENC_AES_CBC, ESP_AUTH_HMAC_SHA1_96},
+	{ESP_ENC_AES_CBC, ESP_AUTH_HMAC_SHA256_128},
+	{ESP_ENC_3DES_CBC, ESP_AUTH_HMAC_MD5_96},
+	{ESP_ENC_NULL, ESP_AUTH_HMAC_SHA384_192},
+	{ESP_ENC_AES_CBC, ESP_AUTH_HMAC_SHA512_256},
+};
+
+/* Each SA of the mix three times: outbound (ENC), inbound (DEC), and both ways (BOTH). */
+static union esp_xform_room mix_out[MIX_SAS], mix_in[MIX_SAS], mix_both[MIX_SAS];
+static struct sa mix_sa[MIX_SAS];
+static struct pkt twin[ESP_XFORM_BURST];
+
+static int mix_init(void)
+{
+	for (unsigned int k = 0; k < MIX_SAS; k++) {
+		random_sa(&mix_sa[k], mix_suites[k].e, mix_suites[k].a);
+		if (sa_init_dir(&mix_out[k].x, &mix_sa[k], ESP_XFORM_ENC) != 0 ||
+		    sa_init_dir(&mix_in[k].x, &mix_sa[k], ESP_XFORM_DEC) != 0 ||
+		    sa_init(&mix_both[k].x, &mix_sa[k], false) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A burst of n packets over the mix; every SA appears, neighbours mostly differ. */
+static void mix_assign(unsigned int *who, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		who[i] = i < MIX_SAS ? (i * 4u) % MIX_SAS : below(MIX_SAS);
+}
+
+/* Sealed across SAs in one call = sealed per SA, byte for byte; OpenSSL opens every packet. */
+static void test_multi_seal(void)
+{
+	const struct esp_xform *xs[ESP_XFORM_BURST];
+	struct esp_crypto_op one[ESP_XFORM_BURST];
+	unsigned int who[ESP_XFORM_BURST];
+	const uint16_t n = ESP_XFORM_BURST;
+
+	if (mix_init() != 0)
+		return;
+	mix_assign(who, n);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct sa *s = &mix_sa[who[i]];
+
+		build(&pkts[i], &mix_out[who[i]].x, s, random_seq(s));
+		twin[i] = pkts[i];
+		layout(&twin[i], &mix_out[who[i]].x, pkts[i].op.len);
+		twin[i].op.seq_hi = pkts[i].op.seq_hi;
+		xs[i] = &mix_out[who[i]].x;
+	}
+	collect(pkts, n);
+	CU_ASSERT(esp_xform_encrypt_multi(mgr, xs, ops, n) == n);
+	for (unsigned int k = 0; k < MIX_SAS; k++) { /* the same packets, one SA per call */
+		uint16_t m = 0;
+
+		for (uint16_t i = 0; i < n; i++)
+			if (who[i] == k)
+				one[m++] = twin[i].op;
+		CU_ASSERT(m > 0 && esp_xform_encrypt(mgr, &mix_out[k].x, one, m) == m);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt *p = &pkts[i];
+		const struct sa *s = &mix_sa[who[i]];
+
+		p->op = ops[i];
+		CU_ASSERT(ops[i].status == 0);
+		CHECK(memcmp(p->buf, twin[i].buf, pkt_bytes(p, xs[i])) == 0,
+		      "packet %u (%s/%s): multi-SA and single-SA output differ\n", i,
+		      esp_enc_name(s->enc), esp_auth_name(s->auth));
+		CHECK(ref_open(s, xs[i], p) == 0 && memcmp(p->op.payload, p->plain, p->op.len) == 0,
+		      "packet %u (%s/%s esn %d): OpenSSL cannot open it (seed %#" PRIx64 ")\n", i,
+		      esp_enc_name(s->enc), esp_auth_name(s->auth), s->esn, seed);
+	}
+}
+
+/*
+ * OpenSSL seals a mixed burst; one packet in the middle is tampered with, one has a length its
+ * cipher refuses, one is handed to an outbound SA: those three fail alone, each with its own
+ * status, and the others open, as they do one SA at a time.
+ */
+static void test_multi_open(void)
+{
+	const struct esp_xform *xs[ESP_XFORM_BURST];
+	struct esp_crypto_op one[ESP_XFORM_BURST];
+	unsigned int who[ESP_XFORM_BURST];
+	const uint16_t n = ESP_XFORM_BURST, bad = n / 2, badlen = 5, wrong = n - 3;
+	int want[ESP_XFORM_BURST];
+
+	if (mix_init() != 0)
+		return;
+	mix_assign(who, n);
+	who[badlen] = 3; /* AES-CBC: a length of 17 is not whole blocks */
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt *p = &pkts[i];
+		const struct sa *s = &mix_sa[who[i]];
+
+		build(p, &mix_both[who[i]].x, s, random_seq(s));
+		rnd_fill(p->op.iv, esp_xform_iv_len(&mix_both[who[i]].x));
+		ref_seal(s, &mix_both[who[i]].x, p);
+		xs[i] = &mix_in[who[i]].x;
+		want[i] = 0;
+	}
+	pkts[bad].op.payload[below(pkts[bad].op.len)] ^= (uint8_t)(1u << below(8));
+	want[bad] = -EBADMSG;
+	layout(&pkts[badlen], xs[badlen], 17);
+	want[badlen] = -EINVAL;
+	xs[wrong] = &mix_out[who[wrong]].x;
+	want[wrong] = -EINVAL;
+	for (uint16_t i = 0; i < n; i++)
+		twin[i] = pkts[i];
+	collect(pkts, n);
+	CU_ASSERT(esp_xform_decrypt_multi(mgr, xs, ops, n) == n - 3);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct sa *s = &mix_sa[who[i]];
+
+		CHECK(ops[i].status == want[i], "packet %u (%s/%s esn %d): status %d, want %d\n", i,
+		      esp_enc_name(s->enc), esp_auth_name(s->auth), s->esn, ops[i].status, want[i]);
+		if (want[i] == 0)
+			CU_ASSERT(memcmp(ops[i].payload, pkts[i].plain, ops[i].len) == 0);
+	}
+	for (uint16_t i = 0; i < n; i++) { /* one SA per call gives the same statuses */
+		struct esp_crypto_op *op = &one[i];
+
+		*op = twin[i].op;
+		op->esp = twin[i].buf;
+		op->iv = op->esp + (pkts[i].op.iv - pkts[i].buf);
+		op->payload = op->esp + (pkts[i].op.payload - pkts[i].buf);
+		op->icv = op->esp + (pkts[i].op.icv - pkts[i].buf);
+		esp_xform_decrypt(mgr, xs[i], op, 1);
+		CU_ASSERT(op->status == want[i]);
+	}
+}
+
+/* The sizes esp_xform_size promises, per suite and direction, from the library's key layout. */
+static void test_size_per_suite(void)
+{
+	static const struct {
+		enum esp_enc e;
+		size_t eklen;
+		enum esp_auth a;
+		size_t out, in, both;
+	} t[] = {
+		/* gcm_key_data: 15 round keys and 48 GHASH key powers (VAES layout), 1024 aligned */
+		{ESP_ENC_AES_GCM, 20, ESP_AUTH_NONE, 64 + 1024, 64 + 1024, 64 + 1024},
+		{ESP_ENC_AES_GCM, 36, ESP_AUTH_NONE, 64 + 1024, 64 + 1024, 64 + 1024},
+		{ESP_ENC_CHACHA20_POLY1305, 36, ESP_AUTH_NONE, 64 + 64, 64 + 64, 64 + 64},
+		/* 176 B of round keys per direction and 2 x 32 of SHA-1 states, in 64-byte lines */
+		{ESP_ENC_AES_CBC, 16, ESP_AUTH_HMAC_SHA1_96, 64 + 256, 64 + 256, 64 + 448},
+		{ESP_ENC_AES_CBC, 32, ESP_AUTH_HMAC_SHA256_128, 64 + 320, 64 + 320, 64 + 576},
+		{ESP_ENC_3DES_CBC, 24, ESP_AUTH_HMAC_SHA384_192, 64 + 512, 64 + 512, 64 + 512},
+		{ESP_ENC_NULL, 0, ESP_AUTH_HMAC_SHA512_256, 64 + 128, 64 + 128, 64 + 128},
+		{ESP_ENC_NULL, 0, ESP_AUTH_HMAC_MD5_96, 64 + 64, 64 + 64, 64 + 64},
+	};
+	for (size_t i = 0; i < RTE_DIM(t); i++) {
+		struct esp_xform_conf c = {
+			.enc = t[i].e, .enc_key_len = t[i].eklen, .auth = t[i].a};
+		size_t want[ESP_XFORM_DIR_MAX] = {t[i].both, t[i].out, t[i].in};
+
+		for (int d = 0; d < ESP_XFORM_DIR_MAX; d++) {
+			c.dir = (enum esp_xform_dir)d;
+			CHECK(esp_xform_size(&c) == want[d], "%s/%s dir %d: %zu bytes, want %zu\n",
+			      esp_enc_name(t[i].e), esp_auth_name(t[i].a), d, esp_xform_size(&c),
+			      want[d]);
+		}
+	}
+	struct esp_xform_conf bad = {.enc = ESP_ENC_AES_CBC, .enc_key_len = 16, .dir = 7};
+	CU_ASSERT(esp_xform_size(&bad) == sizeof(struct esp_xform));
+}
+
+/* Every suite, key length and direction: init writes its size and not a byte beyond. */
+static void test_size_bound(void)
+{
+	static const size_t klen[ESP_ENC_MAX][3] = {
+		[ESP_ENC_NULL] = {0},
+		[ESP_ENC_AES_CBC] = {16, 24, 32},
+		[ESP_ENC_AES_GCM] = {20, 28, 36},
+		[ESP_ENC_CHACHA20_POLY1305] = {36},
+		[ESP_ENC_3DES_CBC] = {24},
+	};
+	uint8_t ek[36], ak[64];
+	char err[160];
+
+	for (size_t i = 0; i < sizeof(ek); i++)
+		ek[i] = (uint8_t)(3 * i + 1);
+	rnd_fill(ak, sizeof(ak));
+	for (int e = 0; e < ESP_ENC_MAX; e++)
+		for (int a = 0; a < ESP_AUTH_MAX; a++)
+			for (int k = 0; k < 3 && (k == 0 || klen[e][k] != 0); k++)
+				for (int d = 0; d < ESP_XFORM_DIR_MAX; d++) {
+					static const size_t akl[ESP_AUTH_MAX] = {0,  20, 32,
+										 48, 64, 16};
+					struct esp_xform_conf c = {(enum esp_enc)e,
+								   ek,
+								   klen[e][k],
+								   (enum esp_auth)a,
+								   ak,
+								   akl[a],
+								   false,
+								   (enum esp_xform_dir)d};
+					size_t size = esp_xform_size(&c);
+
+					memset(&room_b, 0xa5, sizeof(room_b));
+					if (esp_xform_init(xb, &c, err, sizeof(err)) != 0)
+						continue; /* an AEAD with an HMAC, CBC without */
+					CU_ASSERT(size <= ESP_XFORM_SIZE_MAX && xb->size == size);
+					for (size_t b = size; b < sizeof(room_b); b++)
+						if (room_b.bytes[b] != 0xa5) {
+							CHECK(false,
+							      "%s/%s dir %d: byte %zu written\n",
+							      esp_enc_name(c.enc),
+							      esp_auth_name(c.auth), d, b);
+							break;
+						}
+					esp_xform_wipe(xb);
+				}
+}
+
+/* An outbound SA refuses to decrypt and an inbound one to encrypt: -EINVAL, nothing touched. */
+static void test_one_way(void)
+{
+	for (unsigned int k = 0; k < MIX_SAS; k++) {
+		const struct sa *s = &mix_sa[k];
+		uint8_t before[PKT_SIZE];
+
+		random_sa(&mix_sa[k], mix_suites[k].e, mix_suites[k].a);
+		if (sa_init_dir(xa, s, ESP_XFORM_ENC) != 0 ||
+		    sa_init_dir(xb, s, ESP_XFORM_DEC) != 0)
+			return;
+		build(&pkts[0], xa, s, random_seq(s));
+		memcpy(before, pkts[0].buf, sizeof(before));
+		CU_ASSERT(esp_xform_decrypt(mgr, xa, &pkts[0].op, 1) == 0 &&
+			  pkts[0].op.status == -EINVAL);
+		CU_ASSERT(esp_xform_encrypt(mgr, xb, &pkts[0].op, 1) == 0 &&
+			  pkts[0].op.status == -EINVAL);
+		CU_ASSERT(memcmp(before, pkts[0].buf, sizeof(before)) == 0);
+		CU_ASSERT(esp_xform_encrypt(mgr, xa, &pkts[0].op, 1) == 1);
+		CU_ASSERT(esp_xform_decrypt(mgr, xb, &pkts[0].op, 1) == 1 &&
+			  pkts[0].op.status == 0 &&
+			  memcmp(pkts[0].op.payload, pkts[0].plain, pkts[0].op.len) == 0);
+	}
+	struct esp_xform_conf c = {.enc = ESP_ENC_AES_GCM,
+				   .enc_key = mix_sa[0].ekey,
+				   .enc_key_len = 20,
+				   .dir = ESP_XFORM_DIR_MAX};
+	char err[160] = "";
+	CU_ASSERT(esp_xform_init(xa, &c, err, sizeof(err)) == -EINVAL && err[0] != '\0');
 }
 
 int test_esp_xform_register(void)
@@ -947,6 +1296,11 @@ int test_esp_xform_register(void)
 		{"IVs", test_iv},
 		{"sizes", test_sizes},
 		{"copied SA", test_copy},
+		{"sizes per suite and direction", test_size_per_suite},
+		{"init stays within its size", test_size_bound},
+		{"one-way SAs", test_one_way},
+		{"burst across SAs: seal", test_multi_seal},
+		{"burst across SAs: open, one tampered", test_multi_open},
 	};
 	CU_pSuite s = CU_add_suite("esp_xform", suite_init, suite_clean);
 
