@@ -120,7 +120,7 @@ static int sa_conf_of(struct ctrl *c, const struct cfg_sa *s, uint16_t owner, ui
 }
 
 /* Worst-case bytes ESP adds around an inner packet of sa (RFC 4303 2, RFC 3948 2.1). */
-static unsigned int overhead(const struct sa *sa)
+unsigned int ipsec_sa_overhead(const struct sa *sa)
 {
 	return sa->outer_len + ESP_HDR_LEN + (unsigned int)esp_xform_iv_len(&sa->xf) +
 	       (unsigned int)esp_xform_pad_align(&sa->xf) - 1 + ESP_TRAILER_MIN +
@@ -190,7 +190,7 @@ static int vti_publish(struct ctrl *c, const struct config *cfg, unsigned int t,
 	const struct iface *u = underlay(c, ct->local.family, ct->local.bytes);
 	unsigned int mtu = ct->mtu;
 	if (mtu == 0 && out != NULL && u != NULL)
-		mtu = u->mtu - overhead(out);
+		mtu = u->mtu - ipsec_sa_overhead(out);
 	else if (mtu == 0 && u != NULL)
 		mtu = u->mtu; /* the child's SA sets the real one when it is installed */
 	if (mtu < 576) {

@@ -34,6 +34,10 @@ void ipsec_lifetime_poll(struct ctrl *c);
 /* Re-point outbound SAs whose peer moved behind a NAT (also run by the 100 ms timer). */
 void ipsec_peer_poll(struct ctrl *c);
 
+/* Worst-case bytes ESP adds around an inner packet of sa (RFC 4303 2, RFC 3948 2.1). */
+struct sa;
+unsigned int ipsec_sa_overhead(const struct sa *sa);
+
 /* Map the config's algorithm names onto the transforms'. */
 int ipsec_xform_conf(const struct cfg_sa *s, struct esp_xform_conf *x);
 

@@ -276,14 +276,6 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 
 /* ---- the initiator's half ---- */
 
-static uint32_t new_spi(void)
-{
-	uint32_t v = 0;
-	while (v < 256)
-		RAND_bytes((uint8_t *)&v, sizeof(v));
-	return v;
-}
-
 int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
 {
 	const struct cfg_ike_peer *peer = sa->peer;
@@ -291,7 +283,7 @@ int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
 	static struct ike_ts_set tsi, tsr;
 	uint8_t idi[4 + CFG_IKE_ID_MAX];
 	size_t idi_len = our_id(sa, idi);
-	sa->offer_spi = new_spi();
+	sa->offer_spi = ike_child_spi();
 	uint8_t spi[4] = {(uint8_t)(sa->offer_spi >> 24), (uint8_t)(sa->offer_spi >> 16),
 			  (uint8_t)(sa->offer_spi >> 8), (uint8_t)sa->offer_spi};
 	int rc = ike_wr_id(w, IKE_PL_IDI, idi[0], idi + 4, idi_len - 4);

@@ -23,6 +23,7 @@
 #include "crypto/esp_xform.h"
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_ts.h"
+#include "ctrlplane/ipsec.h"
 #include "ctrlplane/tables.h"
 #include "ctrlplane/log.h"
 #include "dataplane/iface.h"
@@ -175,16 +176,6 @@ static int va_create(struct ike_sa *sa, struct ike_child *ch)
 	return 0;
 }
 
-/* Worst case ESP adds around an inner packet (RFC 4303 2, RFC 3948 2.1). */
-static unsigned int overhead(const struct sa *s)
-{
-	unsigned int outer = s->family == AF_INET ? 20 : 40;
-	outer += (s->flags & SA_F_UDP) ? 8 : 0;
-	return outer + ESP_HDR_LEN + (unsigned int)esp_xform_iv_len(&s->xf) +
-	       (unsigned int)esp_xform_pad_align(&s->xf) - 1 + ESP_TRAILER_MIN +
-	       (unsigned int)esp_xform_icv_len(&s->xf);
-}
-
 /* Republish VTI t with outbound SA out_id (0: none) and the MTU that SA leaves. */
 static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id,
 		    const struct cfg_tunnel *ch_tunnel)
@@ -202,7 +193,7 @@ static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id,
 			const struct iface *u = iface_get(c->dp->ifaces, i);
 			if (u != NULL && u->kind == IFACE_ETHER &&
 			    iface_has_addr(u, sa->path.family, sa->path.local))
-				n->mtu = (uint16_t)(u->mtu - overhead(out));
+				n->mtu = (uint16_t)(u->mtu - ipsec_sa_overhead(out));
 		}
 	}
 	rte_spinlock_lock(&c->lock);
@@ -211,12 +202,12 @@ static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id,
 	return rc < 0 ? rc : 0;
 }
 
-/* A fresh inbound SPI (>= 256, RFC 4303 2.1) for ch. */
-static void new_spi(struct ike_child *ch)
+uint32_t ike_child_spi(void)
 {
-	do {
-		RAND_bytes((uint8_t *)&ch->spi_in, sizeof(ch->spi_in));
-	} while (ch->spi_in < 256);
+	uint32_t v = 0;
+	while (v < 256) /* 1..255 are reserved (RFC 4303 2.1) */
+		RAND_bytes((uint8_t *)&v, sizeof(v));
+	return v;
 }
 
 static int install_one(struct ike_sa *sa, struct ike_child *ch, uint8_t dir, uint16_t ifindex,
@@ -292,7 +283,7 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 	int rc = -EEXIST;
 	for (int tries = 0; tries < 8 && rc == -EEXIST; tries++) {
 		if (!offered)
-			new_spi(ch);
+			ch->spi_in = ike_child_spi();
 		rc = install_one(sa, ch, SA_IN, in_if, in_e, in_a, &ch->sa_in);
 		if (offered)
 			break;

@@ -287,9 +287,7 @@ int ike_rekey_request(struct ike_sa *sa, uint32_t spi_in, struct ike_wr *w)
 			  (uint8_t)spi_in};
 	uint8_t pub[IKE_DH_KE_MAX];
 	int n = 0;
-	do {
-		RAND_bytes((uint8_t *)&sa->offer_spi, sizeof(sa->offer_spi));
-	} while (sa->offer_spi < 256);
+	sa->offer_spi = ike_child_spi();
 	uint8_t spi[4] = {(uint8_t)(sa->offer_spi >> 24), (uint8_t)(sa->offer_spi >> 16),
 			  (uint8_t)(sa->offer_spi >> 8), (uint8_t)sa->offer_spi};
 	ike_dh_free(sa->dh_priv);

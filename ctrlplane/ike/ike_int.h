@@ -327,6 +327,8 @@ struct ike_ts_set;
 int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind);
 void ike_child_remove(struct ike_sa *sa, struct ike_child *ch);
 size_t ike_child_keymat_len(const struct ike_child *ch);
+/* A random inbound SPI of 256 or more (RFC 4303 2.1). */
+uint32_t ike_child_spi(void);
 /* The child config whose selectors meet the request's TSi/TSr, narrowed into tsi and tsr. */
 const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const struct ike_msg *m,
 					     const struct cfg_ike_child *only,
