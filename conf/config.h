@@ -172,7 +172,9 @@ struct cfg_cmap_entry {
 	int sa_out;		       /* protect: index into config.sas; -1 otherwise */
 	int sa_in[CFG_CMAP_SA_IN_MAX]; /* protect: indexes into config.sas */
 	unsigned int n_sa_in;
-	unsigned int line;
+	/* protect without manual SAs: the IKE child that keys it (ike.peers[].children[]) */
+	int ike_peer, ike_child; /* indexes; -1 for the others */
+	unsigned int line, col;
 };
 
 /* A crypto map: ordered entries bound to one physical interface. */

@@ -522,7 +522,10 @@ static const struct rule e_rules[E_N] = {
 	[E_SA_IN] = {"sa_in", cfgi_keep, 0, 0, 0, false},
 };
 
-/* protect needs both SA keys; bypass and discard take neither. */
+/*
+ * protect takes both SA keys (manual keys) or neither (an IKE child keys the entry: checked by
+ * cfgi_cmap_keyed once the ike section is loaded); bypass and discard take neither.
+ */
 static int load_entry_sas(struct ld *ld, const struct node *map, const char *where,
 			  struct entry_ctx *x, const struct node **vals)
 {
@@ -537,10 +540,13 @@ static int load_entry_sas(struct ld *ld, const struct node *map, const char *whe
 		}
 		return 0;
 	}
+	if (vals[E_SA_OUT] == NULL && vals[E_SA_IN] == NULL)
+		return 0;
 	for (unsigned int k = E_SA_OUT; k <= E_SA_IN; k++) {
 		if (vals[k] == NULL)
 			return cfgi_fail(ld, map, -EINVAL,
-					 "missing required key '%s' for action protect %s",
+					 "missing required key '%s' for action protect %s (or "
+					 "neither sa_out nor sa_in: an IKE child keys the entry)",
 					 e_rules[k].key, where);
 	}
 	rc = sa_named(ld, x, vals[E_SA_OUT], "sa_out", CFG_SA_OUT, &x->e->sa_out);
@@ -559,7 +565,9 @@ static int load_entry(struct ld *ld, const struct node *map, struct entry_ctx *x
 	x->e->sa_out = -1;
 	for (unsigned int j = 0; j < CFG_CMAP_SA_IN_MAX; j++)
 		x->e->sa_in[j] = -1;
+	x->e->ike_peer = x->e->ike_child = -1;
 	x->e->line = map->line;
+	x->e->col = map->col;
 	snprintf(where, sizeof(where), "%s.entries[%u]", map_where, x->idx);
 	rc = cfgi_walk_map(ld, map, where, e_rules, E_N, x, vals);
 	if (rc == 0)
@@ -688,6 +696,141 @@ int cfgi_load_crypto_maps(struct ld *ld, const struct node *seq)
 		rc = load_cmap(ld, m, i);
 		if (rc < 0)
 			return rc;
+	}
+	return 0;
+}
+
+/* ---- entries keyed by IKE ---- */
+
+static void ts_of(const struct cfg_addr *a, const struct cfg_cmap_entry *e, uint16_t lo,
+		  uint16_t hi, struct cfg_ike_ts *ts)
+{
+	memset(ts, 0, sizeof(*ts));
+	ts->prefix = *a;
+	ts->proto = e->proto_any ? 0 : e->proto;
+	ts->port_lo = lo;
+	ts->port_hi = hi;
+}
+
+/* The peer's local address is one of the map's interface: the entry's ESP leaves there. */
+static bool on_iface(const struct cfg_iface *ifc, const struct cfg_addr *a)
+{
+	const struct cfg_addr *l = a->family == AF_INET ? ifc->v4 : ifc->v6;
+	unsigned int n = a->family == AF_INET ? ifc->n_v4 : ifc->n_v6;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (memcmp(l[i].bytes, a->bytes, sizeof(a->bytes)) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int keyed_check(struct ld *ld, const struct cfg_crypto_map *cm,
+		       const struct cfg_cmap_entry *e, const struct cfg_ike_peer *p,
+		       const struct cfg_ike_child *ch, const struct node *v)
+{
+	const struct config *cfg = ld->cfg;
+	char a[INET6_ADDRSTRLEN];
+
+	if (e->action != CFG_CMAP_PROTECT || e->sa_out >= 0)
+		return cfgi_fail(ld, v, -EINVAL,
+				 "entry seq %u of crypto map %s is not a protect entry without "
+				 "sa_out/sa_in",
+				 e->seq, cm->name);
+	if (e->ike_peer >= 0)
+		return cfgi_fail(ld, v, -EEXIST, "entry seq %u of crypto map %s is keyed by child "
+				 "%s of peer %s already",
+				 e->seq, cm->name,
+				 cfg->ike_peers[e->ike_peer].children[e->ike_child].name,
+				 cfg->ike_peers[e->ike_peer].name);
+	if (ch->tunnel >= 0)
+		return cfgi_fail(ld, v, -EINVAL, "a child keying a crypto map entry has no 'tunnel'");
+	if (p->remote.family == 0)
+		return cfgi_fail(ld, v, -EINVAL,
+				 "peer %s has no remote address: the hub could not start the "
+				 "exchange a crypto map entry asks for",
+				 p->name);
+	if (!on_iface(&cfg->ifaces[cm->iface], &p->local))
+		return cfgi_fail(ld, v, -EINVAL, "peer %s's local address %s is not on %s, the "
+				 "interface of crypto map %s",
+				 p->name, cfg_addr_str(&p->local, a, sizeof(a)),
+				 cfg->ifaces[cm->iface].name, cm->name);
+	if (ch->mode == CFG_SA_TRANSPORT && !(is_host(&e->src, &p->local) &&
+					      is_host(&e->dst, &p->remote)))
+		return cfgi_fail(ld, v, -EINVAL,
+				 "a transport-mode child carries only traffic between the peer's "
+				 "addresses: the entry must match exactly them");
+	return 0;
+}
+
+int cfgi_cmap_child(struct ld *ld, unsigned int peer, unsigned int child,
+		    const struct node *map_v, const struct node *seq_v, bool ts_given)
+{
+	struct config *cfg = ld->cfg;
+	struct cfg_ike_peer *p = &cfg->ike_peers[peer];
+	struct cfg_ike_child *ch = &p->children[child];
+	const struct node *v = map_v != NULL ? map_v : seq_v;
+	char buf[64];
+	unsigned long seq;
+	int m, rc;
+
+	if (map_v == NULL || seq_v == NULL)
+		return cfgi_fail(ld, v, -EINVAL, "'crypto_map' and 'seq' go together");
+	if (ts_given)
+		return cfgi_fail(ld, v, -EINVAL,
+				 "a child keying a crypto map entry takes its selectors from the "
+				 "entry's match: no local_ts or remote_ts");
+	rc = cfgi_want_scalar(ld, map_v, "crypto_map");
+	for (m = 0; rc == 0 && m < (int)cfg->n_cmaps; m++) {
+		if (strcmp(cfg->cmaps[m].name, map_v->str) == 0)
+			break;
+	}
+	if (rc == 0 && m == (int)cfg->n_cmaps)
+		return cfgi_fail(ld, map_v, -ENOENT, "'crypto_map' names unknown crypto map '%s'",
+				 cfgi_show(map_v, buf, sizeof(buf)));
+	if (rc == 0)
+		rc = cfgi_get_uint(ld, seq_v, "seq", 1, SEQ_MAX, &seq);
+	if (rc < 0)
+		return rc;
+	struct cfg_crypto_map *cm = &cfg->cmaps[m];
+	unsigned int i;
+	for (i = 0; i < cm->n_entries && cm->entries[i].seq != seq; i++)
+		;
+	if (i == cm->n_entries)
+		return cfgi_fail(ld, seq_v, -ENOENT, "crypto map %s has no entry seq %lu", cm->name,
+				 seq);
+	struct cfg_cmap_entry *e = &cm->entries[i];
+	rc = keyed_check(ld, cm, e, p, ch, seq_v);
+	if (rc < 0)
+		return rc;
+	e->ike_peer = (int)peer;
+	e->ike_child = (int)child;
+	ch->cmap = m;
+	ch->cmap_entry = (int)i;
+	ts_of(&e->src, e, e->sport_lo, e->sport_hi, &ch->local_ts[0]);
+	ch->n_local_ts = 1;
+	ts_of(&e->dst, e, e->dport_lo, e->dport_hi, &ch->remote_ts[0]);
+	ch->n_remote_ts = 1;
+	return 0;
+}
+
+int cfgi_cmap_keyed(struct ld *ld)
+{
+	const struct config *cfg = ld->cfg;
+
+	for (unsigned int m = 0; m < cfg->n_cmaps; m++) {
+		const struct cfg_crypto_map *cm = &cfg->cmaps[m];
+
+		for (unsigned int i = 0; i < cm->n_entries; i++) {
+			const struct cfg_cmap_entry *e = &cm->entries[i];
+
+			if (e->action == CFG_CMAP_PROTECT && e->sa_out < 0 && e->ike_peer < 0)
+				return cfgi_fail_at(ld, e->line, e->col, -EINVAL,
+						    "protect entry seq %u of crypto map %s has no "
+						    "SAs: give it sa_out and sa_in, or name it in "
+						    "the 'crypto_map' and 'seq' of an IKE child",
+						    e->seq, cm->name);
+		}
 	}
 	return 0;
 }

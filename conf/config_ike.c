@@ -423,6 +423,8 @@ enum {
 	CH_REKEY_BYTES,
 	CH_REKEY_PACKETS,
 	CH_WINDOW,
+	CH_CMAP,
+	CH_SEQ,
 	CH_N
 };
 
@@ -613,6 +615,8 @@ static const struct rule ch_rules[CH_N] = {
 	[CH_REKEY_PACKETS] = {"rekey_packets", set_u64,
 			      offsetof(struct cfg_ike_child, rekey_packets), 0, 0, false},
 	[CH_WINDOW] = {"replay_window", set_ch_window, 0, 64, 4096, false},
+	[CH_CMAP] = {"crypto_map", cfgi_keep, 0, 0, 0, false},
+	[CH_SEQ] = {"seq", cfgi_keep, 0, 0, 0, false},
 };
 
 /*
@@ -663,7 +667,15 @@ static int check_life(struct ld *ld, struct cfg_ike_child *ch, const struct node
 
 static int check_child(struct ld *ld, struct cfg_ike_child *ch, const struct node **vals)
 {
-	int rc = check_ts(ld, ch, vals);
+	int rc;
+
+	if (vals[CH_CMAP] != NULL || vals[CH_SEQ] != NULL)
+		rc = cfgi_cmap_child(ld, ld->cfg->n_ike_peers,
+				     (unsigned int)(ch - cur_peer(ld)->children), vals[CH_CMAP],
+				     vals[CH_SEQ],
+				     vals[CH_LOCAL_TS] != NULL || vals[CH_REMOTE_TS] != NULL);
+	else
+		rc = check_ts(ld, ch, vals);
 
 	if (rc == 0 && ch->tunnel >= 0 && ch->mode != CFG_SA_TUNNEL)
 		rc = cfgi_fail(ld, vals[CH_MODE], -EINVAL, "'mode' must be tunnel: a VTI needs it");
@@ -684,6 +696,7 @@ static int load_child(struct ld *ld, const struct node *map, unsigned int peer, 
 	int rc;
 
 	ch->tunnel = -1;
+	ch->cmap = ch->cmap_entry = -1;
 	ch->mode = CFG_SA_TUNNEL;
 	ch->rekey_time = CHILD_REKEY_DEFAULT;
 	ch->line = map->line;
@@ -1020,5 +1033,7 @@ int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunn
 				    &cfg->n_ike_peers, load_peer);
 	if (rc == 0)
 		rc = check_vtis(ld, tunnels);
+	if (rc == 0)
+		rc = cfgi_cmap_keyed(ld);
 	return rc;
 }

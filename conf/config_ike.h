@@ -95,6 +95,7 @@ struct cfg_ike_child {
 	struct cfg_ike_proposal esp[CFG_IKE_PROPOSALS_MAX];
 	unsigned int n_esp;
 	int tunnel;		    /* static VTI: index into config.tunnels, -1 = none */
+	int cmap, cmap_entry; /* the crypto map entry it keys (its selectors are the TS), or -1 */
 	unsigned int rekey_time;    /* seconds; 0 = never; default 3600 */
 	unsigned int life_time;	    /* hard expiry, seconds; default rekey_time * 11 / 10 */
 	uint64_t rekey_bytes;	    /* 0 = none */

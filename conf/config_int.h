@@ -191,4 +191,14 @@ int cfgi_ike_id(struct ld *ld, const struct node *v, const char *key, bool any_o
 /* The ID_IPV4_ADDR or ID_IPV6_ADDR identity of address a. */
 void cfgi_ike_addr_id(const struct cfg_addr *a, struct cfg_ike_id *id);
 
+/*
+ * config_cryptomap.c: child `child` of ike.peers[peer] (being loaded) keys the protect entry
+ * named by its 'crypto_map' and 'seq' (map_v, seq_v; either may be NULL); its selectors become
+ * the entry's. ts_given: the child had local_ts or remote_ts, which it may not.
+ */
+int cfgi_cmap_child(struct ld *ld, unsigned int peer, unsigned int child,
+		    const struct node *map_v, const struct node *seq_v, bool ts_given);
+/* Every protect entry without manual SAs is keyed by an IKE child (after the ike section). */
+int cfgi_cmap_keyed(struct ld *ld);
+
 #endif /* VPNHUB_CONF_CONFIG_INT_H */

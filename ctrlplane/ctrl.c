@@ -187,9 +187,14 @@ static bool policy_output(struct ctrl *c, const struct spd *spd, struct rte_mbuf
 {
 	struct dp_meta *m = dp_meta(mb);
 	uint16_t sa_id = 0;
+	uint32_t seq = 0;
 	uint32_t len = rte_pktmbuf_data_len(mb) - (uint32_t)L2_LEN;
 	const uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, const uint8_t *, L2_LEN);
-	enum spd_action act = spd_decide(spd, c->dp->n_workers, l3, len, family, &sa_id);
+	enum spd_action act = spd_decide(spd, c->dp->n_workers, l3, len, family, &sa_id, &seq);
+	if (act == SPD_PROTECT && (sa_id == 0 || sa_id == SPD_SA_HELD)) {
+		ike_acquire(c, mb, spd->ifindex, seq, false); /* an IKE entry without its SA yet */
+		return true;
+	}
 	const struct sa *sa = act == SPD_PROTECT ? sa_get(c->dp->sas, sa_id) : NULL;
 	if (act == SPD_BYPASS)
 		return false;
@@ -405,6 +410,9 @@ void ctrl_input(struct ctrl *c, struct rte_mbuf *mb)
 		break;
 	case DP_PUNT_MTU:
 		mtu_exceeded(c, ifc, mb);
+		break;
+	case DP_PUNT_ACQUIRE:
+		ike_acquire(c, mb, m->out_ifindex, m->sa_id, true);
 		break;
 	default:
 		ctrl_drop(c, mb, DP_DROP_LOCAL_UNHANDLED);

@@ -290,6 +290,7 @@ static void cmap_rule(const struct cfg_cmap_entry *e, const int *sa_ids, struct 
 	r->dport_lo = e->dport_lo;
 	r->dport_hi = e->dport_hi;
 	r->sa_out = e->sa_out >= 0 ? (uint16_t)sa_ids[e->sa_out] : 0;
+	r->ike = e->action == CFG_CMAP_PROTECT && e->sa_out < 0; /* the SA comes from IKE */
 	for (unsigned int j = 0; j < e->n_sa_in && j < SPD_SA_IN_MAX; j++)
 		r->sa_in[r->n_sa_in++] = (uint16_t)sa_ids[e->sa_in[j]];
 }

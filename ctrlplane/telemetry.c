@@ -414,7 +414,9 @@ static void spd_match_fields(const struct spd_rule *r, struct rte_tel_data *d)
 static struct rte_tel_data *spd_entry_dict(struct ctrl *c, const struct spd *spd, uint32_t i)
 {
 	const struct spd_rule *r = &spd->rule[i];
-	const struct sa *out = r->sa_out != 0 ? sa_get(c->dp->sas, r->sa_out) : NULL;
+	uint16_t sa_out = spd_entry_sa_get(spd, r->seq); /* IKE entries change it */
+	bool keyed = sa_out != 0 && sa_out != SPD_SA_HELD;
+	const struct sa *out = keyed ? sa_get(c->dp->sas, sa_out) : NULL;
 	char buf[RTE_TEL_MAX_STRING_LEN], spi[16];
 	size_t off = 0;
 	struct rte_tel_data *d = rte_tel_data_alloc();
@@ -430,8 +432,10 @@ static struct rte_tel_data *spd_entry_dict(struct ctrl *c, const struct spd *spd
 	spd_match_fields(r, d);
 	rte_tel_data_add_dict_string(
 		d, "peer", out != NULL ? addr_str(out->family, out->remote, buf, sizeof(buf)) : "");
-	spi_of(c, r->sa_out, spi, sizeof(spi));
+	spi_of(c, keyed ? sa_out : 0, spi, sizeof(spi));
 	rte_tel_data_add_dict_string(d, "sa_out", spi);
+	/* an IKE entry: its SA is being negotiated (acquire), or it is up */
+	rte_tel_data_add_dict_string(d, "keying", !r->ike ? "manual" : keyed ? "ike" : "acquiring");
 	buf[0] = '\0';
 	for (unsigned int j = 0; j < r->n_sa_in && off < sizeof(buf); j++) {
 		spi_of(c, r->sa_in[j], spi, sizeof(spi));

@@ -53,6 +53,8 @@
 	X(SPD_DISCARD, "spd_discard", "crypto map entry with action discard")                      \
 	X(SPD_CLEARTEXT, "spd_cleartext",                                                          \
 	  "clear text a crypto map says must arrive protected (RFC 4301 5.2)")                     \
+	X(SPD_ACQUIRE, "spd_acquire",                                                              \
+	  "crypto map entry still negotiating its SA, and its held packets are full")              \
 	X(FRAG_MALFORMED, "frag_malformed",                                                        \
 	  "fragment empty, misaligned, or first without its header")                               \
 	X(FRAG_TOO_BIG, "frag_too_big", "fragment ends past 65535 bytes (RFC 791, RFC 8200 4.5)")  \
@@ -68,7 +70,8 @@
 	X(TTL, "ttl_expired", "TTL or hop limit expired") \
 	X(NEIGH, "neigh_miss", "next hop not resolved")   \
 	X(MCAST, "multicast", "multicast or broadcast")   \
-	X(MTU, "mtu", "larger than the egress MTU")
+	X(MTU, "mtu", "larger than the egress MTU")                     \
+	X(ACQUIRE, "acquire", "crypto map entry without its SA yet (IKE)")
 
 /*
  * Outer fragments (dataplane/frag.c), counted per fragment unless said otherwise, in frag[] of

@@ -183,7 +183,9 @@ static const char *rule_bad(const struct spd_rule *r)
 		return "seq outside 1..65535";
 	if (r->action >= SPD_ACTIONS)
 		return "unknown action";
-	if ((r->action == SPD_PROTECT) != (r->sa_out != 0))
+	if (r->ike && (r->action != SPD_PROTECT || r->sa_out != 0))
+		return "only a protect entry without an SA is keyed by IKE";
+	if (!r->ike && (r->action == SPD_PROTECT) != (r->sa_out != 0))
 		return "an outbound SA is needed for protect, and only there";
 	return NULL;
 }
@@ -283,6 +285,40 @@ void spd_free(struct spd *spd)
 			rte_acl_free(spd->acl[d][f]);
 	rte_free(spd->hits);
 	rte_free(spd);
+}
+
+/* The entry index (1..n) of seq, or 0. */
+static uint32_t entry_of(const struct spd *spd, uint32_t seq)
+{
+	uint32_t lo = 0, hi = spd->n;
+	while (lo < hi) { /* rules are sorted by seq */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (spd->rule[mid].seq == seq)
+			return mid + 1;
+		if (spd->rule[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int spd_entry_sa(struct spd_table *t, uint16_t ifindex, uint32_t seq, uint16_t sa_out)
+{
+	struct spd *spd = t != NULL && ifindex < IFACE_MAX ? t->slot[ifindex] : NULL;
+	uint32_t i = spd != NULL ? entry_of(spd, seq) : 0;
+	if (i == 0 || !spd->rule[i - 1].ike)
+		return -ENOENT;
+	/* the entries are the SPD's own memory, written by the control lcore only */
+	struct spd_entry *e = (struct spd_entry *)(uintptr_t)&spd->entry[i];
+	__atomic_store_n(&e->sa_out, sa_out, __ATOMIC_RELEASE);
+	return 0;
+}
+
+uint16_t spd_entry_sa_get(const struct spd *spd, uint32_t seq)
+{
+	uint32_t i = entry_of(spd, seq);
+	return i != 0 ? __atomic_load_n(&spd->entry[i].sa_out, __ATOMIC_ACQUIRE) : 0;
 }
 
 /* ---- publication ---- */
@@ -492,6 +528,26 @@ void spd_input(struct dp_worker *w, struct rte_mbuf **mb, const uint64_t *nh, ui
 	}
 }
 
+/*
+ * A protect entry IKE has no SA for yet: to the control lcore, which holds a few packets and
+ * starts the exchange (RFC 4301 5.1, "acquire"); once it holds all it will, it marks the entry
+ * SPD_SA_HELD and the workers drop what follows.
+ */
+static void acquire(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf *mb,
+		    const struct spd *spd, uint32_t idx, uint16_t sa)
+{
+	struct dp_meta *m = dp_meta(mb);
+	if (sa == SPD_SA_HELD) {
+		dp_drop(w->st, mb, DP_DROP_SPD_ACQUIRE);
+		return;
+	}
+	if (v->n_punt == RTE_DIM(v->punt))
+		dp_punt_flush(w, v);
+	m->out_ifindex = spd->ifindex;
+	m->sa_id = (uint16_t)spd->rule[idx - 1].seq;
+	dp_vec_punt(w->st, v, mb, DP_PUNT_ACQUIRE);
+}
+
 uint64_t spd_output(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf **mb,
 		    const struct spd *const *spd, uint16_t n, int family)
 {
@@ -509,13 +565,16 @@ uint64_t spd_output(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf **mb,
 	for (uint16_t i = 0; i < n; i++) {
 		const struct spd_entry *e = &spd[i]->entry[b.res[i]];
 		struct dp_meta *m = dp_meta(mb[i]);
+		uint16_t sa = __atomic_load_n(&e->sa_out, __ATOMIC_ACQUIRE);
 		if (e->action == SPD_BYPASS) {
 			fwd |= 1ULL << i;
 		} else if (e->action == SPD_DISCARD) {
 			dp_drop(w->st, mb[i], DP_DROP_SPD_DISCARD);
+		} else if (unlikely(sa == 0 || sa == SPD_SA_HELD)) {
+			acquire(w, v, mb[i], spd[i], b.res[i], sa);
 		} else {
 			/* no tunnel interface: esp_out counts the SA, the outer packet the wire */
-			m->sa_id = e->sa_out;
+			m->sa_id = sa;
 			m->flags |= DP_MF_SA_SET;
 			m->out_ifindex = 0;
 			dp_ttl_dec(mb[i]);
@@ -526,7 +585,7 @@ uint64_t spd_output(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf **mb,
 }
 
 enum spd_action spd_decide(const struct spd *spd, unsigned int slot, const uint8_t *l3,
-			   uint32_t len, int family, uint16_t *sa_id)
+			   uint32_t len, int family, uint16_t *sa_id, uint32_t *seq)
 {
 	union spd_key k;
 	const union spd_key *kp = &k;
@@ -538,7 +597,8 @@ enum spd_action spd_decide(const struct spd *spd, unsigned int slot, const uint8
 		return SPD_BYPASS;
 	spd_classify(spd, SPD_OUT, family, &kp, &res, 1);
 	spd_hit(spd, slot, SPD_OUT, res);
-	*sa_id = spd->entry[res].sa_out;
+	*sa_id = __atomic_load_n(&spd->entry[res].sa_out, __ATOMIC_ACQUIRE);
+	*seq = res > 0 ? spd->rule[res - 1].seq : 0;
 	return (enum spd_action)spd->entry[res].action;
 }
 

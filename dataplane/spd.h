@@ -40,6 +40,13 @@
 #define SPD_NAME_MAX  32
 #define SPD_SA_IN_MAX 4
 #define SPD_RULES_MAX 1024 /* entries of one SPD (config: CFG_CMAP_ENTRIES_MAX) */
+/*
+ * The outbound SA of a protect entry keyed by IKE: 0 while it has none (a packet that matches
+ * is punted as an acquire, which starts the negotiation), SPD_SA_HELD while the control lcore
+ * holds as many of its packets as it will (the rest are dropped as spd_acquire, in the worker),
+ * then the SA's id.
+ */
+#define SPD_SA_HELD UINT16_MAX
 
 enum spd_action { SPD_BYPASS = 0, SPD_PROTECT, SPD_DISCARD, SPD_ACTIONS };
 enum spd_dir { SPD_OUT = 0, SPD_IN, SPD_DIRS };
@@ -62,9 +69,13 @@ struct spd_rule {
 	uint16_t sa_out; /* protect: the outbound SA id; 0 otherwise */
 	uint16_t sa_in[SPD_SA_IN_MAX];
 	uint8_t n_sa_in;
+	bool ike; /* protect keyed by IKE: no SA at build time (sa_out 0), spd_entry_sa sets it */
 };
 
-/* What a lookup leads to; entry[0] is the "no entry matched" one (bypass). */
+/*
+ * What a lookup leads to; entry[0] is the "no entry matched" one (bypass). sa_out of an IKE
+ * entry changes under the workers (spd_entry_sa): they load it atomically.
+ */
 struct spd_entry {
 	uint8_t action;
 	uint16_t sa_out;
@@ -132,6 +143,16 @@ void spd_table_destroy(struct spd_table *t);
  */
 int spd_publish(struct spd_table *t, uint16_t ifindex, struct spd *spd);
 
+/*
+ * Control lcore: the outbound SA of the IKE-keyed protect entry seq of ifindex's SPD (an SA id,
+ * 0 to acquire again, or SPD_SA_HELD), visible to the workers at once. Whoever removes an SA
+ * sets its entry first, so that no worker picks up an id after its grace period. 0, or -ENOENT
+ * when there is no such entry.
+ */
+int spd_entry_sa(struct spd_table *t, uint16_t ifindex, uint32_t seq, uint16_t sa_out);
+/* The outbound SA the entry seq of an SPD holds now (0 when none). Any lcore. */
+uint16_t spd_entry_sa_get(const struct spd *spd, uint32_t seq);
+
 /* Any lcore; workers inside their read-side section. */
 static inline const struct spd *spd_get(const struct spd_table *t, uint16_t ifindex)
 {
@@ -185,19 +206,21 @@ void spd_input(struct dp_worker *w, struct rte_mbuf **mb, const uint64_t *nh, ui
 /*
  * Outbound policy of n packets of one family routed out of interfaces with SPDs (spd[i] is
  * mb[i]'s): protect sets sa_id and DP_MF_SA_SET, decrements the TTL and moves the packet to
- * v->esp_out; discard drops (spd_discard). Returns a bitmask of the packets to forward as they
- * are (bypass, no entry). Worker lcore.
+ * v->esp_out; discard drops (spd_discard). A protect entry IKE has not keyed yet punts the
+ * packet as an acquire (out_ifindex: the SPD's interface, sa_id: the entry's seq), or drops it
+ * (spd_acquire) while the control lcore's hold for the entry is full. Returns a bitmask of the
+ * packets to forward as they are (bypass, no entry). Worker lcore.
  */
 uint64_t spd_output(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf **mb,
 		    const struct spd *const *spd, uint16_t n, int family);
 
 /*
  * Outbound decision for one packet the control lcore sends (L3 at l3, len bytes), counted in
- * slot: its action, and for protect *sa_id. IKE from the hub (UDP source port 500 or 4500)
- * always bypasses. Control lcore.
+ * slot: its action, and for protect *sa_id (0 or SPD_SA_HELD: no SA yet) and *seq, the entry's
+ * seq. IKE from the hub (UDP source port 500 or 4500) always bypasses. Control lcore.
  */
 enum spd_action spd_decide(const struct spd *spd, unsigned int slot, const uint8_t *l3,
-			   uint32_t len, int family, uint16_t *sa_id);
+			   uint32_t len, int family, uint16_t *sa_id, uint32_t *seq);
 
 /* Text for the show commands: "protect"; "any", "tcp", "47"; "any", "80", "1024-65535". */
 const char *spd_action_name(uint8_t action);

@@ -50,6 +50,7 @@ static void tick(struct rte_timer *t, void *arg)
 			ike_child_tick(sa, now);
 	}
 	ike_task_tick(ike, now);
+	ike_acq_tick(ike, now);
 }
 
 int ike_init(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
@@ -80,13 +81,14 @@ int ike_init(struct ctrl *c, const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "IKE: out of memory");
 		return -ENOMEM;
 	}
-	if (ike_pools_create(ike) != 0) {
+	if (ike_pools_create(ike) != 0 || ike_acq_init(ike) != 0) {
+		ike_acq_fini(ike);
 		ike_pools_free(ike);
 		rte_hash_free(ike->by_spi);
 		rte_hash_free(ike->by_init);
 		rte_free(ike->reinit_tsc);
 		rte_free(ike);
-		snprintf(err, errlen, "IKE: out of memory for the address pools");
+		snprintf(err, errlen, "IKE: out of memory for the address pools or crypto maps");
 		return -ENOMEM;
 	}
 	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) /* started by the first tick */
@@ -114,6 +116,7 @@ void ike_fini(struct ctrl *c)
 	rte_hash_free(ike->by_spi);
 	rte_hash_free(ike->by_init);
 	rte_free(ike->reinit_tsc);
+	ike_acq_fini(ike);
 	ike_pools_free(ike);
 	rte_free(ike);
 	c->ike = NULL;
@@ -138,6 +141,11 @@ void ike_tel_stats(struct ctrl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "retransmits", ike->st.retransmits);
 	rte_tel_data_add_dict_u64(d, "dpd_sent", ike->st.dpd_sent);
 	rte_tel_data_add_dict_u64(d, "peers_dead", ike->st.peers_dead);
+	rte_tel_data_add_dict_u64(d, "acquires", ike->st.acquires);
+	rte_tel_data_add_dict_u64(d, "acquire_held", ike->st.acquire_held);
+	rte_tel_data_add_dict_u64(d, "acquire_sent", ike->st.acquire_sent);
+	rte_tel_data_add_dict_u64(d, "acquire_dropped", ike->st.acquire_dropped);
+	rte_tel_data_add_dict_u64(d, "acquire_failed", ike->st.acquire_failed);
 	for (int i = 0; i < IKE_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, ike_drop_name[i], ike->st.drop[i]);
 }

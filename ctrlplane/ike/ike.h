@@ -8,6 +8,9 @@
 #ifndef VPNHUB_CTRLPLANE_IKE_IKE_H
 #define VPNHUB_CTRLPLANE_IKE_IKE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <rte_mbuf.h>
 
 #include "conf/config.h"
@@ -23,6 +26,16 @@ void ike_fini(struct ctrl *c);
  * offset 14, family AF_INET or AF_INET6, as the data plane punted it. Consumes mb.
  */
 void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family);
+
+/*
+ * A packet for the IKE-keyed protect entry seq of the crypto map on ifindex, which has no SA
+ * yet (RFC 4301 5.1, acquire): held (a few per entry) while the hub negotiates the entry's
+ * Child SA with its peer, then sent through it; dropped as spd_acquire when the hold is full or
+ * the negotiation fails. transit: a forwarded packet (its TTL is decremented when it leaves),
+ * not one the hub built. Consumes mb. Control lcore (ike_acquire.c).
+ */
+void ike_acquire(struct ctrl *c, struct rte_mbuf *mb, uint16_t ifindex, uint32_t seq,
+		 bool transit);
 
 /* Counters and IKE SAs for telemetry (/vpnhub/ike/...). Any thread, under c->lock. */
 struct rte_tel_data;

@@ -279,7 +279,7 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
 {
 	const struct cfg_ike_peer *peer = sa->peer;
-	const struct cfg_ike_child *cc = &peer->children[0];
+	const struct cfg_ike_child *cc = &peer->children[sa->init_child];
 	static struct ike_ts_set tsi, tsr;
 	uint8_t idi[4 + CFG_IKE_ID_MAX];
 	size_t idi_len = our_id(sa, idi);
@@ -311,7 +311,7 @@ int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
 static void auth_child(struct ike_sa *sa, const struct ike_msg *m)
 {
 	static struct ike_ts_set tsi, tsr;
-	const struct cfg_ike_child *cc = &sa->peer->children[0];
+	const struct cfg_ike_child *cc = &sa->peer->children[sa->init_child];
 	const struct ike_payload *sap = ike_msg_find(m, IKE_PL_SA, NULL);
 	uint8_t keymat[2 * (36 + 64)];
 	struct ike_choice ch;
@@ -320,11 +320,13 @@ static void auth_child(struct ike_sa *sa, const struct ike_msg *m)
 		const struct ike_payload *n = ike_msg_find(m, IKE_PL_NOTIFY, NULL);
 		IKE_LOG(NOTICE, "peer %s: child %s not created (notify %u)", sa->peer->name,
 			cc->name, n != NULL ? n->u.notify.type : 0);
+		ike_acq_refused(sa, cc);
 		return;
 	}
 	struct ike_child *c = &sa->child[sa->n_child];
 	memset(c, 0, sizeof(*c));
 	c->cfg = cc;
+	c->local_init = true; /* our request, their answer (2.17) */
 	c->spi_in = sa->offer_spi;
 	c->spi_out = (uint32_t)ch.spi[0] << 24 | (uint32_t)ch.spi[1] << 16 |
 		     (uint32_t)ch.spi[2] << 8 | ch.spi[3];
@@ -369,6 +371,7 @@ int ike_auth_response(struct ike_sa *sa, const struct ike_msg *m)
 	memcpy(sa->peer_id.data, idr->u.typed.data, sa->peer_id.len);
 	ike_sa_established(sa);
 	auth_child(sa, m);
+	ike_acq_established(sa); /* crypto map entries of the peer still without their child */
 	IKE_LOG(INFO, "IKE SA with %s established (initiated), %u child SA", sa->peer->name,
 		sa->n_child);
 	return 0;

@@ -269,8 +269,9 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 	size_t el = encr_len(ch), al = integ_len(ch->integ);
 	/* 2.17: the initiator-to-responder keys come first */
 	const uint8_t *ei = keymat, *ai = keymat + el, *er = ai + al, *ar = er + el;
-	const uint8_t *in_e = sa->initiator ? er : ei, *in_a = sa->initiator ? ar : ai;
-	const uint8_t *out_e = sa->initiator ? ei : er, *out_a = sa->initiator ? ai : ar;
+	/* the initiator of the exchange that made the child, not of the IKE SA (2.17) */
+	const uint8_t *in_e = ch->local_init ? er : ei, *in_a = ch->local_init ? ar : ai;
+	const uint8_t *out_e = ch->local_init ? ei : er, *out_a = ch->local_init ? ai : ar;
 	const struct cfg_tunnel *ct = tunnel_of(sa, ch);
 	if (ct != NULL && ct->template && ch->va == 0 && va_create(sa, ch) != 0)
 		return -ENOMEM;
@@ -297,8 +298,10 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 		ike_child_remove(sa, ch);
 		return rc;
 	}
-	if (bind)
+	if (bind) {
 		rri_add(sa, ch, in_if);
+		ike_acq_bind(sa, ch); /* a crypto map entry it keys */
+	}
 	ch->installed_tsc = rte_get_timer_cycles();
 	sa->ike->st.children_installed++;
 	IKE_LOG(INFO, "child %s of %s: SPI in 0x%08x out 0x%08x%s%s", ch->cfg->name, sa->peer->name,
@@ -315,6 +318,7 @@ void ike_child_remove(struct ike_sa *sa, struct ike_child *ch)
 		rri_del(sa, ch, t->ifindex);
 	if (t != NULL && ch->sa_out != 0 && t->sa_out == ch->sa_out)
 		vti_bind(sa, t, 0, tunnel_of(sa, ch));
+	ike_acq_unbind(sa, ch);
 	rte_spinlock_lock(&c->lock);
 	if (ch->sa_out != 0)
 		sa_remove(c->dp->sas, ch->sa_out);
@@ -338,6 +342,7 @@ const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const stru
 {
 	const struct ike_payload *pi = ike_msg_find(m, IKE_PL_TSI, NULL);
 	const struct ike_payload *pr = ike_msg_find(m, IKE_PL_TSR, NULL);
+	bool ours = (m->hdr.flags & IKE_FLAG_R) != 0; /* an answer: we initiated the exchange */
 	for (unsigned int i = 0; i < sa->peer->n_children; i++) {
 		const struct cfg_ike_child *cc = &sa->peer->children[i];
 		if (only != NULL && cc != only)
@@ -355,7 +360,11 @@ const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const stru
 			nr = 1;
 		}
 		unsigned int nl = cc->n_local_ts ? cc->n_local_ts : RTE_DIM(ts_any);
-		if (ike_ts_narrow(m, pi, rem, nr, tsi) > 0 &&
+		/* TSi is the initiator's side (2.9): the peer's when it asked, ours in an answer */
+		if (ours && ike_ts_narrow(m, pi, loc, nl, tsi) > 0 &&
+		    ike_ts_narrow(m, pr, rem, nr, tsr) > 0)
+			return cc;
+		if (!ours && ike_ts_narrow(m, pi, rem, nr, tsi) > 0 &&
 		    ike_ts_narrow(m, pr, loc, nl, tsr) > 0)
 			return cc;
 	}
@@ -420,6 +429,7 @@ void ike_child_flip(struct ike_sa *sa, unsigned int i)
 		const struct iface *t = vti_of(sa, nw);
 		if (t != NULL)
 			vti_bind(sa, t, nw->sa_out, tunnel_of(sa, nw));
+		ike_acq_bind(sa, nw);
 		nw->state = IKE_CH_ACTIVE;
 		IKE_LOG(INFO, "child %s of %s rekeyed: SPI in 0x%08x out 0x%08x replace 0x%08x",
 			nw->cfg->name, sa->peer->name, nw->spi_in, nw->spi_out, old->spi_in);

@@ -345,6 +345,7 @@ int ike_rekey_response(struct ike_sa *sa, uint32_t spi_in, const struct ike_msg 
 	struct ike_child *c = &sa->child[sa->n_child];
 	memset(c, 0, sizeof(*c));
 	c->cfg = sa->child[old].cfg;
+	c->local_init = true; /* our request, their answer (2.17) */
 	c->spi_in = sa->offer_spi;
 	c->spi_out = be32(ch.spi);
 	c->encr = ch.encr;

@@ -128,6 +128,7 @@ struct ike_child {
 	uint16_t encr, encr_bits, integ;
 	bool esn;
 	bool transport;
+	bool local_init; /* the hub initiated the exchange that made it: 2.17's key order */
 	uint64_t installed_tsc;
 	/* a template's clone (dynamic VTI) and the routes injected for this child; the owner
 	 * removes them, a rekey hands them to the successor */
@@ -149,6 +150,7 @@ enum ike_task_type {
 	IKE_T_CHILD_REKEY,  /* CREATE_CHILD_SA with REKEY_SA, arg: the child's spi_in */
 	IKE_T_DELETE_CHILD, /* INFORMATIONAL Delete, arg: our inbound SPI */
 	IKE_T_DELETE_IKE,   /* INFORMATIONAL Delete of the IKE SA */
+	IKE_T_CHILD_NEW,    /* CREATE_CHILD_SA, a new child, arg: its index in peer->children */
 };
 
 #define IKE_TASKS_MAX 8
@@ -208,11 +210,15 @@ struct ike_sa {
 	uint32_t offer_spi; /* our inbound SPI of the child being negotiated */
 	uint8_t rekey_nonce[IKE_NONCE_OURS];
 	uint64_t last_child_pkts; /* inbound ESP packets of the children at the last look (DPD) */
+	uint8_t init_child;	  /* initiator: the child of peer->children IKE_AUTH offers */
 	struct ike *ike;
 };
 
 struct ike_stats {
 	uint64_t drop[IKE_DROP_MAX];
+	/* crypto map acquires (ike_acquire.c): negotiations started, packets held, sent once
+	 * keyed, dropped (hold full, entry down), negotiations that failed */
+	uint64_t acquires, acquire_held, acquire_sent, acquire_dropped, acquire_failed;
 	uint64_t rx, tx;
 	uint64_t established, deleted, children_installed, child_rekeys, ike_rekeys;
 	uint64_t initiated, retransmits, dpd_sent, peers_dead;
@@ -229,6 +235,8 @@ struct ike {
 	uint64_t *reinit_tsc;	 /* per peer with initiate: when to start it (again); 0 = no */
 	struct ike_pool **pools; /* per config pool (ike_pool.c); NULL entries: not handed out */
 	unsigned int va_next;	 /* number of the next template clone */
+	struct ike_acq *acq;	 /* IKE-keyed crypto map entries (ike_acquire.c) */
+	unsigned int n_acq;
 };
 
 /* ike_pool.c */
@@ -351,5 +359,33 @@ int ike_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *plain, s
 	     uint8_t first, uint8_t *out, size_t cap, size_t *len);
 /* Answer request m of sa with the inner payloads in w (built by ike_wr_init_inner). */
 int ike_respond(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w);
+
+/* ike_acquire.c: crypto map entries keyed by IKE, and new children the hub asks for */
+struct ike_acq;
+int ike_acq_init(struct ike *ike); /* after the pools; 0 or -errno */
+void ike_acq_fini(struct ike *ike);
+void ike_acq_tick(struct ike *ike, uint64_t now);
+/* ch's outbound SA keys its entry, if it has one (a new child, or a rekey's flip) */
+void ike_acq_bind(struct ike_sa *sa, const struct ike_child *ch);
+/* ch's outbound SA goes: its entry acquires again (before the SA is removed) */
+void ike_acq_unbind(struct ike_sa *sa, const struct ike_child *ch);
+/* sa is up: a new child for every entry of its peer still waiting */
+void ike_acq_established(struct ike_sa *sa);
+/* the peer refused cc: its entry is down for a while */
+void ike_acq_refused(struct ike_sa *sa, const struct cfg_ike_child *cc);
+/* SA (our new inbound SPI in sa->offer_spi), Ni (sa->rekey_nonce), [KEi], TSi, TSr of cc */
+int ike_child_offer(struct ike_sa *sa, const struct cfg_ike_child *cc, bool transport,
+		    struct ike_wr *w);
+/*
+ * The responder's answer to ike_child_offer: child c (state and transport set by the caller)
+ * filled in, keyed (2.17) and installed (bound at once when ACTIVE); sa->n_child counts it.
+ * 0, -ENOENT (nothing acceptable), -EPROTO (bad KE) or what the install returned.
+ */
+int ike_child_accept(struct ike_sa *sa, const struct cfg_ike_child *cc, const struct ike_msg *m,
+		     struct ike_child *c);
+int ike_child_new_request(struct ike_sa *sa, uint32_t child, struct ike_wr *w);
+int ike_child_new_response(struct ike_sa *sa, uint32_t child, const struct ike_msg *m);
+/* ike_task.c: start an IKE SA with peer whose IKE_AUTH offers peer->children[child] */
+void ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int child);
 
 #endif

@@ -34,7 +34,7 @@ static void send_head(struct ike_sa *sa);
 static const char *task_name(uint8_t t)
 {
 	static const char *const n[] = {"?",	       "IKE_SA_INIT",  "IKE_AUTH",     "liveness",
-					"child rekey", "child delete", "IKE SA delete"};
+					"child rekey", "child delete", "IKE SA delete", "new child"};
 	return t < RTE_DIM(n) ? n[t] : "?";
 }
 
@@ -159,6 +159,11 @@ static int start(struct ike_sa *sa, const struct ike_task *t)
 		if (rc == 0)
 			rc = ike_rekey_request(sa, t->arg, &w);
 		return rc == 0 ? ike_request(sa, IKE_EXCH_CREATE_CHILD_SA, &w) : rc;
+	case IKE_T_CHILD_NEW:
+		rc = ike_wr_init_inner(&w, buf, sizeof(buf));
+		if (rc == 0)
+			rc = ike_child_new_request(sa, t->arg, &w);
+		return rc == 0 ? ike_request(sa, IKE_EXCH_CREATE_CHILD_SA, &w) : rc;
 	default:
 		return info_request(sa, t);
 	}
@@ -217,6 +222,9 @@ void ike_task_response(struct ike_sa *sa, struct ike_msg *m, const struct ike_pa
 	case IKE_T_CHILD_REKEY:
 		rc = ike_rekey_response(sa, t.arg, m);
 		break;
+	case IKE_T_CHILD_NEW:
+		rc = ike_child_new_response(sa, t.arg, m);
+		break;
 	case IKE_T_DELETE_IKE:
 		ike_sa_delete(sa);
 		return;
@@ -232,7 +240,7 @@ void ike_task_response(struct ike_sa *sa, struct ike_msg *m, const struct ike_pa
 }
 
 /* The path to a peer the hub initiates to: its addresses, port 500 (2.23 moves it to 4500). */
-static void initiate(struct ike *ike, const struct cfg_ike_peer *peer)
+void ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int child)
 {
 	struct ike_path p = {.family = peer->local.family, .lport = IKE_PORT, .rport = IKE_PORT};
 	memcpy(p.local, peer->local.bytes, 16);
@@ -243,6 +251,7 @@ static void initiate(struct ike *ike, const struct cfg_ike_peer *peer)
 		schedule_restart(ike, peer);
 		return;
 	}
+	sa->init_child = (uint8_t)(child < peer->n_children ? child : 0);
 	IKE_LOG(INFO, "peer %s: initiating", peer->name);
 	ike_task_queue(sa, IKE_T_INIT, 0);
 }
@@ -282,7 +291,7 @@ void ike_task_tick(struct ike *ike, uint64_t now)
 		if (ike->reinit_tsc[i] == 0 || now < ike->reinit_tsc[i])
 			continue;
 		ike->reinit_tsc[i] = 0;
-		initiate(ike, &ike->cfg->ike_peers[i]);
+		ike_initiate(ike, &ike->cfg->ike_peers[i], 0);
 	}
 }
 

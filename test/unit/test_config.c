@@ -1848,6 +1848,89 @@ static void test_cmap_example(void)
 /* Line 12 after IKE_PEERS PEER("p"): the peer's ike proposals (value at col 12), then c. */
 #define IKE_P(p) IKE_PEERS PEER("p") "      ike: " p "\n" CHILD_C
 
+/*
+ * Crypto map entries keyed by IKE (config_cryptomap.c, cfgi_cmap_child): lines 1-16 are map cm
+ * on wan0 with protect entry 10 (line 14, map at col 11) and no SAs; 17-24 peer p (local
+ * 192.0.2.1, wan0's) with child c (line 24); c's keys follow at col 11 from line 25.
+ */
+#define CMI_MAP(action) \
+	CM_IFS "ipsec:\n  crypto_maps:\n" CM_HEAD("cm", "wan0") CM_ENTRY("10", action, CM_NET)
+#define CMI_PEER(local, remote)                                                             \
+	"ike:\n  peers:\n    - name: p\n      local: " local "\n      remote: " remote "\n" \
+	"      psk: " PSK16 "\n" CHILD_C
+#define CMI_BASE  CMI_MAP("protect") CMI_PEER("192.0.2.1", "192.0.2.2")
+#define CMI(m, s) "          crypto_map: " m "\n          seq: " s "\n"
+
+static const struct bad_case cmi_bad_cases[] = {
+	{"protect entry without SAs nor child", CMI_MAP("protect"), "t.yaml:14:11: ",
+	 "protect entry seq 10 of crypto map cm has no SAs: give it sa_out and sa_in, or name it"},
+	{"crypto_map without seq", CMI_BASE "          crypto_map: cm\n",
+	 "t.yaml:25:23: ", "'crypto_map' and 'seq' go together"},
+	{"seq without crypto_map", CMI_BASE "          seq: 10\n",
+	 "t.yaml:25:16: ", "'crypto_map' and 'seq' go together"},
+	{"unknown crypto map", CMI_BASE CMI("nope", "10"),
+	 "t.yaml:25:23: ", "'crypto_map' names unknown crypto map 'nope'"},
+	{"no such entry", CMI_BASE CMI("cm", "20"),
+	 "t.yaml:26:16: ", "crypto map cm has no entry seq 20"},
+	{"seq 0", CMI_BASE CMI("cm", "0"), "t.yaml:26:16: ", "'seq'"},
+	{"selectors of its own", CMI_BASE "          local_ts: [10.0.0.0/24]\n" CMI("cm", "10"),
+	 "t.yaml:26:23: ", "takes its selectors from the entry's match: no local_ts or remote_ts"},
+	{"a bypass entry", CMI_MAP("bypass") CMI_PEER("192.0.2.1", "192.0.2.2") CMI("cm", "10"),
+	 "t.yaml:26:16: ", "entry seq 10 of crypto map cm is not a protect entry without sa_out"},
+	{"an entry with manual SAs",
+	 CM_OK "ike:\n  peers:\n    - name: p\n      local: 192.0.2.1\n      remote: 192.0.2.2\n"
+	       "      psk: " PSK16 "\n" CHILD_C CMI("cm", "10"),
+	 "t.yaml:31:16: ", "entry seq 10 of crypto map cm is not a protect entry without sa_out"},
+	{"local address off the map's interface",
+	 CMI_MAP("protect") CMI_PEER("10.0.0.1", "192.0.2.2") CMI("cm", "10"), "t.yaml:26:16: ",
+	 "peer p's local address 10.0.0.1 is not on wan0, the interface of crypto map cm"},
+	{"two children for one entry",
+	 CMI_BASE CMI("cm", "10") "        - name: d\n" CMI("cm", "10"),
+	 "t.yaml:29:16: ", "entry seq 10 of crypto map cm is keyed by child c of peer p already"},
+	{"transport mode for subnets", CMI_BASE "          mode: transport\n" CMI("cm", "10"),
+	 "t.yaml:27:16: ",
+	 "a transport-mode child carries only traffic between the peer's addresses"},
+};
+
+static void test_cmap_ike(void)
+{
+	static const char yaml[] = CM_IFS "ipsec:\n  crypto_maps:\n" CM_HEAD("cm", "wan0") CM_ENTRY(
+		"20", "protect", "{src: 10.0.0.0/24, dst: 10.9.0.0/24, proto: udp, dst_port: 53}")
+		CM_ENTRY("10", "protect", CM_NET) CMI_PEER("192.0.2.1", "192.0.2.2")
+			CMI("cm", "20") "        - name: d\n" CMI("cm", "10");
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+
+	for (size_t i = 0; i < sizeof(cmi_bad_cases) / sizeof(cmi_bad_cases[0]); i++)
+		expect_error(cmi_bad_cases[i].what, cmi_bad_cases[i].yaml,
+			     strlen(cmi_bad_cases[i].yaml), cmi_bad_cases[i].pos,
+			     cmi_bad_cases[i].msg);
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err)), 0);
+	if (cfg == NULL)
+		fprintf(stderr, "\n  crypto map keyed by IKE: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->cmaps[0].n_entries, 2);
+	const struct cfg_cmap_entry *e10 = &cfg->cmaps[0].entries[0];
+	const struct cfg_cmap_entry *e20 = &cfg->cmaps[0].entries[1];
+	const struct cfg_ike_peer *p = &cfg->ike_peers[0];
+	CU_ASSERT_TRUE(e10->seq == 10 && e10->sa_out == -1 && e10->n_sa_in == 0);
+	CU_ASSERT_TRUE(e10->ike_peer == 0 && e10->ike_child == 1);
+	CU_ASSERT_TRUE(e20->seq == 20 && e20->ike_peer == 0 && e20->ike_child == 0);
+	CU_ASSERT_EQUAL_FATAL(p->n_children, 2);
+	/* c keys entry 20: its selectors are the entry's, the protocol and ports with them */
+	const struct cfg_ike_child *c = &p->children[0], *d = &p->children[1];
+	CU_ASSERT_TRUE(c->cmap == 0 && c->cmap_entry == 1 && c->tunnel == -1);
+	CU_ASSERT_TRUE(c->n_local_ts == 1 && c->n_remote_ts == 1);
+	CU_ASSERT_STRING_EQUAL(prefix_str(&c->local_ts[0].prefix), "10.0.0.0/24");
+	CU_ASSERT_STRING_EQUAL(prefix_str(&c->remote_ts[0].prefix), "10.9.0.0/24");
+	CU_ASSERT_TRUE(c->local_ts[0].proto == 17 && c->remote_ts[0].proto == 17);
+	CU_ASSERT_TRUE(c->local_ts[0].port_lo == 0 && c->local_ts[0].port_hi == 65535);
+	CU_ASSERT_TRUE(c->remote_ts[0].port_lo == 53 && c->remote_ts[0].port_hi == 53);
+	CU_ASSERT_TRUE(d->cmap == 0 && d->cmap_entry == 0);
+	CU_ASSERT_TRUE(d->local_ts[0].proto == 0 && d->remote_ts[0].port_hi == 65535);
+	cfg_free(cfg);
+}
+
 static const struct bad_case ike_bad_cases[] = {
 	/* section and peer keys */
 	{"ike a sequence", IFACE_V4 "ike: []\n",
@@ -2667,6 +2750,7 @@ int test_config_register(void)
 		{"crypto maps", test_cmap_good},
 		{"crypto map limits", test_cmap_limits},
 		{"crypto map example values", test_cmap_example},
+		{"crypto maps keyed by IKE", test_cmap_ike},
 		{"ike error table", test_ike_bad_table},
 		{"ike values", test_ike_good},
 		{"ike algorithms implemented", test_ike_algs_implemented},

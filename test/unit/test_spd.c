@@ -17,6 +17,7 @@
  * Addresses: RFC 1918 and RFC 4193 ranges, as the crypto map examples use them.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -678,6 +679,62 @@ static void test_output(void)
 	spd_publish(sdp->spd, IFX, NULL);
 }
 
+/*
+ * A protect entry keyed by IKE: without an SA its packets are punted as acquires naming the
+ * interface and seq; SPD_SA_HELD drops them in the worker; an SA set by spd_entry_sa protects.
+ */
+static void test_acquire(void)
+{
+	static const struct pkt p = P("10.1.0.7", "10.2.0.5", 17, 1, 2);
+	struct spd_rule r = rule_of(&stage_rules[0]);
+	struct rte_mbuf *mb[1];
+	const struct spd *spds[1];
+	struct dp_vec v;
+	char err[256] = "";
+	struct dp_lcore_stats before = *sdp->workers[0].st;
+	const struct dp_lcore_stats *st = sdp->workers[0].st;
+	r.ike = true; /* with an SA as well: refused */
+	CU_ASSERT_PTR_NULL(spd_build("acq", IFX, &r, 1, SLOTS, err, sizeof(err)));
+	r.sa_out = 0;
+	struct spd *spd = spd_build("acq", IFX, &r, 1, SLOTS, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spd);
+	CU_ASSERT_EQUAL(spd_entry_sa(sdp->spd, IFX, r.seq, 5), -ENOENT); /* not published */
+	CU_ASSERT_EQUAL_FATAL(spd_publish(sdp->spd, IFX, spd), 0);
+	CU_ASSERT_EQUAL(spd_entry_sa(sdp->spd, IFX, r.seq + 1, 5), -ENOENT);
+	spds[0] = spd;
+	for (int round = 0; round < 3; round++) {
+		dp_vec_reset(&v);
+		mb[0] = mbuf_of(&p, 1, 0);
+		uint64_t fwd = spd_output(&sdp->workers[0], &v, mb, spds, 1, AF_INET);
+		CU_ASSERT_EQUAL(fwd, 0);
+		if (round == 0) { /* no SA yet: acquire */
+			CU_ASSERT_EQUAL_FATAL(v.n_punt, 1);
+			const struct dp_meta *m = dp_meta(v.punt[0]);
+			CU_ASSERT_EQUAL(m->punt, DP_PUNT_ACQUIRE);
+			CU_ASSERT_EQUAL(m->out_ifindex, IFX);
+			CU_ASSERT_EQUAL(m->sa_id, r.seq);
+			CU_ASSERT_EQUAL(v.n_esp_out, 0);
+			rte_pktmbuf_free(v.punt[0]);
+			CU_ASSERT_EQUAL(spd_entry_sa(sdp->spd, IFX, r.seq, SPD_SA_HELD), 0);
+		} else if (round == 1) { /* held full: dropped in the worker */
+			CU_ASSERT_EQUAL(v.n_punt, 0);
+			CU_ASSERT_EQUAL(v.n_esp_out, 0);
+			CU_ASSERT_EQUAL(spd_entry_sa(sdp->spd, IFX, r.seq, 9), 0);
+			CU_ASSERT_EQUAL(spd_entry_sa_get(spd, r.seq), 9);
+		} else { /* keyed */
+			CU_ASSERT_EQUAL(v.n_punt, 0);
+			CU_ASSERT_EQUAL_FATAL(v.n_esp_out, 1);
+			CU_ASSERT_EQUAL(dp_meta(v.esp_out[0])->sa_id, 9);
+			rte_pktmbuf_free(v.esp_out[0]);
+		}
+	}
+	CU_ASSERT_EQUAL(st->punt[DP_PUNT_ACQUIRE] - before.punt[DP_PUNT_ACQUIRE], 1);
+	CU_ASSERT_EQUAL(st->drop[DP_DROP_SPD_ACQUIRE] - before.drop[DP_DROP_SPD_ACQUIRE], 1);
+	CU_ASSERT_EQUAL(spd_hits(spd, SPD_OUT, 1), 3);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(sdp->pool), POOL_LEN);
+	spd_publish(sdp->spd, IFX, NULL);
+}
+
 /* The control lcore's decision: IKE from the hub bypasses even inside a protect selector. */
 static void test_decide(void)
 {
@@ -688,16 +745,18 @@ static void test_decide(void)
 	struct spd *spd = build("ctl", stage_rules, 2);
 	uint8_t buf[BUF_LEN];
 	uint16_t sa = 0;
+	uint32_t seq = 0;
 	int family;
 	size_t len = make(&icmp, buf, &family);
-	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa), SPD_PROTECT);
+	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa, &seq), SPD_PROTECT);
 	CU_ASSERT_EQUAL(sa, 3);
+	CU_ASSERT_EQUAL(seq, stage_rules[0].seq);
 	len = make(&ike, buf, &family);
-	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa), SPD_BYPASS);
+	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa, &seq), SPD_BYPASS);
 	len = make(&natt, buf, &family);
-	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa), SPD_BYPASS);
+	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa, &seq), SPD_BYPASS);
 	len = make(&drop, buf, &family);
-	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa), SPD_DISCARD);
+	CU_ASSERT_EQUAL(spd_decide(spd, 1, buf, (uint32_t)len, family, &sa, &seq), SPD_DISCARD);
 	CU_ASSERT_EQUAL(spd_hits(spd, SPD_OUT, 1), 1); /* IKE was not looked up */
 	CU_ASSERT_EQUAL(spd_hits(spd, SPD_OUT, 2), 1);
 	CU_ASSERT_EQUAL(spd->hits[(1 * SPD_DIRS + SPD_OUT) * spd->stride + 1], 1); /* slot 1 */
@@ -750,6 +809,7 @@ int test_spd_register(void)
 	  stages[] = {
 		  {"inbound stage", test_input},
 		  {"outbound stage", test_output},
+		  {"acquire", test_acquire},
 		  {"control lcore decision", test_decide},
 	  };
 	CU_pSuite s = CU_add_suite("spd", NULL, NULL);
