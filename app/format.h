@@ -55,6 +55,8 @@ int format_ipsec_sa_summary(FILE *out, const struct json *data, const struct for
 int format_crypto_map(FILE *out, const struct json *data, enum format_family af);
 /* `show crypto ikev2 sa`: /vpnhub/ike/sa as a table (af is not used). */
 int format_ike_sa(FILE *out, const struct json *data, enum format_family af);
+/* `show crypto ikev2 sa detail`: an object of /vpnhub/ike/sa,<id> replies, one block each. */
+int format_ike_sa_detail(FILE *out, const struct json *data);
 
 /*
  * Set the filter from a CLI word and its argument: "peer" with an IPv4 or IPv6 address, or "spi"

@@ -4,6 +4,11 @@
  * spirit of IOS `show crypto ikev2 sa` (local and remote endpoints, state, algorithms, age) plus
  * what a hub operator asks next: which configured peer, which role, the inner address handed
  * out, and the Child SAs' SPIs. Transform IDs (RFC 7296 3.3.2) are shown by name.
+ *
+ * `show crypto ikev2 sa detail`: the replies of /vpnhub/ike/sa,<id>, one block per IKE SA in the
+ * spirit of IOS `show crypto ikev2 sa detailed`: endpoints and identities, role, algorithms,
+ * times, NAT detection (2.23), DPD (2.4), message IDs (2.2), then each Child SA with its SPIs,
+ * transform, mode, traffic selectors, lifetimes and counters. Never keys: the hub sends none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,6 +53,8 @@ struct name_id {
 };
 
 static const struct name_id encrs[] = {{12, "aes-cbc"}, {20, "aes-gcm"}, {28, "chacha20-poly1305"}};
+static const struct name_id integs[] = {
+	{0, "none"}, {2, "sha1-96"}, {12, "sha256-128"}, {13, "sha384-192"}, {14, "sha512-256"}};
 static const struct name_id prfs[] = {{2, "sha1"}, {5, "sha256"}, {6, "sha384"}, {7, "sha512"}};
 static const struct name_id groups[] = {{14, "modp2048"}, {15, "modp3072"}, {16, "modp4096"},
 					{19, "ecp256"},	  {20, "ecp384"},   {21, "ecp521"},
@@ -126,4 +133,105 @@ int format_ike_sa(FILE *out, const struct json *data, enum format_family af)
 		return ferror(out) ? -EIO : 0;
 	}
 	return fmt_table_finish(out, &t, rc);
+}
+
+/* ---- detail ---- */
+
+/* obj[key] as a display string (NA when absent), cleaned of control bytes. */
+static const char *text(const struct json *obj, const char *key, char *buf, size_t size)
+{
+	fmt_member_text(buf, size, obj, key);
+	return buf;
+}
+
+/* Seconds as 1h02m05s; NA when absent (no such deadline). */
+static const char *dur(const struct json *obj, const char *key, char *buf, size_t size)
+{
+	long s = num(obj, key);
+	if (s < 0)
+		return NA;
+	snprintf(buf, size, "%ldh%02ldm%02lds", s / 3600, s / 60 % 60, s % 60);
+	return buf;
+}
+
+/* "aes-gcm-128" or "aes-cbc-256/sha256-128": the encryption and integrity transforms. */
+static void transform(const struct json *o, bool with_integ, char *out, size_t size)
+{
+	char a[16], b[16];
+	long bits = num(o, "encr_bits");
+	const char *e = NAME_OF(encrs, num(o, "encr"), a);
+	long integ = num(o, "integ");
+	int n = bits > 0 ? snprintf(out, size, "%s-%ld", e, bits) : snprintf(out, size, "%s", e);
+	if (with_integ && integ > 0 && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, "/%s", NAME_OF(integs, integ, b));
+}
+
+static void child_block(FILE *out, const struct json *ch)
+{
+	char a[128], b[128], c[64], d[32], e[32];
+	transform(ch, true, c, sizeof(c));
+	fprintf(out, "  Child SA %s (%s): SPI in %s, out %s\n", text(ch, "name", a, sizeof(a)),
+		text(ch, "state", b, sizeof(b)), text(ch, "spi_in", d, sizeof(d)),
+		text(ch, "spi_out", e, sizeof(e)));
+	fprintf(out, "    Transform %s, ESN %s, mode %s\n", c, text(ch, "esn", a, sizeof(a)),
+		text(ch, "mode", b, sizeof(b)));
+	fprintf(out, "    Local selectors  %s\n", text(ch, "local_ts", a, sizeof(a)));
+	fprintf(out, "    Remote selectors %s\n", text(ch, "remote_ts", a, sizeof(a)));
+	fprintf(out, "    Age %s, rekey in %s, expires in %s\n", dur(ch, "age_s", a, sizeof(a)),
+		dur(ch, "rekey_in_s", b, sizeof(b)), dur(ch, "expire_in_s", c, sizeof(c)));
+	fprintf(out, "    Packets in %s out %s, bytes in %s out %s\n",
+		text(ch, "pkts_in", a, sizeof(a)), text(ch, "pkts_out", b, sizeof(b)),
+		text(ch, "bytes_in", c, sizeof(c)), text(ch, "bytes_out", d, sizeof(d)));
+}
+
+static void sa_block(FILE *out, const char *idx, const struct json *sa)
+{
+	char a[128], b[128], c[64], d[32];
+	char idx_clean[32];
+	fmt_clean(idx_clean, sizeof(idx_clean), idx, strlen(idx));
+	fprintf(out, "IKE SA %s, id %s\n", idx_clean, text(sa, "id", a, sizeof(a)));
+	fprintf(out, "  Peer %s, %s, %s\n", text(sa, "peer", a, sizeof(a)),
+		text(sa, "role", b, sizeof(b)), text(sa, "state", c, sizeof(c)));
+	fprintf(out, "  SPIs initiator %s responder %s\n", text(sa, "spi_i", a, sizeof(a)),
+		text(sa, "spi_r", b, sizeof(b)));
+	fprintf(out, "  Local  %s, ID %s\n", text(sa, "local", a, sizeof(a)),
+		text(sa, "local_id", b, sizeof(b)));
+	fprintf(out, "  Remote %s, ID %s\n", text(sa, "remote", a, sizeof(a)),
+		text(sa, "remote_id", b, sizeof(b)));
+	transform(sa, true, c, sizeof(c));
+	fprintf(out, "  Encryption %s, PRF %s, DH group %s\n", c, NAME_OF(prfs, num(sa, "prf"), a),
+		NAME_OF(groups, num(sa, "dh"), d));
+	fprintf(out, "  Established %s ago, rekey in %s, reauthentication in %s\n",
+		dur(sa, "established_s", a, sizeof(a)), dur(sa, "rekey_in_s", b, sizeof(b)),
+		dur(sa, "reauth_in_s", c, sizeof(c)));
+	fprintf(out, "  NAT: hub behind NAT %s, peer behind NAT %s, forced %s, port 4500 %s\n",
+		text(sa, "nat_local", a, sizeof(a)), text(sa, "nat_remote", b, sizeof(b)),
+		text(sa, "nat_forced", c, sizeof(c)), text(sa, "udp_4500", d, sizeof(d)));
+	fprintf(out, "  DPD %s (after %s s of silence), idle %s\n", text(sa, "dpd", a, sizeof(a)),
+		text(sa, "dpd_delay_s", b, sizeof(b)), dur(sa, "idle_s", c, sizeof(c)));
+	fprintf(out, "  Message IDs: next request %s, next expected %s\n",
+		text(sa, "msgid_send_next", a, sizeof(a)),
+		text(sa, "msgid_recv_next", b, sizeof(b)));
+	fprintf(out, "  Virtual IP %s, IPv6 %s\n", text(sa, "virtual_ip", a, sizeof(a)),
+		text(sa, "virtual_ip6", b, sizeof(b)));
+	for (const struct json *m = json_first(sa); m != NULL; m = json_next(m))
+		if (json_type(m) == JSON_OBJECT && strncmp(json_key(m), "child_", 6) == 0)
+			child_block(out, m);
+}
+
+int format_ike_sa_detail(FILE *out, const struct json *data)
+{
+	unsigned int n = 0;
+	if (json_type(data) != JSON_OBJECT)
+		return -EINVAL;
+	for (const struct json *m = json_first(data); m != NULL; m = json_next(m)) {
+		if (json_type(m) != JSON_OBJECT)
+			continue;
+		if (n++ > 0)
+			fputc('\n', out);
+		sa_block(out, json_key(m), m);
+	}
+	if (n == 0)
+		fputs("% no IKE SAs\n", out);
+	return ferror(out) ? -EIO : 0;
 }

@@ -188,6 +188,9 @@ int main(int argc, char **argv)
 		close(lock);
 		return EXIT_STARTUP;
 	}
+	/* EAL's --log-level is a ceiling; vpnhub's own types register at info: debug needs both */
+	if (h.cfg->sys.log_level > RTE_LOG_INFO)
+		rte_log_set_level_pattern("vpnhub.*", h.cfg->sys.log_level);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = hub_start(&h, true, err, sizeof(err));

@@ -60,6 +60,8 @@ struct show_cmd {
 	enum format_family af;
 	/* Paged too; the words may be followed by "peer ADDR" or "spi SPI". */
 	int (*fmt_sa)(FILE *out, const struct json *data, const struct format_sa_filter *f);
+	/* The list is paged, then each entry asked again as "CMD,<its id>" for its detail. */
+	int (*fmt_detail)(FILE *out, const struct json *data);
 };
 
 /* A show command as parsed: the table and its filter. */
@@ -69,21 +71,24 @@ struct show_req {
 };
 
 static const struct show_cmd show_cmds[] = {
-	{"version", "/vpnhub/version", format_version, NULL, FORMAT_AF_ANY, NULL},
-	{"interfaces", "/vpnhub/interfaces", format_interfaces, NULL, FORMAT_AF_ANY, NULL},
-	{"ip route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET, NULL},
-	{"ipv6 route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET6, NULL},
-	{"route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_ANY, NULL},
-	{"arp", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET, NULL},
-	{"ipv6 neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET6, NULL},
-	{"neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_ANY, NULL},
-	{"stats", "/vpnhub/stats", format_stats, NULL, FORMAT_AF_ANY, NULL},
-	{"config", "/vpnhub/config", format_config, NULL, FORMAT_AF_ANY, NULL},
-	{"crypto ipsec sa", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY, format_ipsec_sa},
+	{"version", "/vpnhub/version", format_version, NULL, FORMAT_AF_ANY, NULL, NULL},
+	{"interfaces", "/vpnhub/interfaces", format_interfaces, NULL, FORMAT_AF_ANY, NULL, NULL},
+	{"ip route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET, NULL, NULL},
+	{"ipv6 route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET6, NULL, NULL},
+	{"route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_ANY, NULL, NULL},
+	{"arp", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET, NULL, NULL},
+	{"ipv6 neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET6, NULL,
+	 NULL},
+	{"neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_ANY, NULL, NULL},
+	{"stats", "/vpnhub/stats", format_stats, NULL, FORMAT_AF_ANY, NULL, NULL},
+	{"config", "/vpnhub/config", format_config, NULL, FORMAT_AF_ANY, NULL, NULL},
+	{"crypto ipsec sa", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY, format_ipsec_sa, NULL},
 	{"crypto ipsec sa summary", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY,
-	 format_ipsec_sa_summary},
-	{"crypto map", "/vpnhub/ipsec/spd", NULL, format_crypto_map, FORMAT_AF_ANY, NULL},
-	{"crypto ikev2 sa", "/vpnhub/ike/sa", NULL, format_ike_sa, FORMAT_AF_ANY, NULL},
+	 format_ipsec_sa_summary, NULL},
+	{"crypto map", "/vpnhub/ipsec/spd", NULL, format_crypto_map, FORMAT_AF_ANY, NULL, NULL},
+	{"crypto ikev2 sa", "/vpnhub/ike/sa", NULL, format_ike_sa, FORMAT_AF_ANY, NULL, NULL},
+	{"crypto ikev2 sa detail", "/vpnhub/ike/sa", NULL, NULL, FORMAT_AF_ANY, NULL,
+	 format_ike_sa_detail},
 };
 
 static const char usage_text[] =
@@ -109,8 +114,11 @@ static const char usage_text[] =
 	"                     that peer or with an SA of that SPI (decimal or 0x hex)\n"
 	"  crypto map         crypto maps: interface, entries in order with their selectors,\n"
 	"                     actions, SPIs and hits\n"
-	"  crypto ikev2 sa    IKE SAs: peer, role, state, endpoints, algorithms, virtual IP,\n"
-	"                     age, Child SA SPIs\n"
+	"  crypto ikev2 sa [detail]\n"
+	"                     IKE SAs: peer, role, state, endpoints, algorithms, virtual IP,\n"
+	"                     age, Child SA SPIs (detail: one block per SA with identities,\n"
+	"                     times, NAT, DPD, message IDs and each Child SA's selectors,\n"
+	"                     lifetimes and counters)\n"
 	"\n"
 	"raw sends CMD (for example /vpnhub/routes,64) and prints the reply as received.\n"
 	"\n"
@@ -489,9 +497,39 @@ static int parse_sa_filter(int argc, char **argv, struct format_sa_filter *f)
 	return 0;
 }
 
+/*
+ * Each entry of the list asked again by its "id" for its detail, into a new object under the
+ * same keys. An SA gone between the two questions is left out; any other failure is an error.
+ */
+static int fetch_details(struct ctl *c, const char *cmd, const struct json *list, struct json **out)
+{
+	struct json *acc = json_new_object(), *one;
+	int rc = acc == NULL ? -ENOMEM : 0;
+	for (const struct json *m = json_first(list); m != NULL && rc == 0; m = json_next(m)) {
+		const char *id = json_type(m) == JSON_OBJECT ? json_str(json_get(m, "id")) : NULL;
+		if (id == NULL || strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16)
+			continue; /* not an SA entry ("total"), or an id the hub would refuse */
+		rc = ctl_query(c, cmd, id, &one);
+		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (rc == 0 && (rc = json_append(acc, one, json_key(m))) != 0)
+			json_free(one);
+	}
+	if (rc != 0) {
+		json_free(acc);
+		return rc;
+	}
+	*out = acc;
+	return 0;
+}
+
 static int print_table(const struct show_req *req, const struct json *data)
 {
 	const struct show_cmd *s = req->show;
+	if (s->fmt_detail != NULL)
+		return s->fmt_detail(stdout, data);
 	if (s->fmt_sa != NULL)
 		return s->fmt_sa(stdout, data, &req->sa);
 	return s->fmt_af != NULL ? s->fmt_af(stdout, data, s->af) : s->fmt(stdout, data);
@@ -501,8 +539,13 @@ static int run_show(struct ctl *c, const struct show_req *req)
 {
 	const struct show_cmd *s = req->show;
 	struct json *data;
-	int rc = s->fmt_af != NULL || s->fmt_sa != NULL ? fetch_paged(c, s->cmd, &data)
-							: ctl_query(c, s->cmd, NULL, &data);
+	bool paged = s->fmt_af != NULL || s->fmt_sa != NULL || s->fmt_detail != NULL;
+	int rc = paged ? fetch_paged(c, s->cmd, &data) : ctl_query(c, s->cmd, NULL, &data);
+	if (rc == 0 && s->fmt_detail != NULL) {
+		struct json *list = data;
+		rc = fetch_details(c, s->cmd, list, &data);
+		json_free(list);
+	}
 	if (rc != 0)
 		return rc;
 	if (c->json) {

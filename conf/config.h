@@ -216,6 +216,7 @@ struct config {
 	unsigned int n_ike_pools;
 	struct cfg_ike_peer *ike_peers; /* ike.peers: n_ike_peers entries, owned; PSKs wiped */
 	unsigned int n_ike_peers;
+	struct cfg_ike_limits ike_limits; /* ike.limits, defaults without it */
 };
 
 /*

@@ -31,18 +31,21 @@
 #include "conf/config_int.h"
 #include "conf/yaml_tree.h"
 
-#define PSK_MIN		    16	     /* bytes; see psk_decode() */
-#define SECONDS_MAX	    31536000 /* a year: the longest rekey or lifetime accepted */
-#define DPD_MAX		    86400
-#define JITTER_MAX	    50 /* percent */
-#define IKE_REKEY_DEFAULT   14400
-#define CHILD_REKEY_DEFAULT 3600
-#define DPD_DEFAULT	    30
-#define JITTER_DEFAULT	    10
-#define WHERE_MAX	    64 /* "in ike.peers[1023].children[7]" */
-#define LABEL_MAX	    (SHOW_MAX + 32)
-#define FAM_V4		    1u
-#define FAM_V6		    2u
+#define PSK_MIN			16	 /* bytes; see psk_decode() */
+#define SECONDS_MAX		31536000 /* a year: the longest rekey or lifetime accepted */
+#define DPD_MAX			86400
+#define JITTER_MAX		50 /* percent */
+#define IKE_REKEY_DEFAULT	14400
+#define CHILD_REKEY_DEFAULT	3600
+#define DPD_DEFAULT		30
+#define JITTER_DEFAULT		10
+#define LIMIT_HALF_OPEN_DEFAULT 1024 /* ike.limits (ike_guard.c) */
+#define LIMIT_COOKIE_DEFAULT	64
+#define LIMIT_SOURCE_DEFAULT	256 /* remote-access clients behind one NAT share an address */
+#define WHERE_MAX		64  /* "in ike.peers[1023].children[7]" */
+#define LABEL_MAX		(SHOW_MAX + 32)
+#define FAM_V4			1u
+#define FAM_V6			2u
 
 /* ---- values ---- */
 
@@ -477,7 +480,7 @@ static int remote_ts(struct ld *ld, const struct node *v, const char *key, void 
 	dyn = strcmp(v->str, "dynamic") == 0;
 	if ((dyn && i > 0) || (!dyn && ch->remote_dynamic))
 		return cfgi_fail(ld, v, -EINVAL, "'%s': dynamic stands alone", key);
-	if (dyn && cur_peer(ld)->pool < 0)
+	if (dyn && cur_peer(ld)->pool < 0 && cur_peer(ld)->pool6 < 0)
 		return cfgi_fail(ld, v, -EINVAL, "'%s' dynamic needs a 'pool' on the peer", key);
 	ch->remote_dynamic = dyn;
 	if (!dyn)
@@ -628,9 +631,8 @@ static int check_ts(struct ld *ld, struct cfg_ike_child *ch, const struct node *
 	const struct cfg_ike_peer *p = cur_peer(ld);
 	unsigned int lf = families(ch->local_ts, ch->n_local_ts), rf;
 
-	rf = ch->remote_dynamic
-		     ? (ld->cfg->ike_pools[p->pool].prefix.family == AF_INET ? FAM_V4 : FAM_V6)
-		     : families(ch->remote_ts, ch->n_remote_ts);
+	rf = ch->remote_dynamic ? (p->pool >= 0 ? FAM_V4 : 0) | (p->pool6 >= 0 ? FAM_V6 : 0)
+				: families(ch->remote_ts, ch->n_remote_ts);
 	if (vals[CH_LOCAL_TS] == NULL) {
 		lf = rf != 0 ? rf : FAM_V4 | FAM_V6;
 		ts_any(ch->local_ts, &ch->n_local_ts, lf);
@@ -644,7 +646,9 @@ static int check_ts(struct ld *ld, struct cfg_ike_child *ch, const struct node *
 				 "'local_ts' (%s) and 'remote_ts' (%s%s) must cover the same "
 				 "address families",
 				 fam_name(lf), fam_name(rf),
-				 ch->remote_dynamic ? ", the pool's" : "");
+				 !ch->remote_dynamic	   ? ""
+				 : rf == (FAM_V4 | FAM_V6) ? ", the pools'"
+							   : ", the pool's");
 	return 0;
 }
 
@@ -823,19 +827,35 @@ static int set_peer_ike(struct ld *ld, const struct node *v, void *obj, const st
 	return cfgi_ike_proposals(ld, v, r->key, true, p->ike, &p->n_ike);
 }
 
-static int set_peer_pool(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+/* One pool per address family: an IPv4 one, an IPv6 one, or one of each (dual stack). */
+static int peer_pool(struct ld *ld, const struct node *v, const char *key, void *obj,
+		     unsigned int i)
 {
 	struct cfg_ike_peer *p = obj;
 	char buf[SHOW_MAX];
-	int rc = cfgi_want_scalar(ld, v, r->key);
+	int rc = cfgi_want_scalar(ld, v, key), k;
+	int *slot;
 
+	(void)i;
 	if (rc < 0)
 		return rc;
-	p->pool = pool_find(ld->cfg, v->str);
-	if (p->pool < 0)
-		return cfgi_fail(ld, v, -ENOENT, "'%s' names unknown pool '%s'", r->key,
+	k = pool_find(ld->cfg, v->str);
+	if (k < 0)
+		return cfgi_fail(ld, v, -ENOENT, "'%s' names unknown pool '%s'", key,
 				 cfgi_show(v, buf, sizeof(buf)));
+	slot = ld->cfg->ike_pools[k].prefix.family == AF_INET ? &p->pool : &p->pool6;
+	if (*slot >= 0)
+		return cfgi_fail(ld, v, -EINVAL,
+				 "'%s' names two %s pools (%s and %s): one per address family", key,
+				 slot == &p->pool ? "IPv4" : "IPv6", ld->cfg->ike_pools[*slot].name,
+				 ld->cfg->ike_pools[k].name);
+	*slot = k;
 	return 0;
+}
+
+static int set_peer_pool(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+{
+	return each_item(ld, v, r->key, 2, "a pool name", peer_pool, obj);
 }
 
 #define PEER_UINT(k, f, lo, hi)                                                   \
@@ -963,6 +983,7 @@ static int load_peer(struct ld *ld, const struct node *map, unsigned int idx)
 	int rc;
 
 	p->pool = -1;
+	p->pool6 = -1;
 	p->dpd_delay = DPD_DEFAULT;
 	p->rekey_time = IKE_REKEY_DEFAULT;
 	p->jitter = JITTER_DEFAULT;
@@ -1008,12 +1029,49 @@ static int check_vtis(struct ld *ld, const struct node *tunnels)
 	return 0;
 }
 
-enum { IKE_POOLS, IKE_PEERS, IKE_N };
+enum { IKE_POOLS, IKE_PEERS, IKE_LIMITS, IKE_N };
 
 static const struct rule ike_rules[IKE_N] = {
 	[IKE_POOLS] = {"pools", cfgi_keep, 0, 0, 0, false},
 	[IKE_PEERS] = {"peers", cfgi_keep, 0, 0, 0, false},
+	[IKE_LIMITS] = {"limits", cfgi_keep, 0, 0, 0, false},
 };
+
+/* ---- limits ---- */
+
+enum { LIM_HALF_OPEN, LIM_COOKIE, LIM_SOURCE, LIM_N };
+
+#define LIM_UINT(k, f, lo, hi)                                                      \
+	{                                                                           \
+		k, cfgi_set_uint, offsetof(struct cfg_ike_limits, f), lo, hi, false \
+	}
+static const struct rule lim_rules[LIM_N] = {
+	[LIM_HALF_OPEN] = LIM_UINT("half_open_max", half_open_max, 1, CFG_IKE_SA_MAX),
+	[LIM_COOKIE] = LIM_UINT("cookie_threshold", cookie_threshold, 0, CFG_IKE_SA_MAX),
+	[LIM_SOURCE] = LIM_UINT("per_source_max", per_source_max, 0, CFG_IKE_SA_MAX),
+};
+#undef LIM_UINT
+
+/* Cookies start at or below the cap, or they would never be asked for (RFC 7296 2.6). */
+static int load_limits(struct ld *ld, const struct node *map)
+{
+	struct cfg_ike_limits *l = &ld->cfg->ike_limits;
+	const struct node *vals[LIM_N] = {NULL};
+	int rc;
+
+	l->half_open_max = LIMIT_HALF_OPEN_DEFAULT;
+	l->cookie_threshold = LIMIT_COOKIE_DEFAULT;
+	l->per_source_max = LIMIT_SOURCE_DEFAULT;
+	if (map == NULL)
+		return 0;
+	rc = cfgi_walk_map(ld, map, "in ike.limits", lim_rules, LIM_N, l, vals);
+	if (rc == 0 && l->cookie_threshold > l->half_open_max)
+		rc = cfgi_fail(ld, vals[LIM_COOKIE] != NULL ? vals[LIM_COOKIE] : map, -EINVAL,
+			       "'cookie_threshold' %u is above 'half_open_max' %u: cookies would "
+			       "never be asked for",
+			       l->cookie_threshold, l->half_open_max);
+	return rc;
+}
 
 int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunnels)
 {
@@ -1023,6 +1081,8 @@ int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunn
 
 	if (map != NULL)
 		rc = cfgi_walk_map(ld, map, "in ike", ike_rules, IKE_N, NULL, vals);
+	if (rc == 0)
+		rc = load_limits(ld, vals[IKE_LIMITS]);
 	if (rc == 0)
 		rc = cfgi_load_list(ld, vals[IKE_POOLS], "pools", CFG_IKE_POOLS_MAX, "pools",
 				    sizeof(struct cfg_ike_pool), (void **)&cfg->ike_pools,

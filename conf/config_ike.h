@@ -94,7 +94,7 @@ struct cfg_ike_child {
 	uint8_t mode;	     /* enum cfg_sa_mode */
 	struct cfg_ike_proposal esp[CFG_IKE_PROPOSALS_MAX];
 	unsigned int n_esp;
-	int tunnel;		    /* static VTI: index into config.tunnels, -1 = none */
+	int tunnel;	      /* static VTI: index into config.tunnels, -1 = none */
 	int cmap, cmap_entry; /* the crypto map entry it keys (its selectors are the TS), or -1 */
 	unsigned int rekey_time;    /* seconds; 0 = never; default 3600 */
 	unsigned int life_time;	    /* hard expiry, seconds; default rekey_time * 11 / 10 */
@@ -129,7 +129,8 @@ struct cfg_ike_peer {
 	unsigned int n_ike;
 	struct cfg_ike_child children[CFG_IKE_CHILDREN_MAX];
 	unsigned int n_children;
-	int pool;		  /* index into config.ike_pools, -1 = none */
+	int pool;		  /* the IPv4 pool: index into config.ike_pools, -1 = none */
+	int pool6;		  /* the IPv6 pool (INTERNAL_IP6_ADDRESS), -1 = none */
 	bool initiate;		  /* the hub starts the IKE SA (needs a remote address) */
 	bool encap;		  /* force UDP encapsulation even without a NAT (RFC 3948) */
 	unsigned int dpd_delay;	  /* seconds of inbound silence before a liveness check; 0 = off */
@@ -152,6 +153,17 @@ struct cfg_ike_peer {
 	uint16_t key_len;
 	bool send_certreq; /* CERTREQ naming our CAs (3.7); default true */
 	unsigned int line;
+};
+
+/*
+ * ike.limits: how many IKE SAs peers may open (ctrlplane/ike/ike_guard.c). IKE SAs the hub
+ * holds at most: CFG_IKE_SA_MAX, half-open ones included.
+ */
+#define CFG_IKE_SA_MAX 16384
+struct cfg_ike_limits {
+	unsigned int half_open_max;    /* half-open SAs; more IKE_SA_INITs are dropped */
+	unsigned int cookie_threshold; /* half-open SAs from which a cookie is needed (0: always) */
+	unsigned int per_source_max;   /* IKE SAs peers opened from one address; 0 = no cap */
 };
 
 #endif

@@ -211,7 +211,8 @@ static bool policy_output(struct ctrl *c, const struct spd *spd, struct rte_mbuf
 	return true;
 }
 
-static void fragment4(struct ctrl *c, struct rte_mbuf *mb, const struct iface *out);
+static void fragment(struct ctrl *c, struct rte_mbuf *mb, const struct iface *out, int family,
+		     const uint8_t *gw);
 
 void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struct iface *link)
 {
@@ -235,12 +236,22 @@ void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struc
 		ctrl_drop(c, mb, DP_DROP_NO_ROUTE);
 		return;
 	}
+	/* the map decides on the whole packet: its fragments would have no ports to match */
+	const struct spd *spd = out->kind != IFACE_VTI ? spd_of(c->dp, out->ifindex) : NULL;
+	if (spd != NULL && policy_output(c, spd, mb, family))
+		return;
+	const uint8_t *gw = nh->family != 0 ? nh->gw : dst;
 	if (l3len > out->mtu && family == AF_INET &&
 	    !(((struct rte_ipv4_hdr *)(eth + 1))->fragment_offset &
 	      RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
 		/* our own datagram (a large IKE_AUTH with certificates): fragments (RFC 791) */
 		dp_meta(mb)->flags |= DP_MF_ORIGINATED;
-		fragment4(c, mb, out);
+		fragment(c, mb, out, AF_INET, gw);
+		return;
+	}
+	if (l3len > out->mtu && family == AF_INET6 && (dp_meta(mb)->flags & DP_MF_ORIGINATED)) {
+		/* ours (a large IKE message): the source may fragment (RFC 8200 4.5) */
+		fragment(c, mb, out, AF_INET6, gw);
 		return;
 	}
 	if (l3len > out->mtu) {
@@ -251,36 +262,53 @@ void ctrl_ip_output(struct ctrl *c, struct rte_mbuf *mb, int family, const struc
 		tunnel_output(c, out, mb, family);
 		return;
 	}
-	const struct spd *spd = spd_of(c->dp, out->ifindex);
-	if (spd != NULL && policy_output(c, spd, mb, family))
-		return;
-	nbr_resolve(c, out, family, nh->family != 0 ? nh->gw : dst, mb);
+	nbr_resolve(c, out, family, gw, mb);
 }
 
-/* Fragment a forwarded IPv4 packet (DF clear) that exceeds the egress MTU (RFC 791). */
-static void fragment4(struct ctrl *c, struct rte_mbuf *mb, const struct iface *out)
+/*
+ * Fragment a packet that exceeds the egress MTU: a forwarded IPv4 one with DF clear (RFC 791),
+ * or one the hub originated (IPv4, or IPv6 with a Fragment header, RFC 8200 4.5). With gw, the
+ * fragments leave out (into its tunnel, or to next hop gw) past the crypto map, which took the
+ * whole packet's decision already; without, each is routed again.
+ */
+static void fragment(struct ctrl *c, struct rte_mbuf *mb, const struct iface *out, int family,
+		     const uint8_t *gw)
 {
 	struct rte_mbuf *frags[64];
-	if (!(dp_meta(mb)->flags & DP_MF_ORIGINATED))
+	uint8_t flags = dp_meta(mb)->flags;
+	if (!(flags & DP_MF_ORIGINATED))
 		dp_ttl_dec(mb);
 	rte_pktmbuf_adj(mb, L2_LEN);
-	int n = rte_ipv4_fragment_packet(mb, frags, RTE_DIM(frags), out->mtu, c->dp->pool,
-					 indirect_pool);
+	int n = family == AF_INET ? rte_ipv4_fragment_packet(mb, frags, RTE_DIM(frags), out->mtu,
+							     c->dp->pool, indirect_pool)
+				  : rte_ipv6_fragment_packet(mb, frags, RTE_DIM(frags), out->mtu,
+							     c->dp->pool, indirect_pool);
 	rte_pktmbuf_free(mb);
 	if (n < 0) {
 		dp_count_drop(dp_ctrl_stats(c->dp), DP_DROP_FRAG_NEEDED, 1);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		/* the library leaves the header checksum to the caller */
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		if (rte_pktmbuf_prepend(frags[i], L2_LEN) == NULL) {
+		if (family == AF_INET) { /* the library leaves the header checksum to the caller */
+			struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		dp_meta(frags[i])->flags = flags;
+		struct rte_ether_hdr *eth =
+			(struct rte_ether_hdr *)rte_pktmbuf_prepend(frags[i], L2_LEN);
+		if (eth == NULL) {
 			ctrl_drop(c, frags[i], DP_DROP_NO_MBUF);
 			continue;
 		}
-		ctrl_ip_output(c, frags[i], AF_INET, NULL);
+		eth->ether_type = family == AF_INET ? RTE_BE16(RTE_ETHER_TYPE_IPV4)
+						    : RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		if (gw == NULL)
+			ctrl_ip_output(c, frags[i], family, NULL);
+		else if (out->kind == IFACE_VTI)
+			tunnel_output(c, out, frags[i], family);
+		else
+			nbr_resolve(c, out, family, gw, frags[i]);
 	}
 }
 
@@ -300,7 +328,7 @@ static void mtu_exceeded(struct ctrl *c, const struct iface *in, struct rte_mbuf
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
 		icmp4_error(c, in, mb, 3, 4, out->mtu); /* RFC 1191 fragmentation needed */
 	else
-		fragment4(c, mb, out);
+		fragment(c, mb, out, AF_INET, NULL);
 }
 
 static void neigh_miss(struct ctrl *c, struct rte_mbuf *mb)

@@ -612,6 +612,12 @@ static int cmd_config(struct ctrl *c, const char *params, struct rte_tel_data *d
 static int cmd_ike_sa(struct ctrl *c, const char *params, struct rte_tel_data *d)
 {
 	unsigned int start;
+	if (ike_tel_is_sa_id(params)) { /* one SA by its id, in detail */
+		rte_spinlock_lock(&c->lock);
+		int rc = ike_tel_sa(c, params, d);
+		rte_spinlock_unlock(&c->lock);
+		return rc;
+	}
 	if (page_start(params, &start) != 0)
 		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
@@ -648,8 +654,8 @@ static const struct {
 	 "Crypto maps: entries, selectors, actions, SAs by SPI, hits. Paged. Parameter: start "
 	 "row"},
 	{"/vpnhub/ike/sa", cmd_ike_sa,
-	 "IKE SAs: SPIs, state, peer, addresses, algorithms, Child SA SPIs; never keys. Paged. "
-	 "Parameter: start index"},
+	 "IKE SAs; never keys. Paged. Parameter: start index, or an SA's id (16 hex digits) for "
+	 "that SA in detail"},
 	{"/vpnhub/ike/stats", cmd_ike_stats,
 	 "IKE messages in and out, drops by reason. No parameters"},
 	{"/vpnhub/stats", cmd_stats, "Per-lcore packets, drops by reason, cycles. No parameters"},

@@ -34,12 +34,14 @@ void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family);
  * the negotiation fails. transit: a forwarded packet (its TTL is decremented when it leaves),
  * not one the hub built. Consumes mb. Control lcore (ike_acquire.c).
  */
-void ike_acquire(struct ctrl *c, struct rte_mbuf *mb, uint16_t ifindex, uint32_t seq,
-		 bool transit);
+void ike_acquire(struct ctrl *c, struct rte_mbuf *mb, uint16_t ifindex, uint32_t seq, bool transit);
 
 /* Counters and IKE SAs for telemetry (/vpnhub/ike/...). Any thread, under c->lock. */
 struct rte_tel_data;
 void ike_tel_stats(struct ctrl *c, struct rte_tel_data *d);
 int ike_tel_sas(struct ctrl *c, unsigned int start, struct rte_tel_data *d);
+/* /vpnhub/ike/sa,<id>: one SA in detail, id its "id" (our SPI, 16 hex digits); -ENOENT. */
+bool ike_tel_is_sa_id(const char *params);
+int ike_tel_sa(struct ctrl *c, const char *id, struct rte_tel_data *d);
 
 #endif

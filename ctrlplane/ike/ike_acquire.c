@@ -179,7 +179,7 @@ static void start(struct ike *ike, struct ike_acq *a)
 {
 	struct ike_sa *sa = sa_with(ike, a->peer, false);
 	ike->st.acquires++;
-	a->until_tsc = rte_get_timer_cycles() + IKE_ACQ_WAIT_S * rte_get_timer_hz();
+	a->until_tsc = ike_now(ike) + IKE_ACQ_WAIT_S * rte_get_timer_hz();
 	set_state(ike, a, IKE_ACQ_WAIT);
 	if (sa != NULL)
 		ike_task_queue(sa, IKE_T_CHILD_NEW, child_index(a));
@@ -187,8 +187,7 @@ static void start(struct ike *ike, struct ike_acq *a)
 		ike_initiate(ike, a->peer, child_index(a));
 }
 
-void ike_acquire(struct ctrl *c, struct rte_mbuf *mb, uint16_t ifindex, uint32_t seq,
-		 bool transit)
+void ike_acquire(struct ctrl *c, struct rte_mbuf *mb, uint16_t ifindex, uint32_t seq, bool transit)
 {
 	struct ike *ike = c->ike;
 	struct ike_acq *a = ike != NULL ? acq_find(ike, ifindex, seq) : NULL;
@@ -221,7 +220,7 @@ static void fail(struct ike *ike, struct ike_acq *a)
 {
 	drop_held(ike, a);
 	ike->st.acquire_failed++;
-	a->until_tsc = rte_get_timer_cycles() + IKE_ACQ_DOWN_S * rte_get_timer_hz();
+	a->until_tsc = ike_now(ike) + IKE_ACQ_DOWN_S * rte_get_timer_hz();
 	set_entry(ike, a, SPD_SA_HELD);
 	set_state(ike, a, IKE_ACQ_DOWN);
 }

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <rte_byteorder.h>
+#include <rte_hash.h>
 
 #include "crypto/ike_cert.h"
 #include "ctrlplane/ike/ike_cert.h"
@@ -179,40 +180,106 @@ static uint16_t child(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr 
 	return 0;
 }
 
+/* The attributes a configuration reply carries, and the storage their values point into. */
+struct cp_reply {
+	struct ike_cp_attr a[2 * (1 + CFG_IKE_POOL_DNS_MAX + CFG_IKE_POOL_SPLIT_MAX)];
+	uint8_t val[2 * CFG_IKE_POOL_SPLIT_MAX + 1][17];
+	unsigned int n, n_val;
+};
+
+static bool cp_asks(const struct ike_msg *m, const struct ike_payload *cp, uint16_t type)
+{
+	for (unsigned int i = 0; i < cp->u.cp.n_attrs; i++)
+		if (m->cp[cp->u.cp.first_attr + i].type == type)
+			return true;
+	return false;
+}
+
+/* The DNS servers and split networks of pool that are of family af (3.15.1). */
+static void cp_pool_extras(struct cp_reply *r, const struct cfg_ike_pool *pool, int af)
+{
+	bool v4 = af == AF_INET;
+	for (unsigned int i = 0; i < pool->n_dns; i++)
+		if (pool->dns[i].family == af)
+			r->a[r->n++] = (struct ike_cp_attr){v4 ? IKE_CFG_INTERNAL_IP4_DNS
+							       : IKE_CFG_INTERNAL_IP6_DNS,
+							    v4 ? 4 : 16, pool->dns[i].bytes};
+	for (unsigned int i = 0; i < pool->n_split; i++) {
+		const struct cfg_addr *s = &pool->split[i];
+		uint8_t *v = r->val[r->n_val];
+		if (s->family != af)
+			continue;
+		r->n_val++;
+		if (v4) { /* address and netmask */
+			uint32_t mask = s->plen ? rte_cpu_to_be_32(~0u << (32 - s->plen)) : 0;
+			memcpy(v, s->bytes, 4);
+			memcpy(v + 4, &mask, 4);
+		} else { /* address and prefix length */
+			memcpy(v, s->bytes, 16);
+			v[16] = s->plen;
+		}
+		r->a[r->n++] = (struct ike_cp_attr){v4 ? IKE_CFG_INTERNAL_IP4_SUBNET
+						       : IKE_CFG_INTERNAL_IP6_SUBNET,
+						    v4 ? 8 : 17, v};
+	}
+}
+
+/* An IPv4 address from the peer's pool into sa->vip (kept if it has one already). */
+static bool cp_take4(struct ike_sa *sa)
+{
+	int k = sa->peer->pool;
+	if (sa->vip_pool < 0 && ike_pool_take(sa->ike, k, sa->vip) != 0) {
+		IKE_LOG(WARNING, "peer %s: pool %s exhausted", sa->peer->name,
+			sa->ike->cfg->ike_pools[k].name);
+		return false;
+	}
+	sa->vip_pool = k;
+	return true;
+}
+
+static bool cp_take6(struct ike_sa *sa)
+{
+	int k = sa->peer->pool6;
+	if (!sa->vip6_set && ike_pool_take(sa->ike, k, sa->vip6) != 0) {
+		IKE_LOG(WARNING, "peer %s: pool %s exhausted", sa->peer->name,
+			sa->ike->cfg->ike_pools[k].name);
+		return false;
+	}
+	sa->vip6_set = true;
+	return true;
+}
+
 /*
- * A configuration request (3.15.1) from a peer with a pool: an address of it, the pool's DNS
- * servers and split networks in the reply. 0 (nothing asked, or answered into w) or
- * INTERNAL_ADDRESS_FAILURE.
+ * A configuration request (3.15.1) from a peer with a pool: an address of each family it asks
+ * for and has a pool of (an IPv4 one when it names no address attribute at all), with those
+ * pools' DNS servers and split networks. INTERNAL_IP6_ADDRESS is the address and a prefix
+ * length: the pool's, so the peer knows which addresses are on-link to it. 0 (nothing asked,
+ * or answered into w) or INTERNAL_ADDRESS_FAILURE when no asked-for address could be given.
  */
 static uint16_t config_reply(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
 {
 	const struct ike_payload *cp = ike_msg_find(m, IKE_PL_CP, NULL);
-	struct ike_cp_attr a[1 + CFG_IKE_POOL_DNS_MAX + CFG_IKE_POOL_SPLIT_MAX];
-	uint8_t split[CFG_IKE_POOL_SPLIT_MAX][8];
-	unsigned int n = 0;
-	if (cp == NULL || cp->u.cp.type != IKE_CFG_REQUEST || sa->peer->pool < 0)
+	const struct config *cfg = sa->ike->cfg;
+	struct cp_reply r = {.n = 0};
+	if (cp == NULL || cp->u.cp.type != IKE_CFG_REQUEST ||
+	    (sa->peer->pool < 0 && sa->peer->pool6 < 0))
 		return 0;
-	const struct cfg_ike_pool *pool = &sa->ike->cfg->ike_pools[sa->peer->pool];
-	if (sa->vip_pool < 0 && ike_pool_take(sa->ike, sa->peer->pool, sa->vip) != 0) {
-		IKE_LOG(WARNING, "peer %s: pool %s exhausted", sa->peer->name, pool->name);
+	bool ask6 = cp_asks(m, cp, IKE_CFG_INTERNAL_IP6_ADDRESS);
+	bool ask4 = cp_asks(m, cp, IKE_CFG_INTERNAL_IP4_ADDRESS) || !ask6;
+	if (ask4 && sa->peer->pool >= 0 && cp_take4(sa)) {
+		r.a[r.n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP4_ADDRESS, 4, sa->vip};
+		cp_pool_extras(&r, &cfg->ike_pools[sa->peer->pool], AF_INET);
+	}
+	if (ask6 && sa->peer->pool6 >= 0 && cp_take6(sa)) {
+		uint8_t *v = r.val[r.n_val++];
+		memcpy(v, sa->vip6, 16);
+		v[16] = cfg->ike_pools[sa->peer->pool6].prefix.plen;
+		r.a[r.n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP6_ADDRESS, 17, v};
+		cp_pool_extras(&r, &cfg->ike_pools[sa->peer->pool6], AF_INET6);
+	}
+	if (r.n == 0) /* nothing it asked for could be given */
 		return IKE_N_INTERNAL_ADDRESS_FAILURE;
-	}
-	sa->vip_pool = sa->peer->pool;
-	a[n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP4_ADDRESS, 4, sa->vip};
-	for (unsigned int i = 0; i < pool->n_dns; i++)
-		if (pool->dns[i].family == AF_INET)
-			a[n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP4_DNS, 4,
-						      pool->dns[i].bytes};
-	for (unsigned int i = 0; i < pool->n_split; i++) {
-		const struct cfg_addr *s = &pool->split[i];
-		uint32_t mask = s->plen ? rte_cpu_to_be_32(~0u << (32 - s->plen)) : 0;
-		if (s->family != AF_INET)
-			continue;
-		memcpy(split[i], s->bytes, 4);
-		memcpy(split[i] + 4, &mask, 4);
-		a[n++] = (struct ike_cp_attr){IKE_CFG_INTERNAL_IP4_SUBNET, 8, split[i]};
-	}
-	return ike_wr_cp(w, IKE_CFG_REPLY, a, n) == 0 ? 0 : IKE_N_INTERNAL_ADDRESS_FAILURE;
+	return ike_wr_cp(w, IKE_CFG_REPLY, r.a, r.n) == 0 ? 0 : IKE_N_INTERNAL_ADDRESS_FAILURE;
 }
 
 /* 2.21.2: AUTHENTICATION_FAILED in the response, then the IKE SA is no more. */
@@ -226,6 +293,9 @@ static void refuse(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w,
 		why);
 	ike_sa_delete(sa);
 }
+
+static bool others(struct ike_sa *sa, bool del);
+static void initial_contact(struct ike_sa *sa);
 
 void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t plain_len)
 {
@@ -251,6 +321,8 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 	sa->peer_id.type = idi->u.typed.type;
 	sa->peer_id.len = (uint16_t)RTE_MIN(idi->u.typed.len, (uint16_t)CFG_IKE_ID_MAX);
 	memcpy(sa->peer_id.data, idi->u.typed.data, sa->peer_id.len);
+	if (ike_msg_notify(m, IKE_N_INITIAL_CONTACT) != NULL)
+		initial_contact(sa); /* before the child: the VTI and the pool address are free */
 	size_t idr_len = our_id(sa, idr);
 	int rc = ike_wr_id(&w, IKE_PL_IDR, idr[0], idr + 4, idr_len - 4);
 	if (rc == 0)
@@ -274,6 +346,52 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 					     : "");
 }
 
+/* Same remote address (a NAT may have changed the port). */
+static bool same_host(const struct ike_path *a, const struct ike_path *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->remote, b->remote, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/*
+ * The IKE SAs with sa's peer other than sa. With del, those of the same authenticated identity
+ * are deleted without a word (2.4, INITIAL_CONTACT: the peer has none of them any more); for a
+ * peer of `remote: any`, whose clients may share one identity (a group key), only those from
+ * the same address. Without del: whether there is any. At most IKE_CHILD_MAX are deleted.
+ */
+static bool others(struct ike_sa *sa, bool del)
+{
+	struct ike_sa *gone[IKE_CHILD_MAX];
+	unsigned int n = 0;
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(sa->ike->by_spi, &key, &data, &next) >= 0) {
+		struct ike_sa *o = data;
+		if (o == sa || o->peer != sa->peer || o->state == IKE_S_DELETED)
+			continue;
+		if (!del)
+			return true;
+		if (o->state == IKE_S_ESTABLISHED && o->peer_id.type == sa->peer_id.type &&
+		    o->peer_id.len == sa->peer_id.len &&
+		    memcmp(o->peer_id.data, sa->peer_id.data, o->peer_id.len) == 0 &&
+		    (sa->peer->remote.family != 0 || same_host(&o->path, &sa->path)) &&
+		    n < IKE_CHILD_MAX)
+			gone[n++] = o;
+	}
+	for (unsigned int i = 0; i < n; i++) { /* not while iterating the table */
+		IKE_LOG(INFO, "IKE SA with %s replaced: INITIAL_CONTACT on a new one",
+			sa->peer->name);
+		ike_task_sa_gone(gone[i]);
+	}
+	return n > 0;
+}
+
+static void initial_contact(struct ike_sa *sa)
+{
+	others(sa, true);
+}
+
 /* ---- the initiator's half ---- */
 
 int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
@@ -287,7 +405,7 @@ int ike_auth_request(struct ike_sa *sa, struct ike_wr *w)
 	uint8_t spi[4] = {(uint8_t)(sa->offer_spi >> 24), (uint8_t)(sa->offer_spi >> 16),
 			  (uint8_t)(sa->offer_spi >> 8), (uint8_t)sa->offer_spi};
 	int rc = ike_wr_id(w, IKE_PL_IDI, idi[0], idi + 4, idi_len - 4);
-	if (rc == 0)
+	if (rc == 0 && !others(sa, false)) /* 2.4: only when this is the one IKE SA with the peer */
 		rc = ike_wr_notify(w, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (rc == 0 && peer->remote_id.type != CFG_IKE_ID_NONE)
 		rc = ike_wr_id(w, IKE_PL_IDR, peer->remote_id.type, peer->remote_id.data,
@@ -372,6 +490,7 @@ int ike_auth_response(struct ike_sa *sa, const struct ike_msg *m)
 	ike_sa_established(sa);
 	auth_child(sa, m);
 	ike_acq_established(sa); /* crypto map entries of the peer still without their child */
+	ike_reauth_established(sa);
 	IKE_LOG(INFO, "IKE SA with %s established (initiated), %u child SA", sa->peer->name,
 		sa->n_child);
 	return 0;

@@ -264,6 +264,59 @@ static void rri_del(struct ike_sa *sa, struct ike_child *ch, uint16_t ifindex)
 	ch->n_rri = 0;
 }
 
+/*
+ * Does another IKE SA's live child key static VTI t? Then the peer is replacing that IKE SA
+ * (reauthentication, 2.8.3) and may not have the new child's inbound SA yet: as the responder of
+ * the exchange the hub must not send on the new SA before the peer shows it has it.
+ */
+static bool vti_held(const struct ike_sa *sa, const struct iface *t)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	if (t->sa_out == 0)
+		return false;
+	while (rte_hash_iterate(sa->ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *o = data;
+		for (unsigned int i = 0; o != sa && i < o->n_child; i++)
+			if (o->child[i].sa_out == t->sa_out && o->child[i].state == IKE_CH_ACTIVE)
+				return true;
+	}
+	return false;
+}
+
+/* Bind the VTI of a child that waited for it (bind_pending); its routes come with it. */
+static void bind_now(struct ike_sa *sa, struct ike_child *ch)
+{
+	const struct iface *t = vti_of(sa, ch);
+	ch->bind_pending = false;
+	if (t == NULL || vti_bind(sa, t, ch->sa_out, tunnel_of(sa, ch)) != 0)
+		return;
+	IKE_LOG(INFO, "child %s of %s takes %s over (SPI out 0x%08x)", ch->cfg->name,
+		sa->peer->name,
+		ch->cfg->tunnel >= 0 ? sa->ike->cfg->tunnels[ch->cfg->tunnel].name : "?",
+		ch->spi_out);
+}
+
+/* The VTI goes free: a child of another IKE SA waiting for it takes it (true), in one go. */
+static bool vti_handover(struct ike_sa *gone, int tunnel)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(gone->ike->by_spi, &key, &data, &next) >= 0) {
+		struct ike_sa *o = data;
+		for (unsigned int i = 0; o != gone && i < o->n_child; i++) {
+			struct ike_child *ch = &o->child[i];
+			if (ch->bind_pending && ch->cfg->tunnel == tunnel) {
+				bind_now(o, ch);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind)
 {
 	size_t el = encr_len(ch), al = integ_len(ch->integ);
@@ -292,7 +345,9 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 	if (rc != 0)
 		return rc;
 	rc = install_one(sa, ch, SA_OUT, 0, out_e, out_a, &ch->sa_out);
-	if (rc == 0 && t != NULL && bind)
+	ch->bind_pending =
+		rc == 0 && t != NULL && bind && !ct->template && !ch->local_init && vti_held(sa, t);
+	if (rc == 0 && t != NULL && bind && !ch->bind_pending)
 		rc = vti_bind(sa, t, ch->sa_out, tunnel_of(sa, ch));
 	if (rc != 0) {
 		ike_child_remove(sa, ch);
@@ -302,11 +357,14 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 		rri_add(sa, ch, in_if);
 		ike_acq_bind(sa, ch); /* a crypto map entry it keys */
 	}
-	ch->installed_tsc = rte_get_timer_cycles();
+	ch->installed_tsc = ike_now(sa->ike);
 	sa->ike->st.children_installed++;
+	ike_sa_log_child_keys(sa, ch, in_e, in_a, out_e, out_a, el, al);
 	IKE_LOG(INFO, "child %s of %s: SPI in 0x%08x out 0x%08x%s%s", ch->cfg->name, sa->peer->name,
 		ch->spi_in, ch->spi_out, vti,
-		bind ? "" : " (rekey: takes over when the old one goes)");
+		!bind		   ? " (rekey: takes over when the old one goes)"
+		: ch->bind_pending ? " (takes over when the peer uses it or the old one goes)"
+				   : "");
 	return 0;
 }
 
@@ -316,7 +374,8 @@ void ike_child_remove(struct ike_sa *sa, struct ike_child *ch)
 	const struct iface *t = vti_of(sa, ch);
 	if (t != NULL && ch->va_owner)
 		rri_del(sa, ch, t->ifindex);
-	if (t != NULL && ch->sa_out != 0 && t->sa_out == ch->sa_out)
+	if (t != NULL && ch->sa_out != 0 && t->sa_out == ch->sa_out &&
+	    !vti_handover(sa, ch->cfg->tunnel))
 		vti_bind(sa, t, 0, tunnel_of(sa, ch));
 	ike_acq_unbind(sa, ch);
 	rte_spinlock_lock(&c->lock);
@@ -350,14 +409,12 @@ const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const stru
 		const struct cfg_ike_ts *rem = cc->n_remote_ts ? cc->remote_ts : ts_any;
 		const struct cfg_ike_ts *loc = cc->n_local_ts ? cc->local_ts : ts_any;
 		unsigned int nr = cc->n_remote_ts ? cc->n_remote_ts : RTE_DIM(ts_any);
-		struct cfg_ike_ts vip = {.prefix = {.family = AF_INET, .plen = 32},
-					 .port_hi = 65535};
-		if (cc->remote_dynamic) { /* the address the peer's pool gave it (3.15) */
-			if (sa->vip_pool < 0)
+		struct cfg_ike_ts vip[2];
+		if (cc->remote_dynamic) { /* the addresses the peer's pools gave it (3.15) */
+			nr = ike_ts_vip(sa, vip);
+			if (nr == 0)
 				continue;
-			memcpy(vip.prefix.bytes, sa->vip, 4);
-			rem = &vip;
-			nr = 1;
+			rem = vip;
 		}
 		unsigned int nl = cc->n_local_ts ? cc->n_local_ts : RTE_DIM(ts_any);
 		/* TSi is the initiator's side (2.9): the peer's when it asked, ours in an answer */
@@ -441,7 +498,7 @@ void ike_child_flip(struct ike_sa *sa, unsigned int i)
 	old->sa_out = 0;
 	old->successor = 0;
 	old->state = IKE_CH_OLD;
-	old->expire_tsc = rte_get_timer_cycles() + IKE_REKEY_OVERLAP_S * rte_get_timer_hz();
+	old->expire_tsc = ike_now(sa->ike) + IKE_REKEY_OVERLAP_S * rte_get_timer_hz();
 }
 
 void ike_child_tick(struct ike_sa *sa, uint64_t now)
@@ -453,13 +510,22 @@ void ike_child_tick(struct ike_sa *sa, uint64_t now)
 			ike_child_forget(sa, i--);
 			continue;
 		}
+		struct sa_stats st;
+		if (ch->state == IKE_CH_ACTIVE && ch->bind_pending) {
+			const struct sa *mine = sa_get(sa->ike->c->dp->sas, ch->sa_in);
+			if (mine != NULL) { /* the peer sends on it: it has the new SA */
+				sa_stats_read(mine, &st);
+				if (st.pkts > 0)
+					bind_now(sa, ch);
+			}
+			continue;
+		}
 		if (ch->state != IKE_CH_ACTIVE || ch->successor == 0)
 			continue;
 		/* the peer already sends on the new SA: it has it, the flip cannot lose packets */
 		int n = ike_child_by_spi_in(sa, ch->successor);
 		const struct sa *in =
 			n >= 0 ? sa_get(sa->ike->c->dp->sas, sa->child[n].sa_in) : NULL;
-		struct sa_stats st;
 		if (in != NULL) {
 			sa_stats_read(in, &st);
 			if (st.pkts > 0)

@@ -7,6 +7,12 @@
  * ESP SPIs (the peer's inbound ones, our outbound), each child found is removed and the answer
  * lists our inbound SPI of each (1.4.1: the pair is deleted together). SPIs we do not know are
  * ignored, as is a second delete of the same SA. Other notifications are ignored (3.10.1).
+ *
+ * Collisions (2.25.1, 2.25.2): a Delete for a child we are rekeying is answered as usual, with
+ * a Delete payload; our rekey's answer then finds the child gone and deletes what it made
+ * (ike_create.c). A Delete for a child we are closing (rekeyed: only its inbound SA is left for
+ * the overlap) is answered without one. A Delete of an IKE SA we are rekeying is answered as
+ * usual and our rekey is forgotten, with the half-made new IKE SA.
  * Control lcore only.
  */
 #include <string.h>
@@ -71,6 +77,6 @@ void ike_info_respond(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size
 	ike_respond(sa, m, &w);
 	if (ike_gone) {
 		IKE_LOG(INFO, "IKE SA with %s deleted by the peer", sa->peer->name);
-		ike_sa_delete(sa);
+		ike_task_sa_gone(sa);
 	}
 }

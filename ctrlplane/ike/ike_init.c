@@ -63,7 +63,7 @@ static void natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint8_t fa
  * True when the peer's NAT detection hashes say an address or port changed on the way (the
  * hashes of a request have SPIr zero, those of a response the real one).
  */
-static bool nat_seen(const struct ike_msg *m, const struct ike_path *p)
+static bool nat_seen(struct ike_sa *sa, const struct ike_msg *m, const struct ike_path *p)
 {
 	const uint8_t *spi_r = m->hdr.spi_r;
 	uint8_t h[20];
@@ -80,7 +80,9 @@ static bool nat_seen(const struct ike_msg *m, const struct ike_path *p)
 	natd_hash(m->hdr.spi_i, spi_r, p->family, p->local, p->lport, h);
 	bool dst_match =
 		d == NULL || (d->u.notify.len == 20 && memcmp(d->u.notify.data, h, 20) == 0);
-	return (any_src && !src_match) || !dst_match;
+	sa->nat_remote = any_src && !src_match; /* 2.23: the peer is behind a NAT */
+	sa->nat_local = !dst_match;		/* the hub is */
+	return sa->nat_remote || sa->nat_local;
 }
 
 /* An unprotected error answer with SPIr 0, no state kept: NO_PROPOSAL_CHOSEN, INVALID_KE. */
@@ -220,12 +222,17 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 			ike_send(ike, &sa->path, sa->init_resp, sa->init_resp_len);
 		return;
 	}
+	int why = ike_guard_admit(ike, m, p); /* caps and cookies, before any state or DH */
+	if (why >= 0) {
+		ike_count(ike, (enum ike_drop)why);
+		return;
+	}
 	const struct cfg_ike_peer *peer = peer_for(ike->cfg, p);
 	if (peer == NULL) {
 		ike_count(ike, IKE_DROP_NO_PEER);
 		return;
 	}
-	int why = check(ike, m, p, peer, &ch);
+	why = check(ike, m, p, peer, &ch);
 	if (why >= 0) {
 		ike_count(ike, (enum ike_drop)why);
 		return;
@@ -242,7 +249,7 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 	sa->integ = ch.integ;
 	sa->prf = ch.prf;
 	sa->dh = ch.dh;
-	sa->natt = nat_seen(m, p) || peer->encap;
+	sa->natt = nat_seen(sa, m, p) || peer->encap;
 	ike_cert_peer_hashes(sa, m);
 	sa->ni_len = ni->len;
 	memcpy(sa->ni, ni->body, ni->len);
@@ -252,6 +259,7 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 		return;
 	}
 	sa->recv_next = 1; /* IKE_SA_INIT was 0; its retransmits are found as half-open */
+	ike_guard_count(sa);
 	ike_send(ike, &sa->path, out, len);
 }
 
@@ -281,6 +289,8 @@ int ike_init_request(struct ike_sa *sa, uint8_t *out, size_t cap, size_t *len)
 	if (peer->encap)
 		hs[0] ^= 0xff; /* 2.23: a NAT the responder will see, so both move to 4500 */
 	int rc = ike_wr_init(&w, out, cap, &h);
+	if (rc == 0 && sa->cookie_len > 0) /* the responder's cookie comes first (2.6) */
+		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_COOKIE, sa->cookie, sa->cookie_len);
 	if (rc == 0)
 		rc = ike_prop_offer(&w, peer->ike, peer->n_ike, IKE_PROTO_IKE, NULL, 0, true);
 	if (rc == 0)
@@ -327,10 +337,34 @@ static int retry_group(struct ike_sa *sa, const struct ike_payload *n)
 	return -ECONNRESET;
 }
 
+/*
+ * COOKIE (2.6): IKE_SA_INIT again, the same, with the cookie first. A responder that keeps
+ * asking gets IKE_COOKIE_TRIES_MAX tries (a new secret in between takes a second one).
+ */
+#define IKE_COOKIE_TRIES_MAX 3
+static int retry_cookie(struct ike_sa *sa, const struct ike_payload *c)
+{
+	if (c->u.notify.len == 0 || c->u.notify.len > sizeof(sa->cookie) ||
+	    ++sa->cookie_tries > IKE_COOKIE_TRIES_MAX) {
+		IKE_LOG(NOTICE, "peer %s: COOKIE of %u octets, try %u: given up", sa->peer->name,
+			c->u.notify.len, sa->cookie_tries);
+		ike_count(sa->ike, IKE_DROP_PARSE);
+		return -ECONNRESET;
+	}
+	memcpy(sa->cookie, c->u.notify.data, c->u.notify.len);
+	sa->cookie_len = (uint8_t)c->u.notify.len;
+	IKE_LOG(INFO, "peer %s asks for a cookie: IKE_SA_INIT again", sa->peer->name);
+	ike_task_queue(sa, IKE_T_INIT, 0);
+	return 0;
+}
+
 int ike_init_response(struct ike_sa *sa, const struct ike_msg *m, const struct ike_path *p)
 {
 	static const uint8_t zero[8];
 	const struct ike_payload *inv = ike_msg_notify(m, IKE_N_INVALID_KE_PAYLOAD);
+	const struct ike_payload *cookie = ike_msg_notify(m, IKE_N_COOKIE);
+	if (cookie != NULL && memcmp(m->hdr.spi_r, zero, 8) == 0)
+		return retry_cookie(sa, cookie);
 	if (inv != NULL)
 		return retry_group(sa, inv);
 	const struct ike_payload *sap = ike_msg_find(m, IKE_PL_SA, NULL);
@@ -368,7 +402,7 @@ int ike_init_response(struct ike_sa *sa, const struct ike_msg *m, const struct i
 		ike_count(sa->ike, IKE_DROP_BAD_KE);
 		return -ECONNRESET;
 	}
-	sa->natt = nat_seen(m, p) || sa->peer->encap;
+	sa->natt = nat_seen(sa, m, p) || sa->peer->encap;
 	ike_cert_peer_hashes(sa, m);
 	if (sa->natt) /* 2.23: IKE_AUTH and everything after go to port 4500 */
 		sa->path.lport = sa->path.rport = IKE_PORT_NATT;

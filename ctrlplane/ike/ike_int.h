@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_hash.h>
 #include <rte_timer.h>
 
@@ -44,34 +46,46 @@
 #define IKE_N_INITIAL_CONTACT	       16384
 #define IKE_N_USE_TRANSPORT_MODE       16391
 #define IKE_N_INTERNAL_ADDRESS_FAILURE 36
+#define IKE_N_TEMPORARY_FAILURE	       43 /* 2.25 */
+#define IKE_N_CHILD_SA_NOT_FOUND       44 /* 2.25 */
+#define IKE_N_REKEY_SA		       16393
 /* Configuration attributes (3.15.1) */
 #define IKE_CFG_INTERNAL_IP4_ADDRESS 1
 #define IKE_CFG_INTERNAL_IP4_NETMASK 2
 #define IKE_CFG_INTERNAL_IP4_DNS     3
 #define IKE_CFG_INTERNAL_IP4_SUBNET  13
+#define IKE_CFG_INTERNAL_IP6_ADDRESS 8 /* 16 octets and a prefix length (3.15.1) */
+#define IKE_CFG_INTERNAL_IP6_DNS     10
+#define IKE_CFG_INTERNAL_IP6_SUBNET  15
+#define IKE_POOL6_MAX		     IKE_SA_MAX /* addresses an IPv6 pool hands out */
 
 /* X(suffix, counter name, description): why an IKE message was dropped or refused. */
-#define IKE_DROPS(X)                                                                             \
-	X(PARSE, "ike_malformed", "message did not parse (see the codec's reasons)")             \
-	X(NOT_IKEV2, "ike_not_v2", "IKEv1 or another major version")                             \
-	X(NO_SA, "ike_no_sa", "no IKE SA with that SPI (2.21.4: answered at most rate-limited)") \
-	X(NO_PEER, "ike_no_peer", "no configured peer for these addresses")                      \
-	X(NO_PROPOSAL, "ike_no_proposal", "no proposal acceptable (NO_PROPOSAL_CHOSEN sent)")    \
-	X(BAD_KE, "ike_bad_ke", "KE missing, wrong group (INVALID_KE_PAYLOAD sent) or RFC 6989") \
-	X(RESPONSE, "ike_unexpected_response", "a response to nothing the hub asked")            \
-	X(MSGID, "ike_msgid", "message ID neither the next request nor the last one")            \
-	X(RETRANSMIT, "ike_retransmit", "retransmitted request: the cached response went again") \
-	X(STATE, "ike_wrong_state", "exchange not allowed in the IKE SA's state")                \
-	X(DECRYPT, "ike_decrypt", "Encrypted payload did not verify or decrypt")                 \
-	X(AUTH, "ike_auth_failed", "peer ID unknown or AUTH wrong (AUTHENTICATION_FAILED sent)") \
-	X(CERT_UNTRUSTED, "ike_cert_untrusted", "peer certificate missing or not from its CAs")  \
-	X(CERT_EXPIRED, "ike_cert_expired", "a certificate of the peer's chain out of validity") \
-	X(CERT_ID, "ike_cert_id", "the peer's ID is not in its certificate (3.5, RFC 4945)")     \
-	X(CERT_OURS, "ike_cert_ours", "our certificate is not valid now: not sent")              \
-	X(TS, "ike_ts_unacceptable", "traffic selectors outside the config (TS_UNACCEPTABLE)")   \
-	X(CHILD, "ike_child_failed", "Child SA could not be installed")                          \
-	X(FULL, "ike_table_full", "IKE SA table full")                                           \
-	X(NOMEM, "ike_no_memory", "out of memory or buffers")
+#define IKE_DROPS(X)                                                                              \
+	X(PARSE, "ike_malformed", "message did not parse (see the codec's reasons)")              \
+	X(NOT_IKEV2, "ike_not_v2", "IKEv1 or another major version")                              \
+	X(NO_SA, "ike_no_sa", "no IKE SA with that SPI (2.21.4: answered at most rate-limited)")  \
+	X(NO_PEER, "ike_no_peer", "no configured peer for these addresses")                       \
+	X(NO_PROPOSAL, "ike_no_proposal", "no proposal acceptable (NO_PROPOSAL_CHOSEN sent)")     \
+	X(BAD_KE, "ike_bad_ke", "KE missing, wrong group (INVALID_KE_PAYLOAD sent) or RFC 6989")  \
+	X(RESPONSE, "ike_unexpected_response", "a response to nothing the hub asked")             \
+	X(MSGID, "ike_msgid", "message ID neither the next request nor the last one")             \
+	X(RETRANSMIT, "ike_retransmit", "retransmitted request: the cached response went again")  \
+	X(STATE, "ike_wrong_state", "exchange not allowed in the IKE SA's state")                 \
+	X(DECRYPT, "ike_decrypt", "Encrypted payload did not verify or decrypt")                  \
+	X(AUTH, "ike_auth_failed", "peer ID unknown or AUTH wrong (AUTHENTICATION_FAILED sent)")  \
+	X(CERT_UNTRUSTED, "ike_cert_untrusted", "peer certificate missing or not from its CAs")   \
+	X(CERT_EXPIRED, "ike_cert_expired", "a certificate of the peer's chain out of validity")  \
+	X(CERT_ID, "ike_cert_id", "the peer's ID is not in its certificate (3.5, RFC 4945)")      \
+	X(CERT_OURS, "ike_cert_ours", "our certificate is not valid now: not sent")               \
+	X(TS, "ike_ts_unacceptable", "traffic selectors outside the config (TS_UNACCEPTABLE)")    \
+	X(CHILD, "ike_child_failed", "Child SA could not be installed")                           \
+	X(FULL, "ike_table_full", "IKE SA table full")                                            \
+	X(COLLISION, "ike_collision", "request refused for a while (TEMPORARY_FAILURE, 2.25)")    \
+	X(NOMEM, "ike_no_memory", "out of memory or buffers")                                     \
+	X(SOURCE_FULL, "ike_source_full", "IKE_SA_INIT from an address at its IKE SA cap")        \
+	X(HALF_OPEN_FULL, "ike_half_open_full", "IKE_SA_INIT while half-open SAs are at the cap") \
+	X(COOKIE_SENT, "ike_cookie_sent", "IKE_SA_INIT without a cookie: COOKIE answered (2.6)")  \
+	X(COOKIE_BAD, "ike_cookie_bad", "IKE_SA_INIT with a cookie not ours or stale: new COOKIE")
 
 #define IKE_DROP_ENUM(s, n, d) IKE_DROP_##s,
 enum ike_drop { IKE_DROPS(IKE_DROP_ENUM) IKE_DROP_MAX };
@@ -129,6 +143,9 @@ struct ike_child {
 	bool esn;
 	bool transport;
 	bool local_init; /* the hub initiated the exchange that made it: 2.17's key order */
+	/* a new child whose static VTI another IKE SA's child still keys (the peer's
+	 * reauthentication, 2.8.3): it takes the VTI once the peer sends on it or the old goes */
+	bool bind_pending;
 	uint64_t installed_tsc;
 	/* a template's clone (dynamic VTI) and the routes injected for this child; the owner
 	 * removes them, a rekey hands them to the successor */
@@ -136,6 +153,7 @@ struct ike_child {
 	bool va_owner;
 	struct ike_rri rri[IKE_RRI_MAX];
 	uint8_t n_rri;
+	uint64_t retry_tsc; /* ACTIVE: the peer answered our rekey TEMPORARY_FAILURE; again then */
 };
 
 /*
@@ -151,6 +169,7 @@ enum ike_task_type {
 	IKE_T_DELETE_CHILD, /* INFORMATIONAL Delete, arg: our inbound SPI */
 	IKE_T_DELETE_IKE,   /* INFORMATIONAL Delete of the IKE SA */
 	IKE_T_CHILD_NEW,    /* CREATE_CHILD_SA, a new child, arg: its index in peer->children */
+	IKE_T_IKE_REKEY,    /* CREATE_CHILD_SA rekeying the IKE SA (ike_create.c) */
 };
 
 #define IKE_TASKS_MAX 8
@@ -189,8 +208,12 @@ struct ike_sa {
 	size_t resp_len;
 	/* identities */
 	struct cfg_ike_id peer_id;
-	uint8_t vip[4]; /* the inner address the peer was given (CP), when vip_pool >= 0 */
-	int vip_pool;	/* pool index, -1 = none */
+	uint8_t vip[4];	  /* the inner address the peer was given (CP), when vip_pool >= 0 */
+	int vip_pool;	  /* pool index, -1 = none */
+	uint8_t vip6[16]; /* the IPv6 one (INTERNAL_IP6_ADDRESS), from peer->pool6 */
+	bool vip6_set;
+	bool nat_local, nat_remote; /* NAT detection (2.23): the hub, the peer behind a NAT */
+	uint64_t established_tsc;   /* when IKE_AUTH (or the rekey that made it) completed */
 	struct ike_child child[IKE_CHILD_MAX];
 	unsigned int n_child;
 	uint64_t created_tsc;
@@ -211,7 +234,32 @@ struct ike_sa {
 	uint8_t rekey_nonce[IKE_NONCE_OURS];
 	uint64_t last_child_pkts; /* inbound ESP packets of the children at the last look (DPD) */
 	uint8_t init_child;	  /* initiator: the child of peer->children IKE_AUTH offers */
+	bool src_counted;	  /* in its source address's count (ike_guard.c) */
+	uint64_t keepalive_tsc;	  /* the hub behind a NAT: the last NAT-keepalive (ike_natt.c) */
+	/* reauthentication (ike_reauth.c): when this SA is due; on the new SA, the old one's SPI
+	 * (ours) until the old one is deleted, and when the new one was started */
+	uint64_t reauth_tsc;
+	uint8_t reauth_of[8];
+	uint64_t reauth_start_tsc;
+	uint8_t cookie[64]; /* initiator: the responder's COOKIE to send back (2.6) */
+	uint8_t cookie_len;
+	uint8_t cookie_tries;
 	struct ike *ike;
+	/* the outstanding request's retransmission deadline (ike_task.c), in ike_now() cycles */
+	uint64_t rtx_tsc;
+	/*
+	 * Rekey collisions (2.8.1, 2.8.2, ike_create.c). coll_nonce: the lower nonce of the
+	 * peer's rekey of the child we are rekeying too, answered while ours was outstanding.
+	 * rekey_spi, coll_spi: the new IKE SAs of our IKE SA rekey and of the peer's colliding
+	 * one, by our SPI (either may be gone when looked up). superseded: the children went
+	 * to a new IKE SA; this one only waits for its Delete. rekey_tsc: our IKE SA rekey is due.
+	 */
+	uint8_t rekey_spi[8]; /* our SPI of the IKE SA our rekey request offers; zero: none */
+	uint8_t coll_spi[8];  /* our SPI of the IKE SA the peer's colliding rekey made */
+	uint8_t coll_nonce[IKE_NONCE_MAX];
+	uint16_t coll_nonce_len;
+	bool superseded;
+	uint64_t rekey_tsc;
 };
 
 struct ike_stats {
@@ -219,6 +267,9 @@ struct ike_stats {
 	/* crypto map acquires (ike_acquire.c): negotiations started, packets held, sent once
 	 * keyed, dropped (hold full, entry down), negotiations that failed */
 	uint64_t acquires, acquire_held, acquire_sent, acquire_dropped, acquire_failed;
+	uint64_t cookies_sent, cookies_ok;    /* ike_guard.c */
+	uint64_t peer_moves, keepalives_sent; /* ike_natt.c */
+	uint64_t reauths_started, reauths;    /* ike_reauth.c */
 	uint64_t rx, tx;
 	uint64_t established, deleted, children_installed, child_rekeys, ike_rekeys;
 	uint64_t initiated, retransmits, dpd_sent, peers_dead;
@@ -237,15 +288,36 @@ struct ike {
 	unsigned int va_next;	 /* number of the next template clone */
 	struct ike_acq *acq;	 /* IKE-keyed crypto map entries (ike_acquire.c) */
 	unsigned int n_acq;
+	struct ike_guard *guard; /* admission: cookies and caps (ike_guard.c) */
+	/*
+	 * A harness's transport and clock (test/unit/test_ike_engine.c runs two engines in one
+	 * process). xmit NULL: ike_send builds the datagram and routes it (ctrl_ip_output);
+	 * clock NULL: ike_now() is rte_get_timer_cycles().
+	 */
+	int (*xmit)(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len);
+	void *xmit_arg;
+	uint64_t (*clock)(const struct ike *ike);
 };
+
+/* IKE's time, in timer cycles (rte_get_timer_hz() per second). */
+static inline uint64_t ike_now(const struct ike *ike)
+{
+	return likely(ike->clock == NULL) ? rte_get_timer_cycles() : ike->clock(ike);
+}
+
+/* ike.c: the 100 ms tick's work (rekey flips and overlaps, the tasks' timers, DPD). */
+void ike_tick(struct ike *ike);
 
 /* ike_pool.c */
 struct ike_pool;
 int ike_pools_create(struct ike *ike);
 void ike_pools_free(struct ike *ike);
-int ike_pool_take(struct ike *ike, int pool, uint8_t addr[4]);
-void ike_pool_give(struct ike *ike, int pool, const uint8_t addr[4]);
+/* addr: 4 or 16 octets, after the pool's family (AF_INET, AF_INET6; 0 for no such pool) */
+int ike_pool_take(struct ike *ike, int pool, uint8_t *addr);
+void ike_pool_give(struct ike *ike, int pool, const uint8_t *addr);
 unsigned int ike_pool_used(const struct ike *ike, int pool);
+int ike_pool_family(const struct ike *ike, int pool);
+unsigned int ike_pool_capacity(const struct ike *ike, int pool);
 
 /* A half-open SA's identity as the initiator sees it. */
 struct ike_init_key {
@@ -267,6 +339,17 @@ void ike_sa_established(struct ike_sa *sa);
 /* Keep a copy of buf as what the SA last answered to request msg_id. */
 int ike_sa_cache_response(struct ike_sa *sa, uint32_t msg_id, const uint8_t *buf, size_t len);
 
+/*
+ * ike_sa.c: at the debug level of vpnhub.ike only, one log line with the SPIs, algorithms and
+ * SK_ei/SK_er/SK_ai/SK_ar of sa (when it is established, or made by a rekey), and one per
+ * direction of child ch with its SPI, outer addresses and the ESP keys it installed (el and al
+ * octets). For decoders such as tshark; keys are logged at no other level.
+ */
+void ike_sa_log_keys(const struct ike_sa *sa);
+void ike_sa_log_child_keys(const struct ike_sa *sa, const struct ike_child *ch, const uint8_t *in_e,
+			   const uint8_t *in_a, const uint8_t *out_e, const uint8_t *out_a,
+			   size_t el, size_t al);
+
 /* ike_sa.c: an SA the hub starts towards peer (its SPI is spi_i). */
 struct ike_sa *ike_sa_new_initiator(struct ike *ike, const struct cfg_ike_peer *peer,
 				    const struct ike_path *p);
@@ -279,6 +362,12 @@ void ike_task_response(struct ike_sa *sa, struct ike_msg *m, const struct ike_pa
 bool ike_task_pending(const struct ike_sa *sa, uint8_t type, uint32_t arg);
 /* Start every peer with `initiate` whose time has come; DPD and rekeys that are due. */
 void ike_task_tick(struct ike *ike, uint64_t now);
+/* Delete sa and the IKE SA its own rekey was making, if any. */
+void ike_task_sa_gone(struct ike_sa *sa);
+/* The queued (not outstanding) Child SA tasks of from go to to (an IKE SA rekey, 2.8). */
+void ike_task_move(struct ike_sa *from, struct ike_sa *to);
+/* The IKE SA whose SPI (ours) is spi, unless spi is zero. */
+struct ike_sa *ike_sa_by_spi_nz(struct ike *ike, const uint8_t spi[8]);
 /* Seal inner payloads into a request of sa with the next message ID (for the tasks). */
 int ike_request(struct ike_sa *sa, uint8_t exchange, struct ike_wr *w);
 /* Initiator halves */
@@ -288,6 +377,8 @@ int ike_auth_request(struct ike_sa *sa, struct ike_wr *w);
 int ike_auth_response(struct ike_sa *sa, const struct ike_msg *m);
 int ike_rekey_request(struct ike_sa *sa, uint32_t spi_in, struct ike_wr *w);
 int ike_rekey_response(struct ike_sa *sa, uint32_t spi_in, const struct ike_msg *m);
+int ike_ike_rekey_request(struct ike_sa *sa, struct ike_wr *w);
+int ike_ike_rekey_response(struct ike_sa *sa, const struct ike_msg *m);
 /* The initiator's offer: every configured proposal, numbered from 1 (3.3). */
 int ike_prop_offer(struct ike_wr *w, const struct cfg_ike_proposal *props, unsigned int n,
 		   uint8_t proto, const uint8_t *spi, uint8_t spi_size, bool with_dh);
@@ -354,6 +445,20 @@ void ike_child_tick(struct ike_sa *sa, uint64_t now);
 int ike_child_describe(struct ike_wr *w, const struct ike_child *c, struct ike_choice *ch,
 		       const struct ike_ts_set *tsi, const struct ike_ts_set *tsr);
 
+/*
+ * ike_trace.c: the per-payload debug trace (one line per payload). Each function returns at
+ * once unless vpnhub.ike logs at DEBUG (ike_trace_on).
+ */
+bool ike_trace_on(void);
+/* The payloads of message msg as it travels (an SK payload as one line), in or out. */
+void ike_trace_wire(const uint8_t *msg, size_t len, bool out);
+/* The payloads of a parsed message: the outer chain, or (inner) those of its SK payload. */
+void ike_trace_msg(const struct ike_msg *m, bool out, bool inner);
+/* The inner payloads of a message about to be sealed under header h. */
+void ike_trace_plain(const struct ike_hdr *h, uint8_t first, const uint8_t *plain, size_t len);
+/* Payload i of m as one line into buf (for the trace and its tests); returns its length. */
+size_t ike_trace_line(const struct ike_msg *m, unsigned int i, bool out, char *buf, size_t size);
+
 /* ike_net.c: write an encrypted message (header h, inner chain plain) into out. */
 int ike_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *plain, size_t plain_len,
 	     uint8_t first, uint8_t *out, size_t cap, size_t *len);
@@ -386,6 +491,27 @@ int ike_child_accept(struct ike_sa *sa, const struct cfg_ike_child *cc, const st
 int ike_child_new_request(struct ike_sa *sa, uint32_t child, struct ike_wr *w);
 int ike_child_new_response(struct ike_sa *sa, uint32_t child, const struct ike_msg *m);
 /* ike_task.c: start an IKE SA with peer whose IKE_AUTH offers peer->children[child] */
-void ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int child);
+struct ike_sa *ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int child);
+
+/* ike_guard.c: cookies (2.6), the half-open cap and the cap per source address */
+struct ike_guard;
+int ike_guard_init(struct ike *ike);
+void ike_guard_fini(struct ike *ike);
+void ike_guard_tick(struct ike *ike, uint64_t now); /* rotates the cookie secret */
+/* May an IKE_SA_INIT request go on? -1, or the drop reason (a COOKIE may have been sent). */
+int ike_guard_admit(struct ike *ike, const struct ike_msg *m, const struct ike_path *p);
+/* sa, opened by the peer, counts against its source address (init_path) until uncounted */
+void ike_guard_count(struct ike_sa *sa);
+void ike_guard_uncount(struct ike_sa *sa);
+
+/* ike_natt.c: NAT traversal after IKE_SA_INIT (2.23, RFC 3948) */
+/* A verified new message came along p: the IKE SA and its children's ESP follow the peer. */
+void ike_sa_move(struct ike_sa *sa, const struct ike_path *p);
+void ike_natt_tick(struct ike *ike, uint64_t now); /* NAT-keepalives of the hub behind a NAT */
+
+/* ike_reauth.c: reauthentication (2.8.3) of the IKE SAs the hub can start */
+void ike_reauth_tick(struct ike *ike, uint64_t now);
+/* n, a reauthentication's new IKE SA, is up: the old one's other children are asked for */
+void ike_reauth_established(struct ike_sa *n);
 
 #endif

@@ -8,8 +8,10 @@
  * (exchange, state): IKE_SA_INIT requests need no SA; the rest need the SA named by the
  * responder SPI, a message ID that is the next one (or the last one, which is answered again
  * from the cache, 2.2), and an Encrypted payload that verifies. Responses to requests the hub
- * never sent are dropped; the hub does not initiate yet.
- * Out: Ethernet + IP + UDP (+ marker) around the message, routed by ctrl_ip_output.
+ * never sent are dropped, and so is a request on an SA the hub initiated that is not yet
+ * established (an IKE_SA_INIT or IKE SA rekey still under way: there are no keys for it).
+ * Out: Ethernet + IP + UDP (+ marker) around the message, routed by ctrl_ip_output; or, when
+ * a harness set ike->xmit (test/unit/test_ike_engine.c), the bare message handed to it.
  * Control lcore only.
  */
 #include <errno.h>
@@ -46,7 +48,8 @@ void ike_count(struct ike *ike, enum ike_drop why)
 static size_t datagram(const struct ike_path *p, const uint8_t *msg, size_t len, uint16_t id,
 		       uint8_t *buf)
 {
-	size_t marker = p->lport == IKE_PORT_NATT ? NON_ESP_MARKER : 0;
+	/* a NAT-keepalive (one octet, ike_natt.c) goes without the marker (RFC 3948 2.3) */
+	size_t marker = p->lport == IKE_PORT_NATT && len > 1 ? NON_ESP_MARKER : 0;
 	size_t iph =
 		p->family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
 	size_t udp_len = sizeof(struct rte_udp_hdr) + marker + len;
@@ -114,6 +117,13 @@ int ike_send(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size
 	const size_t iph = sizeof(struct rte_ipv4_hdr);
 	if (len + 48 + NON_ESP_MARKER > UINT16_MAX)
 		return -E2BIG;
+	ike_trace_wire(msg, len, true);
+	if (unlikely(ike->xmit != NULL)) { /* a harness carries the message (ike_int.h) */
+		int rc = ike->xmit(ike, p, msg, len);
+		if (rc == 0)
+			ike->st.tx++;
+		return rc;
+	}
 	size_t total = datagram(p, msg, len, ++ip_id, d);
 	if (total <= IKE_FRAG_L3 || p->family != AF_INET) {
 		struct rte_mbuf *mb = ctrl_alloc(ike->c, (uint16_t)(L2_LEN + total));
@@ -145,6 +155,7 @@ int ike_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *plain, s
 		rc = ike_wr_sk(&w, first, &off);
 	if (rc != 0)
 		return rc;
+	ike_trace_plain(h, first, plain, plain_len);
 	return ike_sk_protect(&sa->sk_out, out, cap, off, IKE_SK_HDR_LEN, plain, plain_len, len);
 }
 
@@ -228,7 +239,10 @@ static int open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t 
 				  plain_len);
 	if (rc != 0)
 		return rc;
-	return ike_msg_parse_inner(m, m->sk_next, plain, *plain_len);
+	rc = ike_msg_parse_inner(m, m->sk_next, plain, *plain_len);
+	if (rc == 0)
+		ike_trace_msg(m, false, true);
+	return rc;
 }
 
 /*
@@ -250,13 +264,17 @@ static void request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, const
 		ike_count(ike, IKE_DROP_MSGID);
 		return;
 	}
+	if (sa->initiator && sa->state != IKE_S_ESTABLISHED) { /* no keys to open it with yet */
+		ike_count(ike, IKE_DROP_STATE);
+		return;
+	}
 	if (open_sk(sa, m, plain, sizeof(plain), &plain_len) != 0) {
 		ike_count(ike, IKE_DROP_DECRYPT);
 		OPENSSL_cleanse(plain, sizeof(plain));
 		return;
 	}
-	sa->last_rx_tsc = rte_get_timer_cycles();
-	sa->path = *p;
+	sa->last_rx_tsc = ike_now(ike);
+	ike_sa_move(sa, p); /* 2.23: a verified, new message from elsewhere */
 	if (m->hdr.exchange == IKE_EXCH_AUTH && sa->state == IKE_S_HALF_OPEN)
 		ike_auth_respond(sa, m, plain, plain_len);
 	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL && sa->state == IKE_S_ESTABLISHED)
@@ -289,7 +307,7 @@ static void response(struct ike *ike, struct ike_msg *m, const struct ike_path *
 			ike_count(ike, IKE_DROP_RESPONSE);
 			return;
 		}
-		sa->last_rx_tsc = rte_get_timer_cycles();
+		sa->last_rx_tsc = ike_now(ike);
 		ike_task_response(sa, m, p);
 		return;
 	}
@@ -300,8 +318,8 @@ static void response(struct ike *ike, struct ike_msg *m, const struct ike_path *
 		OPENSSL_cleanse(plain, sizeof(plain));
 		return;
 	}
-	sa->last_rx_tsc = rte_get_timer_cycles();
-	sa->path = *p;
+	sa->last_rx_tsc = ike_now(ike);
+	ike_sa_move(sa, p); /* 2.23: a verified, new message from elsewhere */
 	ike_task_response(sa, m, p);
 	OPENSSL_cleanse(plain, sizeof(plain));
 }
@@ -320,6 +338,7 @@ void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
 		return;
 	}
 	ike->st.rx++;
+	ike_trace_wire(buf, len, false);
 	if (ike_msg_parse(&m, buf, len) != 0) {
 		ike_count(ike, m.err == IKE_MSG_ERR_HDR_V1 || m.err == IKE_MSG_ERR_HDR_VERSION
 				       ? IKE_DROP_NOT_IKEV2

@@ -9,9 +9,19 @@
  * 16 s); when the last wait ends without an answer the peer is dead (2.4): the IKE SA and its Child
  * SAs go, and a peer the hub initiates to is started again later. A response whose message ID
  * is the outstanding one goes to the head task's initiator half; the queue then moves on.
+ * The retransmission deadline is polled by the 100 ms tick against ike_now(), so a harness
+ * that drives IKE's clock drives retransmissions too; a wait ends at most one tick late.
  *
  * The tick starts peers marked `initiate`, asks for liveness after dpd_delay seconds without
- * anything from the peer (IKE or ESP on its children), and restarts dead peers.
+ * anything from the peer (IKE or ESP on its children), restarts dead peers, rekeys the IKE SA
+ * after the peer's rekey_time (less up to jitter percent), and asks again for a child rekey the
+ * peer answered with TEMPORARY_FAILURE (2.25). An IKE SA whose children moved to its successor
+ * (superseded) does nothing of this: it only waits for its Delete.
+ *
+ * Collisions (2.8, 2.25; the exchanges are in ike_create.c and ike_info.c): a request the hub
+ * cannot serve in the middle of its own rekey is answered TEMPORARY_FAILURE; simultaneous rekeys
+ * of one SA are both answered, and the exchange with the lowest nonce loses. After an IKE SA
+ * rekey the queued child tasks follow the children to the new IKE SA (ike_task_move).
  * Control lcore only.
  */
 #include <errno.h>
@@ -19,6 +29,7 @@
 #include <sys/socket.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -33,8 +44,9 @@ static void send_head(struct ike_sa *sa);
 
 static const char *task_name(uint8_t t)
 {
-	static const char *const n[] = {"?",	       "IKE_SA_INIT",  "IKE_AUTH",     "liveness",
-					"child rekey", "child delete", "IKE SA delete", "new child"};
+	static const char *const n[] = {"?",	       "IKE_SA_INIT",  "IKE_AUTH",	"liveness",
+					"child rekey", "child delete", "IKE SA delete", "new child",
+					"IKE SA rekey"};
 	return t < RTE_DIM(n) ? n[t] : "?";
 }
 
@@ -43,7 +55,7 @@ static void schedule_restart(struct ike *ike, const struct cfg_ike_peer *peer)
 	if (peer == NULL || !peer->initiate || ike->reinit_tsc == NULL)
 		return;
 	ike->reinit_tsc[peer - ike->cfg->ike_peers] =
-		rte_get_timer_cycles() + IKE_RESTART_S * rte_get_timer_hz();
+		ike_now(ike) + IKE_RESTART_S * rte_get_timer_hz();
 }
 
 /* 2.4: no answer after the last retransmission. */
@@ -55,7 +67,38 @@ static void peer_dead(struct ike_sa *sa)
 		sa->n_child);
 	ike->st.peers_dead++;
 	schedule_restart(ike, sa->peer);
+	ike_task_sa_gone(sa);
+}
+
+struct ike_sa *ike_sa_by_spi_nz(struct ike *ike, const uint8_t spi[8])
+{
+	static const uint8_t zero[8];
+	return memcmp(spi, zero, 8) != 0 ? ike_sa_by_spi(ike, spi) : NULL;
+}
+
+void ike_task_sa_gone(struct ike_sa *sa)
+{
+	struct ike_sa *ns = ike_sa_by_spi_nz(sa->ike, sa->rekey_spi);
+	if (ns != NULL && ns != sa)
+		ike_sa_delete(ns);
 	ike_sa_delete(sa);
+}
+
+void ike_task_move(struct ike_sa *from, struct ike_sa *to)
+{
+	unsigned int keep = 0;
+	for (unsigned int i = 0; i < from->n_task; i++) {
+		const struct ike_task *t = &from->task[i];
+		bool child = t->type == IKE_T_CHILD_REKEY || t->type == IKE_T_DELETE_CHILD ||
+			     t->type == IKE_T_CHILD_NEW;
+		if (child && !(i == 0 && from->req != NULL) && to->n_task < IKE_TASKS_MAX)
+			to->task[to->n_task++] = *t;
+		else
+			from->task[keep++] = *t;
+	}
+	from->n_task = keep;
+	if (to->state == IKE_S_ESTABLISHED)
+		send_head(to);
 }
 
 /* The first wait for an answer, in timer cycles (the peer's retransmit_ms). */
@@ -64,12 +107,9 @@ static uint64_t wait(const struct ike_sa *sa)
 	return rte_get_timer_hz() * sa->peer->retransmit_ms / 1000;
 }
 
-static void rtx_expired(struct rte_timer *t, void *arg)
+/* The wait for the outstanding request ended (2.1): send it again, or give the peer up (2.4). */
+static void rtx_expired(struct ike_sa *sa, uint64_t now)
 {
-	struct ike_sa *sa = arg;
-	RTE_SET_USED(t);
-	if (sa->req == NULL)
-		return;
 	if (sa->tries >= sa->peer->retransmit_tries) {
 		peer_dead(sa);
 		return;
@@ -77,7 +117,7 @@ static void rtx_expired(struct rte_timer *t, void *arg)
 	sa->tries++;
 	sa->ike->st.retransmits++;
 	ike_send(sa->ike, &sa->path, sa->req, sa->req_len);
-	rte_timer_reset(&sa->rtx, wait(sa) << sa->tries, SINGLE, rte_lcore_id(), rtx_expired, sa);
+	sa->rtx_tsc = now + (wait(sa) << sa->tries);
 }
 
 /* Keep the request, send it, and wait for its answer. */
@@ -92,7 +132,7 @@ static int post(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t id)
 	sa->req_id = id;
 	sa->tries = 0;
 	ike_send(sa->ike, &sa->path, msg, len);
-	rte_timer_reset(&sa->rtx, wait(sa), SINGLE, rte_lcore_id(), rtx_expired, sa);
+	sa->rtx_tsc = ike_now(sa->ike) + wait(sa);
 	return 0;
 }
 
@@ -159,6 +199,19 @@ static int start(struct ike_sa *sa, const struct ike_task *t)
 		if (rc == 0)
 			rc = ike_rekey_request(sa, t->arg, &w);
 		return rc == 0 ? ike_request(sa, IKE_EXCH_CREATE_CHILD_SA, &w) : rc;
+	case IKE_T_IKE_REKEY:
+		rc = ike_wr_init_inner(&w, buf, sizeof(buf));
+		if (rc == 0)
+			rc = ike_ike_rekey_request(sa, &w);
+		if (rc == 0)
+			rc = ike_request(sa, IKE_EXCH_CREATE_CHILD_SA, &w);
+		if (rc != 0) { /* not sent: the new SA it offered goes too */
+			struct ike_sa *ns = ike_sa_by_spi_nz(sa->ike, sa->rekey_spi);
+			if (ns != NULL)
+				ike_sa_delete(ns);
+			memset(sa->rekey_spi, 0, sizeof(sa->rekey_spi));
+		}
+		return rc;
 	case IKE_T_CHILD_NEW:
 		rc = ike_wr_init_inner(&w, buf, sizeof(buf));
 		if (rc == 0)
@@ -182,8 +235,10 @@ static void send_head(struct ike_sa *sa)
 		int rc = start(sa, &sa->task[0]);
 		if (rc == 0)
 			return;
-		IKE_LOG(ERR, "peer %s: %s not sent (%d)", sa->peer != NULL ? sa->peer->name : "?",
-			task_name(sa->task[0].type), rc);
+		if (rc != -EALREADY) /* -EALREADY: done meanwhile (the peer rekeyed that child) */
+			IKE_LOG(ERR, "peer %s: %s not sent (%d)",
+				sa->peer != NULL ? sa->peer->name : "?",
+				task_name(sa->task[0].type), rc);
 		pop(sa);
 	}
 }
@@ -208,7 +263,7 @@ void ike_task_response(struct ike_sa *sa, struct ike_msg *m, const struct ike_pa
 {
 	struct ike_task t = sa->task[0];
 	int rc = 0;
-	rte_timer_stop(&sa->rtx);
+	sa->rtx_tsc = 0;
 	OPENSSL_clear_free(sa->req, sa->req_len);
 	sa->req = NULL;
 	pop(sa);
@@ -225,22 +280,25 @@ void ike_task_response(struct ike_sa *sa, struct ike_msg *m, const struct ike_pa
 	case IKE_T_CHILD_NEW:
 		rc = ike_child_new_response(sa, t.arg, m);
 		break;
+	case IKE_T_IKE_REKEY:
+		rc = ike_ike_rekey_response(sa, m);
+		break;
 	case IKE_T_DELETE_IKE:
-		ike_sa_delete(sa);
+		ike_task_sa_gone(sa);
 		return;
 	default:
 		break; /* liveness and child deletes: the answer is all there is */
 	}
 	if (rc == -ECONNRESET) { /* the task ended the IKE SA */
 		schedule_restart(sa->ike, sa->peer);
-		ike_sa_delete(sa);
+		ike_task_sa_gone(sa);
 		return;
 	}
 	send_head(sa);
 }
 
 /* The path to a peer the hub initiates to: its addresses, port 500 (2.23 moves it to 4500). */
-void ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int child)
+struct ike_sa *ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int child)
 {
 	struct ike_path p = {.family = peer->local.family, .lport = IKE_PORT, .rport = IKE_PORT};
 	memcpy(p.local, peer->local.bytes, 16);
@@ -249,11 +307,12 @@ void ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int
 	if (sa == NULL) {
 		ike_count(ike, IKE_DROP_NOMEM);
 		schedule_restart(ike, peer);
-		return;
+		return NULL;
 	}
 	sa->init_child = (uint8_t)(child < peer->n_children ? child : 0);
 	IKE_LOG(INFO, "peer %s: initiating", peer->name);
 	ike_task_queue(sa, IKE_T_INIT, 0);
+	return sa;
 }
 
 /* Liveness (2.4): after dpd_delay seconds with nothing from the peer, ask. */
@@ -277,15 +336,62 @@ static void dpd(struct ike_sa *sa, uint64_t now)
 		ike_task_queue(sa, IKE_T_DPD, 0);
 }
 
+/*
+ * 2.8: the IKE SA is rekeyed after the peer's rekey_time, less up to jitter percent, counted
+ * from the first tick that sees it; a rekey that fails is tried again IKE_RESTART_S later (or
+ * after TEMPORARY_FAILURE's shorter wait, ike_create.c).
+ */
+static void ike_rekey_due(struct ike_sa *sa, uint64_t now)
+{
+	const struct cfg_ike_peer *peer = sa->peer;
+	uint64_t hz = rte_get_timer_hz();
+	if (peer->rekey_time == 0 || ike_task_pending(sa, IKE_T_IKE_REKEY, 0) ||
+	    ike_sa_by_spi_nz(sa->ike, sa->rekey_spi) != NULL)
+		return;
+	if (sa->rekey_tsc == 0) {
+		uint32_t r = 0;
+		uint64_t ms = peer->rekey_time * 1000ull;
+		RAND_bytes((uint8_t *)&r, sizeof(r));
+		if (peer->jitter != 0)
+			ms -= ms * (r % (peer->jitter + 1)) / 100;
+		sa->rekey_tsc = now + ms * hz / 1000;
+	}
+	if (now < sa->rekey_tsc)
+		return;
+	sa->rekey_tsc = now + IKE_RESTART_S * hz;
+	ike_task_queue(sa, IKE_T_IKE_REKEY, 0);
+}
+
+/* Child rekeys the peer refused with TEMPORARY_FAILURE, once their wait is over (2.25). */
+static void child_retries(struct ike_sa *sa, uint64_t now)
+{
+	for (unsigned int i = 0; i < sa->n_child; i++) {
+		struct ike_child *ch = &sa->child[i];
+		if (ch->retry_tsc == 0 || now < ch->retry_tsc)
+			continue;
+		ch->retry_tsc = 0;
+		if (ch->state == IKE_CH_ACTIVE && ch->successor == 0)
+			ike_task_queue(sa, IKE_T_CHILD_REKEY, ch->spi_in);
+	}
+}
+
 void ike_task_tick(struct ike *ike, uint64_t now)
 {
 	const void *key;
 	void *data;
 	uint32_t next = 0;
+	/* deleting the SA at hand (a dead peer) leaves the iterator's position valid */
 	while (rte_hash_iterate(ike->by_spi, &key, &data, &next) >= 0) {
 		struct ike_sa *sa = data;
-		if (sa->state == IKE_S_ESTABLISHED && sa->peer != NULL)
-			dpd(sa, now);
+		if (sa->req != NULL && sa->rtx_tsc != 0 && now >= sa->rtx_tsc) {
+			rtx_expired(sa, now);
+			continue;
+		}
+		if (sa->state != IKE_S_ESTABLISHED || sa->peer == NULL || sa->superseded)
+			continue;
+		child_retries(sa, now);
+		ike_rekey_due(sa, now);
+		dpd(sa, now);
 	}
 	for (unsigned int i = 0; ike->reinit_tsc != NULL && i < ike->cfg->n_ike_peers; i++) {
 		if (ike->reinit_tsc[i] == 0 || now < ike->reinit_tsc[i])

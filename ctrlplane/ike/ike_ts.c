@@ -168,3 +168,19 @@ unsigned int ike_ts_rri(const struct ike_ts_set *set, struct ike_rri *out, unsig
 	}
 	return n;
 }
+
+unsigned int ike_ts_vip(const struct ike_sa *sa, struct cfg_ike_ts out[2])
+{
+	unsigned int n = 0;
+	if (sa->vip_pool >= 0) {
+		out[n] = (struct cfg_ike_ts){.prefix = {.family = AF_INET, .plen = 32},
+					     .port_hi = 65535};
+		memcpy(out[n++].prefix.bytes, sa->vip, 4);
+	}
+	if (sa->vip6_set) {
+		out[n] = (struct cfg_ike_ts){.prefix = {.family = AF_INET6, .plen = 128},
+					     .port_hi = 65535};
+		memcpy(out[n++].prefix.bytes, sa->vip6, 16);
+	}
+	return n;
+}

@@ -26,6 +26,13 @@ struct ike_rri;
 /* The ranges of set that are prefixes, as routes to inject (at most max); returns how many. */
 unsigned int ike_ts_rri(const struct ike_ts_set *set, struct ike_rri *out, unsigned int max);
 
+struct ike_sa;
+/*
+ * remote_ts: dynamic (3.15): the peer's side is the inner addresses its pools gave it, each a
+ * host prefix (/32, /128), any protocol and port. Fills out[0..2); returns how many (0: none).
+ */
+unsigned int ike_ts_vip(const struct ike_sa *sa, struct cfg_ike_ts out[2]);
+
 /* The configured selectors as the hub proposes them (n == 0: any IPv4 and any IPv6). */
 void ike_ts_from_cfg(const struct cfg_ike_ts *cfg, unsigned int n, struct ike_ts_set *out);
 

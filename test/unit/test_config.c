@@ -24,6 +24,10 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "conf/config.h"
 #include "crypto/ike_dh.h"
@@ -1084,6 +1088,9 @@ static bool is_yaml(const char *name)
 	return n > 5 && strcmp(name + n - 5, ".yaml") == 0;
 }
 
+#define CERT_EXAMPLE "ike-cert-site-to-site.yaml"
+static int load_with_pki(struct config **cfg, char *path, size_t size, char *err, size_t errlen);
+
 static void test_examples(void)
 {
 	char path[512], err[CFG_ERR_MAX];
@@ -1097,7 +1104,10 @@ static void test_examples(void)
 		if (!is_yaml(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", EXAMPLES_DIR, de->d_name);
-		int rc = cfg_load_file(path, &cfg, err, sizeof(err));
+		/* the certificate example reads PEM files: loaded beside a test PKI */
+		int rc = strcmp(de->d_name, CERT_EXAMPLE) == 0
+				 ? load_with_pki(&cfg, path, sizeof(path), err, sizeof(err))
+				 : cfg_load_file(path, &cfg, err, sizeof(err));
 
 		CU_ASSERT_EQUAL(rc, 0);
 		if (rc != 0) {
@@ -1837,6 +1847,15 @@ static void test_cmap_example(void)
 #define CHILD_C "      children:\n        - name: c\n"
 /* Lines 6-13: peer p (lines 8-11) with child c (line 13); child keys follow from line 14. */
 #define IKE_OK IKE_PEERS PEER("p") CHILD_C
+/*
+ * Lines 6-11: pools ra (line 8), rb (line 9), both IPv4, and ra6 (fd99::/64, line 10), then
+ * "  peers:"; peers start on line 12, so a peer's fifth line (pool) is line 16, value col 13.
+ */
+#define IKE_POOLS3                                                                         \
+	IFACE_V4                                                                           \
+	"ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24}\n"                         \
+	"    - {name: rb, prefix: 10.98.0.0/24}\n    - {name: ra6, prefix: 'fd99::/64'}\n" \
+	"  peers:\n"
 /* Lines 6-9: pool ra (10.99.0.0/24, line 8) and "  peers:"; peers start on line 10. */
 #define IKE_POOL IFACE_V4 "ike:\n  pools:\n    - {name: ra, prefix: 10.99.0.0/24}\n  peers:\n"
 /* Lines 6-7: vti1 between 10.0.0.1 and 10.0.0.2 without SAs (map at line 7, col 5). */
@@ -2102,6 +2121,23 @@ static const struct bad_case ike_bad_cases[] = {
 	 IKE_POOL PEER("p") "      pool: ra\n" CHILD_C
 			    "          remote_ts: dynamic\n          local_ts: 'fd00:1::/64'\n",
 	 "t.yaml:18:21: ", "'local_ts' (IPv6) and 'remote_ts' (IPv4, the pool's)"},
+	/* a peer's pools: one per address family (RFC 7296 3.15.1) */
+	{"two IPv4 pools", IKE_POOLS3 PEER("p") "      pool: [ra, rb]\n" CHILD_C,
+	 "t.yaml:16:18: ", "'pool' names two IPv4 pools (ra and rb): one per address family"},
+	{"the same IPv6 pool twice", IKE_POOLS3 PEER("p") "      pool: [ra6, ra6]\n" CHILD_C,
+	 "t.yaml:16:19: ", "'pool' names two IPv6 pools (ra6 and ra6)"},
+	{"three pools", IKE_POOLS3 PEER("p") "      pool: [ra, ra6, rb]\n" CHILD_C,
+	 "t.yaml:16:23: ", "'pool' lists more than 2 items"},
+	{"unknown pool in a list", IKE_POOLS3 PEER("p") "      pool: [ra, rc]\n" CHILD_C,
+	 "t.yaml:16:18: ", "'pool' names unknown pool 'rc'"},
+	{"pool list empty", IKE_POOLS3 PEER("p") "      pool: []\n" CHILD_C,
+	 "t.yaml:16:13: ", "'pool' is empty: omit it instead"},
+	{"pool a mapping", IKE_POOLS3 PEER("p") "      pool: {v4: ra}\n" CHILD_C,
+	 "t.yaml:16:13: ", "'pool' must be a pool name or a sequence of them, not a mapping"},
+	{"dual-stack dynamic with IPv4 selectors only",
+	 IKE_POOLS3 PEER("p") "      pool: [ra6, ra]\n" CHILD_C
+			      "          remote_ts: dynamic\n          local_ts: 10.5.0.0/16\n",
+	 "t.yaml:20:21: ", "'local_ts' (IPv4) and 'remote_ts' (IPv4 and IPv6, the pools')"},
 	/* children: everything else */
 	{"unknown child key", IKE_OK "          pfs: true\n",
 	 "t.yaml:14:11: ", "unknown key 'pfs' in ike.peers[0].children[0]"},
@@ -2365,7 +2401,8 @@ static void check_road(const struct cfg_ike_peer *p)
 	CU_ASSERT_TRUE(p->local_id.type == CFG_IKE_ID_IPV6 && p->local_id.len == 16 &&
 		       p->local_id.data[0] == 0xfd && p->local_id.data[15] == 1);
 	CU_ASSERT_TRUE(p->psk_len == 20 && memcmp(p->psk, "a text key of twenty", 20) == 0);
-	CU_ASSERT_TRUE(p->pool == 1 && p->dpd_delay == 30 && p->rekey_time == 14400);
+	CU_ASSERT_TRUE(p->pool == -1 && p->pool6 == 1 && p->dpd_delay == 30);
+	CU_ASSERT_EQUAL(p->rekey_time, 14400);
 	CU_ASSERT_TRUE(p->jitter == 10 && p->reauth_time == 0 && !p->initiate && !p->encap);
 	CU_ASSERT_EQUAL_FATAL(p->n_ike, 2);
 	CU_ASSERT_TRUE(a->n_encr == 2 && alg_is(&a->encr[0], 20, 128) &&
@@ -2387,6 +2424,32 @@ static void check_road(const struct cfg_ike_peer *p)
 		       all->esp[0].esn[0] == 0 && all->esp[0].n_dh == 0);
 	CU_ASSERT_TRUE(all->esp[1].n_integ == 2 && all->esp[1].integ[0] == 12 &&
 		       all->esp[1].n_prf == 0);
+}
+
+/* A dual-stack remote-access peer: one pool of each family, dynamic remote side. */
+static void test_ike_dual_stack_pools(void)
+{
+	static const char yaml[] = IKE_POOLS3 PEER("p") "      pool: [ra6, ra]\n" CHILD_C
+							"          remote_ts: dynamic\n";
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	int rc = cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err));
+
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "\n  dual-stack pools: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ike_peers, 1);
+	const struct cfg_ike_peer *p = &cfg->ike_peers[0];
+	CU_ASSERT_TRUE(p->pool == 0 && p->pool6 == 2);
+	CU_ASSERT_EQUAL(cfg->ike_pools[2].prefix.family, AF_INET6);
+	CU_ASSERT_EQUAL(cfg->ike_pools[2].prefix.plen, 64);
+	/* the pools' families: local_ts defaults to any address of both */
+	CU_ASSERT_TRUE(p->children[0].remote_dynamic && p->children[0].n_remote_ts == 0);
+	CU_ASSERT_EQUAL_FATAL(p->children[0].n_local_ts, 2);
+	check_ts(&p->children[0].local_ts[0], "0.0.0.0/0", 0, 0, 65535);
+	check_ts(&p->children[0].local_ts[1], "::/0", 0, 0, 65535);
+	cfg_free(cfg);
 }
 
 static void test_ike_good(void)
@@ -2484,6 +2547,145 @@ static void test_ike_example(void)
 	cfg_free(cfg);
 }
 
+/*
+ * A test PKI for the certificate example, as its header comment builds one: a self-signed
+ * EC P-256 CA and a hub certificate it signs with subjectAltName DNS:hub.example.com.
+ */
+static X509 *pki_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey, bool ca)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = x != NULL ? X509_get_subject_name(x) : NULL;
+	X509V3_CTX v3;
+	bool ok =
+		n != NULL && X509_set_version(x, 2) == 1 &&
+		ASN1_INTEGER_set(X509_get_serialNumber(x), ca ? 1 : 2) == 1 &&
+		X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL &&
+		X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL &&
+		X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Example",
+					   -1, -1, 0) == 1 &&
+		X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+					   0) == 1 &&
+		X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : n) == 1 &&
+		X509_set_pubkey(x, key) == 1;
+	X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	const char *ext[][2] = {
+		{"basicConstraints", ca ? "critical,CA:TRUE" : "CA:FALSE"},
+		{"keyUsage", ca ? "critical,keyCertSign,cRLSign" : "digitalSignature"},
+		{"subjectAltName", ca ? NULL : "DNS:hub.example.com"}};
+	for (size_t i = 0; ok && i < sizeof(ext) / sizeof(ext[0]); i++) {
+		if (ext[i][1] == NULL)
+			continue;
+		X509_EXTENSION *e = X509V3_EXT_conf(NULL, &v3, ext[i][0], ext[i][1]);
+		ok = e != NULL && X509_add_ext(x, e, -1) == 1;
+		X509_EXTENSION_free(e);
+	}
+	if (ok && X509_sign(x, ikey, EVP_sha256()) > 0)
+		return x;
+	X509_free(x);
+	return NULL;
+}
+
+static bool pki_write(const char *dir, const char *name, X509 *x, EVP_PKEY *k)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/pki/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	bool ok = f != NULL &&
+		  (x != NULL ? PEM_write_X509(f, x)
+			     : PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL)) == 1;
+	if (f != NULL)
+		ok = fclose(f) == 0 && ok;
+	return ok;
+}
+
+/* The example copied into dir with pki/ca.pem, pki/hub.pem and pki/hub.key beside it. */
+static bool pki_make(const char *dir, const char *example)
+{
+	char path[512];
+	EVP_PKEY *cak = EVP_EC_gen("P-256"), *hubk = EVP_EC_gen("P-256");
+	X509 *ca = cak != NULL ? pki_cert(cak, "Example VPN CA", NULL, cak, true) : NULL;
+	X509 *hub = ca != NULL && hubk != NULL ? pki_cert(hubk, "hub.example.com", ca, cak, false)
+					       : NULL;
+	snprintf(path, sizeof(path), "%s/pki", dir);
+	bool ok = hub != NULL && mkdir(path, 0700) == 0 && pki_write(dir, "ca.pem", ca, NULL) &&
+		  pki_write(dir, "hub.pem", hub, NULL) && pki_write(dir, "hub.key", NULL, hubk);
+	snprintf(path, sizeof(path), "%s/%s", dir, example);
+	FILE *in = fopen(EXAMPLES_DIR "/" CERT_EXAMPLE, "r"), *out = fopen(path, "w");
+	char buf[4096];
+	size_t n;
+	ok = ok && in != NULL && out != NULL;
+	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL)
+		ok = fclose(out) == 0 && ok;
+	X509_free(ca);
+	X509_free(hub);
+	EVP_PKEY_free(cak);
+	EVP_PKEY_free(hubk);
+	return ok;
+}
+
+static void pki_remove(const char *dir, const char *example)
+{
+	static const char *const files[] = {"pki/ca.pem", "pki/hub.pem", "pki/hub.key", "pki", ""};
+	/* "" last: the directory itself */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, example);
+	unlink(path);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		remove(path);
+	}
+}
+
+/* The example loaded from a copy beside a fresh test PKI; path gets the copy's name. */
+static int load_with_pki(struct config **cfg, char *path, size_t size, char *err, size_t errlen)
+{
+	char dir[] = "/tmp/vpnhub-cert-example-XXXXXX";
+	int rc = -EIO;
+
+	*cfg = NULL;
+	if (mkdtemp(dir) == NULL)
+		return -errno;
+	snprintf(path, size, "%s/" CERT_EXAMPLE, dir);
+	if (pki_make(dir, CERT_EXAMPLE))
+		rc = cfg_load_file(path, cfg, err, errlen);
+	else
+		snprintf(err, errlen, "%s: test PKI not made", dir);
+	pki_remove(dir, CERT_EXAMPLE);
+	return rc;
+}
+
+/* The certificate example: two branches on static VTIs, auth: pubkey with the hub's cert. */
+static void test_ike_cert_example(void)
+{
+	char path[512], err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	const struct cfg_ike_peer *p;
+	int rc = load_with_pki(&cfg, path, sizeof(path), err, sizeof(err));
+
+	CU_ASSERT_EQUAL(rc, 0);
+	if (cfg == NULL)
+		fprintf(stderr, "\n  ike cert example: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ike_peers, 2);
+	CU_ASSERT_EQUAL(cfg->n_tunnels, 2);
+	p = &cfg->ike_peers[0];
+	CU_ASSERT_TRUE(p->auth == CFG_IKE_AUTH_PUBKEY && p->initiate && p->psk_len == 0);
+	CU_ASSERT_EQUAL(p->local_id.type, CFG_IKE_ID_DN); /* the certificate's subject */
+	CU_ASSERT_TRUE(p->remote_id.type == CFG_IKE_ID_FQDN && p->remote_id.len == 19 &&
+		       memcmp(p->remote_id.data, "branch1.example.com", 19) == 0);
+	CU_ASSERT_TRUE(p->n_children == 1 && p->children[0].tunnel == 0);
+	p = &cfg->ike_peers[1];
+	CU_ASSERT_TRUE(p->auth == CFG_IKE_AUTH_PUBKEY && !p->initiate);
+	CU_ASSERT_TRUE(p->local_id.type == CFG_IKE_ID_FQDN && p->local_id.len == 15);
+	CU_ASSERT_TRUE(p->n_children == 1 && p->children[0].tunnel == 1);
+	CU_ASSERT_EQUAL(cfg->n_routes, 2);
+	cfg_free(cfg);
+}
+
 /* n remote-access peers told apart by their IDs; peer i on line 8 + i. */
 static void gen_peers(struct text *t, unsigned int n)
 {
@@ -2504,6 +2706,42 @@ static void gen_pools(struct text *t, unsigned int n)
 	put(t, IFACE_V4 "ike:\n  pools:\n");
 	for (unsigned int i = 0; i < n; i++)
 		put(t, "    - {name: r%u, prefix: 172.16.%u.0/24}\n", i, i);
+}
+
+/* ike.limits (ike_guard.c): the caps on the IKE SAs peers open, their defaults and checks. */
+static void test_ike_admission(void)
+{
+	static const char good[] = IFACE_V4 "ike:\n  limits: {half_open_max: 100, "
+					    "cookie_threshold: 0, per_source_max: 3}\n";
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+
+	CU_ASSERT_EQUAL(
+		cfg_load_buffer("t.yaml", IFACE_V4, strlen(IFACE_V4), &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ike_limits.half_open_max, 1024);
+	CU_ASSERT_EQUAL(cfg->ike_limits.cookie_threshold, 64);
+	CU_ASSERT_EQUAL(cfg->ike_limits.per_source_max, 256);
+	cfg_free(cfg);
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", good, strlen(good), &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ike_limits.half_open_max, 100);
+	CU_ASSERT_EQUAL(cfg->ike_limits.cookie_threshold, 0);
+	CU_ASSERT_EQUAL(cfg->ike_limits.per_source_max, 3);
+	cfg_free(cfg);
+	expect_error("cookies above the cap",
+		     IFACE_V4 "ike:\n  limits: {half_open_max: 10, cookie_threshold: 20}\n",
+		     strlen(IFACE_V4 "ike:\n  limits: {half_open_max: 10, cookie_threshold: 20}\n"),
+		     "t.yaml:7:49: ", "'cookie_threshold' 20 is above 'half_open_max' 10");
+	expect_error("no half-open SA at all", IFACE_V4 "ike:\n  limits: {half_open_max: 0}\n",
+		     strlen(IFACE_V4 "ike:\n  limits: {half_open_max: 0}\n"),
+		     "t.yaml:7:27: ", "'half_open_max'");
+	expect_error("above the table", IFACE_V4 "ike:\n  limits: {per_source_max: 16385}\n",
+		     strlen(IFACE_V4 "ike:\n  limits: {per_source_max: 16385}\n"),
+		     "t.yaml:7:28: ", "'per_source_max'");
+	expect_error("unknown limit", IFACE_V4 "ike:\n  limits: {sa_max: 5}\n",
+		     strlen(IFACE_V4 "ike:\n  limits: {sa_max: 5}\n"),
+		     "t.yaml:7:12: ", "unknown key 'sa_max' in ike.limits");
 }
 
 static void test_ike_limits(void)
@@ -2752,10 +2990,13 @@ int test_config_register(void)
 		{"crypto map example values", test_cmap_example},
 		{"crypto maps keyed by IKE", test_cmap_ike},
 		{"ike error table", test_ike_bad_table},
+		{"ike dual-stack pools", test_ike_dual_stack_pools},
 		{"ike values", test_ike_good},
 		{"ike algorithms implemented", test_ike_algs_implemented},
 		{"ike example values", test_ike_example},
+		{"ike certificate example", test_ike_cert_example},
 		{"ike limits", test_ike_limits},
+		{"ike admission limits", test_ike_admission},
 		{"pre-shared keys never echoed", test_psk_not_echoed},
 		{"pre-shared key files", test_psk_files},
 		{"addr parse", test_addr_parse},

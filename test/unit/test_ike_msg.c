@@ -24,7 +24,9 @@
 #include <CUnit/CUnit.h>
 
 #include "crypto/ike_sk.h"
+#include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_msg.h"
+#include "ctrlplane/log.h"
 #include "tests.h"
 
 #define BUF_MAX 4096
@@ -1082,6 +1084,109 @@ static void test_answer_number(void)
 	}
 }
 
+/*
+ * The debug trace (ctrlplane/ike/ike_trace.c): one line per payload of messages built above,
+ * with the fields of 3.3, 3.4, 3.5, 3.10 and 3.13; key material only as a length.
+ */
+static void expect_line(unsigned int i, bool out, const char *want)
+{
+	char line[512];
+	size_t n = ike_trace_line(&m, i, out, line, sizeof(line));
+
+	CU_ASSERT_EQUAL(n, strlen(line));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, want));
+	if (strstr(line, want) == NULL)
+		fprintf(stderr, "\n  trace line %u: \"%s\", want \"%s\"\n", i, line, want);
+}
+
+static void test_trace_lines(void)
+{
+	uint8_t b[BUF_MAX], first = 0;
+	char head[128];
+	int rc = -1;
+	size_t len = build_init(b, sizeof(b), &rc);
+
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&m, b, len), 0);
+	CU_ASSERT_EQUAL_FATAL(m.n, 6);
+	snprintf(head, sizeof(head),
+		 "in IKE_SA_INIT #0 request spi_i %02x%02x%02x%02x%02x%02x%02x%02x SA",
+		 m.hdr.spi_i[0], m.hdr.spi_i[1], m.hdr.spi_i[2], m.hdr.spi_i[3], m.hdr.spi_i[4],
+		 m.hdr.spi_i[5], m.hdr.spi_i[6], m.hdr.spi_i[7]);
+	expect_line(0, false, head);
+	expect_line(0, false,
+		    " prop 1 ike [encr 20/256, prf 5, dh 19] prop 2 ike [encr 12/128, "
+		    "prf 2, integ 2, dh 14]");
+	expect_line(1, false, " KE len 72 dh 19 data 64");
+	expect_line(2, false, " Ni/Nr len 36");
+	expect_line(3, false, " N len 28 type 16388 NAT_DETECTION_SOURCE_IP data 20");
+	expect_line(4, true, "out IKE_SA_INIT #0 request");
+	expect_line(4, true, " N len 28 type 16389 NAT_DETECTION_DESTINATION_IP data 20");
+	expect_line(5, false, " V len 15");
+
+	/* inner payloads, as after opening an SK payload */
+	len = build_auth_inner(b, sizeof(b), &first);
+	memset(&m, 0, offsetof(struct ike_msg, pl));
+	hdr_of(&m.hdr, IKE_EXCH_AUTH, IKE_FLAG_I | IKE_FLAG_R, 1);
+	m.sk = -1;
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse_inner(&m, first, b, len), 0);
+	CU_ASSERT_EQUAL_FATAL(m.n, 5);
+	expect_line(0, false, "in IKE_AUTH #1 response");
+	expect_line(0, false, " inner IDi len 22 type ID_FQDN spoke1.example");
+	expect_line(1, false, " inner AUTH len 40 method 2 data 32");
+	expect_line(2, false, " inner SA len 36 prop 1 esp spi c0ffee01 [encr 20/128, esn 0]");
+	expect_line(3, false, " inner TSi len 24 10.1.0.0-10.1.255.255 proto 0 port 0-65535");
+	expect_line(4, false, " inner TSr len 48 fd00::-fd00::ffff proto 6 port 443-443");
+
+	/* an identity with control bytes, and a payload type nobody knows */
+	uint8_t id[] = {'a', 0x1b, '[', '2', 'J', 'b'};
+	struct ike_wr w;
+	ike_wr_init_inner(&w, b, sizeof(b));
+	ike_wr_id(&w, IKE_PL_IDR, IKE_ID_RFC822_ADDR, id, sizeof(id));
+	ike_wr_payload(&w, 250, false, "xy", 2);
+	CU_ASSERT_EQUAL_FATAL(ike_wr_finish(&w, &len), 0);
+	memset(&m, 0, offsetof(struct ike_msg, pl));
+	m.sk = -1;
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse_inner(&m, ike_wr_first(&w), b, len), 0);
+	expect_line(0, false, " inner IDr len 14 type ID_RFC822_ADDR a?[2Jb");
+	expect_line(1, false, " inner payload 250 len 6");
+	/* a line cut at the buffer's end stays terminated */
+	char small[16];
+	CU_ASSERT_EQUAL(ike_trace_line(&m, 0, false, small, sizeof(small)), sizeof(small) - 1);
+	CU_ASSERT_EQUAL(small[sizeof(small) - 1], '\0');
+}
+
+/* At DEBUG, one log line per payload; below it, none (and nothing is parsed). */
+static void test_trace_levels(void)
+{
+	uint8_t b[BUF_MAX];
+	char logbuf[8192];
+	int rc = -1, level = rte_log_get_level(vh_logtype_ike);
+	size_t len = build_init(b, sizeof(b), &rc);
+	unsigned int lines[2];
+
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&m, b, len), 0);
+	for (int k = 0; k < 2; k++) {
+		FILE *f;
+		memset(logbuf, 0, sizeof(logbuf));
+		f = fmemopen(logbuf, sizeof(logbuf) - 1, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		rte_openlog_stream(f);
+		rte_log_set_level(vh_logtype_ike, k == 0 ? RTE_LOG_DEBUG : RTE_LOG_INFO);
+		CU_ASSERT_EQUAL(ike_trace_on(), k == 0);
+		ike_trace_msg(&m, false, false);
+		ike_trace_wire(b, len, true);
+		fflush(f);
+		rte_openlog_stream(NULL);
+		fclose(f);
+		lines[k] = 0;
+		for (const char *p = logbuf; (p = strchr(p, '\n')) != NULL; p++)
+			lines[k]++;
+	}
+	rte_log_set_level(vh_logtype_ike, (uint32_t)level);
+	CU_ASSERT_EQUAL(lines[0], 2 * 6);
+	CU_ASSERT_EQUAL(lines[1], 0);
+}
+
 int test_ike_msg_register(void)
 {
 	static const struct {
@@ -1103,6 +1208,8 @@ int test_ike_msg_register(void)
 		{"inner chains", test_inner},
 		{"reason list", test_reasons},
 		{"a response keeps its proposal's number", test_answer_number},
+		{"debug trace lines", test_trace_lines},
+		{"debug trace only at debug level", test_trace_levels},
 	};
 	CU_pSuite s = CU_add_suite("ike_msg", NULL, NULL);
 

@@ -20,6 +20,10 @@
  * opened by ike_sk. One flipped bit anywhere in a sealed message is refused, with the ICV
  * reason everywhere but in the payload's own Payload Length. Every opening refusal has its
  * own reason and leaves the output wiped. The random sequence is fixed so a failure replays.
+ *
+ * The keys these payloads are sealed with come from the key schedule of crypto/ike_prf.c; its
+ * known answers from NIST SP 800-135 CAVS (SKEYSEED, the IKE SA DKM, Child SA DKM with and
+ * without PFS, rekey SKEYSEED) are at the end of this file.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -31,6 +35,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "crypto/ike_prf.h"
 #include "crypto/ike_sk.h"
 #include "tests.h"
 
@@ -605,6 +610,195 @@ static void test_init_refusals(void)
 	CU_ASSERT_EQUAL(ike_sk_integ_key_len(1), 0);
 }
 
+/*
+ * Key schedule known answers: NIST SP 800-135 CAVS IKEv2 KDF sample vectors (the SHA-1 and
+ * SHA-256 sets), through crypto/ike_prf.c: SKEYSEED = prf(Ni | Nr, g^ir) (RFC 7296 2.14),
+ * DKM = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (2.14, taken whole from ike_prf_plus and split
+ * into the seven keys by ike_sa_keys_derive), SK_d = the first PRF-output-length octets of DKM,
+ * Child SA DKM = prf+(SK_d, Ni | Nr) and with PFS prf+(SK_d, g^ir (new) | Ni | Nr) (2.17), and
+ * SKEYSEED of a rekeyed IKE SA = prf(SK_d, g^ir (new) | Ni | Nr) (2.18). The vectors' nonces
+ * are 8 octets, below the 16 that RFC 7296 3.9 asks of a Nonce payload; the parser enforces
+ * that minimum, and these functions compute the formulas for any length, so they take them as
+ * they are. The DKM is 132 octets (1056 bits) in every case.
+ */
+struct kdf_vector {
+	uint16_t prf;
+	const char *g_ir, *g_ir_new, *ni, *nr, *spi_i, *spi_r;
+	const char *skeyseed, *dkm, *child_dkm, *child_dkm_dh, *skeyseed_rekey;
+	size_t integ_len, encr_len; /* a split of the 132 octets after SK_d, SK_pi, SK_pr */
+};
+
+static const struct kdf_vector kdf_vectors[] = {
+	{
+		.prf = IKE_PRF_HMAC_SHA1,
+		.g_ir = "4b2c1f971981a8ad8d0abeafabf38cf75fc8349c148142465ed9c8b516b8be52",
+		.g_ir_new = "863f3c9d06efd39d2b907b97f8699e5dd5251ef64a2a176f36ee40c87d4f9330",
+		.ni = "32b50d5f4a3763f3",
+		.nr = "9206a04b26564cb1",
+		.spi_i = "34c9e7c188868785",
+		.spi_r = "3ff77d760d2b2199",
+		.skeyseed = "a9a7b222b59f8f48645f28a1db5b5f5d7479cba7",
+		.dkm = "a14293677cc80ff8f9cc0eee30d895da9d8f405666e30ef0dfcb63c634a46002a2a63080e51"
+		       "4a0"
+		       "62768b76606f9fa5e992204fc5a670bde3f10d6b027113936a5c55b648a194ae587b0088d52"
+		       "2"
+		       "04b702c979fa280870d2ed41efa9c549fd11198af1670b143d384bd275c5f594cf266b05eba"
+		       "d"
+		       "ca855e4249520a441a81157435a7a56cc4",
+		.child_dkm =
+			"8059e3ee8810e6c3a91bc8bcd2a7a41151b8d0e6ae239c7b38093ad85ef4c5811a8e7b"
+			"5d1cdabd9560b2d5e092d1f24e2d4b85eccdf0ad0dc9abd94b51ee71814ca6dbc8bb"
+			"51b6309f5b9545c7eb35cf5580b1e521a8fe20754a2d883ba0c2cf285f524aea6545"
+			"b33106bc03e614296d319d41d4b50b3f510b1c0a22f3e664994d234cb4",
+		.child_dkm_dh =
+			"bb43244c1860ad65ee1e211ffe8bb3661750c8f89cb9f547df7f4fa61d3730162819"
+			"0e38c66232eab4b3ab14c400a5197dd3730ed4820a8a10394d51e1c0400052f6"
+			"3ebd36b0e7ef53aaed31eba4a5080d7d4b5666023a8bbb5ffb7857240f9a0588"
+			"4d1b7d2f933708450b7b3288f1fc863ab49fa901227cffc06e27899c7054d56f"
+			"d74c",
+		.skeyseed_rekey = "63e81194946ebd05df7df5ebf5d8750056bf1f1d",
+		.integ_len = 20, /* 3 * 20 + 2 * 20 + 2 * 16 = 132 */
+		.encr_len = 16,
+	},
+	{
+		.prf = IKE_PRF_HMAC_SHA2_256,
+		.g_ir = "0f4d257d7a58fc4545c7d7a88119eee5d5c9690c5b4c989171d3abbfd99d1d29",
+		.g_ir_new = "25f3b12d6f282739256e39bf54eda53b60ffcf379bb7bcc90c27b4c4c578616c",
+		.ni = "3f302be1abcb28e1",
+		.nr = "8c332ee006064c9b",
+		.spi_i = "40dac39e1e1a8640",
+		.spi_r = "8619a1cf9a6e4c07",
+		.skeyseed = "5f00d1bd2c58ec224b1e6b71fa0f19a1faa7a193952c444411b47c1a9d8ba6fe",
+		.dkm = "0b137d669b0947d7d026d593f0305ad401ff0c471357d695778a9c7f4b4869ece98aca53118"
+		       "8d1"
+		       "6041b3bb936d2dbb3b4993a6e768a809160de45d0283f273a6cdf6854379e31be72b8d3d1fa"
+		       "9"
+		       "90cf9c5b015ca9f918a7df6253c958114a09d4e1c19bdcd4db14b29d98db1a74ad405c58866"
+		       "2"
+		       "c14a04d0d36aa4ab55e90f8986d12d4aad",
+		.skeyseed_rekey =
+			"2d63f6debc92048b4fef3889c4c99ca67d6496e0fac14a2bca9a2d6566ff2398",
+		.integ_len = 0, /* 3 * 32 + 2 * 18 = 132: an AEAD's 16-octet key and 2 more */
+		.encr_len = 18,
+	},
+};
+
+#define KDF_DKM_LEN 132
+
+struct kdf_bytes {
+	uint8_t g_ir[64], g_ir_new[64], ni[16], nr[16], spi_i[8], spi_r[8];
+	size_t g_ir_len, g_ir_new_len, ni_len, nr_len;
+};
+
+static void kdf_inputs(const struct kdf_vector *v, struct kdf_bytes *b)
+{
+	b->g_ir_len = unhex(v->g_ir, b->g_ir, sizeof(b->g_ir));
+	b->g_ir_new_len = unhex(v->g_ir_new, b->g_ir_new, sizeof(b->g_ir_new));
+	b->ni_len = unhex(v->ni, b->ni, sizeof(b->ni));
+	b->nr_len = unhex(v->nr, b->nr, sizeof(b->nr));
+	CU_ASSERT_FATAL(unhex(v->spi_i, b->spi_i, sizeof(b->spi_i)) == 8);
+	CU_ASSERT_FATAL(unhex(v->spi_r, b->spi_r, sizeof(b->spi_r)) == 8);
+}
+
+/* Compares out[0..len) with the hex string want (which must be len octets). */
+static void expect_hex(const uint8_t *out, size_t len, const char *want)
+{
+	uint8_t w[KDF_DKM_LEN];
+
+	CU_ASSERT_FATAL(unhex(want, w, sizeof(w)) == len);
+	CU_ASSERT(memcmp(out, w, len) == 0);
+}
+
+/* The seven keys of 2.14, concatenated in their order, are the DKM. */
+static void expect_split(const struct kdf_vector *v, const struct kdf_bytes *b,
+			 const uint8_t *skeyseed)
+{
+	uint8_t cat[KDF_DKM_LEN], *p = cat;
+	struct ike_sa_keys k;
+	size_t plen = ike_prf_len(v->prf);
+
+	CU_ASSERT_FATAL(3 * plen + 2 * v->integ_len + 2 * v->encr_len == KDF_DKM_LEN);
+	CU_ASSERT_EQUAL_FATAL(ike_sa_keys_derive(v->prf, skeyseed, b->ni, b->ni_len, b->nr,
+						 b->nr_len, b->spi_i, b->spi_r, v->integ_len,
+						 v->encr_len, &k),
+			      0);
+	CU_ASSERT_EQUAL(k.d_len, plen);
+	memcpy(p, k.sk_d, plen), p += plen;
+	memcpy(p, k.sk_ai, v->integ_len), p += v->integ_len;
+	memcpy(p, k.sk_ar, v->integ_len), p += v->integ_len;
+	memcpy(p, k.sk_ei, v->encr_len), p += v->encr_len;
+	memcpy(p, k.sk_er, v->encr_len), p += v->encr_len;
+	memcpy(p, k.sk_pi, plen), p += plen;
+	memcpy(p, k.sk_pr, plen);
+	expect_hex(cat, KDF_DKM_LEN, v->dkm);
+	ike_sa_keys_wipe(&k);
+}
+
+static void kdf_one(const struct kdf_vector *v)
+{
+	uint8_t skeyseed[IKE_PRF_MAX], dkm[KDF_DKM_LEN], out[KDF_DKM_LEN];
+	size_t plen = ike_prf_len(v->prf);
+	struct kdf_bytes b;
+
+	kdf_inputs(v, &b);
+	const struct ike_chunk seed[] = {
+		{b.ni, b.ni_len}, {b.nr, b.nr_len}, {b.spi_i, 8}, {b.spi_r, 8}};
+	CU_ASSERT_EQUAL_FATAL(
+		ike_skeyseed(v->prf, b.ni, b.ni_len, b.nr, b.nr_len, b.g_ir, b.g_ir_len, skeyseed),
+		0);
+	expect_hex(skeyseed, plen, v->skeyseed);
+	CU_ASSERT_EQUAL_FATAL(ike_prf_plus(v->prf, skeyseed, plen, seed, 4, dkm, sizeof(dkm)), 0);
+	expect_hex(dkm, sizeof(dkm), v->dkm);
+	expect_split(v, &b, skeyseed);
+	/* SK_d is the DKM's first plen octets */
+	if (v->child_dkm != NULL) {
+		CU_ASSERT_EQUAL(ike_child_keymat(v->prf, dkm, plen, NULL, 0, b.ni, b.ni_len, b.nr,
+						 b.nr_len, out, sizeof(out)),
+				0);
+		expect_hex(out, sizeof(out), v->child_dkm);
+	}
+	if (v->child_dkm_dh != NULL) {
+		CU_ASSERT_EQUAL(ike_child_keymat(v->prf, dkm, plen, b.g_ir_new, b.g_ir_new_len,
+						 b.ni, b.ni_len, b.nr, b.nr_len, out, sizeof(out)),
+				0);
+		expect_hex(out, sizeof(out), v->child_dkm_dh);
+	}
+	CU_ASSERT_EQUAL(ike_skeyseed_rekey(v->prf, dkm, plen, b.g_ir_new, b.g_ir_new_len, b.ni,
+					   b.ni_len, b.nr, b.nr_len, out),
+			0);
+	expect_hex(out, plen, v->skeyseed_rekey);
+}
+
+static void test_kdf_vectors(void)
+{
+	for (size_t i = 0; i < sizeof(kdf_vectors) / sizeof(kdf_vectors[0]); i++)
+		kdf_one(&kdf_vectors[i]);
+}
+
+/* A one-bit change of any input changes every output: the vectors above can fail. */
+static void test_kdf_vectors_sensitive(void)
+{
+	const struct kdf_vector *v = &kdf_vectors[0];
+	uint8_t skeyseed[IKE_PRF_MAX], want[IKE_PRF_MAX], out[KDF_DKM_LEN], w[KDF_DKM_LEN];
+	struct kdf_bytes b;
+
+	kdf_inputs(v, &b);
+	unhex(v->skeyseed, want, sizeof(want));
+	b.ni[0] ^= 1;
+	CU_ASSERT_EQUAL(
+		ike_skeyseed(v->prf, b.ni, b.ni_len, b.nr, b.nr_len, b.g_ir, b.g_ir_len, skeyseed),
+		0);
+	CU_ASSERT(memcmp(skeyseed, want, 20) != 0);
+	b.ni[0] ^= 1;
+	b.spi_r[7] ^= 0x80;
+	const struct ike_chunk seed[] = {
+		{b.ni, b.ni_len}, {b.nr, b.nr_len}, {b.spi_i, 8}, {b.spi_r, 8}};
+	CU_ASSERT_EQUAL(ike_prf_plus(v->prf, want, 20, seed, 4, out, sizeof(out)), 0);
+	unhex(v->dkm, w, sizeof(w));
+	CU_ASSERT(memcmp(out, w, sizeof(w)) != 0);
+	CU_ASSERT(memcmp(out + sizeof(out) - 20, w + sizeof(w) - 20, 20) != 0);
+}
+
 static void test_reasons(void)
 {
 	for (unsigned int e = 0; e < IKE_SK_ERR_MAX; e++) {
@@ -631,6 +825,8 @@ int test_ike_sk_register(void)
 		{"sealing limits", test_seal_limits},
 		{"refused suites and keys", test_init_refusals},
 		{"reason list", test_reasons},
+		{"NIST SP 800-135 IKEv2 KDF vectors", test_kdf_vectors},
+		{"KDF vectors change with every input", test_kdf_vectors_sensitive},
 	};
 	CU_pSuite s = CU_add_suite("ike_sk", NULL, NULL);
 

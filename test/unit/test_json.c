@@ -435,6 +435,7 @@ enum fmt_table {
 	T_STATS,
 	T_CONFIG,
 	T_IKE_SA,
+	T_IKE_SA_DETAIL,
 	T_IPSEC_SA,
 	T_IPSEC_SUMMARY,
 };
@@ -711,6 +712,41 @@ static const struct fmt_case {
 		  "half-open", "99/-"}},
 	{.name = "ikev2 sa none", .table = T_IKE_SA, .json = "{}", .want = {"% no IKE SAs\n"}},
 	{.name = "ikev2 sa array", .table = T_IKE_SA, .json = "[]", .rc = -EINVAL},
+	{.name = "ikev2 sa detail",
+	 .table = T_IKE_SA_DETAIL,
+	 .json = "{\"0\":{\"id\":\"1112131415161718\",\"spi_i\":\"0102030405060708\","
+		 "\"spi_r\":\"1112131415161718\",\"state\":\"established\",\"role\":\"responder\","
+		 "\"peer\":\"road\",\"local\":\"203.0.113.1:4500\",\"remote\":\"198.51.100.7:"
+		 "4500\","
+		 "\"local_id\":\"fqdn:hub.example.com\",\"remote_id\":\"email:a@b\\u0007c\","
+		 "\"encr\":12,\"encr_bits\":256,\"integ\":12,\"prf\":5,\"dh\":19,"
+		 "\"established_s\":3725,\"rekey_in_s\":60,\"nat_local\":\"no\","
+		 "\"nat_remote\":\"yes\",\"nat_forced\":\"no\",\"udp_4500\":\"yes\","
+		 "\"dpd\":\"idle\",\"dpd_delay_s\":30,\"idle_s\":4,\"msgid_send_next\":2,"
+		 "\"msgid_recv_next\":3,\"virtual_ip6\":\"2001:db8:99::1\","
+		 "\"child_0\":{\"name\":\"all\",\"state\":\"active\",\"spi_in\":\"c1a2b3c4\","
+		 "\"spi_out\":\"0a0b0c0d\",\"encr\":20,\"encr_bits\":128,\"integ\":0,"
+		 "\"esn\":\"no\",\"mode\":\"tunnel\",\"local_ts\":\"0.0.0.0/0 ::/0\","
+		 "\"remote_ts\":\"2001:db8:99::1/128\",\"rekey_in_s\":3540,\"pkts_in\":7,"
+		 "\"pkts_out\":9}}}",
+	 .want = {"IKE SA 0, id 1112131415161718\n  Peer road, responder, established\n",
+		  "  Local  203.0.113.1:4500, ID fqdn:hub.example.com\n",
+		  "  Remote 198.51.100.7:4500, ID email:a@b?c\n",
+		  "  Encryption aes-cbc-256/sha256-128, PRF sha256, DH group ecp256\n",
+		  "  Established 1h02m05s ago, rekey in 0h01m00s, reauthentication in -\n",
+		  "hub behind NAT no, peer behind NAT yes, forced no, port 4500 yes\n",
+		  "  DPD idle (after 30 s of silence), idle 0h00m04s\n",
+		  "next request 2, next expected 3\n  Virtual IP -, IPv6 2001:db8:99::1\n",
+		  "  Child SA all (active): SPI in c1a2b3c4, out 0a0b0c0d\n"
+		  "    Transform aes-gcm-128, ESN no, mode tunnel\n",
+		  "    Local selectors  0.0.0.0/0 ::/0\n    Remote selectors 2001:db8:99::1/128\n",
+		  "rekey in 0h59m00s, expires in -\n    Packets in 7 out 9, bytes in - out -\n"},
+	 .not_want = {"\a"}},
+	{.name = "ikev2 sa detail none",
+	 .table = T_IKE_SA_DETAIL,
+	 .json = "{\"total\":0}",
+	 .want = {"% no IKE SAs\n"}},
+	{.name = "ikev2 sa detail array", .table = T_IKE_SA_DETAIL, .json = "[]", .rc = -EINVAL},
 };
 
 static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
@@ -734,6 +770,8 @@ static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
 		return format_config(f, v);
 	case T_IKE_SA:
 		return format_ike_sa(f, v, af);
+	case T_IKE_SA_DETAIL:
+		return format_ike_sa_detail(f, v);
 	case T_IPSEC_SA:
 		return format_ipsec_sa(f, v, &sa);
 	case T_IPSEC_SUMMARY:

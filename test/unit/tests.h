@@ -25,6 +25,8 @@ int test_ike_msg_register(void);
 int test_ike_prop_register(void);
 int test_ike_ts_register(void);
 int test_ike_cert_register(void);
+int test_ike_engine_register(void);
+int test_ike_pool_register(void);
 int test_esp_register(void);
 int test_spd_register(void);
 int test_frag_register(void);

@@ -1,0 +1,1531 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test/unit/test_ike_engine.c - the "ike_engine" suite: two vpnhub IKEv2 engines, A and B, in
+ * one process, talking to each other through an in-memory wire (RFC 7296).
+ *
+ * How an engine is built. Each is a real struct ctrl brought up by ctrl_init() from its own
+ * YAML config (cfg_load_buffer): a WAN interface, a static VTI towards the other, and one IKE
+ * peer (PSK, the other engine's address and identity) with one child keying the VTI. ctrl_init
+ * runs the unmodified path of the hub: ipsec_load publishes the VTI, tables_routes_load the
+ * connected routes, ike_init the IKE state. Only what lies under ctrl_init is made here, as
+ * app/hub.c does: a data plane (dp_create with one worker, never launched, and its interface,
+ * FIB, neighbor and SA tables) and the Ethernet interface, published from the config without a
+ * DPDK port (nothing is transmitted on it). That keeps every exchange, every data plane install
+ * (sa_install, VTI binds, removals) and every counter real, and needs no NIC, no network
+ * namespace and no thread.
+ *
+ * The wire. struct ike has two hooks, both NULL in the hub: xmit, which ike_send calls with
+ * the bare IKE message instead of building a datagram for ctrl_ip_output, and clock, which
+ * ike_now() reads instead of rte_get_timer_cycles(). Here xmit queues the message (from, to,
+ * path, bytes) and the test decides what becomes of it: delivered in order, dropped, delivered
+ * twice or out of order. Delivery wraps it in IPv4 + UDP (+ the non-ESP marker on 4500) in an
+ * mbuf of the receiver's pool and calls ike_input(), the function the punt path calls.
+ *
+ * Time. The clock is a counter the test advances in 100 ms steps; each step runs ike_tick()
+ * on every engine (what the 100 ms rte_timer of ike.c runs; that timer and ipsec's lifetime
+ * poll are stopped, so nothing here depends on the real time). Retransmissions (ike_task.c
+ * polls their deadline from the tick), DPD, rekey retries and rekey overlaps all follow the
+ * test's clock, so a 25 s DPD timeout takes a few milliseconds.
+ *
+ * After every delivered message the invariants are checked on both engines: every data plane
+ * SA belongs to a child and every child's SAs are in the data plane (no leak, no stray); and
+ * make-before-break: the outbound SA bound to an engine's VTI has an inbound SA with its SPI
+ * in the other engine's data plane, so nothing an engine sends is lost, at any point of a
+ * rekey or collision.
+ *
+ * Teardown order matters with two control planes in one process: ctrl_fini finalizes the timer
+ * subsystem, so IKE and ipsec (whose timers were stopped) go first on every engine, then each
+ * control plane, then the data planes.
+ */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "conf/config.h"
+#include "ctrlplane/ctrl.h"
+#include "ctrlplane/ike/ike.h"
+#include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ipsec.h"
+#include "dataplane/dp.h"
+#include "dataplane/fib.h"
+#include "dataplane/iface.h"
+#include "dataplane/neigh.h"
+#include "dataplane/sa.h"
+#include "tests.h"
+
+#define ENG_MAX	 2
+#define WIRE_MAX 64
+#define HIST_MAX 256
+#define L2	 14
+
+struct eng {
+	char name[8];
+	struct config *cfg;
+	struct dp *dp;
+	struct ctrl c;
+	bool up;
+};
+
+/* One IKE message on the wire. */
+struct wire {
+	int from, to;
+	struct ike_path p;
+	size_t len;
+	uint8_t buf[IKE_MSG_MAX];
+};
+
+static struct eng eng[ENG_MAX];
+static struct wire q[WIRE_MAX]; /* sent, not yet delivered (FIFO) */
+static unsigned int qn;
+static struct wire hist[HIST_MAX]; /* everything sent, in order */
+static unsigned int hn;
+static uint64_t clk; /* IKE's time in every engine */
+static uint64_t hz;
+static unsigned int checks_failed; /* invariant violations (each also a failed assertion) */
+static bool mbb = true; /* check make-before-break (off where a delete breaks on purpose) */
+
+#define A (&eng[0])
+#define B (&eng[1])
+
+/* ---- the engines ---- */
+
+static const char *const addr[ENG_MAX] = {"192.0.2.1", "192.0.2.2"};
+
+/*
+ * The config of engine i: WAN address, a VTI towards the other, one peer with one child.
+ * A initiates. extra: more peer keys (indented 6).
+ */
+static void yaml_of(int i, const char *extra, char *out, size_t size)
+{
+	int o = 1 - i;
+	snprintf(out, size,
+		 "system:\n"
+		 "  name: ike%c\n"
+		 "interfaces:\n"
+		 "  - name: wan0\n"
+		 "    port: net_null%d\n"
+		 "    ipv4: %s/24\n"
+		 "tunnels:\n"
+		 "  - name: vti1\n"
+		 "    type: vti\n"
+		 "    local: %s\n"
+		 "    remote: %s\n"
+		 "    ipv4: 172.16.0.%d/30\n"
+		 "ike:\n"
+		 "  peers:\n"
+		 "    - name: peer%c\n"
+		 "      local: %s\n"
+		 "      remote: %s\n"
+		 "      local_id: fqdn:%c.example.net\n"
+		 "      remote_id: fqdn:%c.example.net\n"
+		 "      psk: \"engine test pre-shared key, not secret\"\n"
+		 "      ike: [aes128gcm16-prfsha256-x25519]\n"
+		 "      initiate: %s\n"
+		 "      dpd_delay: 10\n"
+		 "      rekey_time: 0\n"
+		 "      jitter: 0\n"
+		 "      retransmit_ms: 1000\n"
+		 "      retransmit_tries: 3\n"
+		 "%s"
+		 "      children:\n"
+		 "        - name: net\n"
+		 "          tunnel: vti1\n"
+		 "          esp: [aes128gcm16-x25519]\n",
+		 'a' + i, i, addr[i], addr[i], addr[o], i + 1, 'a' + o, addr[i], addr[o], 'a' + i,
+		 'a' + o, i == 0 ? "true" : "false", extra != NULL ? extra : "");
+}
+
+static uint64_t clock_now(const struct ike *ike)
+{
+	RTE_SET_USED(ike);
+	return clk;
+}
+
+static int engine_of(const struct ike *ike)
+{
+	for (int i = 0; i < ENG_MAX; i++)
+		if (eng[i].up && eng[i].c.ike == ike)
+			return i;
+	return -1;
+}
+
+/* The engine holding address a (4 octets) on one of its interfaces, or -1. */
+static int engine_at(const uint8_t *a)
+{
+	for (int i = 0; i < ENG_MAX; i++)
+		for (unsigned int k = 0; eng[i].up && k < eng[i].cfg->n_ifaces; k++)
+			for (unsigned int j = 0; j < eng[i].cfg->ifaces[k].n_v4; j++)
+				if (memcmp(eng[i].cfg->ifaces[k].v4[j].bytes, a, 4) == 0)
+					return i;
+	return -1;
+}
+
+/* ike_send's replacement: the message goes on the wire (and into the history). */
+static int capture(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len)
+{
+	int from = engine_of(ike), to = engine_at(p->remote);
+	if (from < 0 || to < 0 || len > IKE_MSG_MAX || qn == WIRE_MAX || hn == HIST_MAX) {
+		CU_FAIL("message to nowhere, too large, or the wire is full");
+		return -ENOBUFS;
+	}
+	struct wire *w = &q[qn++];
+	w->from = from;
+	w->to = to;
+	w->p = *p;
+	w->len = len;
+	memcpy(w->buf, msg, len);
+	hist[hn++] = *w;
+	return 0;
+}
+
+static int publish_wan(struct eng *e)
+{
+	for (unsigned int i = 0; i < e->cfg->n_ifaces; i++) {
+		const struct cfg_iface *ci = &e->cfg->ifaces[i];
+		struct iface *ifc = rte_zmalloc("t_ifc", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
+		if (ifc == NULL)
+			return -1;
+		ifc->ifindex = (uint16_t)(i + 1);
+		ifc->kind = IFACE_ETHER;
+		ifc->up = 1;
+		ifc->mtu = 1500;
+		snprintf(ifc->name, sizeof(ifc->name), "%s", ci->name);
+		for (unsigned int k = 0; k < ci->n_v4; k++) {
+			ifc->v4[k].family = AF_INET;
+			ifc->v4[k].plen = ci->v4[k].plen;
+			memcpy(ifc->v4[k].addr, ci->v4[k].bytes, 4);
+		}
+		ifc->n_v4 = ci->n_v4;
+		if (iface_publish(e->dp->ifaces, ifc) != ifc->ifindex)
+			return -1;
+	}
+	return 0;
+}
+
+static int engine_up(int i, const char *yaml)
+{
+	struct eng *e = &eng[i];
+	char err[512], name[32];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "e%d", i);
+	if (cfg_load_buffer(e->name, yaml, strlen(yaml), &e->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "engine %d config: %s\n", i, err);
+		return -1;
+	}
+	e->dp = dp_create(1, 511, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (e->dp == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "tike%d", i);
+	e->dp->ifaces = iface_table_create(e->dp->qsbr);
+	e->dp->fib = dp_fib_create(name, e->dp->qsbr, 64, SOCKET_ID_ANY);
+	e->dp->neigh = dp_neigh_create(name, 64, e->dp->qsbr, SOCKET_ID_ANY);
+	e->dp->sas = sa_table_create(name, e->dp->qsbr, SOCKET_ID_ANY);
+	if (e->dp->ifaces == NULL || e->dp->fib == NULL || e->dp->neigh == NULL ||
+	    e->dp->sas == NULL || publish_wan(e) != 0)
+		return -1;
+	if (ctrl_init(&e->c, e->dp, e->cfg, err, sizeof(err)) != 0 || e->c.ike == NULL) {
+		fprintf(stderr, "engine %d: %s\n", i, err);
+		return -1;
+	}
+	rte_timer_stop(&e->c.ike->tick); /* the test ticks (ike_tick) on its own clock */
+	rte_timer_stop(&e->c.sa_timer);
+	e->c.ike->xmit = capture;
+	e->c.ike->clock = clock_now;
+	e->up = true;
+	return 0;
+}
+
+static void engines_down(void)
+{
+	for (int i = 0; i < ENG_MAX; i++)
+		if (eng[i].up)
+			ike_fini(&eng[i].c);
+	for (int i = 0; i < ENG_MAX; i++)
+		if (eng[i].up)
+			ipsec_fini(&eng[i].c);
+	for (int i = 0; i < ENG_MAX; i++) {
+		struct eng *e = &eng[i];
+		if (e->up)
+			ctrl_fini(&e->c);
+		if (e->dp != NULL) {
+			dp_neigh_destroy(e->dp->neigh);
+			dp_fib_destroy(e->dp->fib);
+			sa_table_destroy(e->dp->sas);
+			iface_table_destroy(e->dp->ifaces);
+			dp_destroy(e->dp);
+		}
+		cfg_free(e->cfg);
+		memset(e, 0, sizeof(*e));
+	}
+	qn = hn = 0;
+}
+
+/* Both engines from their configs; 0 or -1 (then already torn down). */
+static int engines_up_yaml(const char *yaml_a, const char *yaml_b)
+{
+	engines_down(); /* what a test that stopped on a fatal assertion left */
+	hz = rte_get_timer_hz();
+	clk = rte_get_timer_cycles();
+	qn = hn = 0;
+	checks_failed = 0;
+	mbb = true;
+	if (engine_up(0, yaml_a) != 0 || engine_up(1, yaml_b) != 0) {
+		engines_down();
+		return -1;
+	}
+	return 0;
+}
+
+/* Both engines with the configs of yaml_of, A configured to initiate. */
+static int engines_up(const char *extra_a, const char *extra_b)
+{
+	static char ya[4096], yb[4096];
+	yaml_of(0, extra_a, ya, sizeof(ya));
+	yaml_of(1, extra_b, yb, sizeof(yb));
+	return engines_up_yaml(ya, yb);
+}
+
+/* ---- what an engine holds ---- */
+
+/* The current IKE SA of e: established, children not moved away; NULL if none. */
+static struct ike_sa *cur(struct eng *e)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(e->c.ike->by_spi, &key, &data, &next) >= 0) {
+		struct ike_sa *sa = data;
+		if (sa->state == IKE_S_ESTABLISHED && !sa->superseded)
+			return sa;
+	}
+	return NULL;
+}
+
+static unsigned int live_sas(struct eng *e)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	unsigned int n = 0;
+	while (rte_hash_iterate(e->c.ike->by_spi, &key, &data, &next) >= 0)
+		n += ((struct ike_sa *)data)->state == IKE_S_ESTABLISHED &&
+		     !((struct ike_sa *)data)->superseded;
+	return n;
+}
+
+static unsigned int dp_count(const struct eng *e)
+{
+	unsigned int n = 0;
+	for (uint16_t id = 1; id < SA_MAX; id++)
+		n += sa_get(e->dp->sas, id) != NULL;
+	return n;
+}
+
+/* e's inbound data plane SA with SPI spi (host order), or NULL. */
+static const struct sa *dp_in(const struct eng *e, uint32_t spi)
+{
+	for (uint16_t id = 1; id < SA_MAX; id++) {
+		const struct sa *s = sa_get(e->dp->sas, id);
+		if (s != NULL && s->dir == SA_IN && s->spi_be == rte_cpu_to_be_32(spi))
+			return s;
+	}
+	return NULL;
+}
+
+static const struct iface *vti(const struct eng *e)
+{
+	return iface_by_name(e->dp->ifaces, "vti1");
+}
+
+/* The children of e that are ACTIVE (bound or bindable), over all its IKE SAs. */
+static unsigned int active_children(struct eng *e, struct ike_child **last)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	unsigned int n = 0;
+	while (rte_hash_iterate(e->c.ike->by_spi, &key, &data, &next) >= 0) {
+		struct ike_sa *sa = data;
+		for (unsigned int i = 0; i < sa->n_child; i++) {
+			if (sa->child[i].state != IKE_CH_ACTIVE)
+				continue;
+			n++;
+			if (last != NULL)
+				*last = &sa->child[i];
+		}
+	}
+	return n;
+}
+
+static void check(bool ok, const char *what, const struct eng *e)
+{
+	if (ok)
+		return;
+	if (checks_failed++ < 10)
+		fprintf(stderr, "\n  invariant broken on %s: %s\n", e->name, what);
+	CU_FAIL(what);
+}
+
+/* Every data plane SA belongs to a child; every child's SAs are there; VTI keyed by a child. */
+static void invariants_of(struct eng *e, struct eng *peer)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	unsigned int want = 0;
+	const struct iface *t = vti(e);
+	bool bound_ok = t == NULL || t->sa_out == 0;
+	while (rte_hash_iterate(e->c.ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *sa = data;
+		for (unsigned int i = 0; i < sa->n_child; i++) {
+			const struct ike_child *ch = &sa->child[i];
+			const struct sa *in = sa_get(e->dp->sas, ch->sa_in);
+			const struct sa *out = sa_get(e->dp->sas, ch->sa_out);
+			want += (ch->sa_in != 0) + (ch->sa_out != 0);
+			check(ch->sa_in == 0 || (in != NULL && in->dir == SA_IN &&
+						 in->spi_be == rte_cpu_to_be_32(ch->spi_in)),
+			      "a child's inbound SA is not in the data plane", e);
+			check(ch->sa_out == 0 || (out != NULL && out->dir == SA_OUT &&
+						  out->spi_be == rte_cpu_to_be_32(ch->spi_out)),
+			      "a child's outbound SA is not in the data plane", e);
+			check(ch->state == IKE_CH_OLD || ch->sa_in != 0,
+			      "a live child without an inbound SA", e);
+			if (t != NULL && t->sa_out != 0 && t->sa_out == ch->sa_out)
+				bound_ok = ch->state == IKE_CH_ACTIVE;
+		}
+	}
+	check(dp_count(e) == want, "data plane SAs that belong to no child (or missing)", e);
+	check(bound_ok, "the VTI is bound to an SA no ACTIVE child owns", e);
+	/*
+	 * make-before-break (2.8): what e sends, peer can open; from the moment both ends have
+	 * the IKE SA (the responder of IKE_AUTH binds its child before the initiator has seen
+	 * the answer: that is the initial exchange, not a rekey)
+	 */
+	const struct sa *out = t != NULL ? sa_get(e->dp->sas, t->sa_out) : NULL;
+	if (mbb && out != NULL && peer != NULL && peer->up && cur(e) != NULL && cur(peer) != NULL)
+		check(dp_in(peer, rte_be_to_cpu_32(out->spi_be)) != NULL,
+		      "the VTI sends on an SPI the peer has no inbound SA for", e);
+}
+
+static void invariants(void)
+{
+	invariants_of(A, B);
+	invariants_of(B, A);
+}
+
+/* ---- the wire and the clock ---- */
+
+/* Hand message w to its receiver as the data plane punts it: Ethernet, IPv4, UDP (+ marker). */
+static void deliver(const struct wire *w)
+{
+	struct eng *e = &eng[w->to];
+	size_t marker = w->p.rport == IKE_PORT_NATT ? 4 : 0;
+	size_t ulen = sizeof(struct rte_udp_hdr) + marker + w->len;
+	size_t total = L2 + sizeof(struct rte_ipv4_hdr) + ulen;
+	struct rte_mbuf *mb = rte_pktmbuf_alloc(e->dp->pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mb);
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(mb, (uint16_t)total);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	memset(d, 0, total);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + L2);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + ulen));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	memcpy(&ip->src_addr, w->p.local, 4); /* the sender's view of the path */
+	memcpy(&ip->dst_addr, w->p.remote, 4);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
+	u->src_port = rte_cpu_to_be_16(w->p.lport);
+	u->dst_port = rte_cpu_to_be_16(w->p.rport);
+	u->dgram_len = rte_cpu_to_be_16((uint16_t)ulen);
+	memcpy((uint8_t *)(u + 1) + marker, w->buf, w->len);
+	ike_input(&e->c, mb, AF_INET);
+	invariants();
+}
+
+/* Take message i off the wire (into out). */
+static void take(unsigned int i, struct wire *out)
+{
+	*out = q[i];
+	memmove(&q[i], &q[i + 1], (qn - i - 1) * sizeof(q[0]));
+	qn--;
+}
+
+static struct wire cur_msg; /* the one being delivered (q may change meanwhile) */
+
+/* Deliver everything, in order, until the wire is quiet; drop: messages not delivered. */
+static void pump_filtered(bool (*drop)(const struct wire *w))
+{
+	for (unsigned int n = 0; qn > 0 && n < 1000; n++) {
+		take(0, &cur_msg);
+		if (drop == NULL || !drop(&cur_msg))
+			deliver(&cur_msg);
+	}
+	CU_ASSERT_EQUAL(qn, 0);
+}
+
+static void pump(void)
+{
+	pump_filtered(NULL);
+}
+
+/* Advance IKE's clock by ms (100 ms ticks), delivering what is sent after each tick. */
+static void run_filtered(unsigned int ms, bool (*drop)(const struct wire *w))
+{
+	for (unsigned int t = 0; t < ms; t += 100) {
+		clk += hz / 10;
+		for (int i = 0; i < ENG_MAX; i++)
+			if (eng[i].up)
+				ike_tick(eng[i].c.ike);
+		pump_filtered(drop);
+	}
+}
+
+static void run(unsigned int ms)
+{
+	run_filtered(ms, NULL);
+}
+
+/* Ticks only: what is sent stays on the wire. */
+static void tick_only(unsigned int ms)
+{
+	for (unsigned int t = 0; t < ms; t += 100) {
+		clk += hz / 10;
+		for (int i = 0; i < ENG_MAX; i++)
+			if (eng[i].up)
+				ike_tick(eng[i].c.ike);
+	}
+}
+
+/* Header fields of a wire message (3.1). */
+static uint8_t w_exch(const struct wire *w)
+{
+	return w->buf[18];
+}
+
+static bool w_resp(const struct wire *w)
+{
+	return (w->buf[19] & IKE_FLAG_R) != 0;
+}
+
+/*
+ * The inner payloads of encrypted message w, opened with its receiver's keys (an independent
+ * read of what went over the wire); false if it cannot be opened. plain must outlive m.
+ */
+static bool w_open(const struct wire *w, struct ike_msg *m, uint8_t *plain, size_t cap)
+{
+	size_t plain_len = 0;
+	if (ike_msg_parse(m, w->buf, w->len) != 0 || m->sk < 0)
+		return false;
+	bool from_init = (m->hdr.flags & IKE_FLAG_I) != 0;
+	struct ike_sa *sa =
+		ike_sa_by_spi(eng[w->to].c.ike, from_init ? m->hdr.spi_r : m->hdr.spi_i);
+	if (sa == NULL)
+		return false;
+	const struct ike_payload *sk = &m->pl[m->sk];
+	return ike_sk_unprotect(&sa->sk_in, m->buf, m->len, sk->off, IKE_SK_HDR_LEN, plain, cap,
+				&plain_len) == 0 &&
+	       ike_msg_parse_inner(m, m->sk_next, plain, plain_len) == 0;
+}
+
+/* The Nonce payload of encrypted message w, into n (up to IKE_NONCE_MAX); its length or 0. */
+static size_t w_nonce(const struct wire *w, uint8_t *n)
+{
+	static struct ike_msg m;
+	uint8_t plain[IKE_MSG_MAX];
+	if (!w_open(w, &m, plain, sizeof(plain)))
+		return 0;
+	const struct ike_payload *p = ike_msg_find(&m, IKE_PL_NONCE, NULL);
+	if (p == NULL || p->len > IKE_NONCE_MAX)
+		return 0;
+	memcpy(n, p->body, p->len);
+	return p->len;
+}
+
+/* The first notify type of encrypted message w, 0 if none. */
+static uint16_t w_notify(const struct wire *w)
+{
+	static struct ike_msg m;
+	uint8_t plain[IKE_MSG_MAX];
+	if (!w_open(w, &m, plain, sizeof(plain)))
+		return 0;
+	const struct ike_payload *p = ike_msg_find(&m, IKE_PL_NOTIFY, NULL);
+	return p != NULL ? p->u.notify.type : 0;
+}
+
+/* ---- establishment ---- */
+
+/* Both engines established with one child, SPIs and keys equal across them. */
+static void check_established(void)
+{
+	struct ike_sa *a = cur(A), *b = cur(B);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(live_sas(A), 1);
+	CU_ASSERT_EQUAL(live_sas(B), 1);
+	CU_ASSERT_EQUAL(memcmp(a->spi_i, b->spi_i, 8), 0);
+	CU_ASSERT_EQUAL(memcmp(a->spi_r, b->spi_r, 8), 0);
+	CU_ASSERT_NOT_EQUAL(a->initiator, b->initiator);
+	/* 2.14: both derived the same SK_d, SK_a, SK_e and SK_p */
+	CU_ASSERT_EQUAL(a->keys.d_len, b->keys.d_len);
+	CU_ASSERT_EQUAL(a->keys.e_len, b->keys.e_len);
+	CU_ASSERT_EQUAL(memcmp(a->keys.sk_d, b->keys.sk_d, a->keys.d_len), 0);
+	CU_ASSERT_EQUAL(memcmp(a->keys.sk_ei, b->keys.sk_ei, a->keys.e_len), 0);
+	CU_ASSERT_EQUAL(memcmp(a->keys.sk_er, b->keys.sk_er, a->keys.e_len), 0);
+	CU_ASSERT_EQUAL(memcmp(a->keys.sk_pi, b->keys.sk_pi, a->keys.d_len), 0);
+	CU_ASSERT_EQUAL(memcmp(a->keys.sk_pr, b->keys.sk_pr, a->keys.d_len), 0);
+	struct ike_child *ca = NULL, *cb = NULL;
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(B, &cb), 1);
+	CU_ASSERT_EQUAL(ca->spi_in, cb->spi_out);
+	CU_ASSERT_EQUAL(ca->spi_out, cb->spi_in);
+	/* the VTIs send on the child; 2.17: what A seals B opens with the same key and salt */
+	const struct iface *ta = vti(A), *tb = vti(B);
+	CU_ASSERT_FATAL(ta != NULL && tb != NULL);
+	CU_ASSERT_EQUAL(ta->sa_out, ca->sa_out);
+	CU_ASSERT_EQUAL(tb->sa_out, cb->sa_out);
+	const struct sa *ao = sa_get(A->dp->sas, ca->sa_out), *bi = sa_get(B->dp->sas, cb->sa_in);
+	const struct sa *bo = sa_get(B->dp->sas, cb->sa_out), *ai = sa_get(A->dp->sas, ca->sa_in);
+	CU_ASSERT_FATAL(ao != NULL && bi != NULL && bo != NULL && ai != NULL);
+	CU_ASSERT_EQUAL(memcmp(ao->xf.salt, bi->xf.salt, sizeof(ao->xf.salt)), 0);
+	CU_ASSERT_EQUAL(memcmp(bo->xf.salt, ai->xf.salt, sizeof(bo->xf.salt)), 0);
+	CU_ASSERT_EQUAL(memcmp(ao->xf.keys + ao->xf.off_enc, bi->xf.keys + bi->xf.off_enc, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(bo->xf.keys + bo->xf.off_enc, ai->xf.keys + ai->xf.off_enc, 16), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(ao->xf.salt, bo->xf.salt, sizeof(ao->xf.salt)), 0);
+	CU_ASSERT_EQUAL(dp_count(A), 2);
+	CU_ASSERT_EQUAL(dp_count(B), 2);
+}
+
+/* Up and established (in order, nothing lost); 0 or -1. */
+static int establish(void)
+{
+	if (engines_up(NULL, NULL) != 0)
+		return -1;
+	run(200);
+	struct ike_sa *a = cur(A), *b = cur(B);
+	return a != NULL && b != NULL && a->n_child == 1 && b->n_child == 1 ? 0 : -1;
+}
+
+static void test_establish(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up(NULL, NULL), 0);
+	tick_only(100); /* A's first tick starts it (initiate: true) */
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	CU_ASSERT_EQUAL(w_exch(&q[0]), IKE_EXCH_SA_INIT);
+	CU_ASSERT_FALSE(w_resp(&q[0]));
+	CU_ASSERT_EQUAL(q[0].from, 0);
+	/* IKE_SA_INIT request: B holds a half-open SA */
+	take(0, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(cur(B), NULL);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	CU_ASSERT_TRUE(w_resp(&q[0]) && w_exch(&q[0]) == IKE_EXCH_SA_INIT);
+	/* response: A has B's SPI and sends IKE_AUTH */
+	take(0, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	CU_ASSERT_TRUE(!w_resp(&q[0]) && w_exch(&q[0]) == IKE_EXCH_AUTH);
+	CU_ASSERT_EQUAL(cur(A), NULL);
+	/* IKE_AUTH request: B established, its child installed and bound */
+	take(0, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_PTR_NOT_NULL(cur(B));
+	CU_ASSERT_EQUAL(active_children(B, NULL), 1);
+	CU_ASSERT_EQUAL(dp_count(B), 2);
+	CU_ASSERT_EQUAL(dp_count(A), 0);
+	/* IKE_AUTH response: A established */
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	take(0, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL(qn, 0);
+	check_established();
+	CU_ASSERT_EQUAL(A->c.ike->st.established, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.established, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 0);
+	engines_down();
+}
+
+/* ---- lost and duplicated messages ---- */
+
+static int drop_nth; /* the message of the establishment to lose once (0..3), -1 none */
+static unsigned int seen;
+
+static bool drop_once(const struct wire *w)
+{
+	RTE_SET_USED(w);
+	return (int)(seen++) == drop_nth;
+}
+
+/*
+ * 2.1: each of the four messages of the establishment lost once in turn. The initiator sends
+ * its request again after retransmit_ms, bit for bit; a responder that saw the request answers
+ * the retransmission from its cache, bit for bit, without processing it again.
+ */
+static void test_lost(void)
+{
+	for (drop_nth = 0; drop_nth < 4; drop_nth++) {
+		CU_ASSERT_EQUAL_FATAL(engines_up(NULL, NULL), 0);
+		seen = 0;
+		run_filtered(900, drop_once);
+		CU_ASSERT_EQUAL(cur(A), NULL); /* before the first wait ends: stuck */
+		CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 0);
+		run_filtered(300, drop_once); /* the wait (1 s) ends within this */
+		CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 1);
+		check_established();
+		/* a lost request is sent again; after a lost response the request is sent again
+		 * and the response with it: the same bytes each time */
+		bool resp = drop_nth % 2 == 1;
+		CU_ASSERT_EQUAL(hn, resp ? 6u : 5u);
+		const struct wire *lost = &hist[drop_nth], *again = &hist[drop_nth + 1 + resp];
+		CU_ASSERT_EQUAL(lost->from, again->from);
+		CU_ASSERT_EQUAL(lost->len, again->len);
+		CU_ASSERT_EQUAL(memcmp(lost->buf, again->buf, lost->len), 0);
+		if (resp)
+			CU_ASSERT(hist[drop_nth - 1].len == hist[drop_nth + 1].len &&
+				  memcmp(hist[drop_nth - 1].buf, hist[drop_nth + 1].buf,
+					 hist[drop_nth - 1].len) == 0);
+		/* a lost response: the request came twice, the answer from the cache */
+		CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_RETRANSMIT], drop_nth % 2 == 1 ? 1 : 0);
+		CU_ASSERT_EQUAL(B->c.ike->st.established, 1);
+		CU_ASSERT_EQUAL(B->c.ike->st.children_installed, 1);
+		CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+		engines_down();
+	}
+}
+
+/*
+ * Every message delivered twice: the responder answers each duplicate request from its cache
+ * (ike_retransmit) and creates nothing; the initiator drops every response beyond the first
+ * (ike_unexpected_response): 2 requests x 2 deliveries = 2 cached answers; 2 x 4 copies of
+ * answers, 3 of each dropped.
+ */
+static void test_duplicated(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up(NULL, NULL), 0);
+	tick_only(100);
+	for (unsigned int n = 0; qn > 0 && n < 100; n++) {
+		take(0, &cur_msg);
+		struct wire copy = cur_msg;
+		deliver(&cur_msg);
+		unsigned int b_sas = B->c.ike->n_sa, a_sas = A->c.ike->n_sa;
+		uint64_t b_est = B->c.ike->st.established, a_est = A->c.ike->st.established;
+		deliver(&copy);
+		CU_ASSERT_EQUAL(B->c.ike->n_sa, b_sas); /* the duplicate changed nothing */
+		CU_ASSERT_EQUAL(A->c.ike->n_sa, a_sas);
+		CU_ASSERT_EQUAL(B->c.ike->st.established, b_est);
+		CU_ASSERT_EQUAL(A->c.ike->st.established, a_est);
+	}
+	check_established();
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_RETRANSMIT], 2);
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_RESPONSE], 6);
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_RETRANSMIT], 0);
+	CU_ASSERT_EQUAL(B->c.ike->st.children_installed, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.children_installed, 1);
+	/* the cached answers were the very bytes of the first ones */
+	unsigned int resp = 0;
+	for (unsigned int i = 0; i + 1 < hn; i++) {
+		if (hist[i].from != 1 || hist[i + 1].from != 1)
+			continue;
+		CU_ASSERT_EQUAL(hist[i].len, hist[i + 1].len);
+		CU_ASSERT_EQUAL(memcmp(hist[i].buf, hist[i + 1].buf, hist[i].len), 0);
+		resp++;
+		i++;
+	}
+	CU_ASSERT_EQUAL(resp, 2);
+	engines_down();
+}
+
+static bool drop_to_b(const struct wire *w)
+{
+	return w->to == 1;
+}
+
+/*
+ * 2.4: the responder never answers. retransmit_tries 3 and retransmit_ms 1000: the request
+ * goes at 0, then again at 1, 3 and 7 s (waits of 1, 2, 4 s), the same bytes each time, and
+ * 8 s after the last one the peer is dead: the SA goes, and it is started again 10 s later.
+ */
+static void test_give_up(void)
+{
+	unsigned int at[8], n = 0;
+	CU_ASSERT_EQUAL_FATAL(engines_up(NULL, NULL), 0);
+	for (unsigned int t = 100; t <= 16000; t += 100) {
+		unsigned int before = hn;
+		run_filtered(100, drop_to_b);
+		if (hn > before && n < RTE_DIM(at))
+			at[n++] = t;
+	}
+	CU_ASSERT_EQUAL_FATAL(n, 4);
+	CU_ASSERT_EQUAL(at[1] - at[0], 1000);
+	CU_ASSERT_EQUAL(at[2] - at[1], 2000);
+	CU_ASSERT_EQUAL(at[3] - at[2], 4000);
+	for (unsigned int i = 1; i < 4; i++)
+		CU_ASSERT(hist[i].len == hist[0].len &&
+			  memcmp(hist[i].buf, hist[0].buf, hist[0].len) == 0);
+	CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 3);
+	CU_ASSERT_EQUAL(A->c.ike->st.peers_dead, 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(dp_count(A), 0);
+	/* dead at 7 + 8 = 15 s; started again IKE_RESTART_S (10 s) later */
+	run_filtered(9000, drop_to_b);
+	CU_ASSERT_EQUAL(hn, 4);
+	run_filtered(1000, drop_to_b);
+	CU_ASSERT_EQUAL(hn, 5);
+	CU_ASSERT_EQUAL(A->c.ike->st.initiated, 2);
+	engines_down();
+}
+
+/* ---- rekey collisions (2.8.1, 2.8.2, 2.25) ---- */
+
+/* Nonces compare as unsigned big-endian strings, the shorter lower on a common prefix. */
+static int ncmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c != 0 ? c : (al > bl) - (al < bl);
+}
+
+struct nonce {
+	uint8_t b[IKE_NONCE_MAX];
+	size_t len;
+};
+
+static const struct nonce *nmin(const struct nonce *x, const struct nonce *y)
+{
+	return ncmp(x->b, x->len, y->b, y->len) <= 0 ? x : y;
+}
+
+/*
+ * Both requests on the wire (q[0] from A, q[1] from B): each engine gets the other's request
+ * before its own answer. The four nonces are read off the wire; true when A's exchange holds
+ * the lowest of them (2.8.1: A's result is the redundant one).
+ */
+static bool cross(void)
+{
+	struct nonce ni_a, ni_b, nr_b, nr_a;
+	CU_ASSERT_EQUAL_FATAL(qn, 2);
+	CU_ASSERT_FATAL(q[0].from == 0 && q[1].from == 1 && !w_resp(&q[0]) && !w_resp(&q[1]));
+	ni_a.len = w_nonce(&q[0], ni_a.b);
+	ni_b.len = w_nonce(&q[1], ni_b.b);
+	take(0, &cur_msg);
+	deliver(&cur_msg); /* A's request: B answers (q: B's request, B's answer) */
+	take(0, &cur_msg);
+	deliver(&cur_msg); /* B's request: A answers */
+	CU_ASSERT_FATAL(qn == 2 && w_resp(&q[0]) && w_resp(&q[1]) && q[0].from == 1);
+	nr_b.len = w_nonce(&q[0], nr_b.b);
+	nr_a.len = w_nonce(&q[1], nr_a.b);
+	CU_ASSERT_FATAL(ni_a.len >= 16 && ni_b.len >= 16 && nr_a.len >= 16 && nr_b.len >= 16);
+	const struct nonce *la = nmin(&ni_a, &nr_b), *lb = nmin(&ni_b, &nr_a);
+	pump();
+	return ncmp(la->b, la->len, lb->b, lb->len) < 0;
+}
+
+/*
+ * Both ends rekey the child at once (each one's soft lifetime fired). Both exchanges complete;
+ * the one holding the lowest nonce made the redundant child, which its initiator deletes; the
+ * other one's child carries the traffic on both ends, and no packet is lost on the way
+ * (checked after every message). Returns true when A's exchange lost.
+ */
+static bool child_collision(void)
+{
+	struct ike_child *ca = NULL, *cb = NULL;
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(B, &cb), 1);
+	uint64_t ra = A->c.ike->st.child_rekeys, rb = B->c.ike->st.child_rekeys;
+	ike_on_expiry(&A->c, ca->sa_in, false);
+	ike_on_expiry(&B->c, cb->sa_in, false);
+	uint32_t offer_a = cur(A)->offer_spi, offer_b = cur(B)->offer_spi;
+	bool a_lost = cross();
+	run(IKE_REKEY_OVERLAP_S * 1000 + 200); /* the old inbound SAs' overlap ends */
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(B, &cb), 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(cur(A)->n_child, 1);
+	CU_ASSERT_EQUAL(cur(B)->n_child, 1);
+	/* the winner's child survived: its SPI is the one the winner offered */
+	if (a_lost) {
+		CU_ASSERT_EQUAL(cb->spi_in, offer_b);
+		CU_ASSERT_EQUAL(ca->spi_out, offer_b);
+	} else {
+		CU_ASSERT_EQUAL(ca->spi_in, offer_a);
+		CU_ASSERT_EQUAL(cb->spi_out, offer_a);
+	}
+	/* each end made two children (its own and the peer's) */
+	CU_ASSERT_EQUAL(A->c.ike->st.child_rekeys - ra, 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.child_rekeys - rb, 2);
+	check_established();
+	return a_lost;
+}
+
+static void test_child_collision(void)
+{
+	bool seen_a = false, seen_b = false;
+	CU_ASSERT_EQUAL_FATAL(establish(), 0);
+	/* the nonces are random: go on until each end has lost once (P(40 alike) = 2^-39) */
+	for (int round = 0; round < 40 && !(seen_a && seen_b) && checks_failed == 0; round++) {
+		if (child_collision())
+			seen_a = true;
+		else
+			seen_b = true;
+	}
+	CU_ASSERT_TRUE(seen_a);
+	CU_ASSERT_TRUE(seen_b);
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_DECRYPT] + B->c.ike->st.drop[IKE_DROP_DECRYPT],
+			0);
+	engines_down();
+}
+
+/*
+ * Both ends rekey the IKE SA at once (2.8.2): the same rule. Each end ends with one IKE SA,
+ * the winner's, with the child on it; the old SA and the redundant new one are deleted on both
+ * ends. A liveness check and a child rekey on the survivor prove its keys agree.
+ */
+static bool ike_collision(void)
+{
+	struct ike_sa *a = cur(A), *b = cur(B);
+	uint64_t ra = A->c.ike->st.ike_rekeys, rb = B->c.ike->st.ike_rekeys;
+	ike_task_queue(a, IKE_T_IKE_REKEY, 0);
+	ike_task_queue(b, IKE_T_IKE_REKEY, 0);
+	struct nonce ni_a, ni_b;
+	ni_a.len = w_nonce(&q[0], ni_a.b);
+	ni_b.len = w_nonce(&q[1], ni_b.b);
+	bool a_lost = cross();
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	a = cur(A);
+	b = cur(B);
+	CU_ASSERT_FATAL(a != NULL && b != NULL);
+	const struct nonce *won = a_lost ? &ni_b : &ni_a;
+	CU_ASSERT(a->ni_len == won->len && memcmp(a->ni, won->b, won->len) == 0);
+	CU_ASSERT_EQUAL(a->initiator, !a_lost); /* the rekey's initiator is the new SA's (2.18) */
+	CU_ASSERT_EQUAL(A->c.ike->st.ike_rekeys - ra, 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.ike_rekeys - rb, 2);
+	check_established();
+	ike_task_queue(a, IKE_T_DPD, 0);
+	pump();
+	CU_ASSERT_PTR_NULL(a->req); /* answered */
+	child_collision();
+	return a_lost;
+}
+
+static void test_ike_collision(void)
+{
+	bool seen_a = false, seen_b = false;
+	CU_ASSERT_EQUAL_FATAL(establish(), 0);
+	for (int round = 0; round < 40 && !(seen_a && seen_b) && checks_failed == 0; round++) {
+		if (ike_collision())
+			seen_a = true;
+		else
+			seen_b = true;
+	}
+	CU_ASSERT_TRUE(seen_a);
+	CU_ASSERT_TRUE(seen_b);
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_DECRYPT] + B->c.ike->st.drop[IKE_DROP_DECRYPT],
+			0);
+	engines_down();
+}
+
+/* The last message on the wire history from engine from of exchange exch that is a response. */
+static const struct wire *last_resp(int from, uint8_t exch)
+{
+	for (unsigned int i = hn; i-- > 0;)
+		if (hist[i].from == from && w_exch(&hist[i]) == exch && w_resp(&hist[i]))
+			return &hist[i];
+	return NULL;
+}
+
+/*
+ * 2.25.1: A rekeys the child while B deletes it (B's hard lifetime). B no longer knows the
+ * child: CHILD_SA_NOT_FOUND; A answers B's Delete as usual. The child is gone on both ends,
+ * nothing is left in the data planes, and the IKE SA lives on.
+ */
+static void test_rekey_vs_delete(void)
+{
+	struct ike_child *ca = NULL, *cb = NULL;
+	CU_ASSERT_EQUAL_FATAL(establish(), 0);
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(B, &cb), 1);
+	ike_on_expiry(&A->c, ca->sa_in, false);
+	mbb = false; /* a hard lifetime ends the child at once: A's packets until the Delete go */
+	ike_on_expiry(&B->c, cb->sa_in, true);
+	CU_ASSERT_EQUAL_FATAL(qn, 2);
+	pump();
+	const struct wire *r = last_resp(1, IKE_EXCH_CREATE_CHILD_SA);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(w_notify(r), IKE_N_CHILD_SA_NOT_FOUND);
+	CU_ASSERT_EQUAL(active_children(A, NULL), 0);
+	CU_ASSERT_EQUAL(active_children(B, NULL), 0);
+	CU_ASSERT_EQUAL(dp_count(A), 0);
+	CU_ASSERT_EQUAL(dp_count(B), 0);
+	CU_ASSERT_EQUAL(vti(A)->sa_out, 0);
+	CU_ASSERT_EQUAL(vti(B)->sa_out, 0);
+	CU_ASSERT_EQUAL(A->c.ike->st.child_rekeys, 0);
+	ike_task_queue(cur(A), IKE_T_DPD, 0);
+	pump();
+	CU_ASSERT_PTR_NULL(cur(A)->req);
+	CU_ASSERT_EQUAL(live_sas(A), 1);
+	CU_ASSERT_EQUAL(live_sas(B), 1);
+	engines_down();
+}
+
+/*
+ * 2.25.1 with reordering: B answers A's rekey, and A gets that answer before B's own rekey
+ * request. A has switched to its new child and is deleting the old one when B's request for
+ * it arrives: TEMPORARY_FAILURE. B takes A's child when A's Delete comes and does not retry.
+ */
+static void test_rekey_temporary_failure(void)
+{
+	struct ike_child *ca = NULL, *cb = NULL;
+	CU_ASSERT_EQUAL_FATAL(establish(), 0);
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(B, &cb), 1);
+	ike_on_expiry(&A->c, ca->sa_in, false);
+	ike_on_expiry(&B->c, cb->sa_in, false);
+	uint32_t offer_a = cur(A)->offer_spi;
+	CU_ASSERT_EQUAL_FATAL(qn, 2);
+	take(0, &cur_msg);
+	deliver(&cur_msg); /* A's request to B: answered (q: B's request, the answer) */
+	CU_ASSERT_FATAL(qn == 2 && w_resp(&q[1]));
+	take(1, &cur_msg);
+	deliver(&cur_msg); /* the answer overtakes B's request: A flips and deletes the old */
+	CU_ASSERT_EQUAL(A->c.ike->st.child_rekeys, 1);
+	take(0, &cur_msg);
+	deliver(&cur_msg); /* B's request for the child A is deleting */
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_COLLISION], 1);
+	const struct wire *r = last_resp(0, IKE_EXCH_CREATE_CHILD_SA);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(w_notify(r), IKE_N_TEMPORARY_FAILURE);
+	pump();
+	run(10000); /* no retry: the child was rekeyed by A */
+	CU_ASSERT_EQUAL(A->c.ike->st.child_rekeys, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.child_rekeys, 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(B, &cb), 1);
+	CU_ASSERT_EQUAL(ca->spi_in, offer_a);
+	check_established();
+	engines_down();
+}
+
+/*
+ * 2.25.2: B rekeys the IKE SA; A's child rekey reaches B meanwhile and is answered
+ * TEMPORARY_FAILURE. The IKE SA rekey completes, the child moves to the new IKE SA, and A asks
+ * again a few seconds later (not at once), on the new IKE SA, successfully.
+ */
+static void test_child_during_ike_rekey(void)
+{
+	struct ike_child *ca = NULL;
+	CU_ASSERT_EQUAL_FATAL(establish(), 0);
+	ike_task_queue(cur(B), IKE_T_IKE_REKEY, 0);
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	ike_on_expiry(&A->c, ca->sa_in, false);
+	CU_ASSERT_EQUAL_FATAL(qn, 2);
+	take(1, &cur_msg);
+	deliver(&cur_msg); /* A's child rekey reaches B, whose IKE SA rekey is outstanding */
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_COLLISION], 1);
+	CU_ASSERT_FATAL(qn == 2 && w_resp(&q[1]));
+	CU_ASSERT_EQUAL(w_notify(&q[1]), IKE_N_TEMPORARY_FAILURE);
+	take(1, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL(A->c.ike->st.child_rekeys, 0);
+	pump(); /* B's IKE SA rekey: A answers it, the child moves */
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.ike_rekeys, 1);
+	check_established();
+	run(1500); /* 2.25: not at once */
+	CU_ASSERT_EQUAL(A->c.ike->st.child_rekeys, 0);
+	run(4000);
+	CU_ASSERT_EQUAL(A->c.ike->st.child_rekeys, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.child_rekeys, 1);
+	run(IKE_REKEY_OVERLAP_S * 1000 + 200);
+	check_established();
+	engines_down();
+}
+
+/* ---- liveness ---- */
+
+static bool drop_from_b(const struct wire *w)
+{
+	return w->from == 1;
+}
+
+/*
+ * 2.4: B goes silent. After dpd_delay (10 s) without a word A asks if B is alive, retransmits
+ * 3 times (1, 2, 4 s) and 8 s after the last one removes the IKE SA, its child and the child's
+ * data plane SAs, and unbinds the VTI.
+ */
+static void test_dpd_timeout(void)
+{
+	CU_ASSERT_EQUAL_FATAL(establish(), 0); /* last heard from B at 0.1 s; now 0.2 s */
+	run_filtered(24800, drop_from_b);      /* DPD at 10.2 s; dead at 25.2 s */
+	CU_ASSERT_EQUAL(A->c.ike->st.dpd_sent, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 3);
+	CU_ASSERT_PTR_NOT_NULL(cur(A));
+	CU_ASSERT_EQUAL(dp_count(A), 2);
+	run_filtered(500, drop_from_b);
+	CU_ASSERT_EQUAL(A->c.ike->st.peers_dead, 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(dp_count(A), 0);
+	CU_ASSERT_EQUAL(vti(A)->sa_out, 0);
+	engines_down();
+}
+
+/* ---- configuration payload pool ---- */
+
+/*
+ * Remote access (3.15): B serves any peer with ID fqdn:road.example.net and hands each an
+ * address of pool ra, 10.99.0.0/30 (two addresses). A plays three road warriors: one peer per
+ * address of its WAN interface, each initiating.
+ */
+static const char pool_hub[] = "system:\n"
+			       "  name: ikeb\n"
+			       "interfaces:\n"
+			       "  - name: wan0\n"
+			       "    port: net_null1\n"
+			       "    ipv4: 192.0.2.2/24\n"
+			       "ike:\n"
+			       "  pools:\n"
+			       "    - name: ra\n"
+			       "      prefix: 10.99.0.0/30\n"
+			       "  peers:\n"
+			       "    - name: road\n"
+			       "      local: 192.0.2.2\n"
+			       "      remote: any\n"
+			       "      local_id: fqdn:b.example.net\n"
+			       "      remote_id: fqdn:road.example.net\n"
+			       "      psk: \"engine test pre-shared key, not secret\"\n"
+			       "      ike: [aes128gcm16-prfsha256-x25519]\n"
+			       "      pool: ra\n"
+			       "      dpd_delay: 0\n"
+			       "      children:\n"
+			       "        - name: lan\n"
+			       "          local_ts: [0.0.0.0/0]\n"
+			       "          remote_ts: dynamic\n"
+			       "          esp: [aes128gcm16]\n";
+
+#define ROADS 3
+
+static void pool_roads(char *out, size_t size)
+{
+	size_t o = (size_t)snprintf(out, size,
+				    "system:\n"
+				    "  name: ikea\n"
+				    "interfaces:\n"
+				    "  - name: wan0\n"
+				    "    port: net_null0\n"
+				    "    ipv4: [192.0.2.11/24, 192.0.2.12/24, 192.0.2.13/24]\n"
+				    "ike:\n"
+				    "  peers:\n");
+	for (int i = 0; i < ROADS && o < size; i++)
+		o += (size_t)snprintf(out + o, size - o,
+				      "    - name: road%d\n"
+				      "      local: 192.0.2.%d\n"
+				      "      remote: 192.0.2.2\n"
+				      "      local_id: fqdn:road.example.net\n"
+				      "      remote_id: fqdn:b.example.net\n"
+				      "      psk: \"engine test pre-shared key, not secret\"\n"
+				      "      ike: [aes128gcm16-prfsha256-x25519]\n"
+				      "      initiate: true\n"
+				      "      dpd_delay: 0\n"
+				      "      children:\n"
+				      "        - name: c%d\n"
+				      "          esp: [aes128gcm16]\n",
+				      i, 11 + i, i);
+}
+
+/*
+ * The hub never asks for an address as an initiator, so the road warriors' IKE_AUTH requests
+ * get one on the wire: a CP(CFG_REQUEST) with an empty INTERNAL_IP4_ADDRESS (3.15.1) appended
+ * to the inner payloads, sealed again with the sender's keys. AUTH does not cover IKE_AUTH's
+ * own payloads (2.15), so the request stays valid.
+ */
+static bool add_cp_request(const struct wire *in)
+{
+	static struct ike_msg m;
+	static const uint8_t cp[] = {
+		0, 0, 0, 12, IKE_CFG_REQUEST, 0, 0, 0, 0, IKE_CFG_INTERNAL_IP4_ADDRESS, 0, 0};
+	uint8_t plain[IKE_MSG_MAX];
+	size_t plain_len = 0, last = SIZE_MAX;
+	struct wire *w = (struct wire *)(uintptr_t)in;
+	if (w_resp(w) || w_exch(w) != IKE_EXCH_AUTH || ike_msg_parse(&m, w->buf, w->len) != 0)
+		return false;
+	struct ike_sa *to = ike_sa_by_spi(eng[w->to].c.ike, m.hdr.spi_r);
+	struct ike_sa *from = ike_sa_by_spi(eng[w->from].c.ike, m.hdr.spi_i);
+	CU_ASSERT_FATAL(to != NULL && from != NULL && m.sk >= 0);
+	const struct ike_payload *sk = &m.pl[m.sk];
+	CU_ASSERT_EQUAL_FATAL(ike_sk_unprotect(&to->sk_in, m.buf, m.len, sk->off, IKE_SK_HDR_LEN,
+					       plain, sizeof(plain), &plain_len),
+			      0);
+	for (size_t off = 0; off + 4 <= plain_len;) {
+		size_t len = (size_t)plain[off + 2] << 8 | plain[off + 3];
+		if (len < 4)
+			break;
+		if (plain[off] == 0)
+			last = off;
+		off += len;
+	}
+	CU_ASSERT_FATAL(last != SIZE_MAX && plain_len + sizeof(cp) <= sizeof(plain));
+	plain[last] = IKE_PL_CP;
+	memcpy(plain + plain_len, cp, sizeof(cp));
+	struct ike_hdr h = m.hdr;
+	uint8_t first = m.sk_next;
+	CU_ASSERT_EQUAL_FATAL(ike_seal(from, &h, plain, plain_len + sizeof(cp), first, w->buf,
+				       sizeof(w->buf), &w->len),
+			      0);
+	return false; /* deliver it, changed */
+}
+
+/* The IKE SA of A whose local address is 192.0.2.<host>, or NULL. */
+static struct ike_sa *road(unsigned int host)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(A->c.ike->by_spi, &key, &data, &next) >= 0) {
+		struct ike_sa *sa = data;
+		if (sa->path.local[3] == host)
+			return sa;
+	}
+	return NULL;
+}
+
+/* B's IKE_AUTH answers since hist[from] carrying INTERNAL_ADDRESS_FAILURE (A's SA still up). */
+static unsigned int address_failures(unsigned int from)
+{
+	unsigned int n = 0;
+	for (unsigned int i = from; i < hn; i++)
+		if (hist[i].from == 1 && w_resp(&hist[i]) && w_exch(&hist[i]) == IKE_EXCH_AUTH &&
+		    w_notify(&hist[i]) == IKE_N_INTERNAL_ADDRESS_FAILURE)
+			n++;
+	return n;
+}
+
+/*
+ * A pool of two serves two road warriors and refuses the third with INTERNAL_ADDRESS_FAILURE
+ * (3.15.4: its IKE SA stands, without a child); when one leaves, its address is free again
+ * and the third, starting over, gets it.
+ */
+static void test_pool_exhaustion(void)
+{
+	static char roads[4096];
+	pool_roads(roads, sizeof(roads));
+	CU_ASSERT_EQUAL_FATAL(engines_up_yaml(roads, pool_hub), 0);
+	mbb = false; /* three IKE SAs: the pairwise VTI check does not apply (no VTIs here) */
+	run_filtered(200, add_cp_request);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, ROADS);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, ROADS);
+	CU_ASSERT_EQUAL(ike_pool_used(B->c.ike, 0), 2);
+	CU_ASSERT_EQUAL(address_failures(0), 1);
+	CU_ASSERT_EQUAL(active_children(A, NULL), 2);
+	CU_ASSERT_EQUAL(active_children(B, NULL), 2);
+	CU_ASSERT_EQUAL(dp_count(B), 4);
+	/* the two addresses given are the pool's two, one each */
+	const void *key;
+	void *data;
+	uint32_t next = 0, given = 0;
+	while (rte_hash_iterate(B->c.ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *sa = data;
+		if (sa->vip_pool < 0)
+			continue;
+		CU_ASSERT(sa->vip[0] == 10 && sa->vip[1] == 99 && sa->vip[2] == 0 &&
+			  (sa->vip[3] == 1 || sa->vip[3] == 2));
+		given |= 1u << sa->vip[3];
+	}
+	CU_ASSERT_EQUAL(given, (1u << 1) | (1u << 2));
+	/* which road warrior was refused: the one without a child */
+	int refused = -1, leaver = -1;
+	for (int i = 0; i < ROADS; i++) {
+		struct ike_sa *sa = road(11 + (unsigned int)i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+		if (sa->n_child == 0)
+			refused = i;
+		else
+			leaver = i;
+	}
+	CU_ASSERT_FATAL(refused >= 0 && leaver >= 0);
+	/* one leaves: its address goes back to the pool */
+	ike_task_queue(road(11 + (unsigned int)leaver), IKE_T_DELETE_IKE, 0);
+	pump_filtered(add_cp_request);
+	CU_ASSERT_EQUAL(ike_pool_used(B->c.ike, 0), 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, ROADS - 1);
+	/* the refused one starts over and gets in */
+	ike_task_queue(road(11 + (unsigned int)refused), IKE_T_DELETE_IKE, 0);
+	pump_filtered(add_cp_request);
+	unsigned int mark = hn;
+	A->c.ike->reinit_tsc[refused] = 1;
+	run_filtered(200, add_cp_request);
+	CU_ASSERT_EQUAL(ike_pool_used(B->c.ike, 0), 2);
+	CU_ASSERT_EQUAL(hn - mark, 4); /* IKE_SA_INIT and IKE_AUTH, answered */
+	CU_ASSERT_EQUAL(address_failures(mark), 0);
+	CU_ASSERT_PTR_NOT_NULL(road(11 + (unsigned int)refused));
+	if (road(11 + (unsigned int)refused) != NULL)
+		CU_ASSERT_EQUAL(road(11 + (unsigned int)refused)->n_child, 1);
+	CU_ASSERT_EQUAL(active_children(A, NULL), 2);
+	CU_ASSERT_EQUAL(active_children(B, NULL), 2);
+	engines_down();
+}
+
+/* ---- admission (ike_guard.c) and NAT traversal (ike_natt.c) ---- */
+
+/* The engine configs of yaml_of, with B's ike section starting with ike_b (indented 2). */
+static int engines_up_ike(const char *ike_b)
+{
+	static char ya[4096], yb[4096], yb2[4096];
+	yaml_of(0, NULL, ya, sizeof(ya));
+	yaml_of(1, NULL, yb, sizeof(yb));
+	const char *at = strstr(yb, "ike:\n");
+	if (at == NULL)
+		return -1;
+	size_t head = (size_t)(at - yb) + strlen("ike:\n");
+	snprintf(yb2, sizeof(yb2), "%.*s%s%s", (int)head, yb, ike_b, yb + head);
+	return engines_up_yaml(ya, yb2);
+}
+
+/* The first payload of an IKE_SA_INIT request on the wire, or 0. */
+static uint16_t first_notify(const struct wire *w)
+{
+	static struct ike_msg m;
+	if (ike_msg_parse(&m, w->buf, w->len) != 0 || m.n == 0 || m.pl[0].type != IKE_PL_NOTIFY)
+		return 0;
+	return m.pl[0].u.notify.type;
+}
+
+static unsigned int forged; /* cookies spoiled by spoil_cookie */
+
+/* The first IKE_SA_INIT that carries a cookie gets it spoiled on the way. */
+static bool spoil_cookie(const struct wire *w)
+{
+	if (forged == 0 && w->from == 0 && !w_resp(w) && w_exch(w) == IKE_EXCH_SA_INIT &&
+	    first_notify(w) == IKE_N_COOKIE) {
+		cur_msg.buf[28 + 8 + 4] ^= 0x5a; /* header, notify header, first cookie octets */
+		forged++;
+	}
+	return false;
+}
+
+/*
+ * 2.6: with cookie_threshold 0 every IKE_SA_INIT needs a cookie. A's first request gets only a
+ * COOKIE and leaves no state on B; the second carries the cookie first, but spoiled on the way,
+ * and gets a fresh COOKIE (ike_cookie_bad); the third gets in.
+ */
+static void test_cookies(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  limits: {cookie_threshold: 0}\n"), 0);
+	forged = 0;
+	tick_only(100);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	CU_ASSERT_EQUAL(first_notify(&q[0]), 0); /* no cookie yet */
+	take(0, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0); /* nothing kept */
+	CU_ASSERT_EQUAL(B->c.ike->st.cookies_sent, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_COOKIE_SENT], 1);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	CU_ASSERT_TRUE(w_resp(&q[0]) && first_notify(&q[0]) == IKE_N_COOKIE);
+	run_filtered(300, spoil_cookie);
+	CU_ASSERT_EQUAL(forged, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_COOKIE_BAD], 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.cookies_sent, 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.cookies_ok, 1);
+	check_established();
+	unsigned int inits = 0, with_cookie = 0;
+	for (unsigned int i = 0; i < hn; i++) {
+		if (hist[i].from != 0 || w_resp(&hist[i]) || w_exch(&hist[i]) != IKE_EXCH_SA_INIT)
+			continue;
+		inits++;
+		with_cookie += first_notify(&hist[i]) == IKE_N_COOKIE;
+	}
+	CU_ASSERT_EQUAL(inits, 3);
+	CU_ASSERT_EQUAL(with_cookie, 2);
+	engines_down();
+}
+
+/* The cap per source address: A's second IKE SA from the same address is refused. */
+static void test_source_cap(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  limits: {per_source_max: 1}\n"), 0);
+	run(300);
+	check_established();
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_SOURCE_FULL], 0);
+	ike_initiate(A->c.ike, &A->cfg->ike_peers[0], 0); /* a second IKE SA */
+	run(100);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_SOURCE_FULL], 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	engines_down();
+}
+
+/*
+ * A NAT in front of A maps its ports 500 and 4500 to nat500 and nat4500, and back for what B
+ * sends. NAT detection (2.23) then has A behind a NAT and B not.
+ */
+static uint16_t nat500 = 1500, nat4500 = 14500;
+static unsigned int keepalives;
+
+static bool nat(const struct wire *w)
+{
+	if (w->len == 1 && w->from == 0) { /* a NAT-keepalive: the data plane counts those */
+		keepalives++;
+		return true;
+	}
+	if (w->from == 0)
+		cur_msg.p.lport = cur_msg.p.lport == IKE_PORT ? nat500 : nat4500;
+	else
+		cur_msg.p.rport = cur_msg.p.rport == nat500 ? IKE_PORT : IKE_PORT_NATT;
+	return false;
+}
+
+/*
+ * RFC 3948 2.3 and RFC 7296 2.23: A, behind the NAT, sends a NAT-keepalive every 20 s on its
+ * UDP-encapsulated SA, B none. When the NAT maps A to another port, B follows with the IKE SA
+ * and its child's outbound ESP on the first new verified message (A's liveness check).
+ */
+static void test_nat(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up(NULL, NULL), 0);
+	keepalives = 0;
+	nat4500 = 14500;
+	run_filtered(300, nat);
+	check_established();
+	struct ike_sa *a = cur(A), *b = cur(B);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_TRUE(a->natt && a->nat_local && !a->nat_remote);
+	CU_ASSERT_TRUE(b->natt && b->nat_remote && !b->nat_local);
+	CU_ASSERT_EQUAL(b->path.rport, 14500);
+	run_filtered(41000, nat);
+	CU_ASSERT_EQUAL(keepalives, 2); /* at 20 and 40 s */
+	CU_ASSERT_EQUAL(A->c.ike->st.keepalives_sent, 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.keepalives_sent, 0);
+	nat4500 = 14600; /* the NAT forgot A and maps it anew */
+	ike_task_queue(a, IKE_T_DPD, 0);
+	run_filtered(200, nat);
+	CU_ASSERT_EQUAL(B->c.ike->st.peer_moves, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.peer_moves, 0); /* behind the NAT: it does not move */
+	CU_ASSERT_EQUAL(cur(B)->path.rport, 14600);
+	const struct sa *out = sa_get(B->dp->sas, cur(B)->child[0].sa_out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(out->udp_dport_be), 14600);
+	CU_ASSERT_EQUAL(live_sas(A), 1);
+	CU_ASSERT_EQUAL(live_sas(B), 1);
+	engines_down();
+}
+
+/*
+ * 2.8.3: A reauthenticates after reauth_time (30 s, no jitter): a new IKE SA from IKE_SA_INIT
+ * on, its child installed (taking the VTI over on both ends, checked after every message), and
+ * only then the old IKE SA deleted with its child. One IKE SA and one child pair each after.
+ */
+static void test_reauth(void)
+{
+	uint8_t old_a[8], old_b[8];
+	CU_ASSERT_EQUAL_FATAL(engines_up("      reauth_time: 30\n", NULL), 0);
+	run(300);
+	check_established();
+	memcpy(old_a, ike_sa_our_spi(cur(A)), 8);
+	memcpy(old_b, ike_sa_our_spi(cur(B)), 8);
+	unsigned int h0 = hn;
+	run(29000);
+	CU_ASSERT_EQUAL(A->c.ike->st.reauths_started, 0);
+	run(2000);
+	CU_ASSERT_EQUAL(A->c.ike->st.reauths_started, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.reauths, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.reauths, 0);
+	CU_ASSERT_EQUAL(live_sas(A), 1);
+	CU_ASSERT_EQUAL(live_sas(B), 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cur(A));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cur(B));
+	CU_ASSERT_NOT_EQUAL(memcmp(ike_sa_our_spi(cur(A)), old_a, 8), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(ike_sa_our_spi(cur(B)), old_b, 8), 0);
+	check_established();
+	/* from scratch: IKE_SA_INIT and IKE_AUTH again, then the old SA's Delete */
+	unsigned int init = 0, auth = 0, info = 0;
+	for (unsigned int i = h0; i < hn; i++) {
+		if (hist[i].from != 0 || w_resp(&hist[i]))
+			continue;
+		init += w_exch(&hist[i]) == IKE_EXCH_SA_INIT;
+		auth += w_exch(&hist[i]) == IKE_EXCH_AUTH;
+		info += w_exch(&hist[i]) == IKE_EXCH_INFORMATIONAL;
+	}
+	CU_ASSERT_EQUAL(init, 1);
+	CU_ASSERT_EQUAL(auth, 1);
+	static struct ike_msg m;
+	uint8_t plain[IKE_MSG_MAX];
+	for (unsigned int i = h0; i < hn; i++)
+		if (hist[i].from == 0 && !w_resp(&hist[i]) && w_exch(&hist[i]) == IKE_EXCH_AUTH &&
+		    w_open(&hist[i], &m, plain, sizeof(plain)))
+			CU_ASSERT_PTR_NULL(ike_msg_notify(&m, IKE_N_INITIAL_CONTACT));
+	CU_ASSERT_TRUE(info >= 1);
+	CU_ASSERT_EQUAL(checks_failed, 0);
+	engines_down();
+}
+
+/*
+ * 2.4: A loses its state (a restart) and comes back; its IKE_AUTH carries INITIAL_CONTACT, so
+ * B deletes the stale IKE SA with its child at once rather than after DPD, and the new child
+ * keys the VTI straight away. A reauthentication, in contrast, sends no INITIAL_CONTACT.
+ */
+static void test_initial_contact(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up(NULL, NULL), 0);
+	run(300);
+	check_established();
+	ike_sa_delete(cur(A)); /* forgotten without a word */
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	unsigned int h0 = hn;
+	ike_initiate(A->c.ike, &A->cfg->ike_peers[0], 0);
+	run(300);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(live_sas(B), 1);
+	check_established();
+	static struct ike_msg m;
+	uint8_t plain[IKE_MSG_MAX];
+	unsigned int ic = 0;
+	for (unsigned int i = h0; i < hn; i++)
+		if (hist[i].from == 0 && !w_resp(&hist[i]) && w_exch(&hist[i]) == IKE_EXCH_AUTH &&
+		    w_open(&hist[i], &m, plain, sizeof(plain)))
+			ic += ike_msg_notify(&m, IKE_N_INITIAL_CONTACT) != NULL;
+	CU_ASSERT_EQUAL(ic, 1);
+	engines_down();
+}
+
+static int suite_cleanup(void)
+{
+	engines_down();
+	return 0;
+}
+
+int test_ike_engine_register(void)
+{
+	CU_pSuite s = CU_add_suite("ike_engine", NULL, suite_cleanup);
+	if (s == NULL || CU_add_test(s, "establish", test_establish) == NULL ||
+	    CU_add_test(s, "lost messages", test_lost) == NULL ||
+	    CU_add_test(s, "duplicated messages", test_duplicated) == NULL ||
+	    CU_add_test(s, "give up", test_give_up) == NULL ||
+	    CU_add_test(s, "child rekey collision", test_child_collision) == NULL ||
+	    CU_add_test(s, "IKE SA rekey collision", test_ike_collision) == NULL ||
+	    CU_add_test(s, "rekey vs delete", test_rekey_vs_delete) == NULL ||
+	    CU_add_test(s, "rekey TEMPORARY_FAILURE", test_rekey_temporary_failure) == NULL ||
+	    CU_add_test(s, "child rekey during IKE rekey", test_child_during_ike_rekey) == NULL ||
+	    CU_add_test(s, "DPD timeout", test_dpd_timeout) == NULL ||
+	    CU_add_test(s, "CP pool exhaustion", test_pool_exhaustion) == NULL ||
+	    CU_add_test(s, "cookies", test_cookies) == NULL ||
+	    CU_add_test(s, "cap per source address", test_source_cap) == NULL ||
+	    CU_add_test(s, "NAT keepalives and rebinding", test_nat) == NULL ||
+	    CU_add_test(s, "reauthentication", test_reauth) == NULL ||
+	    CU_add_test(s, "INITIAL_CONTACT", test_initial_contact) == NULL)
+		return CU_get_error();
+	return CUE_SUCCESS;
+}
