@@ -7,32 +7,11 @@
 # (NO_PROPOSAL_CHOSEN), a KE of another group (INVALID_KE_PAYLOAD, then success with the group
 # the hub named), liveness checks answered, and deletes from the peer.
 #
-#   host-a -- hub (vpnhub) == wan veth, IKE + ESP in UDP 4500 == spoke (strongSwan charon)
+#   host-a -- hub (vpnhub) == WAN (a bridge), IKE + ESP in UDP 4500 == spoke (strongSwan charon)
+#                                                                   `== spoke 2 (scenario 12)
 #
-#  +---------------------------------------------------------------------------+
-#  | host-a                                        netns <p>-a                 |
-#  |   eth0      10.10.1.2/24, default via 10.10.1.1                           |
-#  +-------+-------------------------------------------------------------------+
-#          |  veth: host-a eth0 <-> <p>-hl (hub)
-#  +-------+-------------------------------------------------------------------+
-#  | hub: vpnhub <p>-h                             netns <p>-h                 |
-#  |   <p>-hl = net_af_packet0 = lan0   10.10.1.1/24                           |
-#  |   <p>-hw = net_af_packet1 = wan0   203.0.113.1/24                         |
-#  |   vti1      172.16.0.1/30, SAs from IKE; route 10.30.0.0/24 over vti1     |
-#  |   IKE peer  spoke: PSK, fqdn:hub.example.net <-> fqdn:spoke.example.net   |
-#  +-------+-------------------------------------------------------------------+
-#          |  veth: <p>-hw (hub) <-> eth0 (spoke): the WAN
-#  +-------+-------------------------------------------------------------------+
-#  | spoke: strongSwan 5.9 charon, kernel-libipsec   netns <p>-s, private /run |
-#  |   eth0      203.0.113.2/24                                                |
-#  |   lo        10.30.0.1/32 (the spoke's protected subnet 10.30.0.0/24)      |
-#  |   ipsec0    libipsec's TUN: 10.10.1.0/24 routed into it (table 220)       |
-#  +---------------------------------------------------------------------------+
-#
-# strongSwan's kernel-libipsec always encapsulates ESP in UDP 4500, so the hub's Child SAs are
-# UDP-encapsulated (encap = yes makes strongSwan fake a NAT, RFC 7296 2.23, and the hub follows
-# it to port 4500). charon runs with its own /run (its pid file path is fixed) and a vici socket
-# in the scratch directory, which swanctl reaches from outside the namespace.
+# The topology, strongSwan's setup and the hub's config templates are shared with ike-soak.sh:
+# see ike_lib.bash (its picture shows the namespaces, addresses and the WAN bridge).
 #
 # Scenarios (the hub restarts with a freshly generated config in between):
 #   1  AES-GCM-128 / PRF-HMAC-SHA-256 / Curve25519, ESP AES-GCM-128: established on both sides,
@@ -50,6 +29,16 @@
 #   10 a spoke certificate from another CA: AUTHENTICATION_FAILED, ike_cert_untrusted +1
 #   11 strongSwan without RFC 7427: AUTH methods 1 (RSA) and 9 (ECDSA P-256) both ways
 #   The test PKI (root RSA-2048, intermediate ECDSA P-256) is made with openssl at run time.
+#   12 two spokes at once (ike-spokes.yaml.in: vti1 and vti2, a peer each), each with its own
+#      charon: both reach host-a and back, and spoke 1 pings spoke 2 across the hub (decrypted
+#      from vti1, routed, encrypted into vti2), with exact counts on all four SAs and both VTIs
+#   13 tshark as an independent decoder: the hub at log_level debug logs the keys of its IKE and
+#      Child SAs; a capture of its WAN through IKE_AUTH, child rekeys with PFS, an IKE SA rekey,
+#      liveness checks and deletes; tshark, given only those keys (ikev2_decryption_table and
+#      esp_sa), decrypts every encrypted IKE message and every ESP packet with a good ICV; the
+#      same keys spoiled decrypt nothing; no other hub logged a key
+#   Each scenario's time is printed; IKE_ONLY=NAME runs one (gcm, refusals, cbc, rekey,
+#   initiator, dvti, cert, spokes, tshark). Rekeys under a 3-minute load: ike-soak.sh.
 #
 # Output: "ok N - ..." lines, then "ike: N passed, N failed". Binaries from build/ or
 # $VPNHUB_BUILD. Needs strongSwan (strongswan-charon, strongswan-swanctl,
@@ -59,304 +48,13 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CHARON=/usr/lib/ipsec/charon
-PSK_GOOD="vpnhub test key, not a real one"
-PSK_BAD="a different key of the same size."
-HUB4=203.0.113.1
-SPOKE4=203.0.113.2
-HOST_A4=10.10.1.2
-SPOKE_NET4=10.30.0.1
-
-P=
-TMP=
-CHARON_PID=
-
-cleanup() {
-	local ns
-	hubs_stop_all 5 >/dev/null 2>&1 || true
-	charon_stop
-	for ns in a h s; do
-		if [[ -n $P ]]; then ip netns del "$P-$ns" 2>/dev/null || true; fi
-	done
-	[[ -n $TMP && -d $TMP ]] && rm -rf "$TMP"
-}
-
-preflight() {
-	local x
-	for x in "$CHARON" swanctl ip ping; do
-		command -v "$x" >/dev/null 2>&1 || [[ -x $x ]] || {
-			echo "Bail out! $x missing (scripts/bootstrap.sh installs strongSwan)"
-			exit 1
-		}
-	done
-	[[ -x $VPNHUB ]] || {
-		echo "Bail out! $VPNHUB missing: build first"
-		exit 1
-	}
-}
-
-pick_prefix() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		P="ik$((RANDOM % 900 + 100))"
-		netns_exists "$P-h" || netns_exists "$P-s" || return 0
-	done
-	echo "Bail out! no free namespace prefix" >&2
-	exit 1
-}
-
-topo_up() {
-	local ns
-	for ns in a h s; do
-		ip netns add "$P-$ns" || return 1
-	done
-	ip -n "$P-h" link add "$P-hl" type veth peer name eth0 netns "$P-a" || return 1
-	ip -n "$P-h" link add "$P-hw" type veth peer name eth0 netns "$P-s" || return 1
-	ip netns exec "$P-h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 || return 1
-	for ns in "$P-hl" "$P-hw" lo; do
-		ip -n "$P-h" link set "$ns" up || return 1
-	done
-	for ns in a s; do
-		ip netns exec "$P-$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || return 1
-		ip netns exec "$P-$ns" ethtool -K eth0 tx off >/dev/null || return 1
-		ip -n "$P-$ns" link set lo up || return 1
-		ip -n "$P-$ns" link set eth0 up || return 1
-	done
-	ip -n "$P-a" addr add "$HOST_A4/24" dev eth0 || return 1
-	ip -n "$P-a" route add default via 10.10.1.1 || return 1
-	ip -n "$P-s" addr add "$SPOKE4/24" dev eth0 || return 1
-	ip -n "$P-s" addr add "$SPOKE_NET4/32" dev lo || return 1
-}
-
-# ---- strongSwan ----
-
-# swan_conf PROPOSALS ESP_PROPOSALS PSK [DPD [IKE_REKEY [CHILD_REKEY]]]: strongswan.conf and
-# swanctl.conf for the spoke (times in seconds; 0 = never).
-swan_conf() {
-	cat >"$TMP/strongswan.conf" <<EOF
-charon {
-	load = random nonce aes sha1 sha2 hmac kdf gcm chapoly curve25519 openssl pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
-	install_routes = yes
-	retransmit_tries = 2
-	retransmit_timeout = 1.0
-	retransmit_base = 1.4
-	plugins {
-		vici {
-			socket = unix://$TMP/charon.vici
-		}
-	}
-	filelog {
-		log {
-			path = $TMP/charon.log
-			default = 1
-			ike = 2
-			cfg = 2
-			time_format = %T
-			flush_line = yes
-		}
-	}
-}
-swanctl {
-	socket = unix://$TMP/charon.vici
-}
-EOF
-	mkdir -p "$TMP/swanctl"
-	cat >"$TMP/swanctl/swanctl.conf" <<EOF
-connections {
-	hub {
-		version = 2
-		local_addrs = $SPOKE4
-		remote_addrs = $HUB4
-		encap = yes
-		proposals = $1
-		dpd_delay = ${4:-0}s${SWAN_VIPS:+
-		vips = $SWAN_VIPS}
-		rekey_time = ${5:-0}s
-		over_time = 2s
-		rand_time = 0s
-		local {
-			auth = psk
-			id = spoke.example.net
-		}
-		remote {
-			auth = psk
-			id = hub.example.net
-		}
-		children {
-			net {
-				local_ts = ${SWAN_LOCAL_TS:-10.30.0.0/24}
-				remote_ts = 10.10.1.0/24
-				esp_proposals = $2
-				rekey_time = ${6:-0}s
-				life_time = 60s
-				rand_time = 0s
-			}
-		}
-	}
-}
-secrets {
-	ike-hub {
-		id-1 = spoke.example.net
-		id-2 = hub.example.net
-		secret = "$3"
-	}
-}
-EOF
-}
-
-swan() {
-	STRONGSWAN_CONF=$TMP/strongswan.conf swanctl "$@"
-}
-
-charon_start() {
-	: >"$TMP/charon.log"
-	ip netns exec "$P-s" unshare -m sh -c \
-		"mount -t tmpfs tmpfs /run && mkdir -p /run/strongswan &&
-		 STRONGSWAN_CONF=$TMP/strongswan.conf exec $CHARON" >"$TMP/charon.out" 2>&1 &
-	CHARON_PID=$!
-	local i
-	for ((i = 0; i < 50; i++)); do
-		swan --stats >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	swan --load-all --file "$TMP/swanctl/swanctl.conf" >"$TMP/load.out" 2>&1
-}
-
-charon_stop() {
-	[[ -n $CHARON_PID ]] || return 0
-	pkill -TERM -f "^$CHARON$" -P "$CHARON_PID" 2>/dev/null || true
-	kill -TERM "$CHARON_PID" 2>/dev/null || true
-	local i
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$CHARON_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$CHARON_PID" 2>/dev/null || true
-	wait "$CHARON_PID" 2>/dev/null || true
-	CHARON_PID=
-}
-
-# initiate: the spoke brings up child net (and the IKE SA); output in $TMP/initiate.out.
-initiate() {
-	timeout 20 env STRONGSWAN_CONF="$TMP/strongswan.conf" swanctl --initiate --child net \
-		--timeout 15 >"$TMP/initiate.out" 2>&1
-}
-
-# ---- the hub ----
-
-# hub_conf IKE_PROPOSALS ESP_PROPOSALS: the hub's config; HUB_INITIATE, HUB_DPD and
-# HUB_CHILD_REKEY (seconds) change the peer's initiate, dpd_delay and the child's rekey_time.
-hub_conf() {
-	sed -e "s|@NAME@|$P-h|g; s|@LAN_PORT@|$P-hl|g; s|@WAN_PORT@|$P-hw|g" \
-		-e "s|@PSK@|$PSK_GOOD|g; s|@IKE_PROPOSALS@|$1|g; s|@ESP_PROPOSALS@|$2|g" \
-		-e "s|@INITIATE@|${HUB_INITIATE:-false}|g; s|@DPD@|${HUB_DPD:-0}|g" \
-		-e "s|@CHILD_REKEY@|${HUB_CHILD_REKEY:-0}|g; s|@RTX_TRIES@|${HUB_RTX_TRIES:-5}|g" \
-		-e "s|@RTX_MS@|${HUB_RTX_MS:-1000}|g" \
-		"$HERE/ike.yaml.in" >"$TMP/hub.yaml"
-}
-
-hub_up() { # IKE_PROPOSALS ESP_PROPOSALS TAG
-	local out rc=0
-	hub_conf "$1" "$2"
-	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
-	if ((rc != 0)); then
-		t_not_ok "vpnhub --check accepts the hub config ($3)" "$out"
-		return 1
-	fi
-	hubs_start h "$P-h" "$P-h" "$TMP/hub.$3.log" -c "$TMP/hub.yaml"
-	if hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
-		t_ok "hub started with IKE peer 'spoke' ($3)"
-		return 0
-	fi
-	t_not_ok "hub started with IKE peer 'spoke' ($3)" "$(cat "$TMP/ready.err")"
-	return 1
-}
-
-hub_down() {
-	local rc=0 bad
-	hubs_stop 10 h || rc=$?
-	bad=$(grep -E "ERROR|AddressSanitizer|runtime error|LeakSanitizer" "${HUBS_LOG[h]}" || true)
-	if ((rc == 0)) && [[ ${HUBS_STATUS[h]:-1} == 0 && -z $bad ]]; then
-		t_ok "SIGTERM: hub exits 0, log without ERROR or sanitizer report ($1)"
-	else
-		t_not_ok "SIGTERM: hub exits 0, log without ERROR or sanitizer report ($1)" \
-			"status ${HUBS_STATUS[h]:-?}" "$bad"
-	fi
-}
-
-# ike_stat KEY: a counter of /vpnhub/ike/stats.
-ike_stat() {
-	ctl_raw "$P-h" /vpnhub/ike/stats 2>/dev/null | json_get "$1" 2>/dev/null || echo absent
-}
-
-# hub_sas: established IKE SAs the hub lists.
-hub_sas() {
-	ctl_raw "$P-h" /vpnhub/ike/sa 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
-print(sum(1 for v in (d or {}).values() if isinstance(v, dict) and v.get("state") == "established"))
-' 2>/dev/null || echo "?"
-}
-
-# sa_pkts SPI: packets of the hub's data plane SA with that SPI (0x%08x).
-sa_pkts() {
-	ctl_raw "$P-h" /vpnhub/ipsec/sa 2>/dev/null | "$PY" -c '
-import json, sys
-spi = int(sys.argv[1], 16)
-d = json.load(sys.stdin)
-d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
-for v in (d or {}).values():
-    if isinstance(v, dict) and int(str(v.get("spi", "0")), 0) == spi:
-        print(v.get("pkts", v.get("packets", "?")))
-        break
-else:
-    print("absent")
-' "$1" 2>/dev/null || echo "?"
-}
-
-# swan_child_spis: "in out" SPIs (hex) of child net as strongSwan lists them.
-swan_child_spis() {
-	swan --list-sas --raw 2>/dev/null | tr ' ' '\n' | awk -F= '
-		$1 == "spi-in" { i = $2 } $1 == "spi-out" { o = $2 } END { print i, o }'
-}
-
-# t_eq DESC GOT WANT [DETAIL]: ok when GOT is WANT.
-t_eq() {
-	if [[ $2 == "$3" ]]; then
-		t_ok "$1"
-	else
-		t_not_ok "$1" "got: $2" "want: $3" "${4:-}" \
-			"$(tail -n 12 "$TMP/charon.log" 2>/dev/null)"
-	fi
-}
-
-# hub_drops: the hub's drop counters that are not zero, and its SAs' errors.
-hub_drops() {
-	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-d = next(iter(d.values()))
-print(" ".join(f"{k}={v}" for k, v in d["total"].items() if k.startswith("drop_") and v))
-' 2>/dev/null || true
-	ctl_raw "$P-h" /vpnhub/ipsec/sa 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-d = next(iter(d.values()))
-for v in d.values():
-    if isinstance(v, dict):
-        e = {k: x for k, x in v.items() if k.startswith("err_") and x}
-        if e:
-            print(v.get("spi"), v.get("direction"), e)
-' 2>/dev/null || true
-}
+# shellcheck source-path=SCRIPTDIR source=ike_lib.bash disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/ike_lib.bash"
 
 # ---- scenarios ----
 
 scenario_gcm() {
-	local before in out n
+	local before in out n detail
 	t_diag "scenario 1: AES-GCM-128 / Curve25519, PSK (at ${SECONDS} s)"
 	hub_up aes128gcm16-prfsha256-x25519 aes128gcm16 gcm || return 0
 	swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16 "$PSK_GOOD" 2
@@ -378,6 +76,16 @@ scenario_gcm() {
 			"$out"
 	fi
 	read -r in out <<<"$(swan_child_spis)"
+	detail=$(ctl "$P-h" show crypto ikev2 sa detail 2>&1)
+	if grep -q "Peer spoke, responder, established" <<<"$detail" &&
+		grep -q "Encryption aes-gcm-128, PRF sha256, DH group x25519" <<<"$detail" &&
+		grep -Eq "Child SA net \(active\): SPI in ${out:-none}, out ${in:-none}" <<<"$detail" &&
+		grep -Eq "Packets in [0-9]+ out [0-9]+" <<<"$detail"; then
+		t_ok "show crypto ikev2 sa detail: the SA, its algorithms, strongSwan's SPIs, counters"
+	else
+		t_not_ok "show crypto ikev2 sa detail: the SA, its algorithms, strongSwan's SPIs, counters" \
+			"strongSwan in ${in:-?} out ${out:-?}" "$detail"
+	fi
 	t_eq "hub: children_installed 1, the VTI's SA is strongSwan's inbound SPI" \
 		"$(ike_stat children_installed) $(sa_pkts "0x${in:-0}")" "1 0"
 	if ip netns exec "$P-s" ping -c 3 -i 0.2 -W 2 -I "$SPOKE_NET4" "$HOST_A4" >/dev/null 2>&1; then
@@ -548,8 +256,7 @@ scenario_initiator() {
 		"$((cr >= 2)) $(swan --list-sas 2>/dev/null | grep -c 'net: #.*INSTALLED')" "1 1"
 	# the spoke dies without a word: after 2 s of silence the hub asks, retransmits after
 	# 0.5 and 1 s, gives up 2 s later (retransmit_tries 2): SAs and the VTI's binding go
-	pkill -KILL -f "^$CHARON$" || true
-	charon_stop
+	charon_stop KILL
 	for ((i = 0; i < 40; i++)); do
 		[[ $(ike_stat peers_dead) == 1 ]] && break
 		sleep 0.25
@@ -907,30 +614,200 @@ scenario_cert() {
 	scenario_cert_legacy
 }
 
+# ---- 12: two spokes at once, spoke to spoke through the hub ----
+
+# spokes_pings N SRC DST DESC: N echoes from SRC's namespace (ping -I SRC) to DST, all answered.
+spokes_ping() {
+	if ip netns exec "$SNS" ping -c "$1" -i 0.2 -W 2 -I "$2" "$3" >/dev/null 2>&1; then
+		t_ok "$4"
+	else
+		t_not_ok "$4" "$(hub_drops)" "$(tail -n 8 "$SW/charon.log")"
+	fi
+}
+
+# 12: spoke 1 (10.30.0.0/24, vti1) and spoke 2 (10.40.0.0/24, vti2) connected at the same time,
+# each with its own charon; both reach host-a and host-a reaches both; spoke 1 pings spoke 2:
+# the hub decrypts the echo from vti1's SA, routes it to vti2 and encrypts it to spoke 2 (and the
+# reply the other way). Exact packet counts on all four SAs.
+scenario_spokes() {
+	local n in1 out1 in2 out2
+	t_diag "scenario 12: two spokes at once, spoke to spoke through the hub (at ${SECONDS} s)"
+	if ! netns_exists "$P-t" && ! spoke_add 2; then
+		t_not_ok "spoke 2's namespace $P-t comes up on the WAN bridge"
+		return 0
+	fi
+	HUB_TEMPLATE=ike-spokes.yaml.in hub_up aes128gcm16-prfsha256-x25519 aes128gcm16 spokes ||
+		return 0
+	for n in 1 2; do
+		spoke_use "$n"
+		SWAN_REMOTE_TS="10.10.1.0/24, 10.$((50 - 10 * n)).0.0/24" \
+			swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16 "$PSK_GOOD"
+		charon_start
+		if initiate && grep -q "initiate completed successfully" "$SW/initiate.out"; then
+			t_ok "spoke $n ($SPOKE_ID): IKE SA and CHILD_SA net established with the hub"
+		else
+			t_not_ok "spoke $n ($SPOKE_ID): IKE SA and CHILD_SA net established with the hub" \
+				"$(tail -n 15 "$SW/initiate.out")" "$(tail -n 20 "$SW/charon.log")"
+		fi
+	done
+	t_eq "hub: two IKE SAs established, two children installed" \
+		"$(hub_sas) $(ike_stat established) $(ike_stat children_installed)" "2 2 2"
+	n=$(ctl "$P-h" show crypto ikev2 sa 2>&1 | grep -cE "(^|[[:space:]])spoke2? +responder +established" ||
+		true)
+	t_eq "vpnhubctl show crypto ikev2 sa: spoke and spoke2 both established" "$n" "2"
+	spoke_use 1
+	read -r in1 out1 <<<"$(swan_child_spis)"
+	spokes_ping 3 10.30.0.1 "$HOST_A4" "spoke 1 10.30.0.1 -> host-a through vti1"
+	spoke_use 2
+	read -r in2 out2 <<<"$(swan_child_spis)"
+	spokes_ping 3 10.40.0.1 "$HOST_A4" "spoke 2 10.40.0.1 -> host-a through vti2"
+	if ip netns exec "$P-a" ping -c 3 -i 0.2 -W 2 10.30.0.1 >/dev/null 2>&1 &&
+		ip netns exec "$P-a" ping -c 3 -i 0.2 -W 2 10.40.0.1 >/dev/null 2>&1; then
+		t_ok "host-a -> spoke 1 (vti1) and -> spoke 2 (vti2)"
+	else
+		t_not_ok "host-a -> spoke 1 (vti1) and -> spoke 2 (vti2)" "$(hub_drops)"
+	fi
+	t_eq "hub SAs before spoke to spoke: from/to spoke 1 6/6, from/to spoke 2 6/6" \
+		"$(sa_pkts "0x${out1:-0}")/$(sa_pkts "0x${in1:-0}") $(sa_pkts "0x${out2:-0}")/$(
+			sa_pkts "0x${in2:-0}")" "6/6 6/6"
+	spoke_use 1
+	spokes_ping 5 10.30.0.1 10.40.0.1 "spoke 1 10.30.0.1 -> spoke 2 10.40.0.1 across the hub"
+	t_eq "hub SAs: 5 echoes in from spoke 1 and out to spoke 2, 5 replies the other way" \
+		"$(sa_pkts "0x${out1:-0}")/$(sa_pkts "0x${in1:-0}") $(sa_pkts "0x${out2:-0}")/$(
+			sa_pkts "0x${in2:-0}")" "11/11 11/11" "$(hub_drops)"
+	t_eq "hub: vti1 and vti2 each received 11 and sent 11 packets" \
+		"$(ctl_raw "$P-h" /vpnhub/interfaces | "$PY" -c '
+import json, sys
+d = next(iter(json.load(sys.stdin).values()))
+print(" ".join(str(d[v]["rx_packets"]) + "/" + str(d[v]["tx_packets"]) for v in ("vti1", "vti2")))
+' 2>&1)" "11/11 11/11"
+	t_eq "hub: no drop of any kind while two spokes talk" "$(hub_drops)" ""
+	for n in 2 1; do
+		spoke_use "$n"
+		charon_stop # charon deletes its IKE SA on the way out
+	done
+	sleep 0.5
+	t_eq "both spokes gone: the hub lists no IKE SA, deleted 2" \
+		"$(hub_sas) $(ike_stat deleted)" "0 2"
+	hub_down spokes
+}
+
+# ---- 13: tshark as an independent decoder of IKE and ESP ----
+
+# cap_start NS IFACE FILE: dumpcap on IFACE of NS into FILE (pcap), until cap_stop.
+cap_start() {
+	local i
+	ip netns exec "$1" dumpcap -q -P -i "$2" -w "$3" >"$3.log" 2>&1 &
+	CAP_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -qs "Capturing on" "$3.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cap_stop() {
+	[[ -n ${CAP_PID:-} ]] || return 0
+	sleep 0.3 # the last frames reach the capture
+	kill -INT "$CAP_PID" 2>/dev/null || true
+	wait "$CAP_PID" 2>/dev/null || true
+	CAP_PID=
+}
+
+# 13: the hub at system.log_level debug logs the keys of every IKE SA and Child SA; a capture of
+# its WAN (the bridge port facing it: both directions) during an exchange with IKE_AUTH, liveness
+# checks, Child SA rekeys with PFS, an IKE SA rekey and deletes; tshark, given only the keys
+# from the hub's log, decrypts every encrypted IKE message and every ESP packet. The same keys,
+# each spoiled in one octet, decrypt nothing (the check can fail). Two suites: AES-GCM-128 (keys
+# with salt, no integrity keys) and AES-CBC-256 with HMAC-SHA-256 (SK_ai/SK_ar, ESP auth keys).
+# Last, no hub at the default level logged a key.
+scenario_tshark() {
+	t_diag "scenario 13: tshark decrypts IKE and ESP with the keys the hub logged (at ${SECONDS} s)"
+	if ! command -v tshark >/dev/null 2>&1; then
+		t_not_ok "tshark is installed (scripts/bootstrap.sh installs it)"
+		return 0
+	fi
+	tshark_round gcm aes128gcm16-prfsha256-x25519 aes128gcm16-x25519
+	tshark_round cbc aes256-sha256-modp2048 aes256-sha256-modp2048
+	local f n=0 logs=0
+	for f in "$TMP"/hub.*.log; do
+		[[ $f == */hub.tshark-* ]] && continue
+		logs=$((logs + 1))
+		n=$((n + $(grep -c 'sk_ei=\|ekey=\|keys of ' "$f" || true)))
+	done
+	t_eq "no key in the logs of the $logs hubs that ran at the default log level" "$n" "0"
+}
+
+# tshark_round TAG IKE_PROPOSALS ESP_PROPOSALS: one capture, decoded with the logged keys.
+tshark_round() {
+	local tag=tshark-$1 pcap=$TMP/tshark-$1.pcap ws=$TMP/wireshark-$1 out n f est
+	if ! cap_start "$P-h" "$P-hb" "$pcap"; then
+		t_not_ok "dumpcap captures the hub's WAN ($tag)" "$(cat "$pcap.log" 2>/dev/null)"
+		cap_stop
+		return 0
+	fi
+	HUB_LOG_LEVEL=debug hub_up "$2" "$3" "$tag" || {
+		cap_stop
+		return 0
+	}
+	spoke_use 1
+	swan_conf "$2" "$3" "$PSK_GOOD" 1 5 3
+	charon_start
+	if initiate && grep -q "initiate completed successfully" "$SW/initiate.out"; then
+		t_ok "strongSwan: established with the hub at log level debug ($2, $3)"
+	else
+		t_not_ok "strongSwan: established with the hub at log level debug ($2, $3)" \
+			"$(tail -n 15 "$SW/charon.log")"
+	fi
+	if ip netns exec "$P-a" ping -c 40 -i 0.2 -W 1 "$SPOKE_NET4" >/dev/null 2>&1; then
+		t_ok "40 echoes host-a -> spoke while strongSwan rekeys ($tag)"
+	else
+		t_not_ok "40 echoes host-a -> spoke while strongSwan rekeys ($tag)" "$(hub_drops)"
+	fi
+	sleep 1.5 # silence: liveness checks (dpd_delay 1 s)
+	swan --terminate --ike hub --timeout 10 >/dev/null 2>&1 || true
+	sleep 0.5
+	cap_stop
+	charon_stop
+	n=$(ike_stat children_installed) est=$(ike_stat established)
+	t_eq "hub: child rekeys (>= 2) and an IKE SA rekey (>= 1) during the capture ($tag)" \
+		"$(($(ike_stat child_rekeys) >= 2)) $(($(ike_stat ike_rekeys) >= 1))" "1 1"
+	hub_down "$tag"
+	out=$("$PY" "$TOOL" keylog "${HUBS_LOG[h]}" "$ws" 2>&1) && f=0 || f=1
+	t_eq "hub log at debug: a key line per IKE SA ($est), per Child SA ($n) and direction ($out)" \
+		"$f $(grep -c 'keys of IKE SA: ' "${HUBS_LOG[h]}") $(
+			grep -c 'keys of Child SA: .*dir=in' "${HUBS_LOG[h]}") $(
+			grep -c 'keys of Child SA: .*dir=out' "${HUBS_LOG[h]}")" "0 $est $n $n"
+	out=$("$PY" "$TOOL" tshark-ike "$pcap" "$ws" IKE_AUTH==2 CREATE_CHILD_SA=6 INFORMATIONAL=4 \
+		esp==80 spis=4 2>&1) && f=0 || f=1
+	if ((f == 0)); then
+		t_ok "tshark decrypts with the hub's keys ($1): $out"
+	else
+		t_not_ok "tshark decrypts every encrypted IKE message and every ESP packet ($1)" "$out"
+	fi
+	"$PY" "$TOOL" keylog "${HUBS_LOG[h]}" "$ws.spoiled" flip >/dev/null 2>&1 || true
+	out=$("$PY" "$TOOL" tshark-ike "$pcap" "$ws.spoiled" 2>&1) && f=passed || f=failed
+	t_eq "the same keys, each with one octet spoiled: tshark decrypts nothing ($1)" \
+		"$f $(head -n 1 <<<"$out" | sed -E 's/^IKE ([0-9]+)\/.*ESP ([0-9]+)\/.*/\1 \2/')" \
+		"failed 0 0" "$(head -n 3 <<<"$out")"
+}
+
 main() {
-	t_init ike
-	preflight
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM
-	pick_prefix
-	TMP=$(mktemp -d "/tmp/vpnhub-ike.$P.XXXXXX")
-	t_diag "prefix $P, instance $P-h, build $VH_BUILD, scratch $TMP"
-	if ! topo_up; then
-		t_not_ok "network namespaces $P-{a,h,s} come up"
+	local t0 s
+	ike_setup ike ik || {
 		t_done
 		return
-	fi
+	}
 	if [[ -n ${IKE_ONLY:-} ]]; then # one scenario, e.g. IKE_ONLY=dvti, while working on it
 		"scenario_$IKE_ONLY"
 	else
-		scenario_gcm
-		scenario_refusals
-		scenario_cbc
-		scenario_rekey
-		scenario_initiator
-		scenario_dvti
-		scenario_cert
+		for s in gcm refusals cbc rekey initiator dvti cert spokes tshark; do
+			t0=$SECONDS
+			"scenario_$s"
+			t_diag "scenario $s took $((SECONDS - t0)) s"
+		done
 	fi
+	t_diag "$SECONDS s in all"
 	t_done
 }
 

@@ -1,0 +1,422 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# test/integration/ike_lib.bash - what the IKEv2 end-to-end tests share (ike.sh and
+# ike-soak.sh): the namespaces, strongSwan spokes (charon with kernel-libipsec, one private
+# /run each), the hub from ike.yaml.in or another template, and queries of the hub's IKE and SA
+# telemetry. Sourced after lib.sh; not a test itself (scripts/test.sh runs test/integration/*.sh).
+#
+#   host-a -- hub (vpnhub) -- wan veth -- bridge <p>-br (in the hub's namespace) -- spoke 1
+#                                                                                 `- spoke 2
+#
+#  +---------------------------------------------------------------------------+
+#  | host-a                                        netns <p>-a                 |
+#  |   eth0      10.10.1.2/24, default via 10.10.1.1                           |
+#  +-------+-------------------------------------------------------------------+
+#          |  veth: host-a eth0 <-> <p>-hl (hub)
+#  +-------+-------------------------------------------------------------------+
+#  | hub: vpnhub <p>-h                             netns <p>-h                 |
+#  |   <p>-hl = net_af_packet0 = lan0   10.10.1.1/24                           |
+#  |   <p>-hw = net_af_packet1 = wan0   203.0.113.1/24                         |
+#  |   vti1      172.16.0.1/30, SAs from IKE; route 10.30.0.0/24 over vti1     |
+#  |   IKE peer  spoke: PSK, fqdn:hub.example.net <-> fqdn:spoke.example.net   |
+#  |   <p>-br    a Linux bridge, the WAN: ports <p>-hb (veth peer of <p>-hw),   |
+#  |             <p>-w1 (to spoke 1) and <p>-w2 (to spoke 2, when it exists)   |
+#  +-------+-------------------------------------------------------------------+
+#          |  veth: <p>-w1 <-> eth0 (spoke 1)  [and <p>-w2 <-> eth0 (spoke 2)]
+#  +-------+-------------------------------------------------------------------+
+#  | spoke 1: strongSwan 5.9 charon, kernel-libipsec netns <p>-s, private /run |
+#  |   eth0      203.0.113.2/24                                                |
+#  |   lo        10.30.0.1/32 (the spoke's protected subnet 10.30.0.0/24)      |
+#  |   ipsec0    libipsec's TUN: 10.10.1.0/24 routed into it (table 220)       |
+#  +---------------------------------------------------------------------------+
+#  | spoke 2 (spoke_add 2): netns <p>-t, 203.0.113.3/24, lo 10.40.0.1/32,      |
+#  |   fqdn:spoke2.example.net, its own charon, /run and scratch dir $TMP/s2   |
+#  +---------------------------------------------------------------------------+
+#
+# The hub's namespace has no addresses and IPv6 off: its kernel only bridges. strongSwan's
+# kernel-libipsec always encapsulates ESP in UDP 4500, so the hub's Child SAs are
+# UDP-encapsulated (encap = yes makes strongSwan fake a NAT, RFC 7296 2.23, and the hub follows
+# it to port 4500). charon runs with its own /run (its pid file path is fixed) and a vici socket
+# in its scratch directory, which swanctl reaches from outside the namespace.
+#
+# The functions that talk to "the spoke" use the one spoke_use chose (spoke 1 by default): SW
+# (its scratch directory: strongswan.conf, swanctl/, charon.log, initiate.out), SNS (its
+# namespace), SPOKE4, SPOKE_NET4, SPOKE_ID, SPOKE_NETS (its protected subnet).
+
+# shellcheck disable=SC2034 # the variables below are used by the scripts that source this
+IKE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HERE=$IKE_HERE
+CHARON=/usr/lib/ipsec/charon
+TOOL=$IKE_HERE/tool.py # streams, counters, tshark key tables (Debian's python3: $PY)
+PSK_GOOD="vpnhub test key, not a real one"
+PSK_BAD="a different key of the same size."
+HUB4=203.0.113.1
+HOST_A4=10.10.1.2
+
+P=
+TMP=
+# the spoke in use (spoke_use)
+SPOKE=1
+SW=
+SNS=
+SPOKE4=203.0.113.2
+SPOKE_NET4=10.30.0.1
+SPOKE_NETS=10.30.0.0/24
+SPOKE_ID=spoke.example.net
+declare -A CHARON_PIDS=() # spoke number -> pid of its charon
+CHARON_PID=               # the charon of the spoke in use, if running
+
+# spoke_use 1|2: the spoke the functions below talk to.
+spoke_use() {
+	SPOKE=$1
+	if [[ $1 == 1 ]]; then
+		SW=$TMP SNS=$P-s SPOKE4=203.0.113.2 SPOKE_NET4=10.30.0.1 SPOKE_NETS=10.30.0.0/24
+		SPOKE_ID=spoke.example.net
+	else
+		SW=$TMP/s$1 SNS=$P-t SPOKE4=203.0.113.$((1 + $1)) SPOKE_NET4=10.$((20 + 10 * $1)).0.1
+		SPOKE_NETS=10.$((20 + 10 * $1)).0.0/24 SPOKE_ID=spoke$1.example.net
+	fi
+	CHARON_PID=${CHARON_PIDS[$1]:-}
+}
+
+ike_cleanup() {
+	local ns s
+	hubs_stop_all 5 >/dev/null 2>&1 || true
+	for s in "${!CHARON_PIDS[@]}"; do
+		spoke_use "$s"
+		charon_stop
+	done
+	for ns in a h s t; do
+		if [[ -n $P ]]; then ip netns del "$P-$ns" 2>/dev/null || true; fi
+	done
+	[[ -n $TMP && -d $TMP ]] && rm -rf "$TMP"
+}
+
+ike_preflight() {
+	local x
+	for x in "$CHARON" swanctl ip ping "$@"; do
+		command -v "$x" >/dev/null 2>&1 || [[ -x $x ]] || {
+			echo "Bail out! $x missing (scripts/bootstrap.sh installs strongSwan)"
+			exit 1
+		}
+	done
+	[[ -x $VPNHUB ]] || {
+		echo "Bail out! $VPNHUB missing: build first"
+		exit 1
+	}
+}
+
+# pick_prefix STEM: a namespace prefix STEM<nnn> no namespace uses yet (each script has its own
+# stem, so that two different scripts never pick the same one).
+pick_prefix() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		P="$1$((RANDOM % 900 + 100))"
+		netns_exists "$P-h" || netns_exists "$P-s" || return 0
+	done
+	echo "Bail out! no free namespace prefix" >&2
+	exit 1
+}
+
+# spoke_ns NS ADDRESS NET: a spoke's namespace: eth0 ADDRESS/24, lo NET/32.
+spoke_ns() {
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || return 1
+	ip netns exec "$1" ethtool -K eth0 tx off >/dev/null || return 1
+	ip -n "$1" link set lo up || return 1
+	ip -n "$1" link set eth0 up || return 1
+	ip -n "$1" addr add "$2/24" dev eth0 || return 1
+	ip -n "$1" addr add "$3/32" dev lo
+}
+
+topo_up() {
+	local ns
+	for ns in a h s; do
+		ip netns add "$P-$ns" || return 1
+	done
+	ip -n "$P-h" link add "$P-hl" type veth peer name eth0 netns "$P-a" || return 1
+	ip -n "$P-h" link add "$P-hw" type veth peer name "$P-hb" || return 1
+	ip -n "$P-h" link add "$P-w1" type veth peer name eth0 netns "$P-s" || return 1
+	ip netns exec "$P-h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 || return 1
+	ip -n "$P-h" link add "$P-br" type bridge stp_state 0 forward_delay 0 mcast_snooping 0 || return 1
+	for ns in "$P-hb" "$P-w1"; do
+		ip -n "$P-h" link set "$ns" master "$P-br" || return 1
+	done
+	for ns in "$P-hl" "$P-hw" "$P-hb" "$P-w1" "$P-br" lo; do
+		ip -n "$P-h" link set "$ns" up || return 1
+	done
+	ip netns exec "$P-a" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || return 1
+	ip netns exec "$P-a" ethtool -K eth0 tx off >/dev/null || return 1
+	ip -n "$P-a" link set lo up || return 1
+	ip -n "$P-a" link set eth0 up || return 1
+	ip -n "$P-a" addr add "$HOST_A4/24" dev eth0 || return 1
+	ip -n "$P-a" route add default via 10.10.1.1 || return 1
+	spoke_use 1
+	spoke_ns "$P-s" "$SPOKE4" "$SPOKE_NET4"
+}
+
+# spoke_add 2: the second spoke's namespace <p>-t on the WAN bridge, its scratch directory.
+spoke_add() {
+	spoke_use "$1"
+	mkdir -p "$SW" || return 1
+	ip netns add "$SNS" || return 1
+	ip -n "$P-h" link add "$P-w$1" type veth peer name eth0 netns "$SNS" || return 1
+	ip -n "$P-h" link set "$P-w$1" master "$P-br" || return 1
+	ip -n "$P-h" link set "$P-w$1" up || return 1
+	spoke_ns "$SNS" "$SPOKE4" "$SPOKE_NET4"
+}
+
+# ---- strongSwan ----
+
+# swan_conf PROPOSALS ESP_PROPOSALS PSK [DPD [IKE_REKEY [CHILD_REKEY]]]: strongswan.conf and
+# swanctl.conf for the spoke in use (times in seconds; 0 = never). SWAN_VIPS, SWAN_LOCAL_TS,
+# SWAN_REMOTE_TS and SWAN_LIFE (the child's life_time, 60 s) change the connection.
+swan_conf() {
+	cat >"$SW/strongswan.conf" <<EOF
+charon {
+	load = random nonce aes sha1 sha2 hmac kdf gcm chapoly curve25519 openssl pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+	install_routes = yes
+	retransmit_tries = 2
+	retransmit_timeout = 1.0
+	retransmit_base = 1.4
+	plugins {
+		vici {
+			socket = unix://$SW/charon.vici
+		}
+	}
+	filelog {
+		log {
+			path = $SW/charon.log
+			default = 1
+			ike = 2
+			cfg = 2
+			time_format = %T
+			flush_line = yes
+		}
+	}
+}
+swanctl {
+	socket = unix://$SW/charon.vici
+}
+EOF
+	mkdir -p "$SW/swanctl"
+	cat >"$SW/swanctl/swanctl.conf" <<EOF
+connections {
+	hub {
+		version = 2
+		local_addrs = $SPOKE4
+		remote_addrs = $HUB4
+		encap = yes
+		proposals = $1
+		dpd_delay = ${4:-0}s${SWAN_VIPS:+
+		vips = $SWAN_VIPS}
+		rekey_time = ${5:-0}s
+		over_time = 2s
+		rand_time = 0s
+		local {
+			auth = psk
+			id = $SPOKE_ID
+		}
+		remote {
+			auth = psk
+			id = hub.example.net
+		}
+		children {
+			net {
+				local_ts = ${SWAN_LOCAL_TS:-$SPOKE_NETS}
+				remote_ts = ${SWAN_REMOTE_TS:-10.10.1.0/24}
+				esp_proposals = $2
+				rekey_time = ${6:-0}s
+				life_time = ${SWAN_LIFE:-60}s
+				rand_time = 0s
+			}
+		}
+	}
+}
+secrets {
+	ike-hub {
+		id-1 = $SPOKE_ID
+		id-2 = hub.example.net
+		secret = "$3"
+	}
+}
+EOF
+}
+
+swan() {
+	STRONGSWAN_CONF=$SW/strongswan.conf swanctl "$@"
+}
+
+# charon_start: the spoke's charon, in its namespace with a private /run; loads swanctl.conf.
+# `ip netns exec`, `unshare -m` and `sh -c "... exec"` all exec: the pid is charon's.
+charon_start() {
+	: >"$SW/charon.log"
+	ip netns exec "$SNS" unshare -m sh -c \
+		"mount -t tmpfs tmpfs /run && mkdir -p /run/strongswan &&
+		 STRONGSWAN_CONF=$SW/strongswan.conf exec $CHARON" >"$SW/charon.out" 2>&1 &
+	CHARON_PID=$!
+	CHARON_PIDS[$SPOKE]=$CHARON_PID
+	local i
+	for ((i = 0; i < 50; i++)); do
+		swan --stats >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	swan --load-all --file "$SW/swanctl/swanctl.conf" >"$SW/load.out" 2>&1
+}
+
+# shellcheck disable=SC2120 # most callers want the default
+# charon_stop [KILL]: stop the spoke's charon (SIGTERM: it deletes its SAs first; KILL: it
+# dies without a word).
+charon_stop() {
+	[[ -n $CHARON_PID ]] || return 0
+	kill "-${1:-TERM}" "$CHARON_PID" 2>/dev/null || true
+	local i
+	for ((i = 0; i < 30; i++)); do
+		kill -0 "$CHARON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$CHARON_PID" 2>/dev/null || true
+	wait "$CHARON_PID" 2>/dev/null || true
+	CHARON_PID=
+	unset "CHARON_PIDS[$SPOKE]"
+}
+
+# initiate: the spoke brings up child net (and the IKE SA); output in $SW/initiate.out.
+initiate() {
+	timeout 20 env STRONGSWAN_CONF="$SW/strongswan.conf" swanctl --initiate --child net \
+		--timeout 15 >"$SW/initiate.out" 2>&1
+}
+
+# ---- the hub ----
+
+# hub_conf IKE_PROPOSALS ESP_PROPOSALS: the hub's config, from HUB_TEMPLATE (ike.yaml.in);
+# HUB_INITIATE, HUB_DPD and HUB_CHILD_REKEY (seconds) change the peer's initiate, dpd_delay and
+# the child's rekey_time; HUB_LOG_LEVEL sets system.log_level; HUB_IKE_EXTRA is a line added
+# under ike: (two spaces in, e.g. "  limits: {...}"), HUB_PEER_EXTRA one under the peer's
+# initiate: (six spaces in, e.g. "      reauth_time: 6").
+hub_conf() {
+	sed -e "s|@NAME@|$P-h|g; s|@LAN_PORT@|$P-hl|g; s|@WAN_PORT@|$P-hw|g" \
+		-e "s|@PSK@|$PSK_GOOD|g; s|@IKE_PROPOSALS@|$1|g; s|@ESP_PROPOSALS@|$2|g" \
+		-e "s|@INITIATE@|${HUB_INITIATE:-false}|g; s|@DPD@|${HUB_DPD:-0}|g" \
+		-e "s|@CHILD_REKEY@|${HUB_CHILD_REKEY:-0}|g; s|@RTX_TRIES@|${HUB_RTX_TRIES:-5}|g" \
+		-e "s|@RTX_MS@|${HUB_RTX_MS:-1000}|g" \
+		-e "${HUB_LOG_LEVEL:+/^system:/a\\  log_level: $HUB_LOG_LEVEL}" \
+		-e "${HUB_IKE_EXTRA:+/^ike:/a\\$HUB_IKE_EXTRA}" \
+		-e "${HUB_PEER_EXTRA:+/^      initiate:/a\\$HUB_PEER_EXTRA}" \
+		"$IKE_HERE/${HUB_TEMPLATE:-ike.yaml.in}" >"$TMP/hub.yaml"
+}
+
+hub_up() { # IKE_PROPOSALS ESP_PROPOSALS TAG
+	local out rc=0
+	hub_conf "$1" "$2"
+	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
+	if ((rc != 0)); then
+		t_not_ok "vpnhub --check accepts the hub config ($3)" "$out"
+		return 1
+	fi
+	hubs_start h "$P-h" "$P-h" "$TMP/hub.$3.log" -c "$TMP/hub.yaml"
+	if hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
+		t_ok "hub started with IKE peer 'spoke' ($3)"
+		return 0
+	fi
+	t_not_ok "hub started with IKE peer 'spoke' ($3)" "$(cat "$TMP/ready.err")"
+	return 1
+}
+
+hub_down() {
+	local rc=0 bad
+	hubs_stop 10 h || rc=$?
+	bad=$(grep -E "ERROR|AddressSanitizer|runtime error|LeakSanitizer" "${HUBS_LOG[h]}" || true)
+	if ((rc == 0)) && [[ ${HUBS_STATUS[h]:-1} == 0 && -z $bad ]]; then
+		t_ok "SIGTERM: hub exits 0, log without ERROR or sanitizer report ($1)"
+	else
+		t_not_ok "SIGTERM: hub exits 0, log without ERROR or sanitizer report ($1)" \
+			"status ${HUBS_STATUS[h]:-?}" "$bad"
+	fi
+}
+
+# ike_stat KEY: a counter of /vpnhub/ike/stats.
+ike_stat() {
+	ctl_raw "$P-h" /vpnhub/ike/stats 2>/dev/null | json_get "$1" 2>/dev/null || echo absent
+}
+
+# hub_sas: established IKE SAs the hub lists.
+hub_sas() {
+	ctl_raw "$P-h" /vpnhub/ike/sa 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
+print(sum(1 for v in (d or {}).values() if isinstance(v, dict) and v.get("state") == "established"))
+' 2>/dev/null || echo "?"
+}
+
+# sa_pkts SPI: packets of the hub's data plane SA with that SPI (0x%08x).
+sa_pkts() {
+	ctl_raw "$P-h" /vpnhub/ipsec/sa 2>/dev/null | "$PY" -c '
+import json, sys
+spi = int(sys.argv[1], 16)
+d = json.load(sys.stdin)
+d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
+for v in (d or {}).values():
+    if isinstance(v, dict) and int(str(v.get("spi", "0")), 0) == spi:
+        print(v.get("pkts", v.get("packets", "?")))
+        break
+else:
+    print("absent")
+' "$1" 2>/dev/null || echo "?"
+}
+
+# swan_child_spis: "in out" SPIs (hex) of child net as the spoke's strongSwan lists them.
+swan_child_spis() {
+	swan --list-sas --raw 2>/dev/null | tr ' ' '\n' | awk -F= '
+		$1 == "spi-in" { i = $2 } $1 == "spi-out" { o = $2 } END { print i, o }'
+}
+
+# t_eq DESC GOT WANT [DETAIL]: ok when GOT is WANT.
+t_eq() {
+	if [[ $2 == "$3" ]]; then
+		t_ok "$1"
+	else
+		t_not_ok "$1" "got: $2" "want: $3" "${4:-}" \
+			"$(tail -n 12 "$SW/charon.log" 2>/dev/null)"
+	fi
+}
+
+# hub_drops: the hub's drop counters that are not zero, and its SAs' errors.
+hub_drops() {
+	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values()))
+print(" ".join(f"{k}={v}" for k, v in d["total"].items() if k.startswith("drop_") and v))
+' 2>/dev/null || true
+	ctl_raw "$P-h" /vpnhub/ipsec/sa 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values()))
+for v in d.values():
+    if isinstance(v, dict):
+        e = {k: x for k, x in v.items() if k.startswith("err_") and x}
+        if e:
+            print(v.get("spi"), v.get("direction"), e)
+' 2>/dev/null || true
+}
+
+# ike_setup NAME STEM: the common start of an IKE test: tally name, preflight, traps, prefix,
+# scratch directory, namespaces. Returns non-zero (after a failed assertion) if the namespaces
+# did not come up.
+ike_setup() {
+	t_init "$1"
+	ike_preflight "${@:3}"
+	trap ike_cleanup EXIT
+	trap 'exit 130' INT TERM
+	pick_prefix "$2"
+	TMP=$(mktemp -d "/tmp/vpnhub-$1.$P.XXXXXX")
+	spoke_use 1
+	t_diag "prefix $P, instance $P-h, build $VH_BUILD, scratch $TMP"
+	if ! topo_up; then
+		t_not_ok "network namespaces $P-{a,h,s} come up"
+		return 1
+	fi
+}
