@@ -975,13 +975,17 @@ static int check_distinct(struct ld *ld, const struct node *map, const struct cf
 	return 0;
 }
 
-static int load_peer(struct ld *ld, const struct node *map, unsigned int idx)
+static int load_peer(struct ld *ld, const struct node *own, unsigned int idx)
 {
 	const struct node *vals[PEER_N] = {NULL};
 	struct cfg_ike_peer *p = &ld->cfg->ike_peers[idx];
+	const struct node *map;
+	struct node *merged;
 	char where[WHERE_MAX];
-	int rc;
+	int rc = cfgi_ike_template(ld, own, &map, &merged); /* its template's keys too */
 
+	if (rc < 0)
+		return rc;
 	p->pool = -1;
 	p->pool6 = -1;
 	p->dpd_delay = DPD_DEFAULT;
@@ -999,6 +1003,7 @@ static int load_peer(struct ld *ld, const struct node *map, unsigned int idx)
 		rc = load_children(ld, vals[PEER_CHILDREN], idx);
 	if (rc == 0)
 		rc = check_distinct(ld, map, p);
+	free(merged);
 	if (rc < 0)
 		explicit_bzero(p,
 			       sizeof(*p)); /* not counted in n_ike_peers: cfg_free would miss it */
@@ -1029,13 +1034,25 @@ static int check_vtis(struct ld *ld, const struct node *tunnels)
 	return 0;
 }
 
-enum { IKE_POOLS, IKE_PEERS, IKE_LIMITS, IKE_N };
+enum { IKE_POOLS, IKE_PEERS, IKE_LIMITS, IKE_TEMPLATES, IKE_PROPOSALS, IKE_N };
 
 static const struct rule ike_rules[IKE_N] = {
 	[IKE_POOLS] = {"pools", cfgi_keep, 0, 0, 0, false},
 	[IKE_PEERS] = {"peers", cfgi_keep, 0, 0, 0, false},
 	[IKE_LIMITS] = {"limits", cfgi_keep, 0, 0, 0, false},
+	[IKE_TEMPLATES] = {"templates", cfgi_keep, 0, 0, 0, false},
+	[IKE_PROPOSALS] = {"proposals", cfgi_keep, 0, 0, 0, false},
 };
+
+/* Templates and named proposal lists, checked before the peers that use them. */
+static int load_shared(struct ld *ld, const struct node **vals)
+{
+	const char *keys[PEER_N];
+
+	for (unsigned int i = 0; i < PEER_N; i++)
+		keys[i] = peer_rules[i].key;
+	return cfgi_ike_shared(ld, vals[IKE_TEMPLATES], vals[IKE_PROPOSALS], keys, PEER_N);
+}
 
 /* ---- limits ---- */
 
@@ -1083,6 +1100,8 @@ int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunn
 		rc = cfgi_walk_map(ld, map, "in ike", ike_rules, IKE_N, NULL, vals);
 	if (rc == 0)
 		rc = load_limits(ld, vals[IKE_LIMITS]);
+	if (rc == 0)
+		rc = load_shared(ld, vals);
 	if (rc == 0)
 		rc = cfgi_load_list(ld, vals[IKE_POOLS], "pools", CFG_IKE_POOLS_MAX, "pools",
 				    sizeof(struct cfg_ike_pool), (void **)&cfg->ike_pools,

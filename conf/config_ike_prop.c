@@ -375,6 +375,7 @@ int cfgi_ike_proposals(struct ld *ld, const struct node *v, const char *key, boo
 	int rc = 0;
 
 	*n = 0;
+	v = cfgi_ike_named(ld, v); /* a name of ike.proposals stands for its list */
 	if (v == NULL) {
 		for (unsigned int i = 0; i < 2 && rc == 0; i++, (*n)++)
 			rc = parse_one(ld, NULL, defs[i], key, ike, &props[i]);

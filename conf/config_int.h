@@ -34,6 +34,9 @@ struct ld {
 	size_t errlen;
 	bool failed;
 	struct config *cfg;
+	/* ike.templates and ike.proposals once checked (config_ike_tmpl.c); NULL without */
+	const struct node *ike_templates;
+	const struct node *ike_proposals;
 };
 
 struct rule;
@@ -196,9 +199,24 @@ void cfgi_ike_addr_id(const struct cfg_addr *a, struct cfg_ike_id *id);
  * named by its 'crypto_map' and 'seq' (map_v, seq_v; either may be NULL); its selectors become
  * the entry's. ts_given: the child had local_ts or remote_ts, which it may not.
  */
-int cfgi_cmap_child(struct ld *ld, unsigned int peer, unsigned int child,
-		    const struct node *map_v, const struct node *seq_v, bool ts_given);
+int cfgi_cmap_child(struct ld *ld, unsigned int peer, unsigned int child, const struct node *map_v,
+		    const struct node *seq_v, bool ts_given);
 /* Every protect entry without manual SAs is keyed by an IKE child (after the ike section). */
 int cfgi_cmap_keyed(struct ld *ld);
+
+/*
+ * config_ike_tmpl.c: check ike.templates (their keys among peer_keys) and ike.proposals and
+ * keep them in ld for what follows.
+ */
+int cfgi_ike_shared(struct ld *ld, const struct node *templates, const struct node *proposals,
+		    const char *const *peer_keys, unsigned int n_keys);
+/* A named proposal list for v when v is its name, else v itself. */
+const struct node *cfgi_ike_named(const struct ld *ld, const struct node *v);
+/*
+ * The peer mapping map merged with its template (its own keys first): *merged, to be read
+ * instead of map, and *owned, what to free() after (NULL without a template).
+ */
+int cfgi_ike_template(struct ld *ld, const struct node *map, const struct node **merged,
+		      struct node **owned);
 
 #endif /* VPNHUB_CONF_CONFIG_INT_H */

@@ -2708,6 +2708,77 @@ static void gen_pools(struct text *t, unsigned int n)
 		put(t, "    - {name: r%u, prefix: 172.16.%u.0/24}\n", i, i);
 }
 
+/*
+ * ike.proposals and ike.templates (config_ike_tmpl.c): lines 1-5 are IFACE_V4 (lan0 with
+ * 10.0.0.1), then the named lists (lines 8-9), template branch (11-18) and two peers (20-26).
+ */
+#define SHARED(tref, dpd, list2)                                                     \
+	IFACE_V4 "ike:\n  proposals:\n"                                              \
+		 "    modern: [aes256gcm16-prfsha384-ecp384, " list2 "]\n"           \
+		 "    esp_modern: aes256gcm16\n"                                     \
+		 "  templates:\n    - name: branch\n      local: 10.0.0.1\n"         \
+		 "      psk: " PSK16 "\n      ike: modern\n      " dpd ": 7\n"       \
+		 "      children:\n        - name: lan\n          esp: esp_modern\n" \
+		 "  peers:\n    - name: b1\n      template: " tref "\n"              \
+		 "      remote: 10.0.0.2\n    - name: b2\n      template: branch\n"  \
+		 "      remote: 10.0.0.3\n      dpd_delay: 9\n"
+#define SHARED_OK SHARED("branch", "dpd_delay", "aes128gcm16-prfsha256-x25519")
+
+static void test_ike_shared(void)
+{
+	static const char ok[] = SHARED_OK;
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", ok, strlen(ok), &cfg, err, sizeof(err)), 0);
+	if (cfg == NULL)
+		fprintf(stderr, "\n  templates: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg->n_ike_peers, 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct cfg_ike_peer *p = &cfg->ike_peers[i];
+		CU_ASSERT_EQUAL(p->n_ike, 2); /* the named list */
+		CU_ASSERT_EQUAL(p->ike[0].encr[0].keylen, 256);
+		CU_ASSERT_EQUAL(p->ike[1].encr[0].keylen, 128);
+		CU_ASSERT_EQUAL(p->psk_len, 16);
+		CU_ASSERT_STRING_EQUAL(prefix_str(&p->local), "10.0.0.1/32");
+		CU_ASSERT_EQUAL_FATAL(p->n_children, 1);
+		CU_ASSERT_STRING_EQUAL(p->children[0].name, "lan");
+		CU_ASSERT_EQUAL(p->children[0].n_esp, 1);
+		CU_ASSERT_EQUAL(p->children[0].esp[0].encr[0].keylen, 256);
+		CU_ASSERT_EQUAL(p->line, i == 0 ? 20 : 23);
+	}
+	CU_ASSERT_STRING_EQUAL(cfg->ike_peers[0].name, "b1");
+	CU_ASSERT_STRING_EQUAL(prefix_str(&cfg->ike_peers[1].remote), "10.0.0.3/32");
+	CU_ASSERT_EQUAL(cfg->ike_peers[0].dpd_delay, 7); /* the template's */
+	CU_ASSERT_EQUAL(cfg->ike_peers[1].dpd_delay, 9); /* its own */
+	cfg_free(cfg);
+	static const struct bad_case bad[] = {
+		{"unknown template", SHARED("nope", "dpd_delay", "aes128gcm16-prfsha256-x25519"),
+		 "t.yaml:21:17: ", "'template' names unknown template 'nope'"},
+		{"a key no peer takes", SHARED("branch", "colour", "aes128gcm16-prfsha256-x25519"),
+		 "t.yaml:15:7: ", "unknown key 'colour' in template branch"},
+		{"a template naming a template",
+		 SHARED("branch", "template", "aes128gcm16-prfsha256-x25519"),
+		 "t.yaml:15:7: ", "unknown key 'template' in template branch"},
+		{"a bad proposal in a named list, where it is written",
+		 SHARED("branch", "dpd_delay", "aes999-prfsha256-x25519"),
+		 "t.yaml:8:44: ", "'ike': unknown algorithm 'aes999'"},
+		{"a template without a name",
+		 IFACE_V4 "ike:\n  templates:\n    - {local: 10.0.0.1}\n",
+		 "t.yaml:8:7: ", "missing required key 'name' in a template"},
+		{"a template twice",
+		 IFACE_V4 "ike:\n  templates:\n    - {name: t}\n    - {name: t}\n",
+		 "t.yaml:9:14: ", "template t is defined twice"},
+		{"proposals a sequence", IFACE_V4 "ike:\n  proposals: [aes128gcm16]\n",
+		 "t.yaml:7:14: ", "'proposals' must be a mapping of names to proposal lists"},
+		{"a proposal list name", IFACE_V4 "ike:\n  proposals: {9x: aes128gcm16}\n",
+		 "t.yaml:7:15: ", "a proposal list's name must be a letter"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].what, bad[i].yaml, strlen(bad[i].yaml), bad[i].pos, bad[i].msg);
+}
+
 /* ike.limits (ike_guard.c): the caps on the IKE SAs peers open, their defaults and checks. */
 static void test_ike_admission(void)
 {
@@ -2997,6 +3068,7 @@ int test_config_register(void)
 		{"ike certificate example", test_ike_cert_example},
 		{"ike limits", test_ike_limits},
 		{"ike admission limits", test_ike_admission},
+		{"ike templates and named proposals", test_ike_shared},
 		{"pre-shared keys never echoed", test_psk_not_echoed},
 		{"pre-shared key files", test_psk_files},
 		{"addr parse", test_addr_parse},
