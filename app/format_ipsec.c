@@ -650,9 +650,9 @@ static void cmap_entry(FILE *out, const struct json *r)
 	fmt_member_text(ho, sizeof(ho), r, "hits_out");
 	fmt_member_text(hi, sizeof(hi), r, "hits_in");
 	fprintf(out, "Crypto Map \"%s\" %s %s\n", map, seq,
-		!protect			 ? act
+		!protect			? act
 		: str_is(r, "keying", "manual") ? "ipsec-manual"
-						 : "ipsec-isakmp");
+						: "ipsec-isakmp");
 	if (protect)
 		fprintf(out, CMAP_INDENT "Peer = %s\n", peer);
 	cmap_match(out, r);

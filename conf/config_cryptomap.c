@@ -738,33 +738,36 @@ static int keyed_check(struct ld *ld, const struct cfg_crypto_map *cm,
 				 "sa_out/sa_in",
 				 e->seq, cm->name);
 	if (e->ike_peer >= 0)
-		return cfgi_fail(ld, v, -EEXIST, "entry seq %u of crypto map %s is keyed by child "
+		return cfgi_fail(ld, v, -EEXIST,
+				 "entry seq %u of crypto map %s is keyed by child "
 				 "%s of peer %s already",
 				 e->seq, cm->name,
 				 cfg->ike_peers[e->ike_peer].children[e->ike_child].name,
 				 cfg->ike_peers[e->ike_peer].name);
 	if (ch->tunnel >= 0)
-		return cfgi_fail(ld, v, -EINVAL, "a child keying a crypto map entry has no 'tunnel'");
+		return cfgi_fail(ld, v, -EINVAL,
+				 "a child keying a crypto map entry has no 'tunnel'");
 	if (p->remote.family == 0)
 		return cfgi_fail(ld, v, -EINVAL,
 				 "peer %s has no remote address: the hub could not start the "
 				 "exchange a crypto map entry asks for",
 				 p->name);
 	if (!on_iface(&cfg->ifaces[cm->iface], &p->local))
-		return cfgi_fail(ld, v, -EINVAL, "peer %s's local address %s is not on %s, the "
+		return cfgi_fail(ld, v, -EINVAL,
+				 "peer %s's local address %s is not on %s, the "
 				 "interface of crypto map %s",
 				 p->name, cfg_addr_str(&p->local, a, sizeof(a)),
 				 cfg->ifaces[cm->iface].name, cm->name);
-	if (ch->mode == CFG_SA_TRANSPORT && !(is_host(&e->src, &p->local) &&
-					      is_host(&e->dst, &p->remote)))
+	if (ch->mode == CFG_SA_TRANSPORT &&
+	    !(is_host(&e->src, &p->local) && is_host(&e->dst, &p->remote)))
 		return cfgi_fail(ld, v, -EINVAL,
 				 "a transport-mode child carries only traffic between the peer's "
 				 "addresses: the entry must match exactly them");
 	return 0;
 }
 
-int cfgi_cmap_child(struct ld *ld, unsigned int peer, unsigned int child,
-		    const struct node *map_v, const struct node *seq_v, bool ts_given)
+int cfgi_cmap_child(struct ld *ld, unsigned int peer, unsigned int child, const struct node *map_v,
+		    const struct node *seq_v, bool ts_given)
 {
 	struct config *cfg = ld->cfg;
 	struct cfg_ike_peer *p = &cfg->ike_peers[peer];

@@ -70,7 +70,7 @@
 	X(TTL, "ttl_expired", "TTL or hop limit expired") \
 	X(NEIGH, "neigh_miss", "next hop not resolved")   \
 	X(MCAST, "multicast", "multicast or broadcast")   \
-	X(MTU, "mtu", "larger than the egress MTU")                     \
+	X(MTU, "mtu", "larger than the egress MTU")       \
 	X(ACQUIRE, "acquire", "crypto map entry without its SA yet (IKE)")
 
 /*
