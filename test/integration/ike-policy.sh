@@ -15,6 +15,10 @@
 #   3  reauthentication (RFC 7296 2.8.3): the hub, initiator with reauth_time 5 s, builds a new
 #      IKE SA from scratch every 5 s (less up to 10 %) while host-a pings; the new child takes
 #      the VTI over before the old IKE SA is deleted: no echo lost, one IKE SA left on each side
+#   4  IKE SA rekeys the hub starts (2.8, rekey_time 4 s): the child moves to each new IKE SA,
+#      strongSwan keeps one IKE SA, no echo lost, and a child rekey afterwards still works
+#   5  volume lifetimes: a child with rekey_packets 40 is rekeyed by the hub as traffic crosses
+#      it (the data plane's soft limit, not a timer): 100 echoes, at least 2 rekeys, none lost
 #
 # Output: "ok N - ..." lines, then "ike-policy: N passed, N failed".
 set -euo pipefail
@@ -166,6 +170,52 @@ scenario_reauth() {
 	hub_down reauth
 }
 
+scenario_ike_rekey() {
+	local i n loss
+	t_diag "scenario 4: IKE SA rekeys started by the hub (at ${SECONDS} s)"
+	swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 "$PSK_GOOD"
+	charon_start
+	HUB_INITIATE=true HUB_CHILD_REKEY=0 HUB_PEER_EXTRA="      rekey_time: 4" \
+		hub_up aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 ike-rekey || return 0
+	for ((i = 0; i < 50; i++)); do
+		[[ $(hub_sas) == 1 ]] && break
+		sleep 0.2
+	done
+	loss=$(ping_loss 60 0.2 2)
+	n=$(ike_stat ike_rekeys)
+	t_eq "60 echoes over 12 s across IKE SA rekeys by the hub (${n}, >= 2): none lost" \
+		"$loss $((n >= 2))" "0 1" "$(hub_drops)"
+	sleep 1
+	t_eq "one IKE SA on the hub and on strongSwan, the child installed" \
+		"$(hub_sas) $(swan --list-sas 2>/dev/null | grep -c '^hub: #') $(
+			swan --list-sas 2>/dev/null | grep -c 'net: #.*INSTALLED')" "1 1 1" \
+		"$(swan --list-sas 2>&1 | head -n 20)"
+	swan --rekey --child net >/dev/null 2>&1 || true
+	sleep 1
+	t_eq "a child rekey (strongSwan) on the rekeyed IKE SA; pings still answered" \
+		"$(ike_stat child_rekeys) $(ping_loss 3 0.2 2)" "1 0" "$(hub_drops)"
+	charon_stop
+	hub_down ike-rekey
+}
+
+scenario_volume() {
+	local i loss
+	t_diag "scenario 5: rekeys on packet counts (at ${SECONDS} s)"
+	swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 "$PSK_GOOD"
+	charon_start
+	HUB_INITIATE=true HUB_CHILD_EXTRA="          rekey_packets: 40" \
+		hub_up aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 volume || return 0
+	for ((i = 0; i < 50; i++)); do
+		[[ $(hub_sas) == 1 ]] && break
+		sleep 0.2
+	done
+	loss=$(ping_loss 100 0.05 2)
+	t_eq "100 echoes through a child of rekey_packets 40: rekeyed (>= 2) by the hub, none lost" \
+		"$loss $(($(ike_stat child_rekeys) >= 2))" "0 1" "$(hub_drops)"
+	charon_stop
+	hub_down volume
+}
+
 main() {
 	ike_setup ike-policy ip || {
 		t_done
@@ -177,6 +227,8 @@ main() {
 		scenario_cmap
 		scenario_cookies
 		scenario_reauth
+		scenario_ike_rekey
+		scenario_volume
 	fi
 	t_diag "$SECONDS s in all"
 	t_done

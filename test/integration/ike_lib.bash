@@ -294,7 +294,8 @@ initiate() {
 # HUB_INITIATE, HUB_DPD and HUB_CHILD_REKEY (seconds) change the peer's initiate, dpd_delay and
 # the child's rekey_time; HUB_LOG_LEVEL sets system.log_level; HUB_IKE_EXTRA is a line added
 # under ike: (two spaces in, e.g. "  limits: {...}"), HUB_PEER_EXTRA one under the peer's
-# initiate: (six spaces in, e.g. "      reauth_time: 6").
+# initiate: (six spaces in, e.g. "      reauth_time: 6"), HUB_CHILD_EXTRA one under the child's
+# rekey_time: (ten spaces in, e.g. "          rekey_packets: 40").
 hub_conf() {
 	sed -e "s|@NAME@|$P-h|g; s|@LAN_PORT@|$P-hl|g; s|@WAN_PORT@|$P-hw|g" \
 		-e "s|@PSK@|$PSK_GOOD|g; s|@IKE_PROPOSALS@|$1|g; s|@ESP_PROPOSALS@|$2|g" \
@@ -304,6 +305,7 @@ hub_conf() {
 		-e "${HUB_LOG_LEVEL:+/^system:/a\\  log_level: $HUB_LOG_LEVEL}" \
 		-e "${HUB_IKE_EXTRA:+/^ike:/a\\$HUB_IKE_EXTRA}" \
 		-e "${HUB_PEER_EXTRA:+/^      initiate:/a\\$HUB_PEER_EXTRA}" \
+		-e "${HUB_CHILD_EXTRA:+/^          rekey_time:/a\\$HUB_CHILD_EXTRA}" \
 		"$IKE_HERE/${HUB_TEMPLATE:-ike.yaml.in}" >"$TMP/hub.yaml"
 }
 
