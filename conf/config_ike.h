@@ -166,4 +166,10 @@ struct cfg_ike_limits {
 	unsigned int per_source_max;   /* IKE SAs peers opened from one address; 0 = no cap */
 };
 
+/*
+ * The keyword of conf/README.md for transform type (RFC 7296 3.3.2: 1 encryption, 2 PRF,
+ * 3 integrity, 4 key exchange, 5 ESN) and id (keylen in bits where the type has one), or NULL.
+ */
+const char *cfg_ike_xform_name(uint8_t type, uint16_t id, uint16_t keylen);
+
 #endif

@@ -107,6 +107,21 @@ static const struct {
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 #define N_REFUSED  (sizeof(refused) / sizeof(refused[0]))
 
+const char *cfg_ike_xform_name(uint8_t type, uint16_t id, uint16_t keylen)
+{
+	/* Transform Types 1..5 of RFC 7296 3.3.2, in the order of enum kind */
+	static const uint8_t kind_of[] = {0, K_ENCR, K_PRF, K_INTEG, K_DH, K_ESN};
+	if (type == 0 || type >= sizeof(kind_of))
+		return NULL;
+	for (size_t i = 0; i < N_KEYWORDS; i++) {
+		const struct keyword *k = &keywords[i];
+		if (k->kind == kind_of[type] && k->id == id &&
+		    (k->keylen == 0 || k->keylen == keylen))
+			return k->name;
+	}
+	return NULL;
+}
+
 /* The PRF of the same hash as an integrity algorithm (strongSwan's default for IKE). */
 static uint16_t prf_of_integ(uint16_t integ)
 {

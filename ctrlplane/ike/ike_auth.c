@@ -149,8 +149,10 @@ static uint16_t child(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr 
 	const struct cfg_ike_child *cc = ike_child_select(sa, m, NULL, &tsi, &tsr);
 	if (cc == NULL)
 		return IKE_N_TS_UNACCEPTABLE;
-	if (ike_prop_choose_esp(m, sap, cc->esp, cc->n_esp, false, &ch) != 0)
+	if (ike_prop_choose_esp(m, sap, cc->esp, cc->n_esp, false, &ch) != 0) {
+		ike_log_child_refused(sa, m, sap, cc);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
+	}
 	struct ike_child *c = &sa->child[sa->n_child];
 	memset(c, 0, sizeof(*c));
 	c->cfg = cc;

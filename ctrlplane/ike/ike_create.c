@@ -216,6 +216,8 @@ static void child(struct ike_sa *sa, struct ike_msg *m, const struct ike_payload
 	}
 	if (sa->n_child == IKE_CHILD_MAX ||
 	    ike_prop_choose_esp(m, sap, cc->esp, cc->n_esp, true, &ch) != 0) {
+		if (sa->n_child < IKE_CHILD_MAX)
+			ike_log_child_refused(sa, m, sap, cc);
 		refuse(sa, m, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}

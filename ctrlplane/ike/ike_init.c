@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -182,6 +184,28 @@ static int complete(struct ike_sa *sa, const struct ike_msg *m, const struct ike
 	return rc;
 }
 
+#define IKE_REFUSAL_LOGS 10 /* a second: unauthenticated peers must not fill the log */
+
+/* NO_PROPOSAL_CHOSEN in words: both sides' offers (rate-limited, nothing is authenticated). */
+static void log_no_proposal(struct ike *ike, const struct ike_msg *m, const struct ike_payload *sa,
+			    const struct ike_path *p, const struct cfg_ike_peer *peer)
+{
+	char theirs[512], ours[512], a[INET6_ADDRSTRLEN];
+	uint64_t now = ike_now(ike);
+	if (now - ike->refusal_tsc >= rte_get_timer_hz()) {
+		ike->refusal_tsc = now;
+		ike->refusal_logs = 0;
+	}
+	if (ike->refusal_logs++ >= IKE_REFUSAL_LOGS)
+		return;
+	ike_prop_offered_str(m, sa, theirs, sizeof(theirs));
+	ike_prop_config_str(peer->ike, peer->n_ike, ours, sizeof(ours));
+	inet_ntop(p->family, p->remote, a, sizeof(a));
+	IKE_LOG(NOTICE,
+		"IKE_SA_INIT from %s (peer %s): no proposal chosen: it offers %s; %s takes %s", a,
+		peer->name, theirs, peer->name, ours);
+}
+
 /* The request's SA, KE and nonce, and the proposal to answer with; 0 or the drop reason. */
 static int check(struct ike *ike, const struct ike_msg *m, const struct ike_path *p,
 		 const struct cfg_ike_peer *peer, struct ike_choice *ch)
@@ -192,6 +216,7 @@ static int check(struct ike *ike, const struct ike_msg *m, const struct ike_path
 	if (sa == NULL || ke == NULL || ni == NULL)
 		return IKE_DROP_PARSE;
 	if (ike_prop_choose_ike(m, sa, peer->ike, peer->n_ike, 0, ch) != 0) {
+		log_no_proposal(ike, m, sa, p, peer);
 		refuse(ike, m, p, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return IKE_DROP_NO_PROPOSAL;
 	}

@@ -289,6 +289,8 @@ struct ike {
 	struct ike_acq *acq;	 /* IKE-keyed crypto map entries (ike_acquire.c) */
 	unsigned int n_acq;
 	struct ike_guard *guard; /* admission: cookies and caps (ike_guard.c) */
+	uint64_t refusal_tsc;	 /* refusals of unauthenticated peers logged in this second */
+	unsigned int refusal_logs;
 	/*
 	 * A harness's transport and clock (test/unit/test_ike_engine.c runs two engines in one
 	 * process). xmit NULL: ike_send builds the datagram and routes it (ctrl_ip_output);
@@ -513,5 +515,18 @@ void ike_natt_tick(struct ike *ike, uint64_t now); /* NAT-keepalives of the hub 
 void ike_reauth_tick(struct ike *ike, uint64_t now);
 /* n, a reauthentication's new IKE SA, is up: the old one's other children are asked for */
 void ike_reauth_established(struct ike_sa *n);
+
+/*
+ * ike_prop.c: a peer's SA payload and our proposals in the config's words
+ * ("aes128gcm16-prfsha256-x25519, ..."), for the log line of a refusal. Return the length.
+ */
+size_t ike_prop_offered_str(const struct ike_msg *m, const struct ike_payload *sa, char *buf,
+			    size_t size);
+size_t ike_prop_config_str(const struct cfg_ike_proposal *props, unsigned int n, char *buf,
+			   size_t size);
+
+/* Log why child cc was refused a proposal: the peer's ESP offers and cc's (ike_prop.c). */
+void ike_log_child_refused(const struct ike_sa *sa, const struct ike_msg *m,
+			   const struct ike_payload *sap, const struct cfg_ike_child *cc);
 
 #endif

@@ -10,10 +10,12 @@
  * Transforms with attributes the hub does not know are skipped (3.3.6). Control lcore.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto/ike_sk.h"
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/log.h"
 
 static bool aead(uint16_t encr)
 {
@@ -237,4 +239,99 @@ int ike_prop_offer(struct ike_wr *w, const struct cfg_ike_proposal *props, unsig
 	for (unsigned int i = 0; rc == 0 && i < n; i++)
 		rc = offer_one(w, &props[i], (uint8_t)(i + 1), proto, spi, spi_size, with_dh);
 	return rc == 0 ? ike_wr_sa_end(w) : rc;
+}
+
+/* ---- the two sides' offers in words, for the log of a refusal ---- */
+
+struct text {
+	char *buf;
+	size_t size, len;
+	bool full;
+};
+
+static void add(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+	if (t->full)
+		return;
+	if (t->len + n + 1 > t->size) { /* "..." marks what did not fit */
+		t->full = true;
+		if (t->len + 4 <= t->size) {
+			memcpy(t->buf + t->len, "...", 4);
+			t->len += 3;
+		}
+		return;
+	}
+	memcpy(t->buf + t->len, s, n + 1);
+	t->len += n;
+}
+
+static void add_xform(struct text *t, uint8_t type, uint16_t id, uint16_t keylen, bool *first)
+{
+	char num[24];
+	const char *name = cfg_ike_xform_name(type, id, keylen);
+	if (name == NULL) { /* not one we know: its number, as the wire has it */
+		snprintf(num, sizeof(num), "%u:%u%s", type, id, keylen ? "/" : "");
+		if (keylen)
+			snprintf(num + strlen(num), sizeof(num) - strlen(num), "%u", keylen);
+		name = num;
+	}
+	if (!*first)
+		add(t, "-");
+	add(t, name);
+	*first = false;
+}
+
+size_t ike_prop_offered_str(const struct ike_msg *m, const struct ike_payload *sa, char *buf,
+			    size_t size)
+{
+	struct text t = {buf, size, 0, false};
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	for (unsigned int i = 0; sa != NULL && i < sa->u.sa.n_props; i++) {
+		const struct ike_prop *p = &m->props[sa->u.sa.first_prop + i];
+		bool first = true;
+		if (i > 0)
+			add(&t, ", ");
+		for (unsigned int k = 0; k < p->n_xforms; k++) {
+			const struct ike_xform *x = &m->xforms[p->first_xform + k];
+			add_xform(&t, x->type, x->id, x->has_key_len ? x->key_len : 0, &first);
+		}
+	}
+	return t.len;
+}
+
+size_t ike_prop_config_str(const struct cfg_ike_proposal *props, unsigned int n, char *buf,
+			   size_t size)
+{
+	struct text t = {buf, size, 0, false};
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n; i++) {
+		const struct cfg_ike_proposal *p = &props[i];
+		bool first = true;
+		if (i > 0)
+			add(&t, ", ");
+		for (uint8_t k = 0; k < p->n_encr; k++)
+			add_xform(&t, 1, p->encr[k].id, p->encr[k].keylen, &first);
+		for (uint8_t k = 0; k < p->n_integ; k++)
+			add_xform(&t, 3, p->integ[k], 0, &first);
+		for (uint8_t k = 0; k < p->n_prf; k++)
+			add_xform(&t, 2, p->prf[k], 0, &first);
+		for (uint8_t k = 0; k < p->n_dh; k++)
+			add_xform(&t, 4, p->dh[k], 0, &first);
+	}
+	return t.len;
+}
+
+void ike_log_child_refused(const struct ike_sa *sa, const struct ike_msg *m,
+			   const struct ike_payload *sap, const struct cfg_ike_child *cc)
+{
+	char theirs[512], ours[512];
+	ike_prop_offered_str(m, sap, theirs, sizeof(theirs));
+	ike_prop_config_str(cc->esp, cc->n_esp, ours, sizeof(ours));
+	IKE_LOG(NOTICE, "peer %s, child %s: no proposal chosen: it offers %s; %s takes %s",
+		sa->peer->name, cc->name, theirs, cc->name, ours);
 }

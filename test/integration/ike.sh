@@ -160,6 +160,9 @@ scenario_refusals() {
 	fi
 	t_eq "hub: ike_no_proposal +1, no state kept for it" \
 		"$(($(ike_stat ike_no_proposal) - b)) $(ike_stat sas)" "1 0"
+	t_eq "hub log names both offers: strongSwan's and the peer config's" \
+		"$(grep -c "no proposal chosen: it offers aes256-sha512-prfsha512-modp4096; spoke takes aes128gcm16-prfsha256-x25519$" "${HUBS_LOG[h]}")" \
+		"1" "$(grep "no proposal" "${HUBS_LOG[h]}")"
 	charon_stop
 	hub_down refusals
 }

@@ -785,6 +785,35 @@ static void test_write_short(void)
 	CU_ASSERT(ike_prop_write(&w, &ch, PR_ESP) == -ENOBUFS);
 }
 
+/* Our proposals in the config's words, for the log of a refusal; cut with "..." when long. */
+static void test_config_words(void)
+{
+	struct cfg_ike_proposal p[2];
+	char buf[128];
+	memset(p, 0, sizeof(p));
+	p[0].encr[0] = (struct cfg_ike_alg){20, 128};
+	p[0].n_encr = 1;
+	p[0].prf[0] = 5;
+	p[0].n_prf = 1;
+	p[0].dh[0] = 31;
+	p[0].n_dh = 1;
+	p[1].encr[0] = (struct cfg_ike_alg){12, 256};
+	p[1].n_encr = 1;
+	p[1].integ[0] = 12;
+	p[1].n_integ = 1;
+	p[1].prf[0] = 5;
+	p[1].n_prf = 1;
+	p[1].dh[0] = 99; /* no keyword: the number */
+	p[1].n_dh = 1;
+	size_t n = ike_prop_config_str(p, 2, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "aes128gcm16-prfsha256-x25519, aes256-sha256-prfsha256-4:99");
+	CU_ASSERT_EQUAL(n, strlen(buf));
+	n = ike_prop_config_str(p, 2, buf, 16);
+	CU_ASSERT_STRING_EQUAL(buf, "aes128gcm16-...");
+	CU_ASSERT_EQUAL(n, strlen(buf));
+	CU_ASSERT_TRUE(strlen(buf) < 16);
+}
+
 int test_ike_prop_register(void)
 {
 	static const struct {
@@ -794,6 +823,7 @@ int test_ike_prop_register(void)
 		{"proposal table (2.7, 3.3)", test_table},
 		{"refusal leaves the choice zeroed", test_refusal_clears},
 		{"answer that does not fit", test_write_short},
+		{"proposals in words", test_config_words},
 	};
 	CU_pSuite s = CU_add_suite("ike_prop", NULL, NULL);
 	if (s == NULL)
