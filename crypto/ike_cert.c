@@ -553,21 +553,90 @@ static int run_verify(X509_STORE_CTX *ctx, X509_STORE *st, X509 *leaf, STACK_OF(
 		       : -EKEYREJECTED;
 }
 
+/*
+ * The configured CAs as a store of anchors and a stack of the others, built once per CA file
+ * content: parsing them and checking each anchor's self-signature again for every peer would
+ * cost more than the peer's own verification. Entries are found by content, wiped at exit, and
+ * evicted round robin. Not thread-safe: the control lcore verifies peers.
+ */
+#define CA_CACHE 4
+static struct {
+	uint8_t *der;
+	size_t len;
+	X509_STORE *st;
+	STACK_OF(X509) * un;
+} ca_cache[CA_CACHE];
+static unsigned int ca_cache_next;
+
+static void ca_cache_drop(unsigned int i)
+{
+	OPENSSL_free(ca_cache[i].der);
+	X509_STORE_free(ca_cache[i].st);
+	sk_X509_pop_free(ca_cache[i].un, X509_free);
+	memset(&ca_cache[i], 0, sizeof(ca_cache[i]));
+}
+
+static void __attribute__((destructor)) ca_cache_wipe(void)
+{
+	for (unsigned int i = 0; i < CA_CACHE; i++)
+		ca_cache_drop(i);
+}
+
+/* The store for cas (a reference the caller frees) and the configured intermediates added to un. */
+static X509_STORE *ca_store(const uint8_t *cas, size_t len, STACK_OF(X509) * un, int *rc)
+{
+	unsigned int i;
+	for (i = 0; i < CA_CACHE; i++)
+		if (ca_cache[i].der != NULL && ca_cache[i].len == len &&
+		    memcmp(ca_cache[i].der, cas, len) == 0)
+			break;
+	if (i == CA_CACHE) {
+		X509_STORE *st = X509_STORE_new();
+		STACK_OF(X509) *mine = sk_X509_new_null();
+		uint8_t *copy = OPENSSL_memdup(cas, len ? len : 1);
+		*rc = st == NULL || mine == NULL || copy == NULL
+			      ? -ENOMEM
+			      : add_configured(st, mine, cas, len);
+		if (*rc != 0) {
+			X509_STORE_free(st);
+			sk_X509_pop_free(mine, X509_free);
+			OPENSSL_free(copy);
+			return NULL;
+		}
+		i = ca_cache_next++ % CA_CACHE;
+		ca_cache_drop(i);
+		ca_cache[i].der = copy;
+		ca_cache[i].len = len;
+		ca_cache[i].st = st;
+		ca_cache[i].un = mine;
+	}
+	for (int k = 0; k < sk_X509_num(ca_cache[i].un); k++) {
+		X509 *x = sk_X509_value(ca_cache[i].un, k);
+		if (X509_up_ref(x) != 1 || sk_X509_push(un, x) <= 0) {
+			X509_free(x);
+			*rc = -ENOMEM;
+			return NULL;
+		}
+	}
+	*rc = X509_STORE_up_ref(ca_cache[i].st) == 1 ? 0 : -ENOMEM;
+	return *rc == 0 ? ca_cache[i].st : NULL;
+}
+
 int ike_cert_verify_chain(const uint8_t *ee, size_t ee_len, const struct ike_chunk *im, size_t n_im,
 			  const uint8_t *cas, size_t cas_len, char *why, size_t why_len)
 {
 	X509 *leaf = cert_parse(ee, ee_len);
-	X509_STORE *st = X509_STORE_new();
+	X509_STORE *st = NULL;
 	STACK_OF(X509) *un = sk_X509_new_null();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	int rc = leaf == NULL ? -EBADMSG : st == NULL || un == NULL || ctx == NULL ? -ENOMEM : 0;
+	int rc = leaf == NULL ? -EBADMSG : un == NULL || ctx == NULL ? -ENOMEM : 0;
 
 	if (leaf == NULL)
 		say(why, why_len, "the certificate does not parse as X.509");
 	if (rc == 0)
 		rc = add_received(un, im, n_im, why, why_len);
 	if (rc == 0)
-		rc = add_configured(st, un, cas, cas_len);
+		st = ca_store(cas, cas_len, un, &rc);
 	if (rc == 0)
 		rc = run_verify(ctx, st, leaf, un, why, why_len);
 	X509_STORE_CTX_free(ctx);

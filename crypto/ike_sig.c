@@ -87,6 +87,58 @@ static EVP_PKEY *key_parse(const uint8_t *der, size_t len)
 	return k;
 }
 
+/*
+ * Our signing keys, parsed once: OpenSSL 3 decodes PKCS#8 through its provider decoders, which
+ * costs several times the signature itself, and a hub signs with the same few keys all day. An
+ * entry is found by the DER's content (a config freed and another loaded may reuse its
+ * address), holds a copy of it, and is wiped when it is evicted (round robin) or at exit. Not
+ * thread-safe: the control lcore signs, and config checks run before it starts.
+ */
+#define KEY_CACHE 8
+static struct {
+	uint8_t *der;
+	size_t len;
+	EVP_PKEY *k;
+} key_cache[KEY_CACHE];
+static unsigned int key_cache_next;
+
+static void key_cache_drop(unsigned int i)
+{
+	OPENSSL_clear_free(key_cache[i].der, key_cache[i].len);
+	EVP_PKEY_free(key_cache[i].k);
+	key_cache[i].der = NULL;
+	key_cache[i].len = 0;
+	key_cache[i].k = NULL;
+}
+
+static void __attribute__((destructor)) key_cache_wipe(void)
+{
+	for (unsigned int i = 0; i < KEY_CACHE; i++)
+		key_cache_drop(i);
+}
+
+/* key_parse(der, len), from the cache when it holds it; a reference the caller frees. */
+static EVP_PKEY *key_get(const uint8_t *der, size_t len)
+{
+	for (unsigned int i = 0; i < KEY_CACHE; i++)
+		if (key_cache[i].len == len && key_cache[i].der != NULL &&
+		    CRYPTO_memcmp(key_cache[i].der, der, len) == 0 &&
+		    EVP_PKEY_up_ref(key_cache[i].k) == 1)
+			return key_cache[i].k;
+	EVP_PKEY *k = key_parse(der, len);
+	uint8_t *copy = k != NULL ? OPENSSL_memdup(der, len) : NULL;
+	if (copy == NULL || EVP_PKEY_up_ref(k) != 1) {
+		OPENSSL_clear_free(copy, len);
+		return k; /* not cached: still usable */
+	}
+	unsigned int i = key_cache_next++ % KEY_CACHE;
+	key_cache_drop(i);
+	key_cache[i].der = copy;
+	key_cache[i].len = len;
+	key_cache[i].k = k;
+	return k;
+}
+
 static enum key_kind key_kind(const EVP_PKEY *k)
 {
 	char group[64];
@@ -359,7 +411,7 @@ int ike_sig_sign(const uint8_t *key, size_t key_len, unsigned int peer_hashes,
 		 const struct ike_chunk *so, size_t n, uint8_t *method, uint8_t *out, size_t cap,
 		 size_t *out_len)
 {
-	EVP_PKEY *k = key_parse(key, key_len);
+	EVP_PKEY *k = key_get(key, key_len);
 	struct sig_alg a;
 	size_t off = 0, sl = 0;
 	int rc = k == NULL ? -EBADMSG : choose(key_kind(k), peer_hashes, &a) ? 0 : -ENOTSUP;
@@ -379,7 +431,7 @@ int ike_sig_sign(const uint8_t *key, size_t key_len, unsigned int peer_hashes,
 		*method = a.method;
 		*out_len = off + sl;
 	}
-	EVP_PKEY_free(k); /* clears the private key */
+	EVP_PKEY_free(k); /* the cache's reference stays; an uncached key is cleared */
 	ERR_clear_error();
 	return rc;
 }

@@ -48,8 +48,8 @@ main() {
 		esac
 	done
 	setup_build
-	log "ninja -C build-release perf/vpnhub-bench"
-	ninja -C "$BUILD" perf/vpnhub-bench >&2 || die "build failed"
+	log "ninja -C build-release perf/vpnhub-bench perf/vpnhub-ike-bench"
+	ninja -C "$BUILD" perf/vpnhub-bench perf/vpnhub-ike-bench >&2 || die "build failed"
 	if ((smoke)); then
 		TMP_JSON=$(mktemp /tmp/vpnhub-bench.XXXXXX.json)
 		trap 'rm -f "$TMP_JSON"' EXIT
@@ -60,6 +60,12 @@ main() {
 	fi
 	"$BENCH" --json "$json" "$@" || rc=$?
 	((smoke)) || log "results: ${json#"$ROOT"/}"
+	# the control core's table: IKE establishments per second (a row that fails fails the run)
+	local ike_args=()
+	[[ " $* " == *" --quick "* ]] && ike_args=(--quick)
+	if ((smoke || ${#ike_args[@]} || $# == 0)); then
+		"$BUILD/perf/vpnhub-ike-bench" "${ike_args[@]}" || rc=$?
+	fi
 	return "$rc"
 }
 

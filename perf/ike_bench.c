@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * perf/ike_bench.c - vpnhub-ike-bench: IKEv2 establishments per second on the control core
+ * (the ike-setup benchmark of perf/README.md), beside the rate of the bare crypto operations one
+ * establishment costs the responder, measured in the same run.
+ *
+ * Two real IKE engines run in this process, as in test/unit/test_ike_engine.c: each a struct
+ * ctrl brought up by ctrl_init() from its YAML, over a data plane whose worker is never
+ * launched. The hub (the responder) is configured as a hub is, one peer of `remote: any`; the
+ * other engine plays initiators: it starts an IKE SA (IKE_SA_INIT, then IKE_AUTH with one
+ * Child SA), and once both ends hold it established, both drop it and the next one starts. The
+ * engines' ike->xmit hook hands each message to the other engine's ike_input() in a fresh
+ * mbuf, as the punt path would. Only the cycles spent inside the hub's ike_input() are the
+ * hub's (parsing, DH, keys, AUTH, the Child SA's data plane install); the initiator's share is
+ * timed apart and reported too.
+ *
+ * The reference: per establishment the responder generates one key pair and derives one shared
+ * secret in the chosen group (plus, with certificates, one signature and one verification);
+ * those operations alone, in a loop on the same core, give the crypto-only bound. The ratio of
+ * the two is what the issue's target reads (PSK + Curve25519: at least 25 %).
+ *
+ * Usage: vpnhub-ike-bench [--quick] [--count N]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_log.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_timer.h>
+#include <rte_udp.h>
+
+#include "conf/config.h"
+#include "crypto/ike_dh.h"
+#include "ctrlplane/ctrl.h"
+#include "ctrlplane/ike/ike.h"
+#include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ipsec.h"
+#include "dataplane/dp.h"
+#include "dataplane/fib.h"
+#include "dataplane/iface.h"
+#include "dataplane/neigh.h"
+#include "dataplane/sa.h"
+
+#define HUB  0
+#define INIT 1
+#define L2   14
+#define QMAX 16
+
+struct eng {
+	struct config *cfg;
+	struct dp *dp;
+	struct ctrl c;
+	bool up;
+};
+
+struct msg {
+	int to;
+	struct ike_path p;
+	size_t len;
+	uint8_t buf[IKE_MSG_MAX];
+};
+
+static struct eng eng[2];
+static struct msg q[QMAX];
+static unsigned int qn;
+static uint64_t hub_cycles, init_cycles;
+
+static const char *const addr[2] = {"192.0.2.1", "192.0.2.2"};
+
+static char pki[64]; /* the certificates' directory, when made */
+
+/*
+ * A test PKI for the certificate row: an ECDSA P-256 CA and a certificate for each engine, its
+ * fqdn in the subjectAltName, made with the openssl command. 0 or -1.
+ */
+static int make_pki(void)
+{
+	char cmd[2048];
+	snprintf(pki, sizeof(pki), "/tmp/vpnhub-ike-bench.XXXXXX");
+	if (mkdtemp(pki) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && "
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		 "-keyout ca.key -out ca.pem -subj /CN=bench-ca -days 2 >/dev/null 2>&1 && "
+		 "for n in hub spoke; do "
+		 "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $n.key "
+		 "-out $n.csr -subj /CN=$n.example.net >/dev/null 2>&1 && "
+		 "printf 'subjectAltName=DNS:%%s.example.net\n' $n > $n.ext && "
+		 "openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+		 "-out $n.pem -days 2 -extfile $n.ext >/dev/null 2>&1 || exit 1; done",
+		 pki);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void drop_pki(void)
+{
+	char cmd[128];
+	if (pki[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", pki);
+	if (system(cmd) != 0)
+		fprintf(stderr, "vpnhub-ike-bench: %s left behind\n", pki);
+}
+
+/* The hub: one peer of remote any; the initiator: one peer, the hub. */
+static void yaml_of(int i, const char *ike, const char *esp, bool certs, char *out, size_t size)
+{
+	char auth[512];
+	const char *me = i == HUB ? "hub" : "spoke";
+	if (certs)
+		snprintf(auth, sizeof(auth),
+			 "      auth: pubkey\n      cert: %s/%s.pem\n      key: %s/%s.key\n"
+			 "      ca: %s/ca.pem\n",
+			 pki, me, pki, me, pki);
+	else
+		snprintf(auth, sizeof(auth),
+			 "      psk: \"benchmark pre-shared key, not secret\"\n");
+	snprintf(out, size,
+		 "system:\n  name: bench%d\n"
+		 "interfaces:\n  - name: wan0\n    port: net_null%d\n    ipv4: %s/24\n"
+		 "ike:\n  limits: {half_open_max: 16, cookie_threshold: 16, per_source_max: 0}\n"
+		 "  peers:\n    - name: p\n      local: %s\n      remote: %s\n"
+		 "      local_id: fqdn:%s.example.net\n      remote_id: fqdn:%s.example.net\n"
+		 "%s"
+		 "      ike: [%s]\n      dpd_delay: 0\n      rekey_time: 0\n"
+		 "      children:\n        - name: c\n          esp: [%s]\n",
+		 i, i, addr[i], addr[i], i == HUB ? "any" : addr[HUB], me,
+		 i == HUB ? "spoke" : "hub", auth, ike, esp);
+}
+
+static int capture(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len)
+{
+	int from = ike == eng[HUB].c.ike ? HUB : INIT;
+	if (qn == QMAX || len > IKE_MSG_MAX)
+		return -ENOBUFS;
+	struct msg *m = &q[qn++];
+	m->to = 1 - from;
+	m->p = *p;
+	m->len = len;
+	memcpy(m->buf, msg, len);
+	return 0;
+}
+
+static int publish_wan(struct eng *e)
+{
+	const struct cfg_iface *ci = &e->cfg->ifaces[0];
+	struct iface *ifc = rte_zmalloc("b_ifc", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
+	if (ifc == NULL)
+		return -1;
+	ifc->ifindex = 1;
+	ifc->kind = IFACE_ETHER;
+	ifc->up = 1;
+	ifc->mtu = 1500;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", ci->name);
+	ifc->v4[0].family = AF_INET;
+	ifc->v4[0].plen = ci->v4[0].plen;
+	memcpy(ifc->v4[0].addr, ci->v4[0].bytes, 4);
+	ifc->n_v4 = 1;
+	return iface_publish(e->dp->ifaces, ifc) == 1 ? 0 : -1;
+}
+
+static int engine_up(int i, const char *yaml)
+{
+	struct eng *e = &eng[i];
+	char err[512], name[32];
+	if (cfg_load_buffer("bench", yaml, strlen(yaml), &e->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "engine %d: %s\n", i, err);
+		return -1;
+	}
+	e->dp = dp_create(1, 1023, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (e->dp == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "bike%d", i);
+	e->dp->ifaces = iface_table_create(e->dp->qsbr);
+	e->dp->fib = dp_fib_create(name, e->dp->qsbr, 64, SOCKET_ID_ANY);
+	e->dp->neigh = dp_neigh_create(name, 64, e->dp->qsbr, SOCKET_ID_ANY);
+	e->dp->sas = sa_table_create(name, e->dp->qsbr, SOCKET_ID_ANY);
+	if (e->dp->ifaces == NULL || e->dp->fib == NULL || e->dp->neigh == NULL ||
+	    e->dp->sas == NULL || publish_wan(e) != 0)
+		return -1;
+	if (ctrl_init(&e->c, e->dp, e->cfg, err, sizeof(err)) != 0 || e->c.ike == NULL) {
+		fprintf(stderr, "engine %d: %s\n", i, err);
+		return -1;
+	}
+	rte_timer_stop(&e->c.ike->tick);
+	rte_timer_stop(&e->c.sa_timer);
+	e->c.ike->xmit = capture;
+	e->up = true;
+	return 0;
+}
+
+static void engines_down(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (eng[i].up)
+			ike_fini(&eng[i].c);
+	for (int i = 0; i < 2; i++)
+		if (eng[i].up)
+			ipsec_fini(&eng[i].c);
+	for (int i = 0; i < 2; i++) {
+		struct eng *e = &eng[i];
+		if (e->up)
+			ctrl_fini(&e->c);
+		if (e->dp != NULL) {
+			dp_neigh_destroy(e->dp->neigh);
+			dp_fib_destroy(e->dp->fib);
+			sa_table_destroy(e->dp->sas);
+			iface_table_destroy(e->dp->ifaces);
+			dp_destroy(e->dp);
+		}
+		cfg_free(e->cfg);
+		memset(e, 0, sizeof(*e));
+	}
+	qn = 0;
+}
+
+/* Message m to its engine as the punt path hands it over: Ethernet, IPv4, UDP (+ marker). */
+static void deliver(const struct msg *m)
+{
+	struct eng *e = &eng[m->to];
+	size_t marker = m->p.rport == IKE_PORT_NATT ? 4 : 0;
+	size_t ulen = sizeof(struct rte_udp_hdr) + marker + m->len;
+	size_t total = L2 + sizeof(struct rte_ipv4_hdr) + ulen;
+	struct rte_mbuf *mb = rte_pktmbuf_alloc(e->dp->pool);
+	uint8_t *d = mb != NULL ? (uint8_t *)rte_pktmbuf_append(mb, (uint16_t)total) : NULL;
+	if (d == NULL) {
+		rte_pktmbuf_free(mb);
+		return;
+	}
+	memset(d, 0, total);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + L2);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + ulen));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	memcpy(&ip->src_addr, m->p.local, 4);
+	memcpy(&ip->dst_addr, m->p.remote, 4);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
+	u->src_port = rte_cpu_to_be_16(m->p.lport);
+	u->dst_port = rte_cpu_to_be_16(m->p.rport);
+	u->dgram_len = rte_cpu_to_be_16((uint16_t)ulen);
+	memcpy((uint8_t *)(u + 1) + marker, m->buf, m->len);
+	uint64_t t0 = rte_rdtsc_precise();
+	ike_input(&e->c, mb, AF_INET);
+	uint64_t dt = rte_rdtsc_precise() - t0;
+	if (m->to == HUB)
+		hub_cycles += dt;
+	else
+		init_cycles += dt;
+}
+
+static void pump(void)
+{
+	static struct msg cur;
+	for (unsigned int n = 0; qn > 0 && n < 64; n++) {
+		cur = q[0];
+		memmove(&q[0], &q[1], (qn - 1) * sizeof(q[0]));
+		qn--;
+		deliver(&cur);
+	}
+}
+
+static struct ike_sa *established(struct eng *e)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(e->c.ike->by_spi, &key, &data, &next) >= 0)
+		if (((struct ike_sa *)data)->state == IKE_S_ESTABLISHED)
+			return data;
+	return NULL;
+}
+
+/* n establishments; 0, or -1 when one did not complete. */
+static int setups(unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t t0 = rte_rdtsc_precise();
+		if (ike_initiate(eng[INIT].c.ike, &eng[INIT].cfg->ike_peers[0], 0) == NULL)
+			return -1;
+		init_cycles += rte_rdtsc_precise() - t0;
+		pump();
+		struct ike_sa *h = established(&eng[HUB]), *s = established(&eng[INIT]);
+		if (h == NULL || s == NULL || h->n_child != 1 || s->n_child != 1)
+			return -1;
+		ike_sa_delete(h); /* both forget it: the next one starts clean */
+		ike_sa_delete(s);
+	}
+	return 0;
+}
+
+/* The responder's crypto per establishment, alone: key pair + shared secret, n times. */
+static double crypto_rate(uint16_t group, unsigned int n)
+{
+	uint8_t pub[IKE_DH_KE_MAX], peer[IKE_DH_KE_MAX], secret[IKE_DH_SECRET_MAX];
+	struct ike_dh *other = NULL;
+	if (ike_dh_new(group, &other) != 0)
+		return 0;
+	int pl = ike_dh_public(other, peer, sizeof(peer));
+	ike_dh_free(other);
+	if (pl <= 0)
+		return 0;
+	uint64_t t0 = rte_rdtsc_precise();
+	for (unsigned int i = 0; i < n; i++) {
+		struct ike_dh *dh = NULL;
+		if (ike_dh_new(group, &dh) != 0 || ike_dh_public(dh, pub, sizeof(pub)) <= 0 ||
+		    ike_dh_derive(dh, peer, (size_t)pl, secret, sizeof(secret)) <= 0) {
+			ike_dh_free(dh);
+			return 0;
+		}
+		ike_dh_free(dh);
+	}
+	uint64_t dt = rte_rdtsc_precise() - t0;
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return dt != 0 ? (double)n * (double)rte_get_tsc_hz() / (double)dt : 0;
+}
+
+/*
+ * With certificates the responder also signs its AUTH and verifies two ECDSA P-256 signatures
+ * (the peer's AUTH, and its certificate by the CA): those operations per establishment, alone.
+ */
+static double sig_rate(unsigned int n)
+{
+	uint8_t data[64] = {0}, sig[128];
+	size_t sl = sizeof(sig);
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	bool ok = k != NULL && c != NULL;
+	uint64_t t0 = rte_rdtsc_precise();
+	for (unsigned int i = 0; ok && i < n; i++) {
+		sl = sizeof(sig);
+		ok = EVP_DigestSignInit(c, NULL, EVP_sha256(), NULL, k) == 1 &&
+		     EVP_DigestSign(c, sig, &sl, data, sizeof(data)) == 1;
+		for (int v = 0; ok && v < 2; v++)
+			ok = EVP_DigestVerifyInit(c, NULL, EVP_sha256(), NULL, k) == 1 &&
+			     EVP_DigestVerify(c, sig, sl, data, sizeof(data)) == 1;
+	}
+	uint64_t dt = rte_rdtsc_precise() - t0;
+	EVP_MD_CTX_free(c);
+	EVP_PKEY_free(k);
+	return ok && dt != 0 ? (double)n * (double)rte_get_tsc_hz() / (double)dt : 0;
+}
+
+struct suite {
+	const char *name;
+	const char *ike, *esp;
+	uint16_t group;
+	bool certs;
+};
+
+static int run_suite(const struct suite *s, unsigned int n)
+{
+	static char ya[2048], yb[2048];
+	if (s->certs && pki[0] == '\0' && make_pki() != 0) {
+		printf("%-28s failed: the openssl command did not make the test PKI\n", s->name);
+		return -1;
+	}
+	yaml_of(HUB, s->ike, s->esp, s->certs, ya, sizeof(ya));
+	yaml_of(INIT, s->ike, s->esp, s->certs, yb, sizeof(yb));
+	if (engine_up(HUB, ya) != 0 || engine_up(INIT, yb) != 0) {
+		engines_down();
+		return -1;
+	}
+	hub_cycles = init_cycles = 0;
+	if (setups(n / 10 + 1) != 0) { /* warm-up: caches, allocator, lazily made tables */
+		engines_down();
+		return -1;
+	}
+	hub_cycles = init_cycles = 0;
+	int rc = setups(n);
+	double hz = (double)rte_get_tsc_hz();
+	double hub_rate = hub_cycles != 0 ? (double)n * hz / (double)hub_cycles : 0;
+	double ref = crypto_rate(s->group, n);
+	if (s->certs) { /* DH and the signatures, one after the other: rates add as times */
+		double sr = sig_rate(n);
+		ref = ref > 0 && sr > 0 ? 1.0 / (1.0 / ref + 1.0 / sr) : 0;
+	}
+	if (rc == 0)
+		printf("%-28s %7u %12.0f %12.1f %12.0f %12.1f %12.0f %6.3f\n", s->name, n, hub_rate,
+		       (double)hub_cycles / n / 1e3, (double)n * hz / (double)init_cycles,
+		       (double)init_cycles / n / 1e3, ref, ref > 0 ? hub_rate / ref : 0);
+	else
+		printf("%-28s failed: an establishment did not complete\n", s->name);
+	engines_down();
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct suite suites[] = {
+		{"psk+x25519", "aes128gcm16-prfsha256-x25519", "aes128gcm16", 31, false},
+		{"psk+modp2048", "aes256-sha256-modp2048", "aes256-sha256", 14, false},
+		{"ecdsa-p256-certs+x25519", "aes128gcm16-prfsha256-x25519", "aes128gcm16", 31,
+		 true},
+	};
+	char *eal[] = {argv[0], "--no-huge",	 "--no-pci", "--no-shconf", "--no-telemetry",
+		       "-m",	"1024",		 "-l",	     "0",	    "--log-level",
+		       "4",	"--file-prefix", "ikebench", NULL};
+	unsigned int n = 2000;
+	int opt, failed = 0;
+	static const struct option opts[] = {
+		{"quick", no_argument, NULL, 'q'}, {"count", required_argument, NULL, 'n'}, {0}};
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'q')
+			n = 100;
+		else if (opt == 'n')
+			n = (unsigned int)strtoul(optarg, NULL, 10);
+		else
+			return 2;
+	}
+	if (n == 0 || rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0 ||
+	    dp_meta_register() != 0) {
+		fprintf(stderr, "vpnhub-ike-bench: EAL or arguments\n");
+		return 2;
+	}
+	rte_timer_subsystem_init();
+	/* one log line per establishment goes to syslog on a hub, not to this terminal */
+	rte_log_set_level_pattern("vpnhub.*", RTE_LOG_NOTICE);
+	printf("vpnhub-ike-bench: IKE_SA + Child SA establishments on one core (TSC %.3f GHz)\n",
+	       (double)rte_get_tsc_hz() / 1e9);
+	printf("%-28s %7s %12s %12s %12s %12s %12s %6s\n", "suite", "count", "hub setup/s",
+	       "hub kcyc/SA", "init setup/s", "init kcyc/SA", "crypto/s", "ratio");
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		failed += run_suite(&suites[i], i == 1 ? n / 4 + 1 : n) != 0;
+	printf("vpnhub-ike-bench: %zu rows, %d failed\n", sizeof(suites) / sizeof(suites[0]),
+	       failed);
+	drop_pki();
+	rte_eal_cleanup();
+	return failed ? 1 : 0;
+}
