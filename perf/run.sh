@@ -65,6 +65,8 @@ main() {
 	[[ " $* " == *" --quick "* ]] && ike_args=(--quick)
 	if ((smoke || ${#ike_args[@]} || $# == 0)); then
 		"$BUILD/perf/vpnhub-ike-bench" "${ike_args[@]}" || rc=$?
+		# ike-hold: 1000 IKE SAs through 5 minutes of liveness checks, none lost
+		"$BUILD/perf/vpnhub-ike-bench" --hold 1000 || rc=$?
 	fi
 	return "$rc"
 }
