@@ -26,7 +26,14 @@
  * were made, over N), the liveness exchanges, and that every SA is still there at the end.
  * The worker is never launched, so no ESP flows: every SA sees DPD, the harder case.
  *
- * Usage: vpnhub-ike-bench [--quick] [--count N] [--hold N [--minutes M]]
+ * ike-flood (--flood SECONDS): for that long, forged IKE_SA_INIT requests (a real request of
+ * the initiating engine, each copy with a random SPIi from a random source address) reach the
+ * hub as fast as this core makes them, while the initiating engine establishes up to 100 IKE
+ * SAs one after the other, each with the cookie round trip the flood brings on. Reported: the
+ * forged rate, how many legitimate establishments succeeded and their latency, the hub's most
+ * half-open SAs (never above its cap) and the growth of the process's resident memory.
+ *
+ * Usage: vpnhub-ike-bench [--quick] [--count N] [--hold N [--minutes M]] [--flood SECONDS]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -124,6 +131,8 @@ static void drop_pki(void)
 }
 
 static int dpd_delay; /* the peers' dpd_delay in seconds */
+/* the hub's ike.limits: one establishment at a time, so the caps never bite */
+static const char *limits = "half_open_max: 16, cookie_threshold: 16, per_source_max: 0";
 
 /* The hub: one peer of remote any; the initiator: one peer, the hub. */
 static void yaml_of(int i, const char *ike, const char *esp, bool certs, char *out, size_t size)
@@ -141,13 +150,13 @@ static void yaml_of(int i, const char *ike, const char *esp, bool certs, char *o
 	snprintf(out, size,
 		 "system:\n  name: bench%d\n"
 		 "interfaces:\n  - name: wan0\n    port: net_null%d\n    ipv4: %s/24\n"
-		 "ike:\n  limits: {half_open_max: 16, cookie_threshold: 16, per_source_max: 0}\n"
+		 "ike:\n  limits: {%s}\n"
 		 "  peers:\n    - name: p\n      local: %s\n      remote: %s\n"
 		 "      local_id: fqdn:%s.example.net\n      remote_id: fqdn:%s.example.net\n"
 		 "%s"
 		 "      ike: [%s]\n      dpd_delay: %d\n      rekey_time: 0\n"
 		 "      children:\n        - name: c\n          esp: [%s]\n",
-		 i, i, addr[i], addr[i], i == HUB ? "any" : addr[HUB], me,
+		 i, i, addr[i], limits, addr[i], i == HUB ? "any" : addr[HUB], me,
 		 i == HUB ? "spoke" : "hub", auth, ike, dpd_delay, esp);
 }
 
@@ -157,9 +166,15 @@ static uint64_t clock_now(const struct ike *ike)
 	return clk;
 }
 
+static unsigned int to_forged; /* the hub's answers to forged sources, not delivered */
+
 static int capture(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len)
 {
 	int from = ike == eng[HUB].c.ike ? HUB : INIT;
+	if (from == HUB && memcmp(p->remote, eng[INIT].cfg->ifaces[0].v4[0].bytes, 4) != 0) {
+		to_forged++; /* to an address nobody holds */
+		return 0;
+	}
 	if (qn == QMAX || len > MSG_MAX) {
 		fprintf(stderr, "vpnhub-ike-bench: message of %zu octets lost (queue %u)\n", len,
 			qn);
@@ -357,6 +372,99 @@ static unsigned int live(struct eng *e)
 	return n;
 }
 
+static long rss_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	if (f != NULL)
+		fclose(f);
+	return kb;
+}
+
+/* One forged copy of the IKE_SA_INIT request tmpl: a random SPIi from a random source. */
+static void forge(const struct msg *tmpl, uint64_t *seed)
+{
+	static struct msg m;
+	m = *tmpl;
+	*seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+	memcpy(m.buf, seed, 8);							/* SPIi */
+	uint32_t src = rte_cpu_to_be_32(0x0a000000u | (uint32_t)(*seed >> 40)); /* 10/8 */
+	memcpy(m.p.local, &src, 4);
+	deliver(&m);
+}
+
+/* ike-flood: seconds of forged IKE_SA_INIT while up to 100 legitimate ones establish. */
+static int flood(unsigned int seconds)
+{
+	static char ya[2048], yb[2048];
+	static struct msg tmpl;
+	dpd_delay = 0;
+	limits = "half_open_max: 1024, cookie_threshold: 64, per_source_max: 0"; /* a hub's */
+	yaml_of(HUB, "aes128gcm16-prfsha256-x25519", "aes128gcm16", false, ya, sizeof(ya));
+	yaml_of(INIT, "aes128gcm16-prfsha256-x25519", "aes128gcm16", false, yb, sizeof(yb));
+	if (engine_up(HUB, ya) != 0 || engine_up(INIT, yb) != 0) {
+		engines_down();
+		return -1;
+	}
+	/* the template: the initiator's first request, taken off the wire */
+	if (ike_initiate(eng[INIT].c.ike, &eng[INIT].cfg->ike_peers[0], 0) == NULL || qn != 1) {
+		engines_down();
+		return -1;
+	}
+	tmpl = q[0];
+	qn = 0;
+	engines_down(); /* a fresh pair for the run */
+	if (engine_up(HUB, ya) != 0 || engine_up(INIT, yb) != 0) {
+		engines_down();
+		return -1;
+	}
+	to_forged = 0;
+	uint64_t hz = rte_get_tsc_hz(), seed = 0x9e3779b97f4a7c15ull, forged = 0;
+	uint64_t start = rte_rdtsc_precise(), end = start + seconds * hz, t_sa = 0;
+	uint64_t lat_sum = 0, lat_max = 0;
+	unsigned int ok = 0, tried = 0, half_max = 0;
+	long rss0 = rss_kb();
+	uint64_t every = seconds * hz / 100; /* 100 legitimate ones, spread over the run */
+	while (rte_rdtsc_precise() < end) {
+		if (t_sa == 0 && tried < 100 && rte_rdtsc_precise() >= start + tried * every) {
+			t_sa = rte_rdtsc_precise();
+			tried++;
+			ike_initiate(eng[INIT].c.ike, &eng[INIT].cfg->ike_peers[0], 0);
+		}
+		for (int i = 0; i < 64; i++, forged++)
+			forge(&tmpl, &seed);
+		unsigned int h = (unsigned int)rte_hash_count(eng[HUB].c.ike->by_init);
+		half_max = h > half_max ? h : half_max;
+		pump();
+		struct ike_sa *s = t_sa != 0 ? established(&eng[INIT]) : NULL;
+		if (s != NULL) {
+			uint64_t dt = rte_rdtsc_precise() - t_sa;
+			lat_sum += dt;
+			lat_max = dt > lat_max ? dt : lat_max;
+			ok++;
+			ike_sa_delete(s);
+			t_sa = 0;
+		} else if (t_sa != 0 && rte_rdtsc_precise() - t_sa > 5 * hz) { /* given up on */
+			t_sa = 0;
+		}
+	}
+	double secs = (double)(rte_rdtsc_precise() - start) / (double)hz;
+	printf("ike-flood: %.0f forged IKE_SA_INIT a second for %.1f s (%lu cookies sent, %lu "
+	       "half-open refused); legitimate: %u of %u established, latency mean %.2f ms, "
+	       "max %.2f ms; half-open at most %u (cap 1024); resident memory +%ld KiB\n",
+	       (double)forged / secs, secs, eng[HUB].c.ike->st.cookies_sent,
+	       eng[HUB].c.ike->st.drop[IKE_DROP_HALF_OPEN_FULL], ok, tried,
+	       ok ? (double)lat_sum / ok * 1e3 / (double)hz : 0, (double)lat_max * 1e3 / (double)hz,
+	       half_max, rss_kb() - rss0);
+	int rc = ok == tried && tried == 100 && half_max <= 1024 ? 0 : -1;
+	engines_down();
+	return rc;
+}
+
 /* ike-hold: n IKE SAs made and kept alive for minutes of IKE time; 0 when none was lost. */
 static int hold(unsigned int n, unsigned int minutes)
 {
@@ -504,13 +612,12 @@ int main(int argc, char **argv)
 	char *eal[] = {argv[0], "--no-huge",	 "--no-pci", "--no-shconf", "--no-telemetry",
 		       "-m",	"1024",		 "-l",	     "0",	    "--log-level",
 		       "4",	"--file-prefix", "ikebench", NULL};
-	unsigned int n = 2000, hold_n = 0, minutes = 5;
+	unsigned int n = 2000, hold_n = 0, minutes = 5, flood_s = 0;
 	int opt, failed = 0;
-	static const struct option opts[] = {{"quick", no_argument, NULL, 'q'},
-					     {"count", required_argument, NULL, 'n'},
-					     {"hold", required_argument, NULL, 'h'},
-					     {"minutes", required_argument, NULL, 'm'},
-					     {0}};
+	static const struct option opts[] = {
+		{"quick", no_argument, NULL, 'q'},	 {"count", required_argument, NULL, 'n'},
+		{"hold", required_argument, NULL, 'h'},	 {"minutes", required_argument, NULL, 'm'},
+		{"flood", required_argument, NULL, 'f'}, {0}};
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'q')
 			n = 100;
@@ -520,6 +627,8 @@ int main(int argc, char **argv)
 			hold_n = (unsigned int)strtoul(optarg, NULL, 10);
 		else if (opt == 'm')
 			minutes = (unsigned int)strtoul(optarg, NULL, 10);
+		else if (opt == 'f')
+			flood_s = (unsigned int)strtoul(optarg, NULL, 10);
 		else
 			return 2;
 	}
@@ -535,12 +644,16 @@ int main(int argc, char **argv)
 	       (double)rte_get_tsc_hz() / 1e9);
 	printf("%-28s %7s %12s %12s %12s %12s %12s %6s\n", "suite", "count", "hub setup/s",
 	       "hub kcyc/SA", "init setup/s", "init kcyc/SA", "crypto/s", "ratio");
-	for (size_t i = 0; hold_n == 0 && i < sizeof(suites) / sizeof(suites[0]); i++)
+	bool table = hold_n == 0 && flood_s == 0;
+	size_t rows = table ? sizeof(suites) / sizeof(suites[0]) : 0;
+	for (size_t i = 0; i < rows; i++)
 		failed += run_suite(&suites[i], i == 1 ? n / 4 + 1 : n) != 0;
 	if (hold_n != 0)
 		failed += hold(hold_n, minutes) != 0;
-	printf("vpnhub-ike-bench: %zu rows, %d failed\n",
-	       hold_n != 0 ? (size_t)1 : sizeof(suites) / sizeof(suites[0]), failed);
+	if (flood_s != 0)
+		failed += flood(flood_s) != 0;
+	rows += (hold_n != 0) + (flood_s != 0);
+	printf("vpnhub-ike-bench: %zu rows, %d failed\n", rows, failed);
 	drop_pki();
 	rte_eal_cleanup();
 	return failed ? 1 : 0;
