@@ -23,7 +23,7 @@ readonly UNIT=$ROOT/build-asan/test/vpnhub-unit
 readonly INTEGRATION_TIMEOUT=600 # seconds per integration script
 readonly PERF_TIMEOUT=1200
 readonly FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-readonly FUZZERS=(fuzz_config fuzz_json fuzz_packet fuzz_ike_msg fuzz_ike_resp)
+readonly FUZZERS=(fuzz_config fuzz_json fuzz_packet fuzz_ike_msg fuzz_ikev1_msg fuzz_ike_resp)
 
 PASSED=0
 FAILED=0
