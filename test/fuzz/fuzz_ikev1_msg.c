@@ -51,7 +51,8 @@ static void verify(int rc, const uint8_t *buf, size_t len)
 			check(inside(pl->u.n.spi, pl->u.n.spi_size, buf, len));
 			check(inside(pl->u.n.data, pl->u.n.data_len, buf, len));
 		} else if (pl->type == IKEV1_PL_D) {
-			check(inside(pl->u.d.spis, (size_t)pl->u.d.spi_size * pl->u.d.n_spi, buf, len));
+			check(inside(pl->u.d.spis, (size_t)pl->u.d.spi_size * pl->u.d.n_spi, buf,
+				     len));
 		} else if (pl->type == IKEV1_PL_ID) {
 			check(inside(pl->u.id.data, pl->u.id.data_len, buf, len));
 		}
