@@ -26,7 +26,7 @@ static int (*const registrars[])(void) = {
 	test_ike_dh_register,	 test_ike_prf_register,	   test_ike_sk_register,
 	test_ike_msg_register,	 test_ike_prop_register,   test_ike_ts_register,
 	test_ike_cert_register,	 test_ike_engine_register, test_ike_pool_register,
-	test_ikev1_msg_register,
+	test_ikev1_msg_register, test_ikev1_kdf_register,
 };
 
 static int eal_up(void)

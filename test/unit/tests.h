@@ -28,6 +28,7 @@ int test_ike_cert_register(void);
 int test_ike_engine_register(void);
 int test_ike_pool_register(void);
 int test_ikev1_msg_register(void);
+int test_ikev1_kdf_register(void);
 int test_esp_register(void);
 int test_spd_register(void);
 int test_frag_register(void);
