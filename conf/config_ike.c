@@ -752,6 +752,8 @@ enum {
 	PEER_SEND_CERTREQ,
 	PEER_RTX_TRIES,
 	PEER_RTX_MS,
+	PEER_FRAG,
+	PEER_FRAG_SIZE,
 	PEER_N
 };
 
@@ -858,6 +860,11 @@ static int set_peer_pool(struct ld *ld, const struct node *v, void *obj, const s
 	return each_item(ld, v, r->key, 2, "a pool name", peer_pool, obj);
 }
 
+/* RFC 7383 2.5.1: IKE fragments of at most this IP datagram size (strongSwan's default too) */
+#define FRAG_SIZE_DEFAULT 1280
+#define FRAG_SIZE_MIN	  256 /* headers, IV and ICV take under 100 octets of it */
+#define FRAG_SIZE_MAX	  9000
+
 #define PEER_UINT(k, f, lo, hi)                                                   \
 	{                                                                         \
 		k, cfgi_set_uint, offsetof(struct cfg_ike_peer, f), lo, hi, false \
@@ -889,6 +896,9 @@ static const struct rule peer_rules[PEER_N] = {
 	[PEER_CA] = {"ca", cfgi_keep, 0, 0, 0, false},
 	[PEER_SEND_CERTREQ] = {"send_certreq", cfgi_set_bool,
 			       offsetof(struct cfg_ike_peer, send_certreq), 0, 0, false},
+	[PEER_FRAG] = {"fragmentation", cfgi_set_bool, offsetof(struct cfg_ike_peer, fragmentation),
+		       0, 0, false},
+	[PEER_FRAG_SIZE] = PEER_UINT("fragment_size", fragment_size, FRAG_SIZE_MIN, FRAG_SIZE_MAX),
 };
 
 /*
@@ -994,6 +1004,8 @@ static int load_peer(struct ld *ld, const struct node *own, unsigned int idx)
 	p->retransmit_tries = 5;
 	p->retransmit_ms = 1000;
 	p->send_certreq = true;
+	p->fragmentation = true;
+	p->fragment_size = FRAG_SIZE_DEFAULT;
 	p->line = map->line;
 	snprintf(where, sizeof(where), "in ike.peers[%u]", idx);
 	rc = cfgi_walk_map(ld, map, where, peer_rules, PEER_N, p, vals);
@@ -1034,7 +1046,7 @@ static int check_vtis(struct ld *ld, const struct node *tunnels)
 	return 0;
 }
 
-enum { IKE_POOLS, IKE_PEERS, IKE_LIMITS, IKE_TEMPLATES, IKE_PROPOSALS, IKE_N };
+enum { IKE_POOLS, IKE_PEERS, IKE_LIMITS, IKE_TEMPLATES, IKE_PROPOSALS, IKE_REDIRECT, IKE_N };
 
 static const struct rule ike_rules[IKE_N] = {
 	[IKE_POOLS] = {"pools", cfgi_keep, 0, 0, 0, false},
@@ -1042,6 +1054,7 @@ static const struct rule ike_rules[IKE_N] = {
 	[IKE_LIMITS] = {"limits", cfgi_keep, 0, 0, 0, false},
 	[IKE_TEMPLATES] = {"templates", cfgi_keep, 0, 0, 0, false},
 	[IKE_PROPOSALS] = {"proposals", cfgi_keep, 0, 0, 0, false},
+	[IKE_REDIRECT] = {"redirect", cfgi_keep, 0, 0, 0, false},
 };
 
 /* Templates and named proposal lists, checked before the peers that use them. */
@@ -1090,6 +1103,116 @@ static int load_limits(struct ld *ld, const struct node *map)
 	return rc;
 }
 
+/* ---- redirect (RFC 5685) ---- */
+
+enum { RD_TO, RD_WHEN, RD_THRESHOLD, RD_PEERS, RD_N };
+
+/* A name, not an address: letters, digits, '-' and '.', with a letter somewhere. */
+static bool fqdn_like(const struct node *v)
+{
+	return v->len > 0 && strspn(v->str, ALNUM "-.") == v->len && strpbrk(v->str, LETTERS);
+}
+
+/* The gateway: an address (RFC 5685 4 also has FQDNs, not supported), not one of the hub's. */
+static int set_rd_to(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+{
+	struct cfg_ike_redirect *rd = obj;
+	char buf[SHOW_MAX], a[64];
+	int rc = cfgi_want_scalar(ld, v, r->key);
+
+	if (rc == 0 && cfg_addr_parse(v->str, false, &rd->to) < 0 && fqdn_like(v))
+		return cfgi_fail(ld, v, -EINVAL,
+				 "'%s' %s is a name: give the gateway's IPv4 or IPv6 address (a "
+				 "REDIRECT to an FQDN is not supported)",
+				 r->key, cfgi_show(v, buf, sizeof(buf)));
+	if (rc == 0)
+		rc = get_host(ld, v, r->key, &rd->to);
+	if (rc == 0 && cfgi_iface_with(ld->cfg, &rd->to) >= 0)
+		rc = cfgi_fail(ld, v, -EINVAL,
+			       "'%s' %s is an address of this hub: initiators would be sent back "
+			       "to it",
+			       r->key, cfg_addr_str(&rd->to, a, sizeof(a)));
+	return rc;
+}
+
+static int set_rd_when(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+{
+	struct cfg_ike_redirect *rd = obj;
+	int rc = cfgi_want_scalar(ld, v, r->key);
+
+	if (rc < 0)
+		return rc;
+	if (strcmp(v->str, "always") == 0)
+		rd->when = CFG_IKE_REDIRECT_ALWAYS;
+	else if (strcmp(v->str, "load") == 0)
+		rd->when = CFG_IKE_REDIRECT_LOAD;
+	else
+		return cfgi_fail(ld, v, -EINVAL, "'%s' must be always or load", r->key);
+	return 0;
+}
+
+static int rd_peer(struct ld *ld, const struct node *v, const char *key, void *obj, unsigned int i)
+{
+	struct cfg_ike_redirect *rd = obj;
+	const struct config *cfg = ld->cfg;
+	char buf[SHOW_MAX];
+	int rc = cfgi_want_scalar(ld, v, key);
+
+	(void)i;
+	if (rc < 0)
+		return rc;
+	for (unsigned int p = 0; p < cfg->n_ike_peers; p++) {
+		if (strcmp(cfg->ike_peers[p].name, v->str) != 0)
+			continue;
+		if ((rd->peers[p / 8] >> (p % 8)) & 1)
+			return cfgi_fail(ld, v, -EEXIST, "'%s' lists peer %s twice", key,
+					 cfg->ike_peers[p].name);
+		rd->peers[p / 8] |= (uint8_t)(1u << (p % 8));
+		return 0;
+	}
+	return cfgi_fail(ld, v, -ENOENT, "'%s' names unknown peer '%s'", key,
+			 cfgi_show(v, buf, sizeof(buf)));
+}
+
+static int set_rd_peers(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+{
+	((struct cfg_ike_redirect *)obj)->all_peers = false;
+	return each_item(ld, v, r->key, CFG_IKE_PEERS_MAX, "a peer name", rd_peer, obj);
+}
+
+static const struct rule rd_rules[RD_N] = {
+	[RD_TO] = {"to", set_rd_to, 0, 0, 0, true},
+	[RD_WHEN] = {"when", set_rd_when, 0, 0, 0, false},
+	[RD_THRESHOLD] = {"load_threshold", cfgi_set_uint,
+			  offsetof(struct cfg_ike_redirect, load_threshold), 1, CFG_IKE_SA_MAX,
+			  false},
+	[RD_PEERS] = {"peers", set_rd_peers, 0, 0, 0, false},
+};
+
+/* After the peers, which `peers` names; `when` defaults to always. */
+static int load_redirect(struct ld *ld, const struct node *map)
+{
+	struct cfg_ike_redirect *rd = &ld->cfg->ike_redirect;
+	const struct node *vals[RD_N] = {NULL};
+	int rc;
+
+	memset(rd, 0, sizeof(*rd));
+	if (map == NULL)
+		return 0;
+	rd->when = CFG_IKE_REDIRECT_ALWAYS;
+	rd->all_peers = true;
+	rd->line = map->line;
+	rc = cfgi_walk_map(ld, map, "in ike.redirect", rd_rules, RD_N, rd, vals);
+	if (rc == 0 && rd->when == CFG_IKE_REDIRECT_LOAD && vals[RD_THRESHOLD] == NULL)
+		rc = cfgi_fail(ld, vals[RD_WHEN], -EINVAL, "'when: load' needs a 'load_threshold'");
+	if (rc == 0 && rd->when == CFG_IKE_REDIRECT_ALWAYS && vals[RD_THRESHOLD] != NULL)
+		rc = cfgi_fail(ld, vals[RD_THRESHOLD], -EINVAL,
+			       "'load_threshold' goes with 'when: load' only");
+	if (rc != 0)
+		memset(rd, 0, sizeof(*rd)); /* nothing half-applied */
+	return rc;
+}
+
 int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunnels)
 {
 	const struct node *vals[IKE_N] = {NULL};
@@ -1110,6 +1233,8 @@ int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunn
 		rc = cfgi_load_list(ld, vals[IKE_PEERS], "peers", CFG_IKE_PEERS_MAX, "peers",
 				    sizeof(struct cfg_ike_peer), (void **)&cfg->ike_peers,
 				    &cfg->n_ike_peers, load_peer);
+	if (rc == 0)
+		rc = load_redirect(ld, vals[IKE_REDIRECT]);
 	if (rc == 0)
 		rc = check_vtis(ld, tunnels);
 	if (rc == 0)

@@ -153,6 +153,10 @@ struct cfg_ike_peer {
 	uint16_t key_len;
 	bool send_certreq; /* CERTREQ naming our CAs (3.7); default true */
 	unsigned int line;
+	/* IKE fragmentation (RFC 7383): offered in IKE_SA_INIT (default true); the largest IP
+	 * datagram of a fragment, 256..9000 (default 1280) */
+	bool fragmentation;
+	unsigned int fragment_size;
 };
 
 /*
@@ -165,6 +169,33 @@ struct cfg_ike_limits {
 	unsigned int cookie_threshold; /* half-open SAs from which a cookie is needed (0: always) */
 	unsigned int per_source_max;   /* IKE SAs peers opened from one address; 0 = no cap */
 };
+
+/*
+ * ike.redirect (RFC 5685; ctrlplane/ike/ike_redirect.c): an IKE_SA_INIT request whose initiator
+ * announces redirect support is answered with a REDIRECT to another gateway, always or once the
+ * hub holds load_threshold IKE SAs, for every peer or those of the peers bitmap. The gateway
+ * is an IPv4 or IPv6 address (RFC 5685 also allows an FQDN, which the loader refuses).
+ */
+enum cfg_ike_redirect_when {
+	CFG_IKE_REDIRECT_OFF = 0, /* no ike.redirect */
+	CFG_IKE_REDIRECT_ALWAYS,
+	CFG_IKE_REDIRECT_LOAD,
+};
+
+struct cfg_ike_redirect {
+	uint8_t when;		     /* enum cfg_ike_redirect_when */
+	struct cfg_addr to;	     /* the gateway initiators are sent to */
+	unsigned int load_threshold; /* LOAD: IKE SAs held (half-open included) from which */
+	bool all_peers;		     /* no `peers`: every peer */
+	uint8_t peers[CFG_IKE_PEERS_MAX / 8]; /* else bit i set: ike.peers[i] is redirected */
+	unsigned int line;
+};
+
+/* Does the redirect rule r apply to ike.peers[peer]? */
+static inline bool cfg_ike_redirect_peer(const struct cfg_ike_redirect *r, unsigned int peer)
+{
+	return r->all_peers || (peer < CFG_IKE_PEERS_MAX && (r->peers[peer / 8] >> (peer % 8)) & 1);
+}
 
 /*
  * The keyword of conf/README.md for transform type (RFC 7296 3.3.2: 1 encryption, 2 PRF,

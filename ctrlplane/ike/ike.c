@@ -166,6 +166,13 @@ void ike_tel_stats(struct ctrl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "keepalives_sent", ike->st.keepalives_sent);
 	rte_tel_data_add_dict_u64(d, "reauths_started", ike->st.reauths_started);
 	rte_tel_data_add_dict_u64(d, "reauths", ike->st.reauths);
+	rte_tel_data_add_dict_u64(d, "frags_tx", ike->st.frags_tx);
+	rte_tel_data_add_dict_u64(d, "frags_rx", ike->st.frags_rx);
+	rte_tel_data_add_dict_u64(d, "frags_reassembled", ike->st.frags_reassembled);
+	rte_tel_data_add_dict_u64(d, "redirects", ike->st.redirects);
+	rte_tel_data_add_dict_u64(d, "redirects_followed", ike->st.redirects_followed);
+	rte_tel_data_add_dict_u64(d, "error_notifies", ike->st.error_notifies);
+	rte_tel_data_add_dict_u64(d, "error_notifies_limited", ike->st.error_notifies_limited);
 	rte_tel_data_add_dict_u64(d, "half_open", rte_hash_count(ike->by_init));
 	for (int i = 0; i < IKE_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, ike_drop_name[i], ike->st.drop[i]);

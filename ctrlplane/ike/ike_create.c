@@ -368,6 +368,7 @@ static void ike_rekey(struct ike_sa *sa, struct ike_msg *m, const struct ike_pay
 	n->peer = sa->peer;
 	n->peer_id = sa->peer_id;
 	n->natt = sa->natt;
+	n->frag = sa->frag; /* RFC 7383: negotiated in IKE_SA_INIT, which a rekey does not redo */
 	n->encr = ch.encr;
 	n->encr_bits = ch.encr_bits;
 	n->integ = ch.integ;
@@ -424,44 +425,15 @@ void ike_create_respond(struct ike_sa *sa, struct ike_msg *m)
 
 int ike_rekey_request(struct ike_sa *sa, uint32_t spi_in, struct ike_wr *w)
 {
-	static struct ike_ts_set tsi, tsr;
 	int i = ike_child_by_spi_in(sa, spi_in);
 	if (i < 0 || sa->child[i].state != IKE_CH_ACTIVE)
 		return -ENOENT;
 	if (sa->child[i].successor != 0) /* the peer rekeyed it while this waited in the queue */
 		return -EALREADY;
-	const struct cfg_ike_child *cc = sa->child[i].cfg;
-	uint16_t group = cc->n_esp > 0 && cc->esp[0].n_dh > 0 ? cc->esp[0].dh[0] : 0;
 	uint8_t old[4] = {(uint8_t)(spi_in >> 24), (uint8_t)(spi_in >> 16), (uint8_t)(spi_in >> 8),
 			  (uint8_t)spi_in};
-	uint8_t pub[IKE_DH_KE_MAX];
-	int n = 0;
-	sa->offer_spi = ike_child_spi();
-	uint8_t spi[4] = {(uint8_t)(sa->offer_spi >> 24), (uint8_t)(sa->offer_spi >> 16),
-			  (uint8_t)(sa->offer_spi >> 8), (uint8_t)sa->offer_spi};
-	ike_dh_free(sa->dh_priv);
-	sa->dh_priv = NULL;
-	if (group != 0 && (ike_dh_new(group, &sa->dh_priv) != 0 ||
-			   (n = ike_dh_public(sa->dh_priv, pub, sizeof(pub))) <= 0))
-		return -EIO;
-	if (RAND_bytes(sa->rekey_nonce, sizeof(sa->rekey_nonce)) != 1)
-		return -EIO;
 	int rc = ike_wr_notify(w, IKE_PROTO_ESP, old, 4, IKE_N_REKEY_SA, NULL, 0);
-	if (rc == 0)
-		rc = ike_prop_offer(w, cc->esp, cc->n_esp, IKE_PROTO_ESP, spi, 4, true);
-	if (rc == 0)
-		rc = ike_wr_nonce(w, sa->rekey_nonce, sizeof(sa->rekey_nonce));
-	if (rc == 0 && n > 0)
-		rc = ike_wr_ke(w, group, pub, (size_t)n);
-	ike_ts_from_cfg(cc->local_ts, cc->n_local_ts, &tsi);
-	ike_ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &tsr);
-	if (rc == 0)
-		rc = ike_wr_ts(w, IKE_PL_TSI, tsi.ts, tsi.n);
-	if (rc == 0)
-		rc = ike_wr_ts(w, IKE_PL_TSR, tsr.ts, tsr.n);
-	if (rc == 0 && sa->child[i].transport)
-		rc = ike_wr_notify(w, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
-	return rc;
+	return rc == 0 ? ike_child_offer(sa, sa->child[i].cfg, sa->child[i].transport, w) : rc;
 }
 
 /*
@@ -520,14 +492,9 @@ static bool collision_lost(struct ike_sa *sa, int old, struct ike_child *c,
  * keeps its inbound SA for the overlap and is deleted with the peer (2.8). */
 int ike_rekey_response(struct ike_sa *sa, uint32_t spi_in, const struct ike_msg *m)
 {
-	static struct ike_ts_set tsi, tsr;
 	int old = ike_child_by_spi_in(sa, spi_in);
 	const struct ike_payload *sap = ike_msg_find(m, IKE_PL_SA, NULL);
 	const struct ike_payload *nr = ike_msg_find(m, IKE_PL_NONCE, NULL);
-	const struct ike_payload *ke = ike_msg_find(m, IKE_PL_KE, NULL);
-	uint8_t keymat[2 * (36 + 64)], gir[IKE_DH_SECRET_MAX];
-	struct ike_choice ch;
-	int gl = 0;
 	if (sap != NULL && nr != NULL && (old < 0 || sa->child[old].state != IKE_CH_ACTIVE)) {
 		/* the child went while we asked (deleted by the peer, 2.25.1): so does the new one */
 		IKE_LOG(INFO, "peer %s: rekeyed a child that is gone: its successor is deleted",
@@ -536,49 +503,23 @@ int ike_rekey_response(struct ike_sa *sa, uint32_t spi_in, const struct ike_msg 
 		ike_task_queue(sa, IKE_T_DELETE_CHILD, sa->offer_spi);
 		return 0;
 	}
-	if (old < 0 || sap == NULL || nr == NULL || sa->n_child == IKE_CHILD_MAX ||
-	    ike_child_select(sa, m, sa->child[old].cfg, &tsi, &tsr) == NULL ||
-	    ike_prop_choose_esp(m, sap, sa->child[old].cfg->esp, sa->child[old].cfg->n_esp, true,
-				&ch) != 0) {
+	int rc = old >= 0 && sa->n_child < IKE_CHILD_MAX ? 0 : -ENOENT;
+	struct ike_child *c = &sa->child[rc == 0 ? sa->n_child : 0];
+	if (rc == 0) { /* the new child waits for the flip, on the old one's VTI (2.8) */
+		memset(c, 0, sizeof(*c));
+		c->state = IKE_CH_NEW;
+		c->transport = sa->child[old].transport;
+		c->va = sa->child[old].va;
+		rc = ike_child_accept(sa, sa->child[old].cfg, m, c);
+	}
+	if (rc == -ENOENT) {
 		sa->coll_nonce_len = 0;
 		rekey_refused(sa, old, m);
 		return 0; /* the old child carries on until its hard lifetime */
 	}
+	if (rc != 0)
+		return 0; /* a bad KE or an install that failed: counted */
 	sa->coll_nonce_len = sa->child[old].successor != 0 ? sa->coll_nonce_len : 0;
-	if (sa->dh_priv != NULL && (ke == NULL || ke->u.ke.group != ch.dh ||
-				    (gl = ike_dh_derive(sa->dh_priv, ke->u.ke.data, ke->u.ke.len,
-							gir, sizeof(gir))) <= 0)) {
-		ike_count(sa->ike, IKE_DROP_BAD_KE);
-		return 0;
-	}
-	struct ike_child *c = &sa->child[sa->n_child];
-	memset(c, 0, sizeof(*c));
-	c->cfg = sa->child[old].cfg;
-	c->local_init = true; /* our request, their answer (2.17) */
-	c->spi_in = sa->offer_spi;
-	c->spi_out = be32(ch.spi);
-	c->encr = ch.encr;
-	c->encr_bits = ch.encr_bits;
-	c->integ = ch.integ;
-	c->esn = ch.esn == 1;
-	c->transport = sa->child[old].transport;
-	c->state = IKE_CH_NEW;
-	c->va = sa->child[old].va;
-	size_t kl = ike_child_keymat_len(c);
-	int rc = kl <= sizeof(keymat)
-			 ? ike_child_keymat(sa->prf, sa->keys.sk_d, sa->keys.d_len,
-					    gl > 0 ? gir : NULL, (size_t)gl, sa->rekey_nonce,
-					    sizeof(sa->rekey_nonce), nr->body, nr->len, keymat, kl)
-			 : -EINVAL;
-	OPENSSL_cleanse(gir, sizeof(gir));
-	if (rc == 0)
-		rc = ike_child_install(sa, c, keymat, false);
-	OPENSSL_cleanse(keymat, sizeof(keymat));
-	if (rc != 0) {
-		ike_count(sa->ike, IKE_DROP_CHILD);
-		return 0;
-	}
-	sa->n_child++;
 	sa->ike->st.child_rekeys++;
 	if (collision_lost(sa, old, c, nr))
 		return 0;
@@ -684,6 +625,7 @@ int ike_ike_rekey_response(struct ike_sa *sa, const struct ike_msg *m)
 	}
 	ns->peer_id = sa->peer_id;
 	ns->natt = sa->natt;
+	ns->frag = sa->frag; /* RFC 7383, as the responder does */
 	ike_sa_established(ns);
 	sa->ike->st.ike_rekeys++;
 	if (other != NULL) {

@@ -20,6 +20,11 @@
  * Per-source counts live in an rte_hash from the address to its count, bounded by IKE_SA_MAX
  * entries (a count never outlives its SAs). An SA is counted when its IKE_SA_INIT is answered
  * and uncounted when it is deleted; an IKE SA rekey hands the count to the new SA.
+ *
+ * Error notifies to peers nobody has authenticated (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD,
+ * INVALID_IKE_SPI) go through ike_guard_error: at most IKE_ERR_RATE a second over all peers, a
+ * token bucket that a full second refills (RFC 7296 2.21.4: such answers are rate-limited, and
+ * a response is never answered), so spoofed requests cannot turn the hub into a reflector.
  * Control lcore only.
  */
 #include <errno.h>
@@ -51,7 +56,9 @@ struct ike_guard {
 	uint8_t cur;	     /* version (index) of the secret cookies are made with */
 	uint64_t rotate_tsc; /* when to change it */
 	struct rte_hash *by_src;
-	uint32_t *count; /* per hash position */
+	uint32_t *count;     /* per hash position */
+	uint32_t err_tokens; /* error notifies that may still go (ike_guard_error) */
+	uint64_t err_tsc;    /* the bucket was last refilled up to here */
 };
 
 static int new_secret(struct ike_guard *g, uint8_t v)
@@ -79,6 +86,8 @@ int ike_guard_init(struct ike *ike)
 	if (g->by_src == NULL || g->count == NULL || new_secret(g, 0) != 0 || new_secret(g, 1) != 0)
 		return -ENOMEM;
 	g->rotate_tsc = ike_now(ike) + IKE_COOKIE_ROTATE_S * rte_get_timer_hz();
+	g->err_tokens = IKE_ERR_RATE;
+	g->err_tsc = ike_now(ike);
 	return 0;
 }
 
@@ -220,4 +229,65 @@ int ike_guard_admit(struct ike *ike, const struct ike_msg *m, const struct ike_p
 	}
 	send_cookie(ike, m, p, ni);
 	return c != NULL ? IKE_DROP_COOKIE_BAD : IKE_DROP_COOKIE_SENT;
+}
+
+/* One token of the error notify bucket, refilled at IKE_ERR_RATE a second up to IKE_ERR_RATE. */
+static bool err_token(struct ike *ike)
+{
+	struct ike_guard *g = ike->guard;
+	uint64_t now = ike_now(ike), per = rte_get_timer_hz() / IKE_ERR_RATE;
+	if (g == NULL)
+		return false;
+	if (now < g->err_tsc || per == 0) /* a clock that went back: no time has passed */
+		g->err_tsc = now;
+	uint64_t add = per != 0 ? (now - g->err_tsc) / per : 0;
+	if (add > 0) {
+		g->err_tsc += add * per;
+		g->err_tokens = (uint32_t)RTE_MIN((uint64_t)IKE_ERR_RATE, g->err_tokens + add);
+	}
+	if (g->err_tokens == IKE_ERR_RATE)
+		g->err_tsc = now; /* a full bucket keeps no credit */
+	if (g->err_tokens == 0) {
+		ike->st.error_notifies_limited++;
+		return false;
+	}
+	g->err_tokens--;
+	return true;
+}
+
+bool ike_guard_error(struct ike *ike, const struct ike_msg *m, const struct ike_path *p,
+		     uint16_t type, const uint8_t *data, size_t len)
+{
+	uint8_t out[256];
+	size_t n;
+	struct ike_wr w;
+	/* 1.5: SPIs, exchange and message ID copied; R set, I as our role is to the sender */
+	struct ike_hdr h = {
+		.major = 2,
+		.exchange = m->hdr.exchange,
+		.flags = IKE_FLAG_R | ((m->hdr.flags & IKE_FLAG_I) ? 0 : IKE_FLAG_I),
+		.msg_id = m->hdr.msg_id,
+	};
+	if ((m->hdr.flags & IKE_FLAG_R) != 0 || !err_token(ike))
+		return false; /* 2.21.4: a response is never answered */
+	memcpy(h.spi_i, m->hdr.spi_i, 8);
+	memcpy(h.spi_r, m->hdr.spi_r, 8);
+	if (ike_wr_init(&w, out, sizeof(out), &h) != 0 ||
+	    ike_wr_notify(&w, 0, NULL, 0, type, data, len) != 0 || ike_wr_finish(&w, &n) != 0 ||
+	    ike_send(ike, p, out, n) != 0)
+		return false;
+	ike->st.error_notifies++;
+	return true;
+}
+
+#define IKE_UNAUTH_LOGS 10 /* lines a second about unauthenticated peers */
+
+bool ike_guard_log_ok(struct ike *ike)
+{
+	uint64_t now = ike_now(ike);
+	if (now - ike->refusal_tsc >= rte_get_timer_hz()) {
+		ike->refusal_tsc = now;
+		ike->refusal_logs = 0;
+	}
+	return ike->refusal_logs++ < IKE_UNAUTH_LOGS;
 }

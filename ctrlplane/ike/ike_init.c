@@ -3,10 +3,12 @@
  * ctrlplane/ike/ike_init.c - IKE_SA_INIT, the responder's half (RFC 7296 1.2, 2.10, 2.14;
  * NAT detection 2.23).
  *
- * A request from an address no configured peer may use is dropped without an answer. Otherwise
- * the responder picks a proposal (NO_PROPOSAL_CHOSEN if none fits), insists that the KE payload
- * is of the chosen group (INVALID_KE_PAYLOAD naming it, 1.2, no state kept), checks the peer's
- * public value before any DH work (RFC 6989), and only then creates the half-open SA: its SPI,
+ * A request from an address no configured peer may use is dropped without an answer; one that
+ * ike.redirect sends elsewhere gets a REDIRECT and nothing else (ike_redirect.c, RFC 5685).
+ * Otherwise the responder picks a proposal (NO_PROPOSAL_CHOSEN if none fits), insists that the
+ * KE payload is of the chosen group (INVALID_KE_PAYLOAD naming it, 1.2, no state kept; both
+ * errors rate-limited, ike_guard.c), checks the peer's public value before any DH work
+ * (RFC 6989), and only then creates the half-open SA: its SPI,
  * nonce, key schedule (2.14), and both messages as sent and received for IKE_AUTH's signed
  * octets (2.15). A retransmitted request gets the same response again (2.1). Both halves carry
  * SIGNATURE_HASH_ALGORITHMS, and the response a CERTREQ, for peers with certificates
@@ -87,18 +89,14 @@ static bool nat_seen(struct ike_sa *sa, const struct ike_msg *m, const struct ik
 	return sa->nat_remote || sa->nat_local;
 }
 
-/* An unprotected error answer with SPIr 0, no state kept: NO_PROPOSAL_CHOSEN, INVALID_KE. */
+/*
+ * An unprotected error answer with SPIr 0 (the request's, checked), no state kept:
+ * NO_PROPOSAL_CHOSEN, INVALID_KE.
+ */
 static void refuse(struct ike *ike, const struct ike_msg *m, const struct ike_path *p,
 		   uint16_t type, const uint8_t *data, size_t len)
 {
-	uint8_t out[256];
-	size_t n;
-	struct ike_wr w;
-	struct ike_hdr h = {.major = 2, .exchange = IKE_EXCH_SA_INIT, .flags = IKE_FLAG_R};
-	memcpy(h.spi_i, m->hdr.spi_i, 8);
-	if (ike_wr_init(&w, out, sizeof(out), &h) == 0 &&
-	    ike_wr_notify(&w, 0, NULL, 0, type, data, len) == 0 && ike_wr_finish(&w, &n) == 0)
-		ike_send(ike, p, out, n);
+	ike_guard_error(ike, m, p, type, data, len); /* rate-limited (2.21.4) */
 }
 
 /* The key schedule of 2.14 and both directions' message protection. */
@@ -149,6 +147,8 @@ static int build(struct ike_sa *sa, const struct ike_choice *ch, const uint8_t *
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, hs, 20);
 	if (rc == 0)
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hd, 20);
+	if (rc == 0 && sa->frag) /* RFC 7383 2.3: only when the request offered it */
+		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_FRAGMENTATION_SUPPORTED, NULL, 0);
 	if (rc == 0)
 		rc = ike_cert_sa_init(sa, &w);
 	return rc == 0 ? ike_wr_finish(&w, len) : rc;
@@ -257,6 +257,8 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 		ike_count(ike, IKE_DROP_NO_PEER);
 		return;
 	}
+	if (ike_redirect_respond(ike, m, p, peer)) /* RFC 5685: before any state or DH */
+		return;
 	why = check(ike, m, p, peer, &ch);
 	if (why >= 0) {
 		ike_count(ike, (enum ike_drop)why);
@@ -275,6 +277,7 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 	sa->prf = ch.prf;
 	sa->dh = ch.dh;
 	sa->natt = nat_seen(sa, m, p) || peer->encap;
+	sa->frag = peer->fragmentation && ike_msg_notify(m, IKE_N_FRAGMENTATION_SUPPORTED) != NULL;
 	ike_cert_peer_hashes(sa, m);
 	sa->ni_len = ni->len;
 	memcpy(sa->ni, ni->body, ni->len);
@@ -326,8 +329,12 @@ int ike_init_request(struct ike_sa *sa, uint8_t *out, size_t cap, size_t *len)
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, hs, 20);
 	if (rc == 0)
 		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hd, 20);
+	if (rc == 0 && peer->fragmentation) /* RFC 7383 2.3 */
+		rc = ike_wr_notify(&w, 0, NULL, 0, IKE_N_FRAGMENTATION_SUPPORTED, NULL, 0);
 	if (rc == 0)
 		rc = ike_cert_sa_init(sa, &w);
+	if (rc == 0)
+		rc = ike_redirect_announce(sa, &w); /* RFC 5685 */
 	if (rc == 0)
 		rc = ike_wr_finish(&w, len);
 	if (rc == 0) {
@@ -388,6 +395,8 @@ int ike_init_response(struct ike_sa *sa, const struct ike_msg *m, const struct i
 	static const uint8_t zero[8];
 	const struct ike_payload *inv = ike_msg_notify(m, IKE_N_INVALID_KE_PAYLOAD);
 	const struct ike_payload *cookie = ike_msg_notify(m, IKE_N_COOKIE);
+	if (memcmp(m->hdr.spi_r, zero, 8) == 0 && ike_msg_notify(m, IKE_N_REDIRECT) != NULL)
+		return ike_redirect_follow(sa, m); /* RFC 5685; its Ni was checked (ike_net.c) */
 	if (cookie != NULL && memcmp(m->hdr.spi_r, zero, 8) == 0)
 		return retry_cookie(sa, cookie);
 	if (inv != NULL)
@@ -428,6 +437,8 @@ int ike_init_response(struct ike_sa *sa, const struct ike_msg *m, const struct i
 		return -ECONNRESET;
 	}
 	sa->natt = nat_seen(sa, m, p) || sa->peer->encap;
+	sa->frag =
+		sa->peer->fragmentation && ike_msg_notify(m, IKE_N_FRAGMENTATION_SUPPORTED) != NULL;
 	ike_cert_peer_hashes(sa, m);
 	if (sa->natt) /* 2.23: IKE_AUTH and everything after go to port 4500 */
 		sa->path.lport = sa->path.rport = IKE_PORT_NATT;

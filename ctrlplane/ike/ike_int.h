@@ -33,7 +33,7 @@
 #include "ctrlplane/ike/ike_msg.h"
 
 #define IKE_SA_MAX	    16384 /* IKE SAs, half-open included */
-#define IKE_MSG_MAX	    8192  /* largest message built or kept (no fragmentation yet) */
+#define IKE_MSG_MAX	    8192  /* largest message built, or inner chain sealed */
 #define IKE_CHILD_MAX	    8	  /* Child SAs per IKE SA */
 #define IKE_NONCE_OURS	    32 /* octets of the nonces the hub makes (2.10: >= half the PRF key) */
 #define IKE_HALF_OPEN_TTL   30 /* seconds a responder waits for IKE_AUTH */
@@ -60,32 +60,44 @@
 #define IKE_POOL6_MAX		     IKE_SA_MAX /* addresses an IPv6 pool hands out */
 
 /* X(suffix, counter name, description): why an IKE message was dropped or refused. */
-#define IKE_DROPS(X)                                                                              \
-	X(PARSE, "ike_malformed", "message did not parse (see the codec's reasons)")              \
-	X(NOT_IKEV2, "ike_not_v2", "IKEv1 or another major version")                              \
-	X(NO_SA, "ike_no_sa", "no IKE SA with that SPI (2.21.4: answered at most rate-limited)")  \
-	X(NO_PEER, "ike_no_peer", "no configured peer for these addresses")                       \
-	X(NO_PROPOSAL, "ike_no_proposal", "no proposal acceptable (NO_PROPOSAL_CHOSEN sent)")     \
-	X(BAD_KE, "ike_bad_ke", "KE missing, wrong group (INVALID_KE_PAYLOAD sent) or RFC 6989")  \
-	X(RESPONSE, "ike_unexpected_response", "a response to nothing the hub asked")             \
-	X(MSGID, "ike_msgid", "message ID neither the next request nor the last one")             \
-	X(RETRANSMIT, "ike_retransmit", "retransmitted request: the cached response went again")  \
-	X(STATE, "ike_wrong_state", "exchange not allowed in the IKE SA's state")                 \
-	X(DECRYPT, "ike_decrypt", "Encrypted payload did not verify or decrypt")                  \
-	X(AUTH, "ike_auth_failed", "peer ID unknown or AUTH wrong (AUTHENTICATION_FAILED sent)")  \
-	X(CERT_UNTRUSTED, "ike_cert_untrusted", "peer certificate missing or not from its CAs")   \
-	X(CERT_EXPIRED, "ike_cert_expired", "a certificate of the peer's chain out of validity")  \
-	X(CERT_ID, "ike_cert_id", "the peer's ID is not in its certificate (3.5, RFC 4945)")      \
-	X(CERT_OURS, "ike_cert_ours", "our certificate is not valid now: not sent")               \
-	X(TS, "ike_ts_unacceptable", "traffic selectors outside the config (TS_UNACCEPTABLE)")    \
-	X(CHILD, "ike_child_failed", "Child SA could not be installed")                           \
-	X(FULL, "ike_table_full", "IKE SA table full")                                            \
-	X(COLLISION, "ike_collision", "request refused for a while (TEMPORARY_FAILURE, 2.25)")    \
-	X(NOMEM, "ike_no_memory", "out of memory or buffers")                                     \
-	X(SOURCE_FULL, "ike_source_full", "IKE_SA_INIT from an address at its IKE SA cap")        \
-	X(HALF_OPEN_FULL, "ike_half_open_full", "IKE_SA_INIT while half-open SAs are at the cap") \
-	X(COOKIE_SENT, "ike_cookie_sent", "IKE_SA_INIT without a cookie: COOKIE answered (2.6)")  \
-	X(COOKIE_BAD, "ike_cookie_bad", "IKE_SA_INIT with a cookie not ours or stale: new COOKIE")
+#define IKE_DROPS(X)                                                                               \
+	X(PARSE, "ike_malformed", "message did not parse (see the codec's reasons)")               \
+	X(NOT_IKEV2, "ike_not_v2", "IKEv1 or another major version")                               \
+	X(NO_SA, "ike_no_sa", "no IKE SA with that SPI (2.21.4: answered at most rate-limited)")   \
+	X(NO_PEER, "ike_no_peer", "no configured peer for these addresses")                        \
+	X(NO_PROPOSAL, "ike_no_proposal", "no proposal acceptable (NO_PROPOSAL_CHOSEN sent)")      \
+	X(BAD_KE, "ike_bad_ke", "KE missing, wrong group (INVALID_KE_PAYLOAD sent) or RFC 6989")   \
+	X(RESPONSE, "ike_unexpected_response", "a response to nothing the hub asked")              \
+	X(MSGID, "ike_msgid", "message ID neither the next request nor the last one")              \
+	X(RETRANSMIT, "ike_retransmit", "retransmitted request: the cached response went again")   \
+	X(STATE, "ike_wrong_state", "exchange not allowed in the IKE SA's state")                  \
+	X(DECRYPT, "ike_decrypt", "Encrypted payload did not verify or decrypt")                   \
+	X(AUTH, "ike_auth_failed", "peer ID unknown or AUTH wrong (AUTHENTICATION_FAILED sent)")   \
+	X(CERT_UNTRUSTED, "ike_cert_untrusted", "peer certificate missing or not from its CAs")    \
+	X(CERT_EXPIRED, "ike_cert_expired", "a certificate of the peer's chain out of validity")   \
+	X(CERT_ID, "ike_cert_id", "the peer's ID is not in its certificate (3.5, RFC 4945)")       \
+	X(CERT_OURS, "ike_cert_ours", "our certificate is not valid now: not sent")                \
+	X(TS, "ike_ts_unacceptable", "traffic selectors outside the config (TS_UNACCEPTABLE)")     \
+	X(CHILD, "ike_child_failed", "Child SA could not be installed")                            \
+	X(FULL, "ike_table_full", "IKE SA table full")                                             \
+	X(COLLISION, "ike_collision", "request refused for a while (TEMPORARY_FAILURE, 2.25)")     \
+	X(NOMEM, "ike_no_memory", "out of memory or buffers")                                      \
+	X(SOURCE_FULL, "ike_source_full", "IKE_SA_INIT from an address at its IKE SA cap")         \
+	X(HALF_OPEN_FULL, "ike_half_open_full", "IKE_SA_INIT while half-open SAs are at the cap")  \
+	X(COOKIE_SENT, "ike_cookie_sent", "IKE_SA_INIT without a cookie: COOKIE answered (2.6)")   \
+	X(COOKIE_BAD, "ike_cookie_bad", "IKE_SA_INIT with a cookie not ours or stale: new COOKIE") \
+	X(REDIRECT_BAD, "ike_redirect_bad", "REDIRECT not for our Ni, or not an address we use")   \
+	X(REDIRECT_LOOP, "ike_redirect_loop", "REDIRECTs past IKE_REDIRECT_MAX (RFC 5685 6)")      \
+	X(FRAG_UNEXPECTED, "ike_frag_unexpected",                                                  \
+	  "Encrypted Fragment in IKE_SA_INIT or not negotiated (RFC 7383 2.3, 2.5)")               \
+	X(FRAG_TOTAL, "ike_frag_total", "Total Fragments above IKE_FRAG_MAX (RFC 7383 2.5)")       \
+	X(FRAG_DECRYPT, "ike_frag_decrypt", "Encrypted Fragment did not verify (RFC 7383 2.6.1)")  \
+	X(FRAG_DUP, "ike_frag_duplicate", "a fragment already kept (RFC 7383 2.6.1)")              \
+	X(FRAG_STALE, "ike_frag_stale", "Total Fragments below the message's kept (2.6.1)")        \
+	X(FRAG_RESTART, "ike_frag_restart", "a higher total: kept fragments dropped (2.6.1)")      \
+	X(FRAG_OVERSIZE, "ike_frag_oversize", "reassembled message past IKE_FRAG_REASM_MAX")       \
+	X(FRAG_FULL, "ike_frag_full", "reassembly memory at its cap (IKE_FRAG_MEM_MAX)")           \
+	X(FRAG_TIMEOUT, "ike_frag_timeout", "a partial message dropped after IKE_FRAG_TTL_S")
 
 #define IKE_DROP_ENUM(s, n, d) IKE_DROP_##s,
 enum ike_drop { IKE_DROPS(IKE_DROP_ENUM) IKE_DROP_MAX };
@@ -260,6 +272,14 @@ struct ike_sa {
 	uint16_t coll_nonce_len;
 	bool superseded;
 	uint64_t rekey_tsc;
+	/* RFC 7383 (ike_frag.c): both ends sent IKE_FRAGMENTATION_SUPPORTED in IKE_SA_INIT; the
+	 * peer's requests [0] and responses [1] being reassembled (NULL: none) */
+	bool frag;
+	struct ike_frag_rx *frag_rx[2];
+	/* initiator, RFC 5685: REDIRECTs followed in a row, and the gateway that sent the last */
+	uint8_t redirects;
+	uint8_t redirected_from_family; /* 0: not redirected */
+	uint8_t redirected_from[16];
 };
 
 struct ike_stats {
@@ -273,6 +293,12 @@ struct ike_stats {
 	uint64_t rx, tx;
 	uint64_t established, deleted, children_installed, child_rekeys, ike_rekeys;
 	uint64_t initiated, retransmits, dpd_sent, peers_dead;
+	/* ike_redirect.c (RFC 5685): initiators sent elsewhere, REDIRECTs the hub followed */
+	uint64_t redirects, redirects_followed;
+	/* ike_guard.c: unprotected error notifies sent, and those the rate limit held back */
+	uint64_t error_notifies, error_notifies_limited;
+	/* ike_frag.c: fragments sent, fragments kept, messages reassembled */
+	uint64_t frags_tx, frags_rx, frags_reassembled;
 };
 
 struct ike {
@@ -299,6 +325,7 @@ struct ike {
 	int (*xmit)(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len);
 	void *xmit_arg;
 	uint64_t (*clock)(const struct ike *ike);
+	size_t frag_mem; /* octets of fragments kept for reassembly, over all SAs (ike_frag.c) */
 };
 
 /* IKE's time, in timer cycles (rte_get_timer_hz() per second). */
@@ -338,7 +365,8 @@ struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t spi[8]);
 struct ike_sa *ike_sa_half_open(struct ike *ike, const uint8_t spi_i[8], const struct ike_path *p);
 void ike_sa_delete(struct ike_sa *sa); /* children's data plane SAs too; frees sa */
 void ike_sa_established(struct ike_sa *sa);
-/* Keep a copy of buf as what the SA last answered to request msg_id. */
+/* Keep a copy of buf (a message, or all its fragments: ike_frag_seal) as what the SA last
+ * answered to request msg_id. */
 int ike_sa_cache_response(struct ike_sa *sa, uint32_t msg_id, const uint8_t *buf, size_t len);
 
 /*
@@ -528,5 +556,73 @@ size_t ike_prop_config_str(const struct cfg_ike_proposal *props, unsigned int n,
 /* Log why child cc was refused a proposal: the peer's ESP offers and cc's (ike_prop.c). */
 void ike_log_child_refused(const struct ike_sa *sa, const struct ike_msg *m,
 			   const struct ike_payload *sap, const struct cfg_ike_child *cc);
+
+/*
+ * ike_frag.c: IKE fragmentation (RFC 7383). Limits of reassembly: fragments of one message,
+ * its reassembled inner payloads, the memory of all partial messages, and how long one waits.
+ */
+#define IKE_FRAG_MAX	   32
+#define IKE_FRAG_REASM_MAX (2 * IKE_MSG_MAX) /* strongSwan takes 10000 by default */
+#define IKE_FRAG_MEM_MAX   (8u << 20)
+#define IKE_FRAG_TTL_S	   30
+#define IKE_FRAG_SET_MAX   (2 * IKE_MSG_MAX) /* a sealed message, or all its fragments */
+
+struct ike_frag_rx;
+/*
+ * Seal the inner chain plain under header h (next = SK) into out: one message with an SK
+ * payload, or, when sa->frag and its datagram would pass the peer's fragment_size, the
+ * messages of its SKF fragments back to back (each one's IKE Length says where it ends).
+ */
+int ike_frag_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *plain,
+		  size_t plain_len, uint8_t first, uint8_t *out, size_t cap, size_t *len);
+/* Send every message of a set written by ike_frag_seal (or a single message) along p. */
+int ike_send_set(struct ike *ike, const struct ike_path *p, const uint8_t *set, size_t len);
+/*
+ * An SKF message m of sa (resp: a response) whose message ID the window accepted: verified,
+ * kept, and once the message is whole its inner payloads are in *plain (freed by the caller
+ * with ike_frag_free_plain) and first is the first inner type. 1: whole; 0: kept or dropped
+ * (counted); the caller does nothing more with m either way.
+ */
+int ike_frag_input(struct ike_sa *sa, const struct ike_msg *m, bool resp, uint8_t **plain,
+		   size_t *plain_len, uint8_t *first);
+void ike_frag_free_plain(uint8_t *plain, size_t len);
+/* Free sa's partial messages (sa goes) or those older than IKE_FRAG_TTL_S (the tick). */
+void ike_frag_forget(struct ike_sa *sa);
+void ike_frag_tick(struct ike_sa *sa, uint64_t now);
+
+/*
+ * ike_redirect.c: RFC 5685 in IKE_SA_INIT. Notify types 16406-16408 (RFC 5685 9) and
+ * INVALID_IKE_SPI (RFC 7296 3.10.1), which ike_guard.c sends.
+ */
+#define IKE_N_INVALID_IKE_SPI	 4
+#define IKE_N_REDIRECT_SUPPORTED 16406
+#define IKE_N_REDIRECT		 16407
+#define IKE_N_REDIRECTED_FROM	 16408
+#define IKE_REDIRECT_MAX	 2 /* REDIRECTs an initiator follows in a row (RFC 5685 6) */
+/* Responder: true when request m was answered with a REDIRECT (nothing else is to be done). */
+bool ike_redirect_respond(struct ike *ike, const struct ike_msg *m, const struct ike_path *p,
+			  const struct cfg_ike_peer *peer);
+/* Initiator: REDIRECT_SUPPORTED, or REDIRECTED_FROM after a redirect, into IKE_SA_INIT. */
+int ike_redirect_announce(const struct ike_sa *sa, struct ike_wr *w);
+/*
+ * Initiator: a response to our IKE_SA_INIT. One with a REDIRECT whose Nonce Data is not our Ni
+ * (RFC 5685 3.1) is forged: false, counted, and it is dropped as if it never came (the request
+ * stays outstanding). Otherwise true.
+ */
+bool ike_redirect_genuine(struct ike_sa *sa, const struct ike_msg *m);
+/* IKE_SA_INIT again towards the gateway of m's REDIRECT; 0, or -ECONNRESET (given up). */
+int ike_redirect_follow(struct ike_sa *sa, const struct ike_msg *m);
+
+/*
+ * ike_guard.c: an unprotected error answer to request m (RFC 7296 1.5, 2.21): its SPIs,
+ * exchange and message ID copied, R set, one notify of type (and data). Never for a response;
+ * at most IKE_ERR_RATE a second over all peers (2.21.4), the rest counted in
+ * error_notifies_limited. Returns true when it was sent.
+ */
+#define IKE_ERR_RATE 20
+bool ike_guard_error(struct ike *ike, const struct ike_msg *m, const struct ike_path *p,
+		     uint16_t type, const uint8_t *data, size_t len);
+/* Another log line about unauthenticated peers in this second (IKE_REFUSAL_LOGS of them)? */
+bool ike_guard_log_ok(struct ike *ike);
 
 #endif

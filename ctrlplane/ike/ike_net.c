@@ -10,6 +10,8 @@
  * from the cache, 2.2), and an Encrypted payload that verifies. Responses to requests the hub
  * never sent are dropped, and so is a request on an SA the hub initiated that is not yet
  * established (an IKE_SA_INIT or IKE SA rekey still under way: there are no keys for it).
+ * Encrypted Fragments (RFC 7383) pass the same checks one by one and are dispatched once
+ * ike_frag.c has the whole message; what the hub sends or caches may be a set of fragments.
  * Out: Ethernet + IP + UDP (+ marker) around the message, routed by ctrl_ip_output; or, when
  * a harness set ike->xmit (test/unit/test_ike_engine.c), the bare message handed to it.
  * Control lcore only.
@@ -106,7 +108,8 @@ static int send_piece(struct ike *ike, const uint8_t *d, size_t off, size_t n, b
 /*
  * A message too large for one buffer (IKE_AUTH with certificates) leaves in IPv4 fragments of
  * at most IKE_FRAG_L3 octets (RFC 791); a smaller egress MTU splits them further
- * (ctrl_ip_output). IKE fragmentation (RFC 7383) is what peers that drop fragments need.
+ * (ctrl_ip_output). That is the fallback for peers without IKE fragmentation (RFC 7383,
+ * ike_frag.c), which splits messages before they get here.
  */
 #define IKE_FRAG_L3 1500
 
@@ -161,7 +164,7 @@ int ike_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *plain, s
 
 int ike_respond(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
 {
-	uint8_t out[IKE_MSG_MAX];
+	uint8_t out[IKE_FRAG_SET_MAX];
 	size_t plain_len, len;
 	struct ike_hdr h = {
 		.next = IKE_PL_SK,
@@ -175,12 +178,12 @@ int ike_respond(struct ike_sa *sa, const struct ike_msg *m, struct ike_wr *w)
 	uint8_t first = ike_wr_first(w);
 	int rc = ike_wr_finish(w, &plain_len);
 	if (rc == 0)
-		rc = ike_seal(sa, &h, w->buf, plain_len, first, out, sizeof(out), &len);
+		rc = ike_frag_seal(sa, &h, w->buf, plain_len, first, out, sizeof(out), &len);
 	OPENSSL_cleanse(w->buf, w->cap); /* the inner payloads: keys and identities */
-	if (rc == 0)
+	if (rc == 0)			 /* all the fragments, when it was split (RFC 7383 2.6) */
 		rc = ike_sa_cache_response(sa, m->hdr.msg_id, out, len);
 	if (rc == 0)
-		rc = ike_send(sa->ike, &sa->path, out, len);
+		rc = ike_send_set(sa->ike, &sa->path, out, len);
 	if (rc != 0)
 		ike_count(sa->ike, IKE_DROP_NOMEM);
 	return rc;
@@ -228,21 +231,47 @@ static bool path_of(struct rte_mbuf *mb, int family, struct ike_path *p, const u
 	return true;
 }
 
-/* Decrypt the Encrypted payload of m into plain and parse its inner chain. */
-static int open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t cap,
-		   size_t *plain_len)
+/*
+ * The inner chain of m parsed: its Encrypted payload decrypted into plain[0..cap), or, for an
+ * Encrypted Fragment (RFC 7383), the whole message once its last fragment came, in a buffer of
+ * ike_frag.c (*in != plain: the caller frees it with ike_frag_free_plain). 1: parsed, *in and
+ * *in_len say where; 0: a fragment kept or dropped, counted; < 0: it did not verify or parse.
+ */
+static int open_sk(struct ike_sa *sa, struct ike_msg *m, bool resp, uint8_t *plain, size_t cap,
+		   uint8_t **in, size_t *in_len)
 {
+	uint8_t first = m->sk_next;
+	int rc;
+	*in = plain;
+	*in_len = 0;
 	if (m->sk < 0)
 		return -EBADMSG;
 	const struct ike_payload *sk = &m->pl[m->sk];
-	int rc = ike_sk_unprotect(&sa->sk_in, m->buf, m->len, sk->off, IKE_SK_HDR_LEN, plain, cap,
-				  plain_len);
-	if (rc != 0)
-		return rc;
-	rc = ike_msg_parse_inner(m, m->sk_next, plain, *plain_len);
+	if (sk->type == IKE_PL_SKF && !sa->frag) { /* 2.3: only once both ends offered it */
+		ike_count(sa->ike, IKE_DROP_FRAG_UNEXPECTED);
+		return 0;
+	}
+	if (sk->type == IKE_PL_SKF) {
+		if (ike_frag_input(sa, m, resp, in, in_len, &first) == 0)
+			return 0;
+	} else {
+		rc = ike_sk_unprotect(&sa->sk_in, m->buf, m->len, sk->off, IKE_SK_HDR_LEN, plain,
+				      cap, in_len);
+		if (rc != 0)
+			return rc;
+	}
+	rc = ike_msg_parse_inner(m, first, *in, *in_len);
 	if (rc == 0)
 		ike_trace_msg(m, false, true);
-	return rc;
+	return rc == 0 ? 1 : rc;
+}
+
+/* The plaintext open_sk gave, wiped; freed when it was a reassembled message. */
+static void close_sk(uint8_t *plain, size_t cap, uint8_t *in, size_t in_len)
+{
+	if (in != plain)
+		ike_frag_free_plain(in, in_len);
+	OPENSSL_cleanse(plain, cap);
 }
 
 /*
@@ -252,12 +281,14 @@ static int open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *plain, size_t 
  */
 static void request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, const struct ike_path *p)
 {
-	uint8_t plain[IKE_MSG_MAX];
-	size_t plain_len = 0;
+	uint8_t plain[IKE_MSG_MAX], *in;
+	size_t in_len = 0;
 	uint32_t id = m->hdr.msg_id;
 	if (sa->resp != NULL && id + 1 == sa->recv_next) {
 		ike_count(ike, IKE_DROP_RETRANSMIT);
-		ike_send(ike, &sa->path, sa->resp, sa->resp_len);
+		/* RFC 7383 2.6.1: a fragmented request is answered again on its fragment 1 only */
+		if (m->sk < 0 || m->pl[m->sk].type != IKE_PL_SKF || m->pl[m->sk].u.sk.number == 1)
+			ike_send_set(ike, &sa->path, sa->resp, sa->resp_len);
 		return;
 	}
 	if (id != sa->recv_next) {
@@ -268,22 +299,24 @@ static void request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, const
 		ike_count(ike, IKE_DROP_STATE);
 		return;
 	}
-	if (open_sk(sa, m, plain, sizeof(plain), &plain_len) != 0) {
-		ike_count(ike, IKE_DROP_DECRYPT);
-		OPENSSL_cleanse(plain, sizeof(plain));
+	int rc = open_sk(sa, m, false, plain, sizeof(plain), &in, &in_len);
+	if (rc <= 0) {
+		if (rc < 0)
+			ike_count(ike, IKE_DROP_DECRYPT);
+		close_sk(plain, sizeof(plain), in, in_len);
 		return;
 	}
 	sa->last_rx_tsc = ike_now(ike);
 	ike_sa_move(sa, p); /* 2.23: a verified, new message from elsewhere */
 	if (m->hdr.exchange == IKE_EXCH_AUTH && sa->state == IKE_S_HALF_OPEN)
-		ike_auth_respond(sa, m, plain, plain_len);
+		ike_auth_respond(sa, m, in, in_len);
 	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL && sa->state == IKE_S_ESTABLISHED)
-		ike_info_respond(sa, m, plain, plain_len);
+		ike_info_respond(sa, m, in, in_len);
 	else if (m->hdr.exchange == IKE_EXCH_CREATE_CHILD_SA && sa->state == IKE_S_ESTABLISHED)
 		ike_create_respond(sa, m);
 	else
 		ike_count(ike, IKE_DROP_STATE);
-	OPENSSL_cleanse(plain, sizeof(plain));
+	close_sk(plain, sizeof(plain), in, in_len);
 }
 
 /*
@@ -293,8 +326,9 @@ static void request(struct ike *ike, struct ike_sa *sa, struct ike_msg *m, const
 static void response(struct ike *ike, struct ike_msg *m, const struct ike_path *p)
 {
 	static const uint8_t zero[8];
-	uint8_t plain[IKE_MSG_MAX];
-	size_t plain_len = 0;
+	uint8_t plain[IKE_MSG_MAX], *in = plain;
+	size_t in_len = 0;
+	int rc = -EBADMSG;
 	bool from_init = (m->hdr.flags & IKE_FLAG_I) != 0; /* answers of the original initiator */
 	struct ike_sa *sa = ike_sa_by_spi(ike, from_init ? m->hdr.spi_r : m->hdr.spi_i);
 	if (sa == NULL || sa->req == NULL || m->hdr.msg_id != sa->req_id ||
@@ -307,21 +341,25 @@ static void response(struct ike *ike, struct ike_msg *m, const struct ike_path *
 			ike_count(ike, IKE_DROP_RESPONSE);
 			return;
 		}
+		if (!ike_redirect_genuine(sa, m))
+			return; /* RFC 5685: a REDIRECT not for our Ni never arrived */
 		sa->last_rx_tsc = ike_now(ike);
 		ike_task_response(sa, m, p);
 		return;
 	}
-	if (memcmp(from_init ? sa->spi_i : sa->spi_r, from_init ? m->hdr.spi_i : m->hdr.spi_r, 8) !=
-		    0 ||
-	    open_sk(sa, m, plain, sizeof(plain), &plain_len) != 0) {
-		ike_count(ike, IKE_DROP_DECRYPT);
-		OPENSSL_cleanse(plain, sizeof(plain));
+	if (memcmp(from_init ? sa->spi_i : sa->spi_r, from_init ? m->hdr.spi_i : m->hdr.spi_r, 8) ==
+	    0)
+		rc = open_sk(sa, m, true, plain, sizeof(plain), &in, &in_len);
+	if (rc <= 0) {
+		if (rc < 0)
+			ike_count(ike, IKE_DROP_DECRYPT);
+		close_sk(plain, sizeof(plain), in, in_len);
 		return;
 	}
 	sa->last_rx_tsc = ike_now(ike);
-	ike_sa_move(sa, p); /* 2.23: a verified, new message from elsewhere */
-	ike_task_response(sa, m, p);
-	OPENSSL_cleanse(plain, sizeof(plain));
+	ike_sa_move(sa, p);	     /* 2.23: a verified, new message from elsewhere */
+	ike_task_response(sa, m, p); /* may free sa */
+	close_sk(plain, sizeof(plain), in, in_len);
 }
 
 void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
@@ -343,6 +381,9 @@ void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
 		ike_count(ike, m.err == IKE_MSG_ERR_HDR_V1 || m.err == IKE_MSG_ERR_HDR_VERSION
 				       ? IKE_DROP_NOT_IKEV2
 				       : IKE_DROP_PARSE);
+	} else if (m.hdr.exchange == IKE_EXCH_SA_INIT && m.sk >= 0 &&
+		   m.pl[m.sk].type == IKE_PL_SKF) {
+		ike_count(ike, IKE_DROP_FRAG_UNEXPECTED); /* RFC 7383 2.5: never IKE_SA_INIT */
 	} else if (m.hdr.flags & IKE_FLAG_R) {
 		response(ike, &m, &p);
 	} else if (m.hdr.exchange == IKE_EXCH_SA_INIT) {
@@ -356,9 +397,10 @@ void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
 		struct ike_sa *sa = ike_sa_by_spi(ike, peer_init ? m.hdr.spi_r : m.hdr.spi_i);
 		if (sa == NULL || sa->initiator == peer_init ||
 		    memcmp(peer_init ? sa->spi_i : sa->spi_r, peer_init ? m.hdr.spi_i : m.hdr.spi_r,
-			   8) != 0)
+			   8) != 0) {
 			ike_count(ike, IKE_DROP_NO_SA);
-		else
+			ike_guard_error(ike, &m, &p, IKE_N_INVALID_IKE_SPI, NULL, 0); /* 2.21.4 */
+		} else
 			request(ike, sa, &m, &p);
 	}
 	rte_pktmbuf_free(mb); /* m pointed into it: nothing keeps m past here */

@@ -185,6 +185,7 @@ void ike_sa_delete(struct ike_sa *sa)
 	rte_timer_stop(&sa->timer);
 	rte_timer_stop(&sa->rtx);
 	ike_dh_free(sa->dh_priv);
+	ike_frag_forget(sa); /* partial messages being reassembled */
 	OPENSSL_clear_free(sa->req, sa->req_len);
 	OPENSSL_clear_free(sa->init_req, sa->init_req_len);
 	OPENSSL_clear_free(sa->init_resp, sa->init_resp_len);

@@ -116,11 +116,11 @@ static void rtx_expired(struct ike_sa *sa, uint64_t now)
 	}
 	sa->tries++;
 	sa->ike->st.retransmits++;
-	ike_send(sa->ike, &sa->path, sa->req, sa->req_len);
+	ike_send_set(sa->ike, &sa->path, sa->req, sa->req_len); /* every fragment (RFC 7383 2.6) */
 	sa->rtx_tsc = now + (wait(sa) << sa->tries);
 }
 
-/* Keep the request, send it, and wait for its answer. */
+/* Keep the request (a message or a set of fragments), send it, and wait for its answer. */
 static int post(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t id)
 {
 	uint8_t *copy = OPENSSL_memdup(msg, len);
@@ -131,14 +131,14 @@ static int post(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t id)
 	sa->req_len = len;
 	sa->req_id = id;
 	sa->tries = 0;
-	ike_send(sa->ike, &sa->path, msg, len);
+	ike_send_set(sa->ike, &sa->path, msg, len);
 	sa->rtx_tsc = ike_now(sa->ike) + wait(sa);
 	return 0;
 }
 
 int ike_request(struct ike_sa *sa, uint8_t exchange, struct ike_wr *w)
 {
-	uint8_t out[IKE_MSG_MAX];
+	uint8_t out[IKE_FRAG_SET_MAX];
 	size_t plain_len, len;
 	struct ike_hdr h = {
 		.next = IKE_PL_SK,
@@ -152,7 +152,7 @@ int ike_request(struct ike_sa *sa, uint8_t exchange, struct ike_wr *w)
 	uint8_t first = ike_wr_first(w);
 	int rc = ike_wr_finish(w, &plain_len);
 	if (rc == 0)
-		rc = ike_seal(sa, &h, w->buf, plain_len, first, out, sizeof(out), &len);
+		rc = ike_frag_seal(sa, &h, w->buf, plain_len, first, out, sizeof(out), &len);
 	OPENSSL_cleanse(w->buf, w->cap);
 	if (rc == 0)
 		rc = post(sa, out, len, sa->send_next++);
@@ -383,6 +383,7 @@ void ike_task_tick(struct ike *ike, uint64_t now)
 	/* deleting the SA at hand (a dead peer) leaves the iterator's position valid */
 	while (rte_hash_iterate(ike->by_spi, &key, &data, &next) >= 0) {
 		struct ike_sa *sa = data;
+		ike_frag_tick(sa, now); /* partial messages past IKE_FRAG_TTL_S */
 		if (sa->req != NULL && sa->rtx_tsc != 0 && now >= sa->rtx_tsc) {
 			rtx_expired(sa, now);
 			continue;

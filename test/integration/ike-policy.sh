@@ -19,6 +19,10 @@
 #      strongSwan keeps one IKE SA, no echo lost, and a child rekey afterwards still works
 #   5  volume lifetimes: a child with rekey_packets 40 is rekeyed by the hub as traffic crosses
 #      it (the data plane's soft limit, not a timer): 100 echoes, at least 2 rekeys, none lost
+#   6  redirect (RFC 5685): with ike.redirect {to: 203.0.113.20, when: always} the hub answers
+#      strongSwan's IKE_SA_INIT (which announces REDIRECT_SUPPORTED) with a REDIRECT alone and
+#      keeps nothing; strongSwan logs the redirect and tries the new gateway (which does not
+#      exist); the hub counts one redirect and logs it
 #
 # Output: "ok N - ..." lines, then "ike-policy: N passed, N failed".
 set -euo pipefail
@@ -216,6 +220,35 @@ scenario_volume() {
 	hub_down volume
 }
 
+scenario_redirect() {
+	local gw=203.0.113.20
+	t_diag "scenario 6: redirect (at ${SECONDS} s)"
+	swan_conf aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 "$PSK_GOOD"
+	charon_start
+	HUB_IKE_EXTRA="  redirect: {to: $gw, when: always}" \
+		hub_up aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 redirect || return 0
+	timeout 10 env STRONGSWAN_CONF="$SW/strongswan.conf" swanctl --initiate --child net \
+		--timeout 6 >"$SW/initiate.out" 2>&1 || true
+	t_eq "one IKE_SA_INIT redirected, no IKE SA, nothing half-open, no error notify" \
+		"$(ike_stat redirects) $(hub_sas) $(ike_stat half_open) $(ike_stat error_notifies)" \
+		"1 0 0 0" "$(ctl_raw "$P-h" /vpnhub/ike/stats)"
+	if grep -q "IKE_SA_INIT from $SPOKE4 (peer spoke) redirected to $gw" "${HUBS_LOG[h]}"; then
+		t_ok "the hub logs the redirect of $SPOKE4 to $gw"
+	else
+		t_not_ok "the hub logs the redirect of $SPOKE4 to $gw" \
+			"$(tail -n 10 "${HUBS_LOG[h]}")"
+	fi
+	if grep -q "redirected to $gw" "$SW/charon.log" &&
+		grep -q "initiating IKE_SA hub\[[0-9]*\] to $gw" "$SW/charon.log"; then
+		t_ok "strongSwan was redirected to $gw and tried it"
+	else
+		t_not_ok "strongSwan was redirected to $gw and tried it" \
+			"$(grep -i -E "redirect|initiating" "$SW/charon.log" | tail -n 10)"
+	fi
+	charon_stop
+	hub_down redirect
+}
+
 main() {
 	ike_setup ike-policy ip || {
 		t_done
@@ -229,6 +262,7 @@ main() {
 		scenario_reauth
 		scenario_ike_rekey
 		scenario_volume
+		scenario_redirect
 	fi
 	t_diag "$SECONDS s in all"
 	t_done

@@ -37,8 +37,10 @@
 #      liveness checks and deletes; tshark, given only those keys (ikev2_decryption_table and
 #      esp_sa), decrypts every encrypted IKE message and every ESP packet with a good ICV; the
 #      same keys spoiled decrypt nothing; no other hub logged a key
+#   14 IKE fragmentation (RFC 7383) with certificates: IKE_AUTH both ways in Encrypted Fragments
+#      (strongSwan with fragmentation = force and a 576-octet fragment size, the hub likewise)
 #   Each scenario's time is printed; IKE_ONLY=NAME runs one (gcm, refusals, cbc, rekey,
-#   initiator, dvti, cert, spokes, tshark). Rekeys under a 3-minute load: ike-soak.sh.
+#   initiator, dvti, cert, spokes, tshark, frag). Rekeys under a 3-minute load: ike-soak.sh.
 #
 # Output: "ok N - ..." lines, then "ike: N passed, N failed". Binaries from build/ or
 # $VPNHUB_BUILD. Needs strongSwan (strongswan-charon, strongswan-swanctl,
@@ -426,7 +428,7 @@ EOC
 
 # cert_hub_up TAG CA...: the hub of ike.yaml.in with auth: pubkey in place of its PSK: its
 # certificate alone, its key, and the CA files of pki/ named.
-# HUB_INITIATE as for hub_up.
+# HUB_INITIATE as for hub_up; HUB_PEER_KEYS: more keys of the peer ('\n      key: value').
 cert_hub_up() {
 	local tag=$1 out rc=0 ca keys
 	shift
@@ -436,7 +438,7 @@ cert_hub_up() {
 		cat "$TMP/pki/hub2.pem" "$TMP/pki/im2.pem" >"$TMP/pki/hub2-chain.pem"
 		cert=pki/hub2-chain.pem key=pki/hub2.key
 	fi
-	keys="auth: pubkey\n      cert: $cert\n      key: $key\n      ca: [${ca%, }]"
+	keys="auth: pubkey\n      cert: $cert\n      key: $key\n      ca: [${ca%, }]${HUB_PEER_KEYS:-}"
 	hub_conf aes128gcm16-prfsha256-x25519 aes128gcm16
 	sed -i "s|^      psk: .*|      $keys|" "$TMP/hub.yaml"
 	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
@@ -509,10 +511,12 @@ scenario_cert_spoke() {
 # 8b: the hub's certificate (hub2) comes from an intermediate strongSwan does not have (im2):
 # the hub sends it in a second CERT payload. That IKE_AUTH response (about 2 KB) exceeds the
 # 1500-byte MTU: the control lcore fragments it (RFC 791), the spoke's kernel reassembles it.
+# The hub does not offer IKE fragmentation here (scenario 14 does), so this is the fallback.
 scenario_cert_chain() {
 	local c=$TMP/charon.log
 	t_diag "scenario 8b: the hub sends its intermediate CA, fragmented (at ${SECONDS} s)"
-	HUB_CERT_CHAIN=1 cert_hub_up cert-chain root || return 0
+	HUB_CERT_CHAIN=1 HUB_PEER_KEYS='\n      fragmentation: false' cert_hub_up cert-chain root ||
+		return 0
 	cert_swan_conf spoke
 	charon_start
 	if initiate && grep -q "initiate completed successfully" "$TMP/initiate.out"; then
@@ -526,6 +530,8 @@ scenario_cert_chain() {
 		"1 1"
 	t_eq "hub: frag_needed drops none (its large IKE_AUTH was fragmented, not dropped)" \
 		"$(ctl_raw "$P-h" /vpnhub/stats | json_get total.drop_frag_needed)" "0"
+	t_eq "hub: no IKE fragment sent (not offered: IP fragments instead)" \
+		"$(ike_stat frags_tx) $(cert_count "$c" "reassembled fragmented IKE message")" "0 0"
 	cert_pings intermediate-sent
 	charon_stop
 	hub_down cert-chain
@@ -795,6 +801,51 @@ tshark_round() {
 		"failed 0 0" "$(head -n 3 <<<"$out")"
 }
 
+# 14: IKE fragmentation (RFC 7383) with certificates: strongSwan (fragmentation = force,
+# fragment_size 576) and the hub (fragment_size: 576) both offer IKE_FRAGMENTATION_SUPPORTED;
+# the spoke's IKE_AUTH (its certificate and the intermediate) and the hub's answer (its own and
+# im2) are each sent as Encrypted Fragments, which both ends put together; the SA is up and
+# pings pass; the hub refused no fragment.
+scenario_frag() {
+	local c=$TMP/charon.log tx rx re bad s
+	local -x SWANCTL_DIR=$TMP/swanctl
+	t_diag "scenario 14: IKE fragmentation with certificates (at ${SECONDS} s)"
+	if [[ ! -f $TMP/pki/hub2.pem ]] && ! { command -v openssl >/dev/null 2>&1 && cert_pki; }; then
+		t_not_ok "openssl made the test PKI (frag)" \
+			"$(tail -n 5 "$TMP/pki/openssl.log" 2>/dev/null || echo "no openssl command")"
+		return 0
+	fi
+	HUB_CERT_CHAIN=1 HUB_PEER_KEYS='\n      fragmentation: true\n      fragment_size: 576' \
+		cert_hub_up frag root || return 0
+	cert_swan_conf spoke
+	sed -i "s/^charon {/&\n\tfragment_size = 576/" "$TMP/strongswan.conf"
+	sed -i "s/^\t\tencap = yes/&\n\t\tfragmentation = force/" "$TMP/swanctl/swanctl.conf"
+	charon_start
+	if initiate && grep -q "initiate completed successfully" "$TMP/initiate.out"; then
+		t_ok "strongSwan: established with certificates over IKE fragments"
+	else
+		t_not_ok "strongSwan: established with certificates over IKE fragments" \
+			"$(tail -n 25 "$c")" "$(hub_drops)"
+	fi
+	t_eq "strongSwan split its IKE_AUTH request and put the hub's response together" \
+		"$(($(cert_count "$c" "splitting IKE message") >= 1)) $(
+			cert_count "$c" "reassembled fragmented IKE message")" "1 1" "$(grep -i frag "$c")"
+	t_eq "strongSwan sent IKE_AUTH as EF payloads and parsed the hub's EF answers" \
+		"$(($(grep -c 'generating IKE_AUTH request 1 \[ EF(' "$c" || true) >= 2)) $(($(
+			grep -c 'parsed IKE_AUTH response 1 \[ EF(' "$c" || true) >= 2))" "1 1"
+	tx=$(ike_stat frags_tx) rx=$(ike_stat frags_rx) re=$(ike_stat frags_reassembled)
+	t_eq "hub: fragments sent (>= 2), kept (>= 2), one message reassembled" \
+		"$((tx >= 2)) $((rx >= 2)) $re $(hub_sas)" "1 1 1 1"
+	bad=0
+	for s in unexpected total decrypt duplicate stale restart oversize full timeout; do
+		bad=$((bad + $(ike_stat "ike_frag_$s")))
+	done
+	t_eq "hub: no fragment refused (ike_frag_* all 0)" "$bad" "0"
+	cert_pings fragmented
+	charon_stop
+	hub_down frag
+}
+
 main() {
 	local t0 s
 	ike_setup ike ik || {
@@ -804,7 +855,7 @@ main() {
 	if [[ -n ${IKE_ONLY:-} ]]; then # one scenario, e.g. IKE_ONLY=dvti, while working on it
 		"scenario_$IKE_ONLY"
 	else
-		for s in gcm refusals cbc rekey initiator dvti cert spokes tshark; do
+		for s in gcm refusals cbc rekey initiator dvti cert spokes tshark frag; do
 			t0=$SECONDS
 			"scenario_$s"
 			t_diag "scenario $s took $((SECONDS - t0)) s"

@@ -2815,6 +2815,82 @@ static void test_ike_admission(void)
 		     "t.yaml:7:12: ", "unknown key 'sa_max' in ike.limits");
 }
 
+/* Line 14 after IKE_OK: ike.redirect with mapping x, which starts at col 13. */
+#define RD(x) IKE_OK "  redirect: " x "\n"
+
+/* ike.redirect (RFC 5685, ike_redirect.c): its values, defaults and every refusal's position. */
+static void test_ike_redirect(void)
+{
+	static const char v4[] = RD("{to: 192.0.2.9, when: load, load_threshold: 10, peers: [p]}");
+	static const char v6[] = RD("{to: '2001:db8::9'}");
+	static const uint8_t gw4[4] = {192, 0, 2, 9};
+	static const uint8_t gw6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 9};
+	static const struct {
+		const char *what, *yaml, *pos, *msg;
+	} bad[] = {
+		{"an FQDN", RD("{to: gw.example.net}"), "t.yaml:14:18: ",
+		 "'to' gw.example.net is a name: give the gateway's IPv4 or IPv6 address"},
+		{"the hub itself", RD("{to: 10.0.0.1}"),
+		 "t.yaml:14:18: ", "'to' 10.0.0.1 is an address of this hub"},
+		{"a prefix", RD("{to: 192.0.2.9/24}"),
+		 "t.yaml:14:18: ", "'to' '192.0.2.9/24' is not an address"},
+		{"multicast", RD("{to: 224.0.0.5}"),
+		 "t.yaml:14:18: ", "'to' is a multicast address"},
+		{"no gateway", RD("{when: always}"),
+		 "t.yaml:14:13: ", "missing required key 'to' in ike.redirect"},
+		{"when what", RD("{to: 192.0.2.9, when: sometimes}"),
+		 "t.yaml:14:35: ", "'when' must be always or load"},
+		{"load without threshold", RD("{to: 192.0.2.9, when: load}"),
+		 "t.yaml:14:35: ", "'when: load' needs a 'load_threshold'"},
+		{"threshold without load", RD("{to: 192.0.2.9, load_threshold: 5}"),
+		 "t.yaml:14:45: ", "'load_threshold' goes with 'when: load' only"},
+		{"threshold 0", RD("{to: 192.0.2.9, when: load, load_threshold: 0}"),
+		 "t.yaml:14:57: ", "'load_threshold'"},
+		{"threshold above the table",
+		 RD("{to: 192.0.2.9, when: load, load_threshold: 16385}"),
+		 "t.yaml:14:57: ", "'load_threshold'"},
+		{"unknown peer", RD("{to: 192.0.2.9, peers: [q]}"),
+		 "t.yaml:14:37: ", "'peers' names unknown peer 'q'"},
+		{"a peer twice", RD("{to: 192.0.2.9, peers: [p, p]}"),
+		 "t.yaml:14:40: ", "'peers' lists peer p twice"},
+		{"no peers", RD("{to: 192.0.2.9, peers: []}"),
+		 "t.yaml:14:36: ", "'peers' is empty"},
+		{"unknown key", RD("{to: 192.0.2.9, via: x}"),
+		 "t.yaml:14:29: ", "unknown key 'via' in ike.redirect"},
+		{"not a mapping", RD("[192.0.2.9]"),
+		 "t.yaml:14:13: ", "expected a mapping in ike.redirect"},
+	};
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", IKE_OK, strlen(IKE_OK), &cfg, err, sizeof(err)),
+			0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ike_redirect.when, CFG_IKE_REDIRECT_OFF);
+	cfg_free(cfg);
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", v4, strlen(v4), &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ike_redirect.when, CFG_IKE_REDIRECT_LOAD);
+	CU_ASSERT_EQUAL(cfg->ike_redirect.load_threshold, 10);
+	CU_ASSERT_EQUAL(cfg->ike_redirect.to.family, AF_INET);
+	CU_ASSERT_EQUAL(memcmp(cfg->ike_redirect.to.bytes, gw4, 4), 0);
+	CU_ASSERT_FALSE(cfg->ike_redirect.all_peers);
+	CU_ASSERT_TRUE(cfg_ike_redirect_peer(&cfg->ike_redirect, 0));
+	CU_ASSERT_FALSE(cfg_ike_redirect_peer(&cfg->ike_redirect, 1));
+	CU_ASSERT_EQUAL(cfg->ike_redirect.line, 14);
+	cfg_free(cfg);
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", v6, strlen(v6), &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ike_redirect.when, CFG_IKE_REDIRECT_ALWAYS);
+	CU_ASSERT_EQUAL(cfg->ike_redirect.to.family, AF_INET6);
+	CU_ASSERT_EQUAL(memcmp(cfg->ike_redirect.to.bytes, gw6, 16), 0);
+	CU_ASSERT_TRUE(cfg->ike_redirect.all_peers);
+	CU_ASSERT_TRUE(cfg_ike_redirect_peer(&cfg->ike_redirect, 0));
+	cfg_free(cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].what, bad[i].yaml, strlen(bad[i].yaml), bad[i].pos, bad[i].msg);
+}
+
 static void test_ike_limits(void)
 {
 	char err[CFG_ERR_MAX] = "";
@@ -3068,6 +3144,7 @@ int test_config_register(void)
 		{"ike certificate example", test_ike_cert_example},
 		{"ike limits", test_ike_limits},
 		{"ike admission limits", test_ike_admission},
+		{"ike redirect", test_ike_redirect},
 		{"ike templates and named proposals", test_ike_shared},
 		{"pre-shared keys never echoed", test_psk_not_echoed},
 		{"pre-shared key files", test_psk_files},

@@ -38,6 +38,7 @@
  * control plane, then the data planes.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,9 +160,15 @@ static int engine_of(const struct ike *ike)
 	return -1;
 }
 
+/* An address no engine holds that the wire still carries to engine alias_to (-1: none). */
+static uint8_t alias_ip[4];
+static int alias_to = -1;
+
 /* The engine holding address a (4 octets) on one of its interfaces, or -1. */
 static int engine_at(const uint8_t *a)
 {
+	if (alias_to >= 0 && memcmp(a, alias_ip, 4) == 0)
+		return alias_to;
 	for (int i = 0; i < ENG_MAX; i++)
 		for (unsigned int k = 0; eng[i].up && k < eng[i].cfg->n_ifaces; k++)
 			for (unsigned int j = 0; j < eng[i].cfg->ifaces[k].n_v4; j++)
@@ -279,6 +286,7 @@ static int engines_up_yaml(const char *yaml_a, const char *yaml_b)
 	qn = hn = 0;
 	checks_failed = 0;
 	mbb = true;
+	alias_to = -1;
 	if (engine_up(0, yaml_a) != 0 || engine_up(1, yaml_b) != 0) {
 		engines_down();
 		return -1;
@@ -1501,6 +1509,720 @@ static void test_initial_contact(void)
 	engines_down();
 }
 
+/* ---- IKE fragmentation (RFC 7383) ---- */
+
+#define FRAG_PEER "      fragment_size: 256\n" /* splits even a PSK IKE_AUTH (2.5.1) */
+
+/* Fragment fields of wire message w (RFC 7383 2.5): 0, 0 when it is not an SKF message. */
+static uint16_t w_frag_num(const struct wire *w)
+{
+	return w->len >= 36 && w->buf[16] == IKE_PL_SKF ? (uint16_t)(w->buf[32] << 8 | w->buf[33])
+							: 0;
+}
+
+static uint16_t w_frag_total(const struct wire *w)
+{
+	return w->len >= 36 && w->buf[16] == IKE_PL_SKF ? (uint16_t)(w->buf[34] << 8 | w->buf[35])
+							: 0;
+}
+
+/* SKF messages in hist[h0..hn) from engine `from` (resp: responses), and their largest size. */
+static unsigned int frags_in_hist(unsigned int h0, int from, bool resp, uint8_t exch,
+				  size_t *largest)
+{
+	unsigned int n = 0;
+	for (unsigned int i = h0; i < hn; i++) {
+		const struct wire *w = &hist[i];
+		if (w->from != from || w_resp(w) != resp || w_exch(w) != exch || w_frag_num(w) == 0)
+			continue;
+		n++;
+		if (largest != NULL && w->len > *largest)
+			*largest = w->len;
+	}
+	return n;
+}
+
+/*
+ * An independent reassembly: the fragments of the first message of (from, resp, exch) in hist,
+ * each opened with the receiver's keys, joined in fragment order and parsed. false if any is
+ * missing or does not open.
+ */
+static bool reassemble_hist(int from, bool resp, uint8_t exch, struct ike_msg *m, uint8_t *plain,
+			    size_t cap)
+{
+	static uint8_t part[IKE_MSG_MAX];
+	size_t off = 0, n;
+	uint16_t total = 0, next = 1;
+	uint8_t first = IKE_PL_NONE;
+	for (unsigned int i = 0; i < hn; i++) {
+		const struct wire *w = &hist[i];
+		if (w->from != from || w_resp(w) != resp || w_exch(w) != exch ||
+		    w_frag_num(w) != next)
+			continue;
+		if (ike_msg_parse(m, w->buf, w->len) != 0 || m->sk < 0)
+			return false;
+		bool from_init = (m->hdr.flags & IKE_FLAG_I) != 0;
+		struct ike_sa *sa =
+			ike_sa_by_spi(eng[w->to].c.ike, from_init ? m->hdr.spi_r : m->hdr.spi_i);
+		const struct ike_payload *f = &m->pl[m->sk];
+		if (sa == NULL ||
+		    ike_sk_unprotect(&sa->sk_in, w->buf, w->len, f->off, IKE_SKF_HDR_LEN, part,
+				     sizeof(part), &n) != 0 ||
+		    off + n > cap)
+			return false;
+		if (next == 1)
+			first = m->sk_next;
+		total = f->u.sk.total;
+		memcpy(plain + off, part, n);
+		off += n;
+		if (next++ == total)
+			return ike_msg_parse_inner(m, first, plain, off) == 0;
+	}
+	return false;
+}
+
+/*
+ * RFC 7383 2.3-2.5: both ends offer IKE_FRAGMENTATION_SUPPORTED in IKE_SA_INIT; IKE_AUTH, too
+ * large for a 256-octet datagram, goes as Encrypted Fragments both ways, each within the size,
+ * each sealed on its own; put together with the receiver's keys, the fragments are the
+ * IKE_AUTH messages (IDi, AUTH; IDr, AUTH) and the SA is up as without fragmentation.
+ */
+static void test_frag_auth(void)
+{
+	static struct ike_msg m;
+	static uint8_t plain[IKE_FRAG_REASM_MAX];
+	CU_ASSERT_EQUAL_FATAL(engines_up(FRAG_PEER, FRAG_PEER), 0);
+	run(300);
+	check_established();
+	CU_ASSERT_TRUE(cur(A)->frag && cur(B)->frag);
+	/* the notify in both IKE_SA_INIT messages, empty (2.3) */
+	for (unsigned int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&m, hist[i].buf, hist[i].len), 0);
+		CU_ASSERT_EQUAL(w_exch(&hist[i]), IKE_EXCH_SA_INIT);
+		const struct ike_payload *n = ike_msg_notify(&m, IKE_N_FRAGMENTATION_SUPPORTED);
+		CU_ASSERT(n != NULL && n->u.notify.len == 0 && n->u.notify.proto == 0);
+	}
+	size_t big = 0;
+	unsigned int req = frags_in_hist(0, 0, false, IKE_EXCH_AUTH, &big);
+	unsigned int resp = frags_in_hist(0, 1, true, IKE_EXCH_AUTH, &big);
+	CU_ASSERT(req >= 2 && resp >= 2);
+	CU_ASSERT(big + 20 + 8 <= 256);	     /* IPv4 and UDP around it: within fragment_size */
+	CU_ASSERT_EQUAL(hn, 2 + req + resp); /* nothing else, nothing twice */
+	CU_ASSERT_EQUAL(A->c.ike->st.frags_tx, req);
+	CU_ASSERT_EQUAL(B->c.ike->st.frags_rx, req);
+	CU_ASSERT_EQUAL(B->c.ike->st.frags_tx, resp);
+	CU_ASSERT_EQUAL(A->c.ike->st.frags_rx, resp);
+	CU_ASSERT_EQUAL(A->c.ike->st.frags_reassembled, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.frags_reassembled, 1);
+	/* fragment 1 names the first inner payload, the others none (2.5) */
+	for (unsigned int i = 2; i < hn; i++) {
+		CU_ASSERT_EQUAL(hist[i].buf[28] == IKE_PL_NONE, w_frag_num(&hist[i]) != 1);
+		CU_ASSERT_EQUAL(w_frag_total(&hist[i]), hist[i].from == 0 ? req : resp);
+	}
+	CU_ASSERT_TRUE_FATAL(reassemble_hist(0, false, IKE_EXCH_AUTH, &m, plain, sizeof(plain)));
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_find(&m, IKE_PL_IDI, NULL));
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_find(&m, IKE_PL_AUTH, NULL));
+	CU_ASSERT_TRUE_FATAL(reassemble_hist(1, true, IKE_EXCH_AUTH, &m, plain, sizeof(plain)));
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_find(&m, IKE_PL_IDR, NULL));
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_find(&m, IKE_PL_AUTH, NULL));
+	/* later exchanges small enough go whole: a liveness check is one SK message each way */
+	unsigned int h0 = hn;
+	ike_task_queue(cur(A), IKE_T_DPD, 0);
+	pump();
+	CU_ASSERT_EQUAL(hn, h0 + 2);
+	CU_ASSERT_EQUAL(frags_in_hist(h0, 0, false, IKE_EXCH_INFORMATIONAL, NULL), 0);
+	CU_ASSERT_EQUAL(A->c.ike->frag_mem, 0);
+	CU_ASSERT_EQUAL(B->c.ike->frag_mem, 0);
+	/* an IKE SA rekey (no IKE_SA_INIT) keeps what IKE_SA_INIT negotiated, both ends */
+	const uint8_t *old_spi = ike_sa_our_spi(cur(A));
+	uint8_t old_a[8];
+	memcpy(old_a, old_spi, 8);
+	ike_task_queue(cur(A), IKE_T_IKE_REKEY, 0);
+	run(300);
+	CU_ASSERT_EQUAL(A->c.ike->st.ike_rekeys, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cur(A));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cur(B));
+	CU_ASSERT_NOT_EQUAL(memcmp(ike_sa_our_spi(cur(A)), old_a, 8), 0);
+	CU_ASSERT_TRUE(cur(A)->frag && cur(B)->frag);
+	engines_down();
+}
+
+/*
+ * 2.3: a peer that does not offer it gets no IKE_FRAGMENTATION_SUPPORTED back and no fragments;
+ * the same with the hub's side switched off (fragmentation: false).
+ */
+static void test_frag_not_negotiated(void)
+{
+	static struct ike_msg m;
+	for (int off = 0; off < 2; off++) {
+		CU_ASSERT_EQUAL_FATAL(
+			engines_up(off == 0 ? "      fragmentation: false\n" FRAG_PEER : FRAG_PEER,
+				   off == 1 ? "      fragmentation: false\n" FRAG_PEER : FRAG_PEER),
+			0);
+		run(300);
+		check_established();
+		CU_ASSERT_FALSE(cur(A)->frag || cur(B)->frag);
+		CU_ASSERT_EQUAL(ike_msg_parse(&m, hist[0].buf, hist[0].len), 0);
+		CU_ASSERT_EQUAL(ike_msg_notify(&m, IKE_N_FRAGMENTATION_SUPPORTED) != NULL,
+				off == 1);
+		CU_ASSERT_EQUAL(ike_msg_parse(&m, hist[1].buf, hist[1].len), 0);
+		CU_ASSERT_PTR_NULL(ike_msg_notify(&m, IKE_N_FRAGMENTATION_SUPPORTED));
+		CU_ASSERT_EQUAL(frags_in_hist(0, 0, false, IKE_EXCH_AUTH, NULL), 0);
+		CU_ASSERT_EQUAL(frags_in_hist(0, 1, true, IKE_EXCH_AUTH, NULL), 0);
+		CU_ASSERT_EQUAL(hn, 4);
+		engines_down();
+	}
+}
+
+static int frag_drop_from; /* lose fragment 2 of the IKE_AUTH message this engine sends, once */
+static bool frag_dropped;
+
+static bool drop_frag2(const struct wire *w)
+{
+	if (frag_dropped || w->from != frag_drop_from || w_exch(w) != IKE_EXCH_AUTH ||
+	    w_frag_num(w) != 2)
+		return false;
+	frag_dropped = true;
+	return true;
+}
+
+/*
+ * 2.6: a lost fragment is recovered by retransmission of the whole set, bit for bit. Request
+ * lost: B keeps what came, drops the copies it has (ike_frag_duplicate), completes with the
+ * missing one. Response lost: B answers the retransmitted request once, on its fragment 1
+ * (2.6.1), with every fragment of the cached response, the same bytes.
+ */
+static void test_frag_lost(void)
+{
+	for (frag_drop_from = 0; frag_drop_from < 2; frag_drop_from++) {
+		CU_ASSERT_EQUAL_FATAL(engines_up(FRAG_PEER, FRAG_PEER), 0);
+		frag_dropped = false;
+		run_filtered(900, drop_frag2);
+		CU_ASSERT_TRUE(frag_dropped);
+		CU_ASSERT_EQUAL(cur(A), NULL);
+		/* the partial message is held: on B (request) or A (response) */
+		struct eng *holder = frag_drop_from == 0 ? B : A;
+		CU_ASSERT_NOT_EQUAL(holder->c.ike->frag_mem, 0);
+		run_filtered(300, drop_frag2);
+		CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 1);
+		check_established();
+		unsigned int req = frags_in_hist(0, 0, false, IKE_EXCH_AUTH, NULL) / 2;
+		unsigned int resp = frags_in_hist(0, 1, true, IKE_EXCH_AUTH, NULL);
+		CU_ASSERT(req >= 2);
+		if (frag_drop_from == 0) {
+			CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_FRAG_DUP], req - 1);
+			CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_RETRANSMIT], 0);
+		} else {
+			resp /= 2; /* sent twice */
+			CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_RETRANSMIT], req);
+			CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_FRAG_DUP], resp - 1);
+		}
+		CU_ASSERT_EQUAL(hn, 2 + 2 * req + (frag_drop_from == 0 ? resp : 2 * resp));
+		/* the second set is the first one again, fragment by fragment */
+		unsigned int first_set = frag_drop_from == 0 ? 2 : 2 + req;
+		unsigned int again = frag_drop_from == 0 ? 2 + req : 2 + 2 * req + resp;
+		unsigned int n = frag_drop_from == 0 ? req : resp;
+		for (unsigned int i = 0; i < n; i++) {
+			const struct wire *x = &hist[first_set + i], *y = &hist[again + i];
+			CU_ASSERT(x->len == y->len && memcmp(x->buf, y->buf, x->len) == 0);
+		}
+		CU_ASSERT_EQUAL(B->c.ike->st.established, 1);
+		CU_ASSERT_EQUAL(B->c.ike->st.children_installed, 1);
+		CU_ASSERT_EQUAL(A->c.ike->frag_mem, 0);
+		CU_ASSERT_EQUAL(B->c.ike->frag_mem, 0);
+		engines_down();
+	}
+}
+
+/*
+ * A fragment of an INFORMATIONAL request A's IKE SA seals towards B (its real keys), inner
+ * octets data[0..n): message ID id, number/total as given (even where the codec must refuse
+ * them), next: fragment 1's Next Payload. corrupt: one ICV bit flipped. Delivered to B.
+ */
+static void frag_to_b(uint8_t exch, uint32_t id, uint16_t num, uint16_t total, uint8_t next,
+		      const uint8_t *data, size_t n, bool corrupt)
+{
+	static struct wire w;
+	struct ike_sa *a = cur(A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	struct ike_hdr h = {.next = IKE_PL_SKF,
+			    .major = 2,
+			    .exchange = exch,
+			    .flags = a->initiator ? IKE_FLAG_I : 0,
+			    .msg_id = id};
+	struct ike_wr wr;
+	size_t off = 0, len = 0;
+	memcpy(h.spi_i, a->spi_i, 8);
+	memcpy(h.spi_r, a->spi_r, 8);
+	if (exch == IKE_EXCH_SA_INIT)
+		memset(h.spi_r, 0, 8);
+	memset(&w, 0, sizeof(w));
+	w.from = 0;
+	w.to = 1;
+	w.p = a->path;
+	CU_ASSERT_EQUAL_FATAL(ike_wr_init(&wr, w.buf, sizeof(w.buf), &h), 0);
+	CU_ASSERT_EQUAL_FATAL(ike_wr_skf(&wr, next, num, total, &off), 0);
+	CU_ASSERT_EQUAL_FATAL(ike_sk_protect(&a->sk_out, w.buf, sizeof(w.buf), off, IKE_SKF_HDR_LEN,
+					     data, n, &len),
+			      0);
+	if (corrupt)
+		w.buf[len - 1] ^= 1;
+	w.len = len;
+	deliver(&w);
+}
+
+/* An inner chain for those: one Notify of a private status type carrying pad octets. */
+static size_t frag_inner(uint8_t *buf, size_t cap, size_t pad)
+{
+	static uint8_t data[IKE_MSG_MAX];
+	struct ike_wr w;
+	size_t len = 0;
+	memset(data, 0x5a, sizeof(data));
+	CU_ASSERT_EQUAL_FATAL(ike_wr_init_inner(&w, buf, cap), 0);
+	CU_ASSERT_EQUAL_FATAL(ike_wr_notify(&w, 0, NULL, 0, 40960, data, pad), 0);
+	CU_ASSERT_EQUAL_FATAL(ike_wr_finish(&w, &len), 0);
+	return len;
+}
+
+/* B's drop counters other than `why` are what they were in before[], and why moved by one. */
+static void one_drop(const uint64_t *before, enum ike_drop why)
+{
+	for (int i = 0; i < IKE_DROP_MAX; i++)
+		if (B->c.ike->st.drop[i] != before[i] + (i == (int)why))
+			fprintf(stderr, "\n  %s: %" PRIu64 " -> %" PRIu64 "\n", ike_drop_name[i],
+				before[i], B->c.ike->st.drop[i]);
+	for (int i = 0; i < IKE_DROP_MAX; i++)
+		CU_ASSERT_EQUAL(B->c.ike->st.drop[i], before[i] + (i == (int)why));
+}
+
+#define EXPECT_DROP(why, stmt)                                       \
+	do {                                                         \
+		uint64_t before_[IKE_DROP_MAX];                      \
+		memcpy(before_, B->c.ike->st.drop, sizeof(before_)); \
+		stmt;                                                \
+		one_drop(before_, why);                              \
+	} while (0)
+
+/*
+ * ROBUSTNESS.md, IKE fragments, each class against B with exact counters: number 0, number
+ * above total, total 0 (the codec: ike_malformed), total above IKE_FRAG_MAX, a fragment that
+ * fails integrity, a duplicate, a lower total (dropped) and a higher one (restart, 2.6.1),
+ * another message ID (the window), the global memory cap, a message past IKE_FRAG_REASM_MAX,
+ * an SKF in IKE_SA_INIT. None leaves state; then a message sent in three fragments out of
+ * order is put together and answered, and B holds nothing.
+ */
+static void test_frag_malformed(void)
+{
+	static uint8_t inner[IKE_MSG_MAX];
+	CU_ASSERT_EQUAL_FATAL(engines_up(FRAG_PEER, FRAG_PEER), 0);
+	run(300);
+	check_established();
+	struct ike_sa *b = cur(B);
+	uint32_t id = b->recv_next;
+	size_t n = frag_inner(inner, sizeof(inner), 600), third = n / 3;
+	struct ike *ib = B->c.ike;
+	uint64_t kept = ib->st.frags_rx; /* IKE_AUTH's */
+	EXPECT_DROP(IKE_DROP_PARSE,
+		    frag_to_b(IKE_EXCH_INFORMATIONAL, id, 0, 3, 0, inner, third, false));
+	EXPECT_DROP(IKE_DROP_PARSE,
+		    frag_to_b(IKE_EXCH_INFORMATIONAL, id, 4, 3, 0, inner, third, false));
+	EXPECT_DROP(IKE_DROP_PARSE,
+		    frag_to_b(IKE_EXCH_INFORMATIONAL, id, 1, 0, 0, inner, third, false));
+	EXPECT_DROP(IKE_DROP_FRAG_TOTAL, frag_to_b(IKE_EXCH_INFORMATIONAL, id, 1, IKE_FRAG_MAX + 1,
+						   IKE_PL_NOTIFY, inner, third, false));
+	EXPECT_DROP(IKE_DROP_FRAG_DECRYPT,
+		    frag_to_b(IKE_EXCH_INFORMATIONAL, id, 1, 3, IKE_PL_NOTIFY, inner, third, true));
+	CU_ASSERT_PTR_NULL(b->frag_rx[0]);
+	CU_ASSERT_EQUAL(ib->frag_mem, 0);
+	CU_ASSERT_EQUAL(ib->st.frags_rx, kept); /* nothing kept so far */
+	/* fragment 2 of 3 kept; again: a duplicate */
+	frag_to_b(IKE_EXCH_INFORMATIONAL, id, 2, 3, 0, inner + third, third, false);
+	CU_ASSERT_EQUAL(ib->st.frags_rx, kept + 1);
+	CU_ASSERT_EQUAL(ib->frag_mem, third);
+	EXPECT_DROP(IKE_DROP_FRAG_DUP,
+		    frag_to_b(IKE_EXCH_INFORMATIONAL, id, 2, 3, 0, inner + third, third, false));
+	CU_ASSERT_EQUAL(ib->frag_mem, third);
+	/* total 2 < 3: dropped; another message ID: the window (2.3) */
+	EXPECT_DROP(IKE_DROP_FRAG_STALE, frag_to_b(IKE_EXCH_INFORMATIONAL, id, 1, 2, IKE_PL_NOTIFY,
+						   inner, third, false));
+	EXPECT_DROP(IKE_DROP_MSGID, frag_to_b(IKE_EXCH_INFORMATIONAL, id + 1, 1, 3, IKE_PL_NOTIFY,
+					      inner, third, false));
+	CU_ASSERT_EQUAL(ib->frag_mem, third);
+	/* the cap over all partial messages */
+	ib->frag_mem += IKE_FRAG_MEM_MAX - third;
+	EXPECT_DROP(IKE_DROP_FRAG_FULL, frag_to_b(IKE_EXCH_INFORMATIONAL, id, 1, 3, IKE_PL_NOTIFY,
+						  inner, third, false));
+	ib->frag_mem -= IKE_FRAG_MEM_MAX - third;
+	/* total 4 > 3: what was kept goes, this one starts the message again (2.6.1) */
+	EXPECT_DROP(IKE_DROP_FRAG_RESTART, frag_to_b(IKE_EXCH_INFORMATIONAL, id, 1, 4,
+						     IKE_PL_NOTIFY, inner, third, false));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b->frag_rx[0]);
+	CU_ASSERT_EQUAL(ib->frag_mem, third);
+	/* past IKE_FRAG_REASM_MAX: 32 fragments of 1500 octets would make 48000 */
+	uint64_t over = 0;
+	for (uint16_t k = 1; k <= IKE_FRAG_MAX && over == 0; k++) {
+		frag_to_b(IKE_EXCH_INFORMATIONAL, id, k, IKE_FRAG_MAX, k == 1 ? IKE_PL_NOTIFY : 0,
+			  inner, 1500, false);
+		over = ib->st.drop[IKE_DROP_FRAG_OVERSIZE];
+		CU_ASSERT(over != 0 || ib->frag_mem == 1500u * k);
+	}
+	CU_ASSERT_EQUAL(over, 1);
+	CU_ASSERT_PTR_NULL(b->frag_rx[0]);
+	CU_ASSERT_EQUAL(ib->frag_mem, 0);
+	EXPECT_DROP(IKE_DROP_FRAG_UNEXPECTED,
+		    frag_to_b(IKE_EXCH_SA_INIT, 0, 1, 1, IKE_PL_NOTIFY, inner, third, false));
+	CU_ASSERT_EQUAL(ib->n_sa, 1);
+	CU_ASSERT_EQUAL(b->recv_next, id);
+	/* whole, out of order: 3, 1, 2; answered (A expects nothing: its window is apart) */
+	uint64_t reasm = ib->st.frags_reassembled;
+	frag_to_b(IKE_EXCH_INFORMATIONAL, id, 3, 3, 0, inner + 2 * third, n - 2 * third, false);
+	frag_to_b(IKE_EXCH_INFORMATIONAL, id, 1, 3, IKE_PL_NOTIFY, inner, third, false);
+	CU_ASSERT_EQUAL(b->recv_next, id);
+	CU_ASSERT_EQUAL(qn, 0);
+	frag_to_b(IKE_EXCH_INFORMATIONAL, id, 2, 3, 0, inner + third, third, false);
+	CU_ASSERT_EQUAL(ib->st.frags_reassembled, reasm + 1);
+	CU_ASSERT_EQUAL(b->recv_next, id + 1);
+	CU_ASSERT_EQUAL(qn, 1); /* the answer */
+	CU_ASSERT_PTR_NULL(b->frag_rx[0]);
+	CU_ASSERT_EQUAL(ib->frag_mem, 0);
+	cur(A)->send_next = id + 1; /* that request was A's, in A's name */
+	qn = 0;
+	CU_ASSERT_EQUAL(checks_failed, 0);
+	engines_down();
+}
+
+/*
+ * Bounded in time: a partial message is dropped IKE_FRAG_TTL_S after its first fragment, and
+ * its memory with it; and an SKF on an SA that did not negotiate fragmentation is refused.
+ */
+static void test_frag_timeout(void)
+{
+	static uint8_t inner[IKE_MSG_MAX];
+	CU_ASSERT_EQUAL_FATAL(engines_up(FRAG_PEER, FRAG_PEER), 0);
+	run(300);
+	check_established();
+	struct ike_sa *b = cur(B);
+	size_t n = frag_inner(inner, sizeof(inner), 300);
+	frag_to_b(IKE_EXCH_INFORMATIONAL, b->recv_next, 1, 2, IKE_PL_NOTIFY, inner, n / 2, false);
+	CU_ASSERT_PTR_NOT_NULL(b->frag_rx[0]);
+	run((IKE_FRAG_TTL_S - 1) * 1000);
+	CU_ASSERT_PTR_NOT_NULL(b->frag_rx[0]);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_FRAG_TIMEOUT], 0);
+	run(1100);
+	CU_ASSERT_PTR_NULL(b->frag_rx[0]);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_FRAG_TIMEOUT], 1);
+	CU_ASSERT_EQUAL(B->c.ike->frag_mem, 0);
+	check_established();
+	engines_down();
+
+	CU_ASSERT_EQUAL_FATAL(engines_up(FRAG_PEER, "      fragmentation: false\n"), 0);
+	run(300);
+	check_established();
+	b = cur(B);
+	EXPECT_DROP(IKE_DROP_FRAG_UNEXPECTED, frag_to_b(IKE_EXCH_INFORMATIONAL, b->recv_next, 1, 2,
+							IKE_PL_NOTIFY, inner, n / 2, false));
+	CU_ASSERT_PTR_NULL(b->frag_rx[0]);
+	CU_ASSERT_EQUAL(B->c.ike->frag_mem, 0);
+	engines_down();
+}
+
+/* ---- redirect (RFC 5685) and the rate of error notifies (RFC 7296 2.21.4) ---- */
+
+#define GW_ELSEWHERE "192.0.2.9" /* no engine's: the gateway B sends initiators to */
+
+/* Notify type of plain (unencrypted) message w, parsed into *m; NULL if absent. */
+static const struct ike_payload *w_plain_notify(const struct wire *w, uint16_t type,
+						struct ike_msg *m)
+{
+	return ike_msg_parse(m, w->buf, w->len) == 0 ? ike_msg_notify(m, type) : NULL;
+}
+
+/* The last IKE_SA_INIT request A put on the wire (history), or NULL. */
+static const struct wire *last_init_of_a(void)
+{
+	for (unsigned int i = hn; i-- > 0;)
+		if (hist[i].from == 0 && !w_resp(&hist[i]) && w_exch(&hist[i]) == IKE_EXCH_SA_INIT)
+			return &hist[i];
+	return NULL;
+}
+
+/* What a REDIRECT of B must hold: GW Ident IPv4, 4, the address, then the request's Ni. */
+static void check_redirect(const struct wire *resp, const struct wire *req, const char *gw)
+{
+	static struct ike_msg mr, mq;
+	uint8_t want[2 + 4 + IKE_NONCE_MAX], zero[8] = {0};
+	CU_ASSERT_FATAL(w_resp(resp) && w_exch(resp) == IKE_EXCH_SA_INIT);
+	const struct ike_payload *n = w_plain_notify(resp, IKE_N_REDIRECT, &mr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_EQUAL(mr.n, 1); /* the REDIRECT and nothing else (3.1) */
+	CU_ASSERT_EQUAL(memcmp(mr.hdr.spi_r, zero, 8), 0);
+	CU_ASSERT_EQUAL(mr.hdr.flags, IKE_FLAG_R);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&mq, req->buf, req->len), 0);
+	CU_ASSERT_EQUAL(memcmp(mr.hdr.spi_i, mq.hdr.spi_i, 8), 0);
+	const struct ike_payload *ni = ike_msg_find(&mq, IKE_PL_NONCE, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ni);
+	want[0] = 1;
+	want[1] = 4;
+	CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, gw, want + 2), 1);
+	memcpy(want + 6, ni->body, ni->len);
+	CU_ASSERT_EQUAL_FATAL(n->u.notify.len, 6 + ni->len);
+	CU_ASSERT_EQUAL(memcmp(n->u.notify.data, want, 6u + ni->len), 0);
+}
+
+/*
+ * B redirects every initiator that can follow (when: always). A's IKE_SA_INIT announces
+ * REDIRECT_SUPPORTED; B answers with the REDIRECT alone and keeps nothing; A starts over
+ * towards the new gateway, with the same SPIi, a fresh Ni, and REDIRECTED_FROM naming B.
+ */
+static void test_redirect(void)
+{
+	static struct ike_msg m;
+	uint8_t b_addr[4], gw[4];
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  redirect: {to: " GW_ELSEWHERE ", peers: peera}\n"),
+			      0);
+	inet_pton(AF_INET, addr[1], b_addr);
+	inet_pton(AF_INET, GW_ELSEWHERE, gw);
+	memcpy(alias_ip, gw, 4); /* what goes there lands on B, which has no peer at it */
+	alias_to = 1;
+	tick_only(100);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	struct wire req = q[0];
+	CU_ASSERT_PTR_NOT_NULL(w_plain_notify(&req, IKE_N_REDIRECT_SUPPORTED, &m));
+	CU_ASSERT_PTR_NULL(w_plain_notify(&req, IKE_N_REDIRECTED_FROM, &m));
+	take(0, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(B->c.ike->st.redirects, 1);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	check_redirect(&q[0], &req, GW_ELSEWHERE);
+	take(0, &cur_msg);
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL(A->c.ike->st.redirects_followed, 1);
+	CU_ASSERT_EQUAL_FATAL(qn, 1); /* A's IKE_SA_INIT again, to the new gateway */
+	const struct wire *again = &q[0];
+	CU_ASSERT_TRUE(!w_resp(again) && w_exch(again) == IKE_EXCH_SA_INIT);
+	CU_ASSERT_EQUAL(memcmp(again->p.remote, gw, 4), 0);
+	CU_ASSERT_EQUAL(again->p.rport, IKE_PORT);
+	CU_ASSERT_EQUAL(memcmp(again->buf, req.buf, 8), 0); /* SPIi */
+	CU_ASSERT_PTR_NULL(w_plain_notify(again, IKE_N_REDIRECT_SUPPORTED, &m));
+	const struct ike_payload *from = w_plain_notify(again, IKE_N_REDIRECTED_FROM, &m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(from);
+	CU_ASSERT_EQUAL(from->u.notify.len, 6);
+	CU_ASSERT_TRUE(from->u.notify.data[0] == 1 && from->u.notify.data[1] == 4 &&
+		       memcmp(from->u.notify.data + 2, b_addr, 4) == 0);
+	const struct ike_payload *n2 = ike_msg_find(&m, IKE_PL_NONCE, NULL);
+	static struct ike_msg m1;
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&m1, req.buf, req.len), 0);
+	const struct ike_payload *n1 = ike_msg_find(&m1, IKE_PL_NONCE, NULL);
+	CU_ASSERT_FATAL(n1 != NULL && n2 != NULL);
+	CU_ASSERT_FALSE(n1->len == n2->len && memcmp(n1->body, n2->body, n1->len) == 0);
+	pump(); /* B has no peer at the new address */
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_NO_PEER], 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	engines_down();
+}
+
+/* REDIRECT_SUPPORTED turned into an unassigned status type on the way (3.10.1: ignored). */
+static bool hide_support(const struct wire *w)
+{
+	static struct ike_msg m;
+	const struct ike_payload *n =
+		w->from == 0 && !w_resp(w) ? w_plain_notify(&cur_msg, IKE_N_REDIRECT_SUPPORTED, &m)
+					   : NULL;
+	if (n != NULL) {
+		cur_msg.buf[n->off + 6] = 0xa0; /* 40961, in the private status range */
+		cur_msg.buf[n->off + 7] = 0x01;
+	}
+	return false;
+}
+
+/*
+ * An initiator that did not say it can follow a REDIRECT is served as usual: B answers with SA,
+ * KE and Nr and keeps a half-open SA. (The changed request cannot go further: IKE_AUTH signs
+ * the IKE_SA_INIT as sent, 2.15, so B would refuse A's AUTH.)
+ */
+static void test_redirect_unsupported(void)
+{
+	static struct ike_msg m;
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  redirect: {to: " GW_ELSEWHERE "}\n"), 0);
+	tick_only(100);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	take(0, &cur_msg);
+	hide_support(&cur_msg);
+	CU_ASSERT_PTR_NULL(w_plain_notify(&cur_msg, IKE_N_REDIRECT_SUPPORTED, &m));
+	deliver(&cur_msg);
+	CU_ASSERT_EQUAL(B->c.ike->st.redirects, 0);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	CU_ASSERT_TRUE(w_resp(&q[0]) && w_exch(&q[0]) == IKE_EXCH_SA_INIT);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&m, q[0].buf, q[0].len), 0);
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_find(&m, IKE_PL_SA, NULL));
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_find(&m, IKE_PL_KE, NULL));
+	CU_ASSERT_PTR_NULL(ike_msg_notify(&m, IKE_N_REDIRECT));
+	engines_down();
+}
+
+static unsigned int spoiled; /* REDIRECTs whose Nonce Data spoil_redirect changed */
+
+/* The first REDIRECT's last octet (the end of its Nonce Data) changes on the way. */
+static bool spoil_redirect(const struct wire *w)
+{
+	static struct ike_msg m;
+	if (spoiled == 0 && w->from == 1 && w_plain_notify(w, IKE_N_REDIRECT, &m) != NULL) {
+		cur_msg.buf[cur_msg.len - 1] ^= 0x01;
+		spoiled++;
+	}
+	return false;
+}
+
+/*
+ * 3.1: a REDIRECT whose Nonce Data is not our Ni is not for our request: A drops it
+ * (ike_redirect_bad), keeps waiting, retransmits to B, and follows the genuine one that answers
+ * the retransmission.
+ */
+static void test_redirect_nonce(void)
+{
+	uint8_t b_addr[4], gw[4];
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  redirect: {to: " GW_ELSEWHERE "}\n"), 0);
+	inet_pton(AF_INET, addr[1], b_addr);
+	inet_pton(AF_INET, GW_ELSEWHERE, gw);
+	memcpy(alias_ip, gw, 4);
+	alias_to = 1;
+	spoiled = 0;
+	run_filtered(100, spoil_redirect);
+	CU_ASSERT_EQUAL(spoiled, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_REDIRECT_BAD], 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.redirects_followed, 0);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 1);
+	const struct wire *w = last_init_of_a();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(memcmp(w->p.remote, b_addr, 4), 0);
+	unsigned int h0 = hn;
+	run_filtered(1100, spoil_redirect); /* the retransmission after retransmit_ms */
+	CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.redirects_followed, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.redirects, 2);
+	w = last_init_of_a();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_TRUE(w >= &hist[h0] && memcmp(w->p.remote, gw, 4) == 0);
+	engines_down();
+}
+
+/* B, behind the alias, answers for the new gateway too: what goes there reaches B as itself. */
+static bool gw_is_b(const struct wire *w)
+{
+	uint8_t gw[4];
+	inet_pton(AF_INET, GW_ELSEWHERE, gw);
+	if (w->to == 1 && memcmp(w->p.remote, gw, 4) == 0)
+		inet_pton(AF_INET, addr[1], cur_msg.p.remote);
+	return false;
+}
+
+/*
+ * RFC 5685 6: gateways that keep redirecting. A follows IKE_REDIRECT_MAX REDIRECTs in a row,
+ * gives the next one up (ike_redirect_loop) with its IKE SA, and starts over from its
+ * configured peer later.
+ */
+static void test_redirect_loop(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  redirect: {to: " GW_ELSEWHERE "}\n"), 0);
+	inet_pton(AF_INET, GW_ELSEWHERE, alias_ip);
+	alias_to = 1;
+	run_filtered(100, gw_is_b);
+	CU_ASSERT_EQUAL(A->c.ike->st.redirects_followed, IKE_REDIRECT_MAX);
+	CU_ASSERT_EQUAL(B->c.ike->st.redirects, IKE_REDIRECT_MAX + 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_REDIRECT_LOOP], 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	run_filtered(10100, gw_is_b); /* IKE_RESTART_S later: once more, and given up again */
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_REDIRECT_LOOP], 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.redirects, 2 * (IKE_REDIRECT_MAX + 1));
+	engines_down();
+}
+
+/* when: load: B serves A's first IKE SA; with one IKE SA held, A's second one goes elsewhere. */
+static void test_redirect_load(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  redirect: {to: " GW_ELSEWHERE
+					     ", when: load, load_threshold: 1}\n"),
+			      0);
+	inet_pton(AF_INET, GW_ELSEWHERE, alias_ip);
+	alias_to = 1;
+	run(300);
+	check_established();
+	CU_ASSERT_EQUAL(B->c.ike->st.redirects, 0);
+	ike_initiate(A->c.ike, &A->cfg->ike_peers[0], 0);
+	run(100);
+	CU_ASSERT_EQUAL(B->c.ike->st.redirects, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.redirects_followed, 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_NO_PEER], 1);
+	engines_down();
+}
+
+/* n requests on an SA B does not know: the copies of req delivered at once. */
+static void unknown_spi(const struct wire *req, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		cur_msg = *req;
+		deliver(&cur_msg);
+	}
+}
+
+/*
+ * RFC 7296 1.5 and 2.21.4: a request for an IKE SA B does not hold gets INVALID_IKE_SPI, at
+ * most IKE_ERR_RATE (20) a second, the rest counted; a response never gets one.
+ */
+static void test_invalid_spi_rate(void)
+{
+	static struct ike_msg mq, mr;
+	CU_ASSERT_EQUAL_FATAL(engines_up(NULL, NULL), 0);
+	run(300);
+	check_established();
+	ike_sa_delete(cur(B)); /* B forgets the IKE SA (a restart) */
+	ike_task_queue(cur(A), IKE_T_DPD, 0);
+	CU_ASSERT_EQUAL_FATAL(qn, 1);
+	struct wire req;
+	take(0, &req);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&mq, req.buf, req.len), 0);
+	unknown_spi(&req, 25);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_NO_SA], 25);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies, 20);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies_limited, 5);
+	CU_ASSERT_EQUAL_FATAL(qn, 20);
+	/* 1.5: unprotected, SPIs, exchange and message ID copied, R set, I clear (B responded) */
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(&mr, q[0].buf, q[0].len), 0);
+	CU_ASSERT_EQUAL(mr.n, 1);
+	CU_ASSERT_EQUAL(mr.sk, -1);
+	CU_ASSERT_EQUAL(mr.pl[0].type, IKE_PL_NOTIFY);
+	CU_ASSERT_EQUAL(mr.pl[0].u.notify.type, IKE_N_INVALID_IKE_SPI);
+	CU_ASSERT_EQUAL(mr.hdr.flags, IKE_FLAG_R);
+	CU_ASSERT_EQUAL(mr.hdr.exchange, IKE_EXCH_INFORMATIONAL);
+	CU_ASSERT_EQUAL(mr.hdr.msg_id, mq.hdr.msg_id);
+	CU_ASSERT_EQUAL(memcmp(mr.hdr.spi_i, mq.hdr.spi_i, 8), 0);
+	CU_ASSERT_EQUAL(memcmp(mr.hdr.spi_r, mq.hdr.spi_r, 8), 0);
+	qn = 0;
+	clk += hz; /* a second later: the bucket is full again, and no fuller */
+	unknown_spi(&req, 25);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies, 40);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies_limited, 10);
+	qn = 0;
+	struct wire resp = req; /* the same, marked a response: never answered */
+	resp.buf[19] |= IKE_FLAG_R;
+	unknown_spi(&resp, 3);
+	CU_ASSERT_EQUAL(qn, 0);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_RESPONSE], 3);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies, 40);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies_limited, 10);
+	clk += hz / 10; /* 100 ms: two more */
+	unknown_spi(&req, 5);
+	CU_ASSERT_EQUAL(qn, 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies, 42);
+	CU_ASSERT_EQUAL(B->c.ike->st.error_notifies_limited, 13);
+	qn = 0;
+	engines_down();
+}
+
 static int suite_cleanup(void)
 {
 	engines_down();
@@ -1525,7 +2247,20 @@ int test_ike_engine_register(void)
 	    CU_add_test(s, "cap per source address", test_source_cap) == NULL ||
 	    CU_add_test(s, "NAT keepalives and rebinding", test_nat) == NULL ||
 	    CU_add_test(s, "reauthentication", test_reauth) == NULL ||
-	    CU_add_test(s, "INITIAL_CONTACT", test_initial_contact) == NULL)
+	    CU_add_test(s, "INITIAL_CONTACT", test_initial_contact) == NULL ||
+	    CU_add_test(s, "fragmented IKE_AUTH", test_frag_auth) == NULL ||
+	    CU_add_test(s, "fragmentation not negotiated", test_frag_not_negotiated) == NULL ||
+	    CU_add_test(s, "lost fragments", test_frag_lost) == NULL ||
+	    CU_add_test(s, "malformed fragments", test_frag_malformed) == NULL ||
+	    CU_add_test(s, "fragment reassembly timeout", test_frag_timeout) == NULL)
+		return CU_get_error();
+	if (CU_add_test(s, "redirect", test_redirect) == NULL ||
+	    CU_add_test(s, "redirect: initiator without support", test_redirect_unsupported) ==
+		    NULL ||
+	    CU_add_test(s, "redirect: nonce data", test_redirect_nonce) == NULL ||
+	    CU_add_test(s, "redirect: loop", test_redirect_loop) == NULL ||
+	    CU_add_test(s, "redirect: when load", test_redirect_load) == NULL ||
+	    CU_add_test(s, "INVALID_IKE_SPI rate", test_invalid_spi_rate) == NULL)
 		return CU_get_error();
 	return CUE_SUCCESS;
 }
