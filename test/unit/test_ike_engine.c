@@ -1373,6 +1373,36 @@ static void test_source_cap(void)
 	engines_down();
 }
 
+/* IKE_AUTH from A never reaches B: B's SAs stay half-open. */
+static bool drop_auth_to_b(const struct wire *w)
+{
+	return w->to == 1 && w_exch(w) == IKE_EXCH_AUTH;
+}
+
+/*
+ * The half-open cap: B takes 2 half-open SAs at most (and asks no cookie below that). A starts
+ * three IKE SAs (its configured one, then two more) whose IKE_AUTH never arrives: the third
+ * IKE_SA_INIT finds the cap and gets no answer (ike_half_open_full).
+ */
+static void test_half_open_cap(void)
+{
+	CU_ASSERT_EQUAL_FATAL(
+		engines_up_ike(
+			"  limits: {half_open_max: 2, cookie_threshold: 2, per_source_max: 0}\n"),
+		0);
+	run_filtered(100, drop_auth_to_b); /* A's first tick starts the configured one */
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(rte_hash_count(B->c.ike->by_init), (int32_t)i + 1);
+		ike_initiate(A->c.ike, &A->cfg->ike_peers[0], 0);
+		run_filtered(100, drop_auth_to_b);
+	}
+	CU_ASSERT_EQUAL(rte_hash_count(B->c.ike->by_init), 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_HALF_OPEN_FULL], 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_COOKIE_SENT], 0);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 2);
+	engines_down();
+}
+
 /*
  * A NAT in front of A maps its ports 500 and 4500 to nat500 and nat4500, and back for what B
  * sends. NAT detection (2.23) then has A behind a NAT and B not.
@@ -2245,6 +2275,7 @@ int test_ike_engine_register(void)
 	    CU_add_test(s, "CP pool exhaustion", test_pool_exhaustion) == NULL ||
 	    CU_add_test(s, "cookies", test_cookies) == NULL ||
 	    CU_add_test(s, "cap per source address", test_source_cap) == NULL ||
+	    CU_add_test(s, "half-open cap", test_half_open_cap) == NULL ||
 	    CU_add_test(s, "NAT keepalives and rebinding", test_nat) == NULL ||
 	    CU_add_test(s, "reauthentication", test_reauth) == NULL ||
 	    CU_add_test(s, "INITIAL_CONTACT", test_initial_contact) == NULL ||
