@@ -1069,13 +1069,14 @@ static int load_shared(struct ld *ld, const struct node **vals)
 
 /* ---- limits ---- */
 
-enum { LIM_HALF_OPEN, LIM_COOKIE, LIM_SOURCE, LIM_N };
+enum { LIM_SA, LIM_HALF_OPEN, LIM_COOKIE, LIM_SOURCE, LIM_N };
 
 #define LIM_UINT(k, f, lo, hi)                                                      \
 	{                                                                           \
 		k, cfgi_set_uint, offsetof(struct cfg_ike_limits, f), lo, hi, false \
 	}
 static const struct rule lim_rules[LIM_N] = {
+	[LIM_SA] = LIM_UINT("sa_max", sa_max, 1, CFG_IKE_SA_MAX),
 	[LIM_HALF_OPEN] = LIM_UINT("half_open_max", half_open_max, 1, CFG_IKE_SA_MAX),
 	[LIM_COOKIE] = LIM_UINT("cookie_threshold", cookie_threshold, 0, CFG_IKE_SA_MAX),
 	[LIM_SOURCE] = LIM_UINT("per_source_max", per_source_max, 0, CFG_IKE_SA_MAX),
@@ -1089,6 +1090,7 @@ static int load_limits(struct ld *ld, const struct node *map)
 	const struct node *vals[LIM_N] = {NULL};
 	int rc;
 
+	l->sa_max = CFG_IKE_SA_MAX;
 	l->half_open_max = LIMIT_HALF_OPEN_DEFAULT;
 	l->cookie_threshold = LIMIT_COOKIE_DEFAULT;
 	l->per_source_max = LIMIT_SOURCE_DEFAULT;

@@ -165,6 +165,7 @@ struct cfg_ike_peer {
  */
 #define CFG_IKE_SA_MAX 16384
 struct cfg_ike_limits {
+	unsigned int sa_max;	       /* IKE SAs peers may open, half-open ones included */
 	unsigned int half_open_max;    /* half-open SAs; more IKE_SA_INITs are dropped */
 	unsigned int cookie_threshold; /* half-open SAs from which a cookie is needed (0: always) */
 	unsigned int per_source_max;   /* IKE SAs peers opened from one address; 0 = no cap */

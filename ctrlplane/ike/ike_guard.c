@@ -7,8 +7,9 @@
  *   1. its source address holds fewer than per_source_max IKE SAs the peer opened (half-open
  *      or established), else it is dropped without an answer (ike_source_full): one address
  *      cannot take the table;
- *   2. fewer than half_open_max SAs are half-open, else dropped (ike_half_open_full);
- *   3. from cookie_threshold half-open SAs on, the request must carry a cookie the hub made for
+ *   2. the hub holds fewer than sa_max IKE SAs in all, else dropped (ike_table_full);
+ *   3. fewer than half_open_max SAs are half-open, else dropped (ike_half_open_full);
+ *   4. from cookie_threshold half-open SAs on, the request must carry a cookie the hub made for
  *      its Ni, source address and SPIi within the last two secret periods; without one (or
  *      with a stale or forged one) the answer is a fresh COOKIE notify and nothing else
  *      (ike_cookie_sent, ike_cookie_bad), which costs one HMAC and one small datagram.
@@ -210,6 +211,8 @@ int ike_guard_admit(struct ike *ike, const struct ike_msg *m, const struct ike_p
 		return -1;
 	if (l->per_source_max != 0 && src_count(g, p) >= l->per_source_max)
 		return IKE_DROP_SOURCE_FULL;
+	if (ike->n_sa >= l->sa_max) /* the global cap: what the hub holds, whoever started it */
+		return IKE_DROP_FULL;
 	uint32_t half_open = (uint32_t)rte_hash_count(ike->by_init);
 	if (half_open >= l->half_open_max)
 		return IKE_DROP_HALF_OPEN_FULL;

@@ -2790,6 +2790,7 @@ static void test_ike_admission(void)
 	CU_ASSERT_EQUAL(
 		cfg_load_buffer("t.yaml", IFACE_V4, strlen(IFACE_V4), &cfg, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->ike_limits.sa_max, 16384);
 	CU_ASSERT_EQUAL(cfg->ike_limits.half_open_max, 1024);
 	CU_ASSERT_EQUAL(cfg->ike_limits.cookie_threshold, 64);
 	CU_ASSERT_EQUAL(cfg->ike_limits.per_source_max, 256);
@@ -2810,9 +2811,9 @@ static void test_ike_admission(void)
 	expect_error("above the table", IFACE_V4 "ike:\n  limits: {per_source_max: 16385}\n",
 		     strlen(IFACE_V4 "ike:\n  limits: {per_source_max: 16385}\n"),
 		     "t.yaml:7:28: ", "'per_source_max'");
-	expect_error("unknown limit", IFACE_V4 "ike:\n  limits: {sa_max: 5}\n",
-		     strlen(IFACE_V4 "ike:\n  limits: {sa_max: 5}\n"),
-		     "t.yaml:7:12: ", "unknown key 'sa_max' in ike.limits");
+	expect_error("unknown limit", IFACE_V4 "ike:\n  limits: {sa_cap: 5}\n",
+		     strlen(IFACE_V4 "ike:\n  limits: {sa_cap: 5}\n"),
+		     "t.yaml:7:12: ", "unknown key 'sa_cap' in ike.limits");
 }
 
 /* Line 14 after IKE_OK: ike.redirect with mapping x, which starts at col 13. */

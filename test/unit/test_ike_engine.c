@@ -1401,6 +1401,15 @@ static void test_half_open_cap(void)
 	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_COOKIE_SENT], 0);
 	CU_ASSERT_EQUAL(B->c.ike->n_sa, 2);
 	engines_down();
+	/* the global cap: 1 IKE SA in all; A's second gets nothing (ike_table_full) */
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  limits: {sa_max: 1, per_source_max: 0}\n"), 0);
+	run(300);
+	check_established();
+	ike_initiate(A->c.ike, &A->cfg->ike_peers[0], 0);
+	run(100);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_FULL], 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	engines_down();
 }
 
 /*
@@ -2275,7 +2284,7 @@ int test_ike_engine_register(void)
 	    CU_add_test(s, "CP pool exhaustion", test_pool_exhaustion) == NULL ||
 	    CU_add_test(s, "cookies", test_cookies) == NULL ||
 	    CU_add_test(s, "cap per source address", test_source_cap) == NULL ||
-	    CU_add_test(s, "half-open cap", test_half_open_cap) == NULL ||
+	    CU_add_test(s, "half-open and global caps", test_half_open_cap) == NULL ||
 	    CU_add_test(s, "NAT keepalives and rebinding", test_nat) == NULL ||
 	    CU_add_test(s, "reauthentication", test_reauth) == NULL ||
 	    CU_add_test(s, "INITIAL_CONTACT", test_initial_contact) == NULL ||
