@@ -42,6 +42,7 @@
 #define LIMIT_HALF_OPEN_DEFAULT 1024 /* ike.limits (ike_guard.c) */
 #define LIMIT_COOKIE_DEFAULT	64
 #define LIMIT_SOURCE_DEFAULT	256 /* remote-access clients behind one NAT share an address */
+#define LIMIT_RATE_DEFAULT	50  /* IKE_SA_INITs a second per address, twice that in a burst */
 #define WHERE_MAX		64  /* "in ike.peers[1023].children[7]" */
 #define LABEL_MAX		(SHOW_MAX + 32)
 #define FAM_V4			1u
@@ -1069,7 +1070,7 @@ static int load_shared(struct ld *ld, const struct node **vals)
 
 /* ---- limits ---- */
 
-enum { LIM_SA, LIM_HALF_OPEN, LIM_COOKIE, LIM_SOURCE, LIM_N };
+enum { LIM_SA, LIM_HALF_OPEN, LIM_COOKIE, LIM_SOURCE, LIM_RATE, LIM_N };
 
 #define LIM_UINT(k, f, lo, hi)                                                      \
 	{                                                                           \
@@ -1080,6 +1081,7 @@ static const struct rule lim_rules[LIM_N] = {
 	[LIM_HALF_OPEN] = LIM_UINT("half_open_max", half_open_max, 1, CFG_IKE_SA_MAX),
 	[LIM_COOKIE] = LIM_UINT("cookie_threshold", cookie_threshold, 0, CFG_IKE_SA_MAX),
 	[LIM_SOURCE] = LIM_UINT("per_source_max", per_source_max, 0, CFG_IKE_SA_MAX),
+	[LIM_RATE] = LIM_UINT("per_source_rate", per_source_rate, 0, 100000),
 };
 #undef LIM_UINT
 
@@ -1094,6 +1096,7 @@ static int load_limits(struct ld *ld, const struct node *map)
 	l->half_open_max = LIMIT_HALF_OPEN_DEFAULT;
 	l->cookie_threshold = LIMIT_COOKIE_DEFAULT;
 	l->per_source_max = LIMIT_SOURCE_DEFAULT;
+	l->per_source_rate = LIMIT_RATE_DEFAULT;
 	if (map == NULL)
 		return 0;
 	rc = cfgi_walk_map(ld, map, "in ike.limits", lim_rules, LIM_N, l, vals);

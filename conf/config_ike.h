@@ -169,6 +169,7 @@ struct cfg_ike_limits {
 	unsigned int half_open_max;    /* half-open SAs; more IKE_SA_INITs are dropped */
 	unsigned int cookie_threshold; /* half-open SAs from which a cookie is needed (0: always) */
 	unsigned int per_source_max;   /* IKE SAs peers opened from one address; 0 = no cap */
+	unsigned int per_source_rate;  /* IKE_SA_INITs a second from one address; 0 = no limit */
 };
 
 /*

@@ -133,7 +133,8 @@ static void drop_pki(void)
 
 static int dpd_delay; /* the peers' dpd_delay in seconds */
 /* the hub's ike.limits: one establishment at a time, so the caps never bite */
-static const char *limits = "half_open_max: 16, cookie_threshold: 16, per_source_max: 0";
+static const char *limits =
+	"half_open_max: 16, cookie_threshold: 16, per_source_max: 0, per_source_rate: 0";
 
 /* The hub: one peer of remote any; the initiator: one peer, the hub. */
 static void yaml_of(int i, const char *ike, const char *esp, bool certs, char *out, size_t size)

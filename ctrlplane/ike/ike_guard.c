@@ -4,6 +4,9 @@
  * the half-open cap and the cap per source address.
  *
  * An IKE_SA_INIT request passes, in this order, before any state or DH work exists for it:
+ *   0. its source address sent fewer than per_source_rate a second (a token bucket of twice
+ *      that, in a slot a hash of the address picks and that address owns until another takes
+ *      it over), else dropped (ike_source_rate);
  *   1. its source address holds fewer than per_source_max IKE SAs the peer opened (half-open
  *      or established), else it is dropped without an answer (ike_source_full): one address
  *      cannot take the table;
@@ -45,6 +48,7 @@
 #define IKE_COOKIE_ROTATE_S 120
 #define COOKIE_HASH_LEN	    16
 #define COOKIE_LEN	    (1 + COOKIE_HASH_LEN)
+#define IKE_RATE_SLOTS	    4096 /* per-source rate buckets */
 
 struct src_key {
 	uint8_t family;
@@ -60,6 +64,14 @@ struct ike_guard {
 	uint32_t *count;     /* per hash position */
 	uint32_t err_tokens; /* error notifies that may still go (ike_guard_error) */
 	uint64_t err_tsc;    /* the bucket was last refilled up to here */
+	/* per-source rate: token buckets in slots by a hash of the address, each owned by one
+	 * address; another address hashing there takes the slot over with a full bucket, so
+	 * forged sources can never drain a real one's tokens. Tokens in thousandths. */
+	struct {
+		struct src_key key;
+		uint64_t tsc;
+		uint32_t milli;
+	} rate[IKE_RATE_SLOTS];
 };
 
 static int new_secret(struct ike_guard *g, uint8_t v)
@@ -203,12 +215,36 @@ static bool cookie_good(const struct ike_guard *g, const struct ike_payload *c,
 	return CRYPTO_memcmp(want, c->u.notify.data, COOKIE_LEN) == 0;
 }
 
+/* One IKE_SA_INIT from p's address within per_source_rate a second (burst: twice that)? */
+static bool rate_ok(struct ike_guard *g, const struct ike_path *p, unsigned int rate, uint64_t now)
+{
+	struct src_key k;
+	src_key(p, &k);
+	uint32_t slot = rte_jhash(&k, sizeof(k), 0x5bd1e995) % IKE_RATE_SLOTS;
+	uint64_t hz = rte_get_timer_hz(), burst = 2000ull * rate;
+	uint64_t dt = now - g->rate[slot].tsc;
+	bool mine = g->rate[slot].tsc != 0 && memcmp(&g->rate[slot].key, &k, sizeof(k)) == 0;
+	uint64_t milli = !mine || dt >= hz ? burst : g->rate[slot].milli + dt * rate * 1000 / hz;
+	g->rate[slot].key = k;
+	if (milli > burst)
+		milli = burst;
+	g->rate[slot].tsc = now;
+	if (milli < 1000) {
+		g->rate[slot].milli = (uint32_t)milli;
+		return false;
+	}
+	g->rate[slot].milli = (uint32_t)(milli - 1000);
+	return true;
+}
+
 int ike_guard_admit(struct ike *ike, const struct ike_msg *m, const struct ike_path *p)
 {
-	const struct ike_guard *g = ike->guard;
+	struct ike_guard *g = ike->guard;
 	const struct cfg_ike_limits *l = &ike->cfg->ike_limits;
 	if (g == NULL)
 		return -1;
+	if (l->per_source_rate != 0 && !rate_ok(g, p, l->per_source_rate, ike_now(ike)))
+		return IKE_DROP_SOURCE_RATE;
 	if (l->per_source_max != 0 && src_count(g, p) >= l->per_source_max)
 		return IKE_DROP_SOURCE_FULL;
 	if (ike->n_sa >= l->sa_max) /* the global cap: what the hub holds, whoever started it */

@@ -97,7 +97,8 @@
 	X(FRAG_RESTART, "ike_frag_restart", "a higher total: kept fragments dropped (2.6.1)")      \
 	X(FRAG_OVERSIZE, "ike_frag_oversize", "reassembled message past IKE_FRAG_REASM_MAX")       \
 	X(FRAG_FULL, "ike_frag_full", "reassembly memory at its cap (IKE_FRAG_MEM_MAX)")           \
-	X(FRAG_TIMEOUT, "ike_frag_timeout", "a partial message dropped after IKE_FRAG_TTL_S")
+	X(FRAG_TIMEOUT, "ike_frag_timeout", "a partial message dropped after IKE_FRAG_TTL_S")      \
+	X(SOURCE_RATE, "ike_source_rate", "IKE_SA_INIT from an address above per_source_rate")
 
 #define IKE_DROP_ENUM(s, n, d) IKE_DROP_##s,
 enum ike_drop { IKE_DROPS(IKE_DROP_ENUM) IKE_DROP_MAX };

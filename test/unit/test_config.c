@@ -2794,6 +2794,7 @@ static void test_ike_admission(void)
 	CU_ASSERT_EQUAL(cfg->ike_limits.half_open_max, 1024);
 	CU_ASSERT_EQUAL(cfg->ike_limits.cookie_threshold, 64);
 	CU_ASSERT_EQUAL(cfg->ike_limits.per_source_max, 256);
+	CU_ASSERT_EQUAL(cfg->ike_limits.per_source_rate, 50);
 	cfg_free(cfg);
 	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", good, strlen(good), &cfg, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);

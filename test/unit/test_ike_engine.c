@@ -1413,6 +1413,30 @@ static void test_half_open_cap(void)
 }
 
 /*
+ * The per-source rate: 2 IKE_SA_INITs a second, 4 in a burst. A starts six IKE SAs at once
+ * (its configured one and five more): four are answered, two dropped (ike_source_rate); a
+ * second later the bucket is full again and the next one is answered.
+ */
+static void test_source_rate(void)
+{
+	CU_ASSERT_EQUAL_FATAL(engines_up_ike("  limits: {per_source_rate: 2, per_source_max: 0, "
+					     "half_open_max: 64, cookie_threshold: 64}\n"),
+			      0);
+	tick_only(100); /* the configured one, on the wire */
+	for (int i = 0; i < 5; i++)
+		ike_initiate(A->c.ike, &A->cfg->ike_peers[0], 0);
+	pump_filtered(drop_auth_to_b);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_SOURCE_RATE], 2);
+	CU_ASSERT_EQUAL(rte_hash_count(B->c.ike->by_init), 4);
+	run_filtered(1000, drop_auth_to_b);
+	unsigned int before = (unsigned int)rte_hash_count(B->c.ike->by_init);
+	ike_initiate(A->c.ike, &A->cfg->ike_peers[0], 0);
+	pump_filtered(drop_auth_to_b);
+	CU_ASSERT_EQUAL(rte_hash_count(B->c.ike->by_init), before + 1);
+	engines_down();
+}
+
+/*
  * A NAT in front of A maps its ports 500 and 4500 to nat500 and nat4500, and back for what B
  * sends. NAT detection (2.23) then has A behind a NAT and B not.
  */
@@ -2285,6 +2309,7 @@ int test_ike_engine_register(void)
 	    CU_add_test(s, "cookies", test_cookies) == NULL ||
 	    CU_add_test(s, "cap per source address", test_source_cap) == NULL ||
 	    CU_add_test(s, "half-open and global caps", test_half_open_cap) == NULL ||
+	    CU_add_test(s, "rate per source address", test_source_rate) == NULL ||
 	    CU_add_test(s, "NAT keepalives and rebinding", test_nat) == NULL ||
 	    CU_add_test(s, "reauthentication", test_reauth) == NULL ||
 	    CU_add_test(s, "INITIAL_CONTACT", test_initial_contact) == NULL ||
