@@ -172,7 +172,9 @@ int cfgi_ike_template(struct ld *ld, const struct node *map, const struct node *
 	for (int pass = 0; pass < 2; pass++) {
 		const struct node *src = pass == 0 ? map : tmpl;
 		for (const struct node *p = src->first; p != NULL; p = p->next->next) {
-			if ((pass == 0 && strcmp(p->str, "template") == 0) ||
+			/* a key that is no scalar is copied: the walk that follows refuses it */
+			if ((pass == 0 && p->kind == NODE_SCALAR &&
+			     strcmp(p->str, "template") == 0) ||
 			    (pass == 1 && (strcmp(p->str, "name") == 0 || value_of(map, p->str))))
 				continue;
 			c[k] = *p;

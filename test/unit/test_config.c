@@ -2772,6 +2772,10 @@ static void test_ike_shared(void)
 		 "t.yaml:9:14: ", "template t is defined twice"},
 		{"proposals a sequence", IFACE_V4 "ike:\n  proposals: [aes128gcm16]\n",
 		 "t.yaml:7:14: ", "'proposals' must be a mapping of names to proposal lists"},
+		{"a key that is no scalar, in a peer with a template",
+		 IFACE_V4 "ike:\n  templates:\n    - {name: t, local: 10.0.0.1}\n  peers:\n"
+			  "    - name: p\n      template: t\n      ? [x]\n      : y\n",
+		 "t.yaml:12:9: ", "keys must be scalars, not a sequence"},
 		{"a proposal list name", IFACE_V4 "ike:\n  proposals: {9x: aes128gcm16}\n",
 		 "t.yaml:7:15: ", "a proposal list's name must be a letter"},
 	};
