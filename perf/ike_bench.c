@@ -65,19 +65,13 @@
 #include "dataplane/iface.h"
 #include "dataplane/neigh.h"
 #include "dataplane/sa.h"
+#include "test/ike_pair.h"
 
 #define HUB	0
 #define INIT	1
 #define L2	14
 #define QMAX	8192 /* a tick of ike-hold sends one liveness check per SA */
 #define MSG_MAX 2048 /* the benchmark's messages; certificates fit */
-
-struct eng {
-	struct config *cfg;
-	struct dp *dp;
-	struct ctrl c;
-	bool up;
-};
 
 struct msg {
 	int to;
@@ -86,7 +80,7 @@ struct msg {
 	uint8_t buf[MSG_MAX];
 };
 
-static struct eng eng[2];
+static struct ike_pair_eng eng[2];
 static struct msg q[QMAX];
 static unsigned int qn;
 static uint64_t hub_cycles, init_cycles;
@@ -190,107 +184,24 @@ static int capture(struct ike *ike, const struct ike_path *p, const uint8_t *msg
 	return 0;
 }
 
-static int publish_wan(struct eng *e)
-{
-	const struct cfg_iface *ci = &e->cfg->ifaces[0];
-	struct iface *ifc = rte_zmalloc("b_ifc", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
-	if (ifc == NULL)
-		return -1;
-	ifc->ifindex = 1;
-	ifc->kind = IFACE_ETHER;
-	ifc->up = 1;
-	ifc->mtu = 1500;
-	snprintf(ifc->name, sizeof(ifc->name), "%s", ci->name);
-	ifc->v4[0].family = AF_INET;
-	ifc->v4[0].plen = ci->v4[0].plen;
-	memcpy(ifc->v4[0].addr, ci->v4[0].bytes, 4);
-	ifc->n_v4 = 1;
-	return iface_publish(e->dp->ifaces, ifc) == 1 ? 0 : -1;
-}
-
 static int engine_up(int i, const char *yaml)
 {
-	struct eng *e = &eng[i];
-	char err[512], name[32];
-	if (cfg_load_buffer("bench", yaml, strlen(yaml), &e->cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "engine %d: %s\n", i, err);
-		return -1;
-	}
-	e->dp = dp_create(1, 1023, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (e->dp == NULL)
-		return -1;
-	snprintf(name, sizeof(name), "bike%d", i);
-	e->dp->ifaces = iface_table_create(e->dp->qsbr);
-	e->dp->fib = dp_fib_create(name, e->dp->qsbr, 64, SOCKET_ID_ANY);
-	e->dp->neigh = dp_neigh_create(name, 64, e->dp->qsbr, SOCKET_ID_ANY);
-	e->dp->sas = sa_table_create(name, e->dp->qsbr, SOCKET_ID_ANY);
-	if (e->dp->ifaces == NULL || e->dp->fib == NULL || e->dp->neigh == NULL ||
-	    e->dp->sas == NULL || publish_wan(e) != 0)
-		return -1;
-	if (ctrl_init(&e->c, e->dp, e->cfg, err, sizeof(err)) != 0 || e->c.ike == NULL) {
-		fprintf(stderr, "engine %d: %s\n", i, err);
-		return -1;
-	}
-	rte_timer_stop(&e->c.ike->tick);
-	rte_timer_stop(&e->c.sa_timer);
-	e->c.ike->xmit = capture;
-	if (clk != 0)
-		e->c.ike->clock = clock_now;
-	e->up = true;
-	return 0;
+	return ike_pair_up(&eng[i], i, yaml, capture, clk != 0 ? clock_now : NULL);
 }
 
 static void engines_down(void)
 {
-	for (int i = 0; i < 2; i++)
-		if (eng[i].up)
-			ike_fini(&eng[i].c);
-	for (int i = 0; i < 2; i++)
-		if (eng[i].up)
-			ipsec_fini(&eng[i].c);
-	for (int i = 0; i < 2; i++) {
-		struct eng *e = &eng[i];
-		if (e->up)
-			ctrl_fini(&e->c);
-		if (e->dp != NULL) {
-			dp_neigh_destroy(e->dp->neigh);
-			dp_fib_destroy(e->dp->fib);
-			sa_table_destroy(e->dp->sas);
-			iface_table_destroy(e->dp->ifaces);
-			dp_destroy(e->dp);
-		}
-		cfg_free(e->cfg);
-		memset(e, 0, sizeof(*e));
-	}
+	ike_pair_down(eng, 2);
 	qn = 0;
 }
 
 /* Message m to its engine as the punt path hands it over: Ethernet, IPv4, UDP (+ marker). */
 static void deliver(const struct msg *m)
 {
-	struct eng *e = &eng[m->to];
-	size_t marker = m->p.rport == IKE_PORT_NATT ? 4 : 0;
-	size_t ulen = sizeof(struct rte_udp_hdr) + marker + m->len;
-	size_t total = L2 + sizeof(struct rte_ipv4_hdr) + ulen;
-	struct rte_mbuf *mb = rte_pktmbuf_alloc(e->dp->pool);
-	uint8_t *d = mb != NULL ? (uint8_t *)rte_pktmbuf_append(mb, (uint16_t)total) : NULL;
-	if (d == NULL) {
-		rte_pktmbuf_free(mb);
+	struct ike_pair_eng *e = &eng[m->to];
+	struct rte_mbuf *mb = ike_pair_datagram(e->dp->pool, &m->p, m->buf, m->len);
+	if (mb == NULL)
 		return;
-	}
-	memset(d, 0, total);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + L2);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + ulen));
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	memcpy(&ip->src_addr, m->p.local, 4);
-	memcpy(&ip->dst_addr, m->p.remote, 4);
-	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
-	u->src_port = rte_cpu_to_be_16(m->p.lport);
-	u->dst_port = rte_cpu_to_be_16(m->p.rport);
-	u->dgram_len = rte_cpu_to_be_16((uint16_t)ulen);
-	memcpy((uint8_t *)(u + 1) + marker, m->buf, m->len);
 	uint64_t t0 = rte_rdtsc_precise();
 	ike_input(&e->c, mb, AF_INET);
 	uint64_t dt = rte_rdtsc_precise() - t0;
@@ -314,7 +225,7 @@ static void pump(void)
 	}
 }
 
-static struct ike_sa *established(struct eng *e)
+static struct ike_sa *established(struct ike_pair_eng *e)
 {
 	const void *key;
 	void *data;
@@ -363,7 +274,7 @@ static size_t heap_used(void)
 	return used;
 }
 
-static unsigned int live(struct eng *e)
+static unsigned int live(struct ike_pair_eng *e)
 {
 	const void *key;
 	void *data;

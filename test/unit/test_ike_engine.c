@@ -62,20 +62,13 @@
 #include "dataplane/iface.h"
 #include "dataplane/neigh.h"
 #include "dataplane/sa.h"
+#include "test/ike_pair.h"
 #include "tests.h"
 
 #define ENG_MAX	 2
 #define WIRE_MAX 64
 #define HIST_MAX 256
 #define L2	 14
-
-struct eng {
-	char name[8];
-	struct config *cfg;
-	struct dp *dp;
-	struct ctrl c;
-	bool up;
-};
 
 /* One IKE message on the wire. */
 struct wire {
@@ -85,7 +78,7 @@ struct wire {
 	uint8_t buf[IKE_MSG_MAX];
 };
 
-static struct eng eng[ENG_MAX];
+static struct ike_pair_eng eng[ENG_MAX];
 static struct wire q[WIRE_MAX]; /* sent, not yet delivered (FIFO) */
 static unsigned int qn;
 static struct wire hist[HIST_MAX]; /* everything sent, in order */
@@ -195,85 +188,14 @@ static int capture(struct ike *ike, const struct ike_path *p, const uint8_t *msg
 	return 0;
 }
 
-static int publish_wan(struct eng *e)
-{
-	for (unsigned int i = 0; i < e->cfg->n_ifaces; i++) {
-		const struct cfg_iface *ci = &e->cfg->ifaces[i];
-		struct iface *ifc = rte_zmalloc("t_ifc", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
-		if (ifc == NULL)
-			return -1;
-		ifc->ifindex = (uint16_t)(i + 1);
-		ifc->kind = IFACE_ETHER;
-		ifc->up = 1;
-		ifc->mtu = 1500;
-		snprintf(ifc->name, sizeof(ifc->name), "%s", ci->name);
-		for (unsigned int k = 0; k < ci->n_v4; k++) {
-			ifc->v4[k].family = AF_INET;
-			ifc->v4[k].plen = ci->v4[k].plen;
-			memcpy(ifc->v4[k].addr, ci->v4[k].bytes, 4);
-		}
-		ifc->n_v4 = ci->n_v4;
-		if (iface_publish(e->dp->ifaces, ifc) != ifc->ifindex)
-			return -1;
-	}
-	return 0;
-}
-
 static int engine_up(int i, const char *yaml)
 {
-	struct eng *e = &eng[i];
-	char err[512], name[32];
-	memset(e, 0, sizeof(*e));
-	snprintf(e->name, sizeof(e->name), "e%d", i);
-	if (cfg_load_buffer(e->name, yaml, strlen(yaml), &e->cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "engine %d config: %s\n", i, err);
-		return -1;
-	}
-	e->dp = dp_create(1, 511, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (e->dp == NULL)
-		return -1;
-	snprintf(name, sizeof(name), "tike%d", i);
-	e->dp->ifaces = iface_table_create(e->dp->qsbr);
-	e->dp->fib = dp_fib_create(name, e->dp->qsbr, 64, SOCKET_ID_ANY);
-	e->dp->neigh = dp_neigh_create(name, 64, e->dp->qsbr, SOCKET_ID_ANY);
-	e->dp->sas = sa_table_create(name, e->dp->qsbr, SOCKET_ID_ANY);
-	if (e->dp->ifaces == NULL || e->dp->fib == NULL || e->dp->neigh == NULL ||
-	    e->dp->sas == NULL || publish_wan(e) != 0)
-		return -1;
-	if (ctrl_init(&e->c, e->dp, e->cfg, err, sizeof(err)) != 0 || e->c.ike == NULL) {
-		fprintf(stderr, "engine %d: %s\n", i, err);
-		return -1;
-	}
-	rte_timer_stop(&e->c.ike->tick); /* the test ticks (ike_tick) on its own clock */
-	rte_timer_stop(&e->c.sa_timer);
-	e->c.ike->xmit = capture;
-	e->c.ike->clock = clock_now;
-	e->up = true;
-	return 0;
+	return ike_pair_up(&eng[i], i, yaml, capture, clock_now);
 }
 
 static void engines_down(void)
 {
-	for (int i = 0; i < ENG_MAX; i++)
-		if (eng[i].up)
-			ike_fini(&eng[i].c);
-	for (int i = 0; i < ENG_MAX; i++)
-		if (eng[i].up)
-			ipsec_fini(&eng[i].c);
-	for (int i = 0; i < ENG_MAX; i++) {
-		struct eng *e = &eng[i];
-		if (e->up)
-			ctrl_fini(&e->c);
-		if (e->dp != NULL) {
-			dp_neigh_destroy(e->dp->neigh);
-			dp_fib_destroy(e->dp->fib);
-			sa_table_destroy(e->dp->sas);
-			iface_table_destroy(e->dp->ifaces);
-			dp_destroy(e->dp);
-		}
-		cfg_free(e->cfg);
-		memset(e, 0, sizeof(*e));
-	}
+	ike_pair_down(eng, ENG_MAX);
 	qn = hn = 0;
 }
 
@@ -306,7 +228,7 @@ static int engines_up(const char *extra_a, const char *extra_b)
 /* ---- what an engine holds ---- */
 
 /* The current IKE SA of e: established, children not moved away; NULL if none. */
-static struct ike_sa *cur(struct eng *e)
+static struct ike_sa *cur(struct ike_pair_eng *e)
 {
 	const void *key;
 	void *data;
@@ -319,7 +241,7 @@ static struct ike_sa *cur(struct eng *e)
 	return NULL;
 }
 
-static unsigned int live_sas(struct eng *e)
+static unsigned int live_sas(struct ike_pair_eng *e)
 {
 	const void *key;
 	void *data;
@@ -331,7 +253,7 @@ static unsigned int live_sas(struct eng *e)
 	return n;
 }
 
-static unsigned int dp_count(const struct eng *e)
+static unsigned int dp_count(const struct ike_pair_eng *e)
 {
 	unsigned int n = 0;
 	for (uint16_t id = 1; id < SA_MAX; id++)
@@ -340,7 +262,7 @@ static unsigned int dp_count(const struct eng *e)
 }
 
 /* e's inbound data plane SA with SPI spi (host order), or NULL. */
-static const struct sa *dp_in(const struct eng *e, uint32_t spi)
+static const struct sa *dp_in(const struct ike_pair_eng *e, uint32_t spi)
 {
 	for (uint16_t id = 1; id < SA_MAX; id++) {
 		const struct sa *s = sa_get(e->dp->sas, id);
@@ -350,13 +272,13 @@ static const struct sa *dp_in(const struct eng *e, uint32_t spi)
 	return NULL;
 }
 
-static const struct iface *vti(const struct eng *e)
+static const struct iface *vti(const struct ike_pair_eng *e)
 {
 	return iface_by_name(e->dp->ifaces, "vti1");
 }
 
 /* The children of e that are ACTIVE (bound or bindable), over all its IKE SAs. */
-static unsigned int active_children(struct eng *e, struct ike_child **last)
+static unsigned int active_children(struct ike_pair_eng *e, struct ike_child **last)
 {
 	const void *key;
 	void *data;
@@ -375,7 +297,7 @@ static unsigned int active_children(struct eng *e, struct ike_child **last)
 	return n;
 }
 
-static void check(bool ok, const char *what, const struct eng *e)
+static void check(bool ok, const char *what, const struct ike_pair_eng *e)
 {
 	if (ok)
 		return;
@@ -385,7 +307,7 @@ static void check(bool ok, const char *what, const struct eng *e)
 }
 
 /* Every data plane SA belongs to a child; every child's SAs are there; VTI keyed by a child. */
-static void invariants_of(struct eng *e, struct eng *peer)
+static void invariants_of(struct ike_pair_eng *e, struct ike_pair_eng *peer)
 {
 	const void *key;
 	void *data;
@@ -436,27 +358,9 @@ static void invariants(void)
 /* Hand message w to its receiver as the data plane punts it: Ethernet, IPv4, UDP (+ marker). */
 static void deliver(const struct wire *w)
 {
-	struct eng *e = &eng[w->to];
-	size_t marker = w->p.rport == IKE_PORT_NATT ? 4 : 0;
-	size_t ulen = sizeof(struct rte_udp_hdr) + marker + w->len;
-	size_t total = L2 + sizeof(struct rte_ipv4_hdr) + ulen;
-	struct rte_mbuf *mb = rte_pktmbuf_alloc(e->dp->pool);
+	struct ike_pair_eng *e = &eng[w->to];
+	struct rte_mbuf *mb = ike_pair_datagram(e->dp->pool, &w->p, w->buf, w->len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mb);
-	uint8_t *d = (uint8_t *)rte_pktmbuf_append(mb, (uint16_t)total);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	memset(d, 0, total);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + L2);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + ulen));
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	memcpy(&ip->src_addr, w->p.local, 4); /* the sender's view of the path */
-	memcpy(&ip->dst_addr, w->p.remote, 4);
-	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
-	u->src_port = rte_cpu_to_be_16(w->p.lport);
-	u->dst_port = rte_cpu_to_be_16(w->p.rport);
-	u->dgram_len = rte_cpu_to_be_16((uint16_t)ulen);
-	memcpy((uint8_t *)(u + 1) + marker, w->buf, w->len);
 	ike_input(&e->c, mb, AF_INET);
 	invariants();
 }
@@ -1764,7 +1668,7 @@ static void test_frag_lost(void)
 		CU_ASSERT_TRUE(frag_dropped);
 		CU_ASSERT_EQUAL(cur(A), NULL);
 		/* the partial message is held: on B (request) or A (response) */
-		struct eng *holder = frag_drop_from == 0 ? B : A;
+		struct ike_pair_eng *holder = frag_drop_from == 0 ? B : A;
 		CU_ASSERT_NOT_EQUAL(holder->c.ike->frag_mem, 0);
 		run_filtered(300, drop_frag2);
 		CU_ASSERT_EQUAL(A->c.ike->st.retransmits, 1);
