@@ -25,10 +25,10 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/ike_cert.h"
+#include "crypto/ike_x509.h"
 
-#define DER_LEN_MAX  65535 /* no object taken here is longer (no IKE payload is) */
-#define NAME_SHOW    96	   /* octets of a certificate's name quoted in a reason */
-#define DN_VALUE_MAX 256   /* one attribute value of a configured DN */
+#define NAME_SHOW    96	 /* octets of a certificate's name quoted in a reason */
+#define DN_VALUE_MAX 256 /* one attribute value of a configured DN */
 #define DN_TYPE_MAX  64
 
 /* ID types of RFC 7296 3.5 (the IKE codec is above this layer). */
@@ -40,9 +40,7 @@
 
 /* ---- helpers ---- */
 
-static void say(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t len, const char *fmt, ...)
+void ike_why(char *why, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -53,13 +51,12 @@ static void say(char *why, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A certificate that fills its DER exactly, or NULL. */
-static X509 *cert_parse(const uint8_t *der, size_t len)
+X509 *ike_x509_parse(const uint8_t *der, size_t len)
 {
 	const uint8_t *p = der;
 	X509 *x;
 
-	if (der == NULL || len == 0 || len > DER_LEN_MAX)
+	if (der == NULL || len == 0 || len > IKE_DER_LEN_MAX)
 		return NULL;
 	x = d2i_X509(NULL, &p, (long)len);
 	if (x != NULL && p != der + len) {
@@ -115,7 +112,7 @@ static X509_NAME *name_parse(const uint8_t *der, size_t len)
 	const uint8_t *p = der;
 	X509_NAME *nm;
 
-	if (der == NULL || len == 0 || len > DER_LEN_MAX)
+	if (der == NULL || len == 0 || len > IKE_DER_LEN_MAX)
 		return NULL;
 	nm = d2i_X509_NAME(NULL, &p, (long)len);
 	if (nm != NULL && (p != der + len || X509_NAME_entry_count(nm) == 0)) {
@@ -224,22 +221,22 @@ static void time_str(const ASN1_TIME *t, char *out, size_t len)
 
 int ike_cert_valid_now(const uint8_t *cert, size_t len, char *why, size_t why_len)
 {
-	X509 *x = cert_parse(cert, len);
+	X509 *x = ike_x509_parse(cert, len);
 	char nb[32], na[32];
 	int rc = 0;
 
 	if (x == NULL) {
-		say(why, why_len, "does not parse as X.509");
+		ike_why(why, why_len, "does not parse as X.509");
 		return -EBADMSG;
 	}
 	time_str(X509_get0_notBefore(x), nb, sizeof(nb));
 	time_str(X509_get0_notAfter(x), na, sizeof(na));
 	/* X509_cmp_current_time: -1 before now, 1 after, 0 on error (taken as invalid) */
 	if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0) {
-		say(why, why_len, "is not valid before %s", nb);
+		ike_why(why, why_len, "is not valid before %s", nb);
 		rc = -EKEYEXPIRED;
 	} else if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) {
-		say(why, why_len, "expired on %s", na);
+		ike_why(why, why_len, "expired on %s", na);
 		rc = -EKEYEXPIRED;
 	}
 	X509_free(x);
@@ -249,7 +246,7 @@ int ike_cert_valid_now(const uint8_t *cert, size_t len, char *why, size_t why_le
 
 int ike_cert_subject(const uint8_t *cert, size_t len, uint8_t *dn, size_t cap, size_t *dn_len)
 {
-	X509 *x = cert_parse(cert, len);
+	X509 *x = ike_x509_parse(cert, len);
 	int rc = x == NULL ? -EBADMSG : name_der(X509_get_subject_name(x), dn, cap, dn_len);
 
 	X509_free(x);
@@ -259,7 +256,7 @@ int ike_cert_subject(const uint8_t *cert, size_t len, uint8_t *dn, size_t cap, s
 
 bool ike_cert_self_signed(const uint8_t *cert, size_t len)
 {
-	X509 *x = cert_parse(cert, len);
+	X509 *x = ike_x509_parse(cert, len);
 	bool self = x != NULL && X509_self_signed(x, 1) == 1;
 
 	X509_free(x);
@@ -302,7 +299,7 @@ static bool id_in(X509 *x, uint8_t type, const uint8_t *id, size_t len)
 bool ike_cert_has_id(const uint8_t *cert, size_t len, uint8_t id_type, const uint8_t *id,
 		     size_t id_len)
 {
-	X509 *x = cert_parse(cert, len);
+	X509 *x = ike_x509_parse(cert, len);
 	bool ok = x != NULL && id != NULL && id_in(x, id_type, id, id_len);
 
 	X509_free(x);
@@ -339,7 +336,7 @@ static int dn_type(const char *s, size_t len, size_t *i, char *type, char *why, 
 		t--;
 	type[t] = '\0';
 	if (t == 0 || *i >= len || s[*i] != '=') {
-		say(why, why_len, "an attribute is not TYPE=VALUE (at character %zu)", *i + 1);
+		ike_why(why, why_len, "an attribute is not TYPE=VALUE (at character %zu)", *i + 1);
 		return -EINVAL;
 	}
 	(*i)++;
@@ -357,16 +354,16 @@ static int dn_value(const char *s, size_t len, size_t *i, char *v, size_t *vlen,
 		char c = s[*i];
 
 		if (c == '+') {
-			say(why, why_len,
-			    "'+' (a multi-valued RDN) is not supported: escape it as \\+");
+			ike_why(why, why_len,
+				"'+' (a multi-valued RDN) is not supported: escape it as \\+");
 			return -EINVAL;
 		}
 		if (c == '\\' && ++(*i) == len) {
-			say(why, why_len, "a lone backslash ends it");
+			ike_why(why, why_len, "a lone backslash ends it");
 			return -EINVAL;
 		}
 		if (n == DN_VALUE_MAX - 1) {
-			say(why, why_len, "a value is longer than %u octets", DN_VALUE_MAX - 1);
+			ike_why(why, why_len, "a value is longer than %u octets", DN_VALUE_MAX - 1);
 			return -EINVAL;
 		}
 		v[n++] = s[*i];
@@ -391,16 +388,16 @@ static int dn_rdn(X509_NAME *nm, const char *s, size_t len, size_t *i, char *why
 		return rc;
 	nid = OBJ_txt2nid(type);
 	if (nid == NID_undef) {
-		say(why, why_len, "attribute type '%.32s' is unknown", type);
+		ike_why(why, why_len, "attribute type '%.32s' is unknown", type);
 		return -EINVAL;
 	}
 	if (vlen == 0 || X509_NAME_add_entry_by_NID(nm, nid, MBSTRING_UTF8, (const uint8_t *)v,
 						    (int)vlen, -1, 0) != 1) {
-		say(why, why_len, "the value of %.32s is empty or not allowed for it", type);
+		ike_why(why, why_len, "the value of %.32s is empty or not allowed for it", type);
 		return -EINVAL;
 	}
 	if (*i < len && ++(*i) == len) { /* past the ',' */
-		say(why, why_len, "a comma ends it");
+		ike_why(why, why_len, "a comma ends it");
 		return -EINVAL;
 	}
 	return 0;
@@ -416,13 +413,13 @@ int ike_cert_dn_parse(const char *s, size_t len, uint8_t *der, size_t cap, size_
 	while (rc == 0 && i < len)
 		rc = dn_rdn(nm, s, len, &i, why, why_len);
 	if (rc == 0 && X509_NAME_entry_count(nm) == 0) {
-		say(why, why_len, "it names no attribute");
+		ike_why(why, why_len, "it names no attribute");
 		rc = -EINVAL;
 	}
 	if (rc == 0) {
 		rc = name_der(nm, der, cap, der_len);
 		if (rc < 0)
-			say(why, why_len, "it is longer than %zu octets in DER", cap);
+			ike_why(why, why_len, "it is longer than %zu octets in DER", cap);
 	}
 	X509_NAME_free(nm);
 	ERR_clear_error();
@@ -439,7 +436,7 @@ void ike_cert_dn_str(const uint8_t *dn, size_t len, char *out, size_t cap)
 
 void ike_cert_subject_str(const uint8_t *cert, size_t len, char *out, size_t cap)
 {
-	X509 *x = cert_parse(cert, len);
+	X509 *x = ike_x509_parse(cert, len);
 
 	name_str(x != NULL ? X509_get_subject_name(x) : NULL, out, cap);
 	X509_free(x);
@@ -473,7 +470,7 @@ bool ike_cert_next(const uint8_t *cas, size_t len, size_t *off, const uint8_t **
 
 int ike_cert_keyhash(const uint8_t *cert, size_t len, uint8_t out[IKE_CERT_KEYHASH_LEN])
 {
-	X509 *x = cert_parse(cert, len);
+	X509 *x = ike_x509_parse(cert, len);
 	uint8_t *spki = NULL;
 	unsigned int hl = 0;
 	int l = x != NULL ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki) : -1;
@@ -492,11 +489,11 @@ static int add_received(STACK_OF(X509) * un, const struct ike_chunk *im, size_t 
 			size_t why_len)
 {
 	for (size_t i = 0; i < n; i++) {
-		X509 *x = cert_parse(im[i].p, im[i].len);
+		X509 *x = ike_x509_parse(im[i].p, im[i].len);
 
 		if (x == NULL) {
-			say(why, why_len, "intermediate certificate %zu does not parse as X.509",
-			    i + 1);
+			ike_why(why, why_len,
+				"intermediate certificate %zu does not parse as X.509", i + 1);
 			return -EBADMSG;
 		}
 		if (sk_X509_push(un, x) <= 0) {
@@ -514,7 +511,7 @@ static int add_configured(X509_STORE *st, STACK_OF(X509) * un, const uint8_t *ca
 	size_t cl, off = 0;
 
 	while (ike_cert_next(cas, len, &off, &c, &cl)) {
-		X509 *x = cert_parse(c, cl);
+		X509 *x = ike_x509_parse(c, cl);
 
 		if (x == NULL)
 			continue; /* the loader checked them */
@@ -546,8 +543,8 @@ static int run_verify(X509_STORE_CTX *ctx, X509_STORE *st, X509 *leaf, STACK_OF(
 	err = X509_STORE_CTX_get_error(ctx);
 	bad = X509_STORE_CTX_get_current_cert(ctx);
 	name_str(bad != NULL ? X509_get_subject_name(bad) : NULL, name, sizeof(name));
-	say(why, why_len, "%s (depth %d: \"%s\")", X509_verify_cert_error_string(err),
-	    X509_STORE_CTX_get_error_depth(ctx), name);
+	ike_why(why, why_len, "%s (depth %d: \"%s\")", X509_verify_cert_error_string(err),
+		X509_STORE_CTX_get_error_depth(ctx), name);
 	return err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID
 		       ? -EKEYEXPIRED
 		       : -EKEYREJECTED;
@@ -625,14 +622,14 @@ static X509_STORE *ca_store(const uint8_t *cas, size_t len, STACK_OF(X509) * un,
 int ike_cert_verify_chain(const uint8_t *ee, size_t ee_len, const struct ike_chunk *im, size_t n_im,
 			  const uint8_t *cas, size_t cas_len, char *why, size_t why_len)
 {
-	X509 *leaf = cert_parse(ee, ee_len);
+	X509 *leaf = ike_x509_parse(ee, ee_len);
 	X509_STORE *st = NULL;
 	STACK_OF(X509) *un = sk_X509_new_null();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	int rc = leaf == NULL ? -EBADMSG : un == NULL || ctx == NULL ? -ENOMEM : 0;
 
 	if (leaf == NULL)
-		say(why, why_len, "the certificate does not parse as X.509");
+		ike_why(why, why_len, "the certificate does not parse as X.509");
 	if (rc == 0)
 		rc = add_received(un, im, n_im, why, why_len);
 	if (rc == 0)

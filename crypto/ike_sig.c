@@ -26,10 +26,10 @@
 #include <openssl/x509.h>
 
 #include "crypto/ike_sig.h"
+#include "crypto/ike_x509.h"
 
 #define RSA_BITS_MIN  2048
 #define RSA_BITS_MAX  8192
-#define DER_LEN_MAX   65535 /* no object taken here is longer (no IKE payload is) */
 #define PSS_SALT_MAX  1024
 #define TRAILER_BC    1		    /* the only PSS trailerField (RFC 4055 3.1) */
 #define KEY_DESC_MAX  80	    /* "EC " and a group name, or a type and its bits */
@@ -40,36 +40,6 @@ enum sig_scheme { SCHEME_PKCS1 = 1, SCHEME_PSS, SCHEME_ECDSA };
 
 /* ---- keys ---- */
 
-static void say(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
-/* A certificate that fills its DER exactly, or NULL. */
-static X509 *cert_parse(const uint8_t *der, size_t len)
-{
-	const uint8_t *p = der;
-	X509 *x;
-
-	if (der == NULL || len == 0 || len > DER_LEN_MAX)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)len);
-	if (x != NULL && p != der + len) {
-		X509_free(x);
-		x = NULL;
-	}
-	ERR_clear_error();
-	return x;
-}
-
 /* A PKCS#8 private key that fills its DER exactly, or NULL. */
 static EVP_PKEY *key_parse(const uint8_t *der, size_t len)
 {
@@ -77,7 +47,7 @@ static EVP_PKEY *key_parse(const uint8_t *der, size_t len)
 	PKCS8_PRIV_KEY_INFO *p8;
 	EVP_PKEY *k = NULL;
 
-	if (der == NULL || len == 0 || len > DER_LEN_MAX)
+	if (der == NULL || len == 0 || len > IKE_DER_LEN_MAX)
 		return NULL;
 	p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
 	if (p8 != NULL && p == der + len)
@@ -171,22 +141,23 @@ static void key_desc(const EVP_PKEY *k, char *out, size_t len)
 int ike_sig_key_check(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len,
 		      char *why, size_t why_len)
 {
-	X509 *x = cert_parse(cert, cert_len);
+	X509 *x = ike_x509_parse(cert, cert_len);
 	EVP_PKEY *k = key_parse(key, key_len);
 	char desc[KEY_DESC_MAX];
 	int rc = 0;
 
 	if (x == NULL || k == NULL) {
-		say(why, why_len, "%s does not parse", x == NULL ? "the certificate" : "the key");
+		ike_why(why, why_len, "%s does not parse",
+			x == NULL ? "the certificate" : "the key");
 		rc = -EBADMSG;
 	} else if (key_kind(k) == KEY_NONE) {
 		key_desc(k, desc, sizeof(desc));
-		say(why, why_len,
-		    "is %s: vpnhub signs with RSA of 2048 to 8192 bits, or EC P-256 or P-384",
-		    desc);
+		ike_why(why, why_len,
+			"is %s: vpnhub signs with RSA of 2048 to 8192 bits, or EC P-256 or P-384",
+			desc);
 		rc = -ENOTSUP;
 	} else if (X509_check_private_key(x, k) != 1) {
-		say(why, why_len, "is not the private key of the certificate");
+		ike_why(why, why_len, "is not the private key of the certificate");
 		rc = -EKEYREJECTED;
 	}
 	EVP_PKEY_free(k);
@@ -537,15 +508,16 @@ static int algid_parse(const uint8_t *der, size_t len, struct sig_alg *a, char *
 
 	if (alg == NULL || p != der + len) {
 		X509_ALGOR_free(alg);
-		say(why, why_len, "its AlgorithmIdentifier does not parse (RFC 7427 3)");
+		ike_why(why, why_len, "its AlgorithmIdentifier does not parse (RFC 7427 3)");
 		return -EBADMSG;
 	}
 	X509_ALGOR_get0(&oid, &ptype, &pval, alg);
 	rc = algid_known(OBJ_obj2nid(oid), ptype, pval, a);
 	if (rc == -ENOTSUP && OBJ_obj2txt(name, sizeof(name), oid, 0) > 0)
-		say(why, why_len, "signature algorithm %s is not one vpnhub verifies", name);
+		ike_why(why, why_len, "signature algorithm %s is not one vpnhub verifies", name);
 	else if (rc < 0)
-		say(why, why_len, "its AlgorithmIdentifier has parameters vpnhub does not accept");
+		ike_why(why, why_len,
+			"its AlgorithmIdentifier has parameters vpnhub does not accept");
 	X509_ALGOR_free(alg);
 	return rc;
 }
@@ -558,19 +530,19 @@ static int digital(enum key_kind kind, const uint8_t **sig, size_t *len, struct 
 	int rc;
 
 	if (al == 0 || 1 + al >= *len) {
-		say(why, why_len, "its AlgorithmIdentifier length runs past the AUTH data");
+		ike_why(why, why_len, "its AlgorithmIdentifier length runs past the AUTH data");
 		return -EBADMSG;
 	}
 	rc = algid_parse(*sig + 1, al, a, why, why_len);
 	*sig += 1 + al;
 	*len -= 1 + al;
 	if (rc == 0 && (a->scheme == SCHEME_ECDSA) != (kind != KEY_RSA)) {
-		say(why, why_len, "%s does not fit the certificate's key", scheme_name(a));
+		ike_why(why, why_len, "%s does not fit the certificate's key", scheme_name(a));
 		return -EKEYREJECTED;
 	}
 	if (rc == 0 && !(IKE_SIG_HASHES_OURS & 1u << a->h->id)) {
-		say(why, why_len, "%s was not announced in SIGNATURE_HASH_ALGORITHMS (RFC 7427 4)",
-		    a->h->md);
+		ike_why(why, why_len,
+			"%s was not announced in SIGNATURE_HASH_ALGORITHMS (RFC 7427 4)", a->h->md);
 		return -ENOTSUP;
 	}
 	return rc;
@@ -589,12 +561,12 @@ static int method_alg(uint8_t method, enum key_kind kind, const uint8_t **sig, s
 		return digital(kind, sig, len, a, why, why_len);
 	if (method != IKE_AUTH_RSA_SIG && method != IKE_AUTH_ECDSA_P256 &&
 	    method != IKE_AUTH_ECDSA_P384) {
-		say(why, why_len, "AUTH method %u is not a signature method vpnhub verifies",
-		    method);
+		ike_why(why, why_len, "AUTH method %u is not a signature method vpnhub verifies",
+			method);
 		return -ENOTSUP;
 	}
 	if (kind != want) {
-		say(why, why_len, "AUTH method %u does not fit the certificate's key", method);
+		ike_why(why, why_len, "AUTH method %u does not fit the certificate's key", method);
 		return -EKEYREJECTED;
 	}
 	legacy(kind, a);
@@ -627,7 +599,7 @@ static int verify_raw(EVP_PKEY *k, const struct sig_alg *a, const struct ike_chu
 int ike_sig_verify(const uint8_t *cert, size_t cert_len, uint8_t method, const uint8_t *data,
 		   size_t len, const struct ike_chunk *so, size_t n, char *why, size_t why_len)
 {
-	X509 *x = cert_parse(cert, cert_len);
+	X509 *x = ike_x509_parse(cert, cert_len);
 	EVP_PKEY *k = x != NULL ? X509_get0_pubkey(x) : NULL;
 	enum key_kind kind = k != NULL ? key_kind(k) : KEY_NONE;
 	struct sig_alg a;
@@ -635,12 +607,12 @@ int ike_sig_verify(const uint8_t *cert, size_t cert_len, uint8_t method, const u
 	int rc;
 
 	if (k == NULL) {
-		say(why, why_len, "the certificate does not parse as X.509");
+		ike_why(why, why_len, "the certificate does not parse as X.509");
 		rc = -EBADMSG;
 	} else if (kind == KEY_NONE) {
 		key_desc(k, desc, sizeof(desc));
-		say(why, why_len, "its key is %s, not RSA of 2048 to 8192 bits or EC P-256/P-384",
-		    desc);
+		ike_why(why, why_len,
+			"its key is %s, not RSA of 2048 to 8192 bits or EC P-256/P-384", desc);
 		rc = -ENOTSUP;
 	} else {
 		rc = method_alg(method, kind, &data, &len, &a, why, why_len);
@@ -648,11 +620,11 @@ int ike_sig_verify(const uint8_t *cert, size_t cert_len, uint8_t method, const u
 	if (rc == 0) {
 		rc = verify_raw(k, &a, so, n, data, len);
 		if (rc == 0)
-			say(why, why_len, "%s %s (AUTH method %u)", scheme_name(&a), a.h->md,
-			    method);
+			ike_why(why, why_len, "%s %s (AUTH method %u)", scheme_name(&a), a.h->md,
+				method);
 		else
-			say(why, why_len, "the %s %s signature does not verify", scheme_name(&a),
-			    a.h->md);
+			ike_why(why, why_len, "the %s %s signature does not verify",
+				scheme_name(&a), a.h->md);
 	}
 	X509_free(x);
 	ERR_clear_error();
