@@ -755,6 +755,8 @@ enum {
 	PEER_RTX_MS,
 	PEER_FRAG,
 	PEER_FRAG_SIZE,
+	PEER_VERSION,
+	PEER_AGGRESSIVE,
 	PEER_N
 };
 
@@ -900,6 +902,9 @@ static const struct rule peer_rules[PEER_N] = {
 	[PEER_FRAG] = {"fragmentation", cfgi_set_bool, offsetof(struct cfg_ike_peer, fragmentation),
 		       0, 0, false},
 	[PEER_FRAG_SIZE] = PEER_UINT("fragment_size", fragment_size, FRAG_SIZE_MIN, FRAG_SIZE_MAX),
+	[PEER_VERSION] = PEER_UINT("version", version, 1, 2),
+	[PEER_AGGRESSIVE] = {"aggressive", cfgi_set_bool, offsetof(struct cfg_ike_peer, aggressive),
+			     0, 0, false},
 };
 
 /*
@@ -960,6 +965,15 @@ static int check_peer(struct ld *ld, const struct node *map, const char *where,
 	if (p->initiate && p->remote.family == 0)
 		return cfgi_fail(ld, vals[PEER_INITIATE], -EINVAL,
 				 "'initiate' needs a remote address, not any");
+	if (p->aggressive && p->version != 1)
+		return cfgi_fail(ld, vals[PEER_AGGRESSIVE], -EINVAL,
+				 "'aggressive' is an IKEv1 mode: it needs 'version: 1'");
+	if (p->version == 1 && p->auth != CFG_IKE_AUTH_PSK)
+		return cfgi_fail(ld, vals[PEER_AUTH], -ENOTSUP,
+				 "IKEv1 peers authenticate with a pre-shared key only, for now");
+	if (p->version == 1 && (p->pool >= 0 || p->pool6 >= 0))
+		return cfgi_fail(ld, vals[PEER_POOL], -ENOTSUP,
+				 "IKEv1 peers get no pool: Mode Config is not implemented yet");
 	rc = check_ids(ld, map, where, p, vals);
 	if (rc == 0)
 		rc = load_auth(ld, map, where, p, vals);
@@ -1007,6 +1021,7 @@ static int load_peer(struct ld *ld, const struct node *own, unsigned int idx)
 	p->send_certreq = true;
 	p->fragmentation = true;
 	p->fragment_size = FRAG_SIZE_DEFAULT;
+	p->version = 2;
 	p->line = map->line;
 	snprintf(where, sizeof(where), "in ike.peers[%u]", idx);
 	rc = cfgi_walk_map(ld, map, where, peer_rules, PEER_N, p, vals);

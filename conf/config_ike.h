@@ -157,6 +157,13 @@ struct cfg_ike_peer {
 	 * datagram of a fragment, 256..9000 (default 1280) */
 	bool fragmentation;
 	unsigned int fragment_size;
+	/*
+	 * 1: IKEv1 (RFC 2409, ctrlplane/ike/ikev1*.c), 2: IKEv2 (default). An IKEv1 peer's
+	 * rekey_time is its ISAKMP SA lifetime; aggressive: Aggressive Mode is accepted from it
+	 * (its pre-shared-key hash can be attacked offline, so it is off by default).
+	 */
+	unsigned int version;
+	bool aggressive;
 };
 
 /*

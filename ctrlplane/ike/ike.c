@@ -20,6 +20,7 @@
 
 #include "ctrlplane/ike/ike.h"
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/ipsec.h"
 #include "ctrlplane/log.h"
 #include "dataplane/sa.h"
@@ -176,6 +177,13 @@ void ike_tel_stats(struct ctrl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "half_open", rte_hash_count(ike->by_init));
 	for (int i = 0; i < IKE_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, ike_drop_name[i], ike->st.drop[i]);
+	rte_tel_data_add_dict_u64(d, "v1_rx", ike->st.v1_rx);
+	rte_tel_data_add_dict_u64(d, "v1_established", ike->st.v1_established);
+	rte_tel_data_add_dict_u64(d, "v1_quick_modes", ike->st.v1_quick_modes);
+	rte_tel_data_add_dict_u64(d, "v1_dpd_acks", ike->st.v1_dpd_acks);
+	rte_tel_data_add_dict_u64(d, "v1_deletes", ike->st.v1_deletes);
+	for (int i = 0; i < IKEV1_DROP_MAX; i++)
+		rte_tel_data_add_dict_u64(d, ikev1_drop_name[i], ike->st.v1_drop[i]);
 }
 
 static const char *state_name(uint8_t s)
@@ -202,6 +210,10 @@ static void sa_fill(const struct ike_sa *sa, struct rte_tel_data *d)
 	hex(sa->spi_r, 8, buf);
 	rte_tel_data_add_dict_string(d, "spi_r", buf);
 	rte_tel_data_add_dict_string(d, "state", state_name(sa->state));
+	rte_tel_data_add_dict_u64(d, "version", sa->v1 != NULL ? 1 : 2);
+	/* IKEv1: the Phase 1 state as `show crypto isakmp sa` names it */
+	rte_tel_data_add_dict_string(d, "isakmp_state",
+				     sa->v1 != NULL ? ikev1_p1_state_name[sa->v1->p1] : "");
 	rte_tel_data_add_dict_string(d, "role", sa->initiator ? "initiator" : "responder");
 	rte_tel_data_add_dict_string(d, "peer", sa->peer != NULL ? sa->peer->name : "");
 	inet_ntop(sa->path.family, sa->path.remote, a, sizeof(a));

@@ -32,6 +32,7 @@
 
 #include "ctrlplane/ike/ike.h"
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/ike/ike_ts.h"
 #include "ctrlplane/log.h"
 #include "dataplane/iface.h"
@@ -181,7 +182,9 @@ static void start(struct ike *ike, struct ike_acq *a)
 	ike->st.acquires++;
 	a->until_tsc = ike_now(ike) + IKE_ACQ_WAIT_S * rte_get_timer_hz();
 	set_state(ike, a, IKE_ACQ_WAIT);
-	if (sa != NULL)
+	if (sa != NULL && sa->v1 != NULL)
+		ikev1_quick_start(sa, a->cc, 0);
+	else if (sa != NULL)
 		ike_task_queue(sa, IKE_T_CHILD_NEW, child_index(a));
 	else if (sa_with(ike, a->peer, true) == NULL) /* else ike_acq_established follows */
 		ike_initiate(ike, a->peer, child_index(a));

@@ -23,6 +23,7 @@
 #include "crypto/esp_xform.h"
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ike/ike_ts.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/ipsec.h"
 #include "ctrlplane/tables.h"
 #include "ctrlplane/log.h"
@@ -86,22 +87,29 @@ static int xform_of(const struct ike_child *ch, const uint8_t *ekey, const uint8
 }
 
 /* Soft and hard limits, the soft one brought forward by up to jitter percent (spread rekeys). */
-static void lifetime(const struct ike_sa *sa, const struct cfg_ike_child *cc, struct sa_lifetime *l)
+static void lifetime(const struct ike_sa *sa, const struct ike_child *ch, struct sa_lifetime *l)
 {
+	const struct cfg_ike_child *cc = ch->cfg;
 	uint64_t hz = rte_get_timer_hz(), now = rte_rdtsc(), tsc_hz = rte_get_tsc_hz();
 	uint32_t r = 0;
 	unsigned int jitter = sa->peer != NULL ? sa->peer->jitter : 0;
 	RTE_SET_USED(hz);
 	RAND_bytes((uint8_t *)&r, sizeof(r));
 	memset(l, 0, sizeof(*l));
-	if (cc->rekey_time) {
-		uint64_t soft = cc->rekey_time * 1000ull;
+	/* IKEv1: a peer's shorter lifetime; the rekey comes at 9/10 of it at the latest */
+	unsigned int rekey = cc->rekey_time, life = cc->life_time;
+	if (ch->life_s != 0 && (life == 0 || ch->life_s < life)) {
+		life = ch->life_s;
+		rekey = rekey == 0 || rekey > life * 9 / 10 ? life * 9 / 10 : rekey;
+	}
+	if (rekey) {
+		uint64_t soft = rekey * 1000ull;
 		if (jitter)
 			soft -= soft * (r % (jitter + 1)) / 100;
 		l->soft_tsc = now + soft * tsc_hz / 1000;
 	}
-	if (cc->life_time)
-		l->hard_tsc = now + (uint64_t)cc->life_time * tsc_hz;
+	if (life)
+		l->hard_tsc = now + (uint64_t)life * tsc_hz;
 	l->soft_bytes = cc->rekey_bytes;
 	l->soft_pkts = cc->rekey_packets;
 }
@@ -122,7 +130,7 @@ static void sa_conf_fill(const struct ike_sa *sa, const struct ike_child *ch, ui
 	c->udp_sport = IKE_PORT_NATT;
 	c->udp_dport = sa->path.rport;
 	c->window = cc->replay_window;
-	lifetime(sa, cc, &c->life);
+	lifetime(sa, ch, &c->life);
 }
 
 /* The VTI of the child, or NULL (a policy-based child: selectors only). */
@@ -362,9 +370,10 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 	ike_sa_log_child_keys(sa, ch, in_e, in_a, out_e, out_a, el, al);
 	IKE_LOG(INFO, "child %s of %s: SPI in 0x%08x out 0x%08x%s%s", ch->cfg->name, sa->peer->name,
 		ch->spi_in, ch->spi_out, vti,
-		!bind		   ? " (rekey: takes over when the old one goes)"
-		: ch->bind_pending ? " (takes over when the peer uses it or the old one goes)"
-				   : "");
+		!bind && sa->v1 != NULL ? " (takes over when its Quick Mode completes)"
+		: !bind			? " (rekey: takes over when the old one goes)"
+		: ch->bind_pending	? " (takes over when the peer uses it or the old one goes)"
+					: "");
 	return 0;
 }
 
@@ -466,6 +475,16 @@ void ike_child_forget(struct ike_sa *sa, unsigned int i)
 	sa->child[i] = sa->child[--sa->n_child];
 }
 
+void ike_child_bind(struct ike_sa *sa, struct ike_child *ch)
+{
+	const struct iface *t = vti_of(sa, ch);
+	ch->state = IKE_CH_ACTIVE;
+	if (t != NULL)
+		vti_bind(sa, t, ch->sa_out, tunnel_of(sa, ch));
+	rri_add(sa, ch, t != NULL ? t->ifindex : 0);
+	ike_acq_bind(sa, ch);
+}
+
 /*
  * Make-before-break (2.8): the new child's outbound SA takes the VTI in one publication; the
  * old child's outbound SA goes, its inbound SA stays IKE_REKEY_OVERLAP_S for packets in flight.
@@ -506,6 +525,8 @@ void ike_child_tick(struct ike_sa *sa, uint64_t now)
 	for (unsigned int i = 0; i < sa->n_child; i++) {
 		struct ike_child *ch = &sa->child[i];
 		if (ch->state == IKE_CH_OLD && now >= ch->expire_tsc) {
+			if (sa->v1 != NULL)
+				ikev1_child_retired(sa, ch);
 			ike_child_remove(sa, ch);
 			ike_child_forget(sa, i--);
 			continue;

@@ -167,6 +167,7 @@ struct ike_child {
 	struct ike_rri rri[IKE_RRI_MAX];
 	uint8_t n_rri;
 	uint64_t retry_tsc; /* ACTIVE: the peer answered our rekey TEMPORARY_FAILURE; again then */
+	uint32_t life_s;    /* IKEv1: the negotiated lifetime, when below the config's; 0 = it */
 };
 
 /*
@@ -281,6 +282,7 @@ struct ike_sa {
 	uint8_t redirects;
 	uint8_t redirected_from_family; /* 0: not redirected */
 	uint8_t redirected_from[16];
+	struct ikev1_sa *v1; /* an ISAKMP SA (IKEv1, ikev1_int.h); NULL for IKEv2 */
 };
 
 struct ike_stats {
@@ -300,6 +302,9 @@ struct ike_stats {
 	uint64_t error_notifies, error_notifies_limited;
 	/* ike_frag.c: fragments sent, fragments kept, messages reassembled */
 	uint64_t frags_tx, frags_rx, frags_reassembled;
+	/* IKEv1 (ikev1*.c): drops by enum ikev1_drop, and what went right */
+	uint64_t v1_drop[32];
+	uint64_t v1_rx, v1_established, v1_quick_modes, v1_dpd_acks, v1_deletes;
 };
 
 struct ike {
@@ -463,6 +468,9 @@ uint32_t ike_child_spi(void);
 const struct cfg_ike_child *ike_child_select(const struct ike_sa *sa, const struct ike_msg *m,
 					     const struct cfg_ike_child *only,
 					     struct ike_ts_set *tsi, struct ike_ts_set *tsr);
+/* A new child installed unbound (IKEv1's responder, until Quick Mode message 3) takes its VTI,
+ * routes and crypto map entry now, and becomes ACTIVE. */
+void ike_child_bind(struct ike_sa *sa, struct ike_child *ch);
 /* Child i of sa was rekeyed: its successor takes the VTI, it keeps its inbound SA a while. */
 void ike_child_flip(struct ike_sa *sa, unsigned int i);
 /* The child whose outbound (peer's inbound) SPI is spi, or -1. */
@@ -521,6 +529,8 @@ int ike_child_accept(struct ike_sa *sa, const struct cfg_ike_child *cc, const st
 		     struct ike_child *c);
 int ike_child_new_request(struct ike_sa *sa, uint32_t child, struct ike_wr *w);
 int ike_child_new_response(struct ike_sa *sa, uint32_t child, const struct ike_msg *m);
+/* ike_task.c: initiate peer again after IKE_RESTART_S (a peer with `initiate` only) */
+void ike_schedule_restart(struct ike *ike, const struct cfg_ike_peer *peer);
 /* ike_task.c: start an IKE SA with peer whose IKE_AUTH offers peer->children[child] */
 struct ike_sa *ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, unsigned int child);
 

@@ -30,6 +30,7 @@
 
 #include "ctrlplane/ike/ike.h"
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 
 #define L2_LEN		       ((uint16_t)sizeof(struct rte_ether_hdr))
 #define NON_ESP_MARKER	       4 /* four zero octets before IKE on port 4500 (RFC 3948 2.2) */
@@ -376,6 +377,11 @@ void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
 		return;
 	}
 	ike->st.rx++;
+	if (len >= IKEV1_HDR_LEN && buf[17] == IKEV1_VERSION) { /* ISAKMP major 1 (RFC 2408 3.1) */
+		ikev1_input(ike, buf, len, &p);
+		rte_pktmbuf_free(mb);
+		return;
+	}
 	ike_trace_wire(buf, len, false);
 	if (ike_msg_parse(&m, buf, len) != 0) {
 		ike_count(ike, m.err == IKE_MSG_ERR_HDR_V1 || m.err == IKE_MSG_ERR_HDR_VERSION

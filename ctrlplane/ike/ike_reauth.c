@@ -19,6 +19,7 @@
 #include <rte_hash.h>
 
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/log.h"
 
 #define IKE_REAUTH_WAIT_S  30 /* the new IKE SA's children: the old one goes after this anyway */
@@ -102,7 +103,8 @@ void ike_reauth_tick(struct ike *ike, uint64_t now)
 	uint32_t next = 0;
 	while (rte_hash_iterate(ike->by_spi, &key, &data, &next) >= 0) {
 		struct ike_sa *sa = data;
-		if (sa->state != IKE_S_ESTABLISHED || sa->peer == NULL || sa->superseded)
+		if (sa->state != IKE_S_ESTABLISHED || sa->peer == NULL || sa->superseded ||
+		    sa->v1 != NULL)
 			continue;
 		if (memcmp(sa->reauth_of, zero, 8) != 0) { /* a new SA: is the old one done? */
 			struct ike_sa *old = by_spi(ike, sa->reauth_of);

@@ -19,6 +19,7 @@
 #include <rte_malloc.h>
 
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/log.h"
 
 static void init_key(struct ike_init_key *k, const uint8_t spi_i[8], const struct ike_path *p)
@@ -186,6 +187,7 @@ void ike_sa_delete(struct ike_sa *sa)
 	rte_timer_stop(&sa->rtx);
 	ike_dh_free(sa->dh_priv);
 	ike_frag_forget(sa); /* partial messages being reassembled */
+	ikev1_sa_free(sa);
 	OPENSSL_clear_free(sa->req, sa->req_len);
 	OPENSSL_clear_free(sa->init_req, sa->init_req_len);
 	OPENSSL_clear_free(sa->init_resp, sa->init_resp_len);

@@ -35,6 +35,7 @@
 #include <rte_malloc.h>
 
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/log.h"
 #include "dataplane/sa.h"
 
@@ -50,7 +51,7 @@ static const char *task_name(uint8_t t)
 	return t < RTE_DIM(n) ? n[t] : "?";
 }
 
-static void schedule_restart(struct ike *ike, const struct cfg_ike_peer *peer)
+void ike_schedule_restart(struct ike *ike, const struct cfg_ike_peer *peer)
 {
 	if (peer == NULL || !peer->initiate || ike->reinit_tsc == NULL)
 		return;
@@ -66,7 +67,7 @@ static void peer_dead(struct ike_sa *sa)
 		sa->peer != NULL ? sa->peer->name : "?", task_name(sa->task[0].type), sa->tries,
 		sa->n_child);
 	ike->st.peers_dead++;
-	schedule_restart(ike, sa->peer);
+	ike_schedule_restart(ike, sa->peer);
 	ike_task_sa_gone(sa);
 }
 
@@ -290,7 +291,7 @@ void ike_task_response(struct ike_sa *sa, struct ike_msg *m, const struct ike_pa
 		break; /* liveness and child deletes: the answer is all there is */
 	}
 	if (rc == -ECONNRESET) { /* the task ended the IKE SA */
-		schedule_restart(sa->ike, sa->peer);
+		ike_schedule_restart(sa->ike, sa->peer);
 		ike_task_sa_gone(sa);
 		return;
 	}
@@ -303,10 +304,16 @@ struct ike_sa *ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, un
 	struct ike_path p = {.family = peer->local.family, .lport = IKE_PORT, .rport = IKE_PORT};
 	memcpy(p.local, peer->local.bytes, 16);
 	memcpy(p.remote, peer->remote.bytes, 16);
+	if (peer->version == 1) { /* Main Mode; its Quick Modes follow (ikev1_main.c) */
+		struct ike_sa *v1 = ikev1_initiate(ike, peer);
+		if (v1 == NULL)
+			ike_schedule_restart(ike, peer);
+		return v1;
+	}
 	struct ike_sa *sa = ike_sa_new_initiator(ike, peer, &p);
 	if (sa == NULL) {
 		ike_count(ike, IKE_DROP_NOMEM);
-		schedule_restart(ike, peer);
+		ike_schedule_restart(ike, peer);
 		return NULL;
 	}
 	sa->init_child = (uint8_t)(child < peer->n_children ? child : 0);
@@ -383,6 +390,10 @@ void ike_task_tick(struct ike *ike, uint64_t now)
 	/* deleting the SA at hand (a dead peer) leaves the iterator's position valid */
 	while (rte_hash_iterate(ike->by_spi, &key, &data, &next) >= 0) {
 		struct ike_sa *sa = data;
+		if (sa->v1 != NULL) { /* IKEv1: its exchanges' own timers (ikev1.c) */
+			ikev1_tick(sa, now);
+			continue;
+		}
 		ike_frag_tick(sa, now); /* partial messages past IKE_FRAG_TTL_S */
 		if (sa->req != NULL && sa->rtx_tsc != 0 && now >= sa->rtx_tsc) {
 			rtx_expired(sa, now);
@@ -427,6 +438,10 @@ void ike_on_expiry(struct ctrl *c, uint16_t sa_id, bool hard)
 	if (sa == NULL || sa->state != IKE_S_ESTABLISHED)
 		return;
 	struct ike_child *ch = &sa->child[i];
+	if (sa->v1 != NULL) {
+		ikev1_on_expiry(sa, (unsigned int)i, hard);
+		return;
+	}
 	if (ch->state == IKE_CH_OLD) { /* rekeyed and deleted with the peer already */
 		if (hard) {
 			ike_child_remove(sa, ch);

@@ -34,8 +34,7 @@ static void range_of(const struct cfg_addr *p, uint8_t *start, uint8_t *end)
 	}
 }
 
-/* Add the intersection of a proposed selector and a configured one to out, if not empty. */
-static void meet(const struct ike_ts *a, const struct cfg_ike_ts *c, struct ike_ts_set *out)
+void ike_ts_meet(const struct ike_ts *a, const struct cfg_ike_ts *c, struct ike_ts_set *out)
 {
 	uint8_t cs[16], ce[16];
 	size_t n = alen(a->type);
@@ -73,7 +72,7 @@ unsigned int ike_ts_narrow(const struct ike_msg *m, const struct ike_payload *pl
 		return 0;
 	for (uint8_t i = 0; i < pl->u.ts.n_ts; i++)
 		for (unsigned int j = 0; j < n_cfg; j++)
-			meet(&m->ts[pl->u.ts.first_ts + i], &cfg[j], out);
+			ike_ts_meet(&m->ts[pl->u.ts.first_ts + i], &cfg[j], out);
 	return out->n;
 }
 

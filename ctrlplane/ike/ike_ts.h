@@ -22,6 +22,9 @@ unsigned int ike_ts_narrow(const struct ike_msg *m, const struct ike_payload *pl
 			   const struct cfg_ike_ts *cfg, unsigned int n_cfg,
 			   struct ike_ts_set *out);
 
+/* Add the intersection of proposed selector a and configured c to out, if not empty. */
+void ike_ts_meet(const struct ike_ts *a, const struct cfg_ike_ts *c, struct ike_ts_set *out);
+
 struct ike_rri;
 /* The ranges of set that are prefixes, as routes to inject (at most max); returns how many. */
 unsigned int ike_ts_rri(const struct ike_ts_set *set, struct ike_rri *out, unsigned int max);

@@ -19,14 +19,15 @@
 #include "tests.h"
 
 static int (*const registrars[])(void) = {
-	test_config_register,	 test_json_register,	   test_fib_register,
-	test_neigh_register,	 test_classify_register,   test_counters_register,
-	test_eal_args_register,	 test_replay_register,	   test_esp_xform_register,
-	test_esp_register,	 test_spd_register,	   test_frag_register,
-	test_ike_dh_register,	 test_ike_prf_register,	   test_ike_sk_register,
-	test_ike_msg_register,	 test_ike_prop_register,   test_ike_ts_register,
-	test_ike_cert_register,	 test_ike_engine_register, test_ike_pool_register,
-	test_ikev1_msg_register, test_ikev1_kdf_register,
+	test_config_register,	  test_json_register,	    test_fib_register,
+	test_neigh_register,	  test_classify_register,   test_counters_register,
+	test_eal_args_register,	  test_replay_register,	    test_esp_xform_register,
+	test_esp_register,	  test_spd_register,	    test_frag_register,
+	test_ike_dh_register,	  test_ike_prf_register,    test_ike_sk_register,
+	test_ike_msg_register,	  test_ike_prop_register,   test_ike_ts_register,
+	test_ike_cert_register,	  test_ike_engine_register, test_ikev1_engine_register,
+	test_ike_pool_register,	  test_ikev1_msg_register,  test_ikev1_kdf_register,
+	test_ikev1_prop_register,
 };
 
 static int eal_up(void)

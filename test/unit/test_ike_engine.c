@@ -56,6 +56,7 @@
 #include "ctrlplane/ctrl.h"
 #include "ctrlplane/ike/ike.h"
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/ipsec.h"
 #include "dataplane/dp.h"
 #include "dataplane/fib.h"
@@ -2230,6 +2231,275 @@ int test_ike_engine_register(void)
 	    CU_add_test(s, "redirect: loop", test_redirect_loop) == NULL ||
 	    CU_add_test(s, "redirect: when load", test_redirect_load) == NULL ||
 	    CU_add_test(s, "INVALID_IKE_SPI rate", test_invalid_spi_rate) == NULL)
+		return CU_get_error();
+	return CUE_SUCCESS;
+}
+
+/* ==== IKEv1 (RFC 2409): the "ikev1_engine" suite, on the same wire and clock ==== */
+
+/*
+ * The IKEv1 config of engine i: as yaml_of, with version 1, Phase 1 aes128-sha256-modp2048 and
+ * Phase 2 esp (pfs: with modp2048). A initiates. psk: NULL = the shared one.
+ */
+static void yaml_v1(int i, const char *esp, const char *ike, const char *psk, char *out,
+		    size_t size)
+{
+	int o = 1 - i;
+	snprintf(out, size,
+		 "system:\n"
+		 "  name: ike%c\n"
+		 "interfaces:\n"
+		 "  - name: wan0\n"
+		 "    port: net_null%d\n"
+		 "    ipv4: %s/24\n"
+		 "tunnels:\n"
+		 "  - name: vti1\n"
+		 "    type: vti\n"
+		 "    local: %s\n"
+		 "    remote: %s\n"
+		 "    ipv4: 172.16.0.%d/30\n"
+		 "ike:\n"
+		 "  peers:\n"
+		 "    - name: peer%c\n"
+		 "      version: 1\n"
+		 "      local: %s\n"
+		 "      remote: %s\n"
+		 "      local_id: fqdn:%c.example.net\n"
+		 "      remote_id: fqdn:%c.example.net\n"
+		 "      psk: \"%s\"\n"
+		 "      ike: [%s]\n"
+		 "      initiate: %s\n"
+		 "      dpd_delay: 10\n"
+		 "      jitter: 0\n"
+		 "      retransmit_ms: 1000\n"
+		 "      retransmit_tries: 3\n"
+		 "      children:\n"
+		 "        - name: net\n"
+		 "          tunnel: vti1\n"
+		 "          rekey_time: 0\n"
+		 "          esp: [%s]\n",
+		 'a' + i, i, addr[i], addr[i], addr[o], i + 1, 'a' + o, addr[i], addr[o], 'a' + i,
+		 'a' + o, psk != NULL ? psk : "engine test pre-shared key, not secret",
+		 ike != NULL ? ike : "aes128-sha256-modp2048", i == 0 ? "true" : "false",
+		 esp != NULL ? esp : "aes128-sha256");
+}
+
+static int v1_up(const char *esp_a, const char *esp_b, const char *ike_b, const char *psk_b)
+{
+	static char ya[4096], yb[4096];
+	yaml_v1(0, esp_a, NULL, NULL, ya, sizeof(ya));
+	yaml_v1(1, esp_b, ike_b, psk_b, yb, sizeof(yb));
+	return engines_up_yaml(ya, yb);
+}
+
+static uint8_t v1_exch(const struct wire *w)
+{
+	return w->len >= IKEV1_HDR_LEN ? w->buf[18] : 0;
+}
+
+/* Established on both ends: QM_IDLE, one ACTIVE child each, their SPIs crossed, VTIs bound. */
+static void v1_check_up(void)
+{
+	struct ike_child *ca = NULL, *cb = NULL;
+	struct ike_sa *a = cur(A), *b = cur(B);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a->v1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b->v1);
+	CU_ASSERT_EQUAL(a->v1->p1, IKEV1_QM_IDLE);
+	CU_ASSERT_EQUAL(b->v1->p1, IKEV1_QM_IDLE);
+	CU_ASSERT_EQUAL(memcmp(a->spi_i, b->spi_i, 8), 0);
+	CU_ASSERT_EQUAL(memcmp(a->spi_r, b->spi_r, 8), 0);
+	CU_ASSERT_EQUAL_FATAL(active_children(A, &ca), 1);
+	CU_ASSERT_EQUAL_FATAL(active_children(B, &cb), 1);
+	CU_ASSERT_EQUAL(ca->spi_out, cb->spi_in);
+	CU_ASSERT_EQUAL(ca->spi_in, cb->spi_out);
+	CU_ASSERT(vti(A)->sa_out != 0 && vti(A)->sa_out == ca->sa_out);
+	CU_ASSERT(vti(B)->sa_out != 0 && vti(B)->sa_out == cb->sa_out);
+	/* both ends derived the same keys: the inbound SA of one has the other's outbound key */
+	const struct sa *ao = sa_get(A->dp->sas, ca->sa_out), *bi = sa_get(B->dp->sas, cb->sa_in);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ao);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bi);
+	CU_ASSERT_EQUAL(ao->xf.key_len, bi->xf.key_len);
+	CU_ASSERT_EQUAL(memcmp(ao->xf.keys + ao->xf.off_ipad, bi->xf.keys + bi->xf.off_ipad, 32),
+			0);
+	CU_ASSERT_EQUAL(memcmp(ao->xf.keys + ao->xf.off_opad, bi->xf.keys + bi->xf.off_opad, 32),
+			0);
+}
+
+/* RFC 2409 5.4 and 5.5: Main Mode (6 messages) then Quick Mode (3), A initiating. */
+static void test_v1_establish(void)
+{
+	static const uint8_t exch[] = {2, 2, 2, 2, 2, 2, 32, 32, 32};
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL_FATAL(hn, RTE_DIM(exch));
+	for (unsigned int i = 0; i < hn; i++) {
+		CU_ASSERT_EQUAL(v1_exch(&hist[i]), exch[i]);
+		CU_ASSERT_EQUAL(hist[i].from, (int)(i % 2)); /* strictly alternating */
+		CU_ASSERT_EQUAL(hist[i].buf[17], IKEV1_VERSION);
+		CU_ASSERT_EQUAL(!!(hist[i].buf[19] & IKEV1_FLAG_E), i >= 4);
+	}
+	v1_check_up();
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_established, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_established, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_quick_modes, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_quick_modes, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.retransmits + B->c.ike->st.retransmits, 0);
+	for (int i = 0; i < IKEV1_DROP_MAX; i++)
+		CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[i] + B->c.ike->st.v1_drop[i], 0);
+	engines_down();
+}
+
+/* Quick Mode with PFS (RFC 2409 5.5: KE in messages 1 and 2). */
+static void test_v1_pfs(void)
+{
+	CU_ASSERT_EQUAL_FATAL(v1_up("aes256-sha256-modp2048", "aes256-sha256-modp2048", NULL, NULL),
+			      0);
+	run(300);
+	CU_ASSERT_EQUAL(hn, 9);
+	v1_check_up();
+	struct ike_child *ca = NULL;
+	active_children(A, &ca);
+	CU_ASSERT_EQUAL(ca->encr_bits, 256);
+	/* PFS offered but not configured on B: refused, nothing installed on either */
+	CU_ASSERT_EQUAL_FATAL(v1_up("aes256-sha256-modp2048", "aes256-sha256", NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL(active_children(A, NULL), 0);
+	CU_ASSERT_EQUAL(active_children(B, NULL), 0);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_drop[IKEV1_DROP_NO_P2_PROPOSAL], 1);
+	engines_down();
+}
+
+/* Each of the nine messages lost once: retransmissions (never answers to nothing) recover. */
+static void test_v1_lost(void)
+{
+	for (drop_nth = 0; drop_nth < 9; drop_nth++) {
+		CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+		seen = 0;
+		run_filtered(8000, drop_once);
+		v1_check_up();
+		/* Quick Mode message 2 is awaited by both: the initiator's 1 and the responder's
+		 * own 2 (it waits for 3) go again; every other loss costs one retransmission */
+		CU_ASSERT_EQUAL(A->c.ike->st.retransmits + B->c.ike->st.retransmits,
+				drop_nth == 7 ? 2u : 1u);
+		engines_down();
+	}
+	drop_nth = -1;
+}
+
+static bool dup_all(const struct wire *w)
+{
+	if (qn < WIRE_MAX)
+		deliver(w); /* a copy first; the original follows */
+	return false;
+}
+
+/* Every message delivered twice: each copy answered from what was sent, nothing done twice. */
+static void test_v1_duplicated(void)
+{
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+	tick_only(100);
+	pump_filtered(dup_all);
+	v1_check_up();
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_quick_modes, 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_quick_modes, 1);
+	/* 9 messages, each seen twice; the answers to copies are copies, seen twice too */
+	CU_ASSERT(A->c.ike->st.v1_drop[IKEV1_DROP_RETRANSMIT] > 0);
+	CU_ASSERT(B->c.ike->st.v1_drop[IKEV1_DROP_RETRANSMIT] > 0);
+	CU_ASSERT_EQUAL(
+		A->c.ike->st.v1_drop[IKEV1_DROP_HASH] + B->c.ike->st.v1_drop[IKEV1_DROP_HASH], 0);
+	engines_down();
+}
+
+/* A Phase 2 rekey either side starts: the new SAs take over, the old ones are deleted. */
+static void test_v1_rekey(void)
+{
+	for (int side = 0; side < 2; side++) {
+		struct ike_pair_eng *e = &eng[side];
+		struct ike_child *old = NULL, *now = NULL;
+		CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+		run(300);
+		v1_check_up();
+		active_children(e, &old);
+		uint32_t old_in = old->spi_in;
+		ike_on_expiry(&e->c, old->sa_in, false); /* the soft lifetime */
+		run(300);
+		CU_ASSERT_EQUAL(e->c.ike->st.child_rekeys, 1);
+		CU_ASSERT_EQUAL(eng[1 - side].c.ike->st.child_rekeys, 1);
+		v1_check_up();
+		active_children(e, &now);
+		CU_ASSERT_NOT_EQUAL(now->spi_in, old_in);
+		CU_ASSERT_EQUAL(cur(A)->n_child, 2); /* the old inbound SA overlaps */
+		CU_ASSERT_EQUAL(cur(B)->n_child, 2);
+		run((IKE_REKEY_OVERLAP_S + 1) * 1000);
+		CU_ASSERT_EQUAL(cur(A)->n_child, 1);
+		CU_ASSERT_EQUAL(cur(B)->n_child, 1);
+		CU_ASSERT_EQUAL(dp_count(A), 2);
+		CU_ASSERT_EQUAL(dp_count(B), 2);
+		engines_down();
+	}
+}
+
+static bool drop_from_a(const struct wire *w)
+{
+	return w->from == 0;
+}
+
+/* RFC 3706: R-U-THERE after dpd_delay of silence, answered; unanswered, the peer is dead. */
+static void test_v1_dpd(void)
+{
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+	run(300);
+	v1_check_up();
+	run(12000); /* no traffic: both ask after 10 s, both are answered */
+
+	CU_ASSERT(A->c.ike->st.v1_dpd_acks >= 1);
+	CU_ASSERT(B->c.ike->st.v1_dpd_acks >= 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[IKEV1_DROP_DPD_SEQ] +
+				B->c.ike->st.v1_drop[IKEV1_DROP_DPD_SEQ],
+			0);
+	v1_check_up();
+	run_filtered(30000, drop_from_a); /* A silent: B gives up, its SAs go */
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(dp_count(B), 0);
+	CU_ASSERT_EQUAL(B->c.ike->st.peers_dead, 1);
+	engines_down();
+}
+
+/* The three refusals operators meet, each counted once, nothing kept. */
+static void test_v1_refusals(void)
+{
+	/* a wrong pre-shared key: message 5 does not decrypt or verify */
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, "not the key the other engine has"), 0);
+	run(300);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_drop[IKEV1_DROP_AUTH], 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(cur(A), NULL);
+	/* Phase 1 proposals that do not meet */
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, "aes256-sha512-modp4096", NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_drop[IKEV1_DROP_NO_PROPOSAL], 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	/* Phase 2 transforms that do not meet: Phase 1 stays, no child */
+	CU_ASSERT_EQUAL_FATAL(v1_up("aes128-sha1", "aes128-sha256", NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_drop[IKEV1_DROP_NO_P2_PROPOSAL], 1);
+	CU_ASSERT_PTR_NOT_NULL(cur(B));
+	CU_ASSERT_EQUAL(dp_count(A) + dp_count(B), 0);
+	engines_down();
+}
+
+int test_ikev1_engine_register(void)
+{
+	CU_pSuite s = CU_add_suite("ikev1_engine", NULL, suite_cleanup);
+	if (s == NULL || CU_add_test(s, "Main and Quick Mode", test_v1_establish) == NULL ||
+	    CU_add_test(s, "Quick Mode with PFS", test_v1_pfs) == NULL ||
+	    CU_add_test(s, "lost messages", test_v1_lost) == NULL ||
+	    CU_add_test(s, "duplicated messages", test_v1_duplicated) == NULL ||
+	    CU_add_test(s, "Phase 2 rekey", test_v1_rekey) == NULL ||
+	    CU_add_test(s, "DPD", test_v1_dpd) == NULL ||
+	    CU_add_test(s, "refusals", test_v1_refusals) == NULL)
 		return CU_get_error();
 	return CUE_SUCCESS;
 }

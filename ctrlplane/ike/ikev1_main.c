@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctrlplane/ike/ikev1_main.c - Phase 1 (RFC 2409 5): Main Mode with pre-shared keys, both
+ * halves, and NAT traversal's part in it (RFC 3947: vendor IDs in messages 1 and 2, NAT-D in 3
+ * and 4, the initiator floating to port 4500 from message 5 on).
+ *
+ *   initiator                              responder
+ *   1  HDR, SA, VID...               ->
+ *                                    <-    2  HDR, SA, VID...          MM_SA_SETUP
+ *   3  HDR, KE, Ni, NAT-D, NAT-D     ->
+ *                                    <-    4  HDR, KE, Nr, NAT-D, NAT-D  MM_KEY_EXCH
+ *   5  HDR*, IDii, HASH_I [, N(INITIAL-CONTACT)] ->
+ *                                    <-    6  HDR*, IDir, HASH_R       QM_IDLE
+ *
+ * A responder knows its peer by address from message 1 on (Main Mode hides the identity until
+ * message 5, and the pre-shared key must be known before it: the keyring-by-address model);
+ * message 5's identity must then be the peer's remote_id. With a wrong key message 5 decrypts
+ * to garbage or its HASH_I differs: either way the log says "pre-shared key mismatch likely"
+ * and the half-open SA goes. Control lcore only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+
+#include "ctrlplane/ike/ikev1_int.h"
+#include "ctrlplane/log.h"
+
+/* Vendor IDs (RFC 3947 4: MD5 of "RFC 3947"; the drafts; RFC 3706 2 for DPD) */
+static const uint8_t vid_rfc3947[16] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+					0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
+static const uint8_t vid_draft02[16] = {0x90, 0xcb, 0x80, 0x91, 0x3e, 0xbb, 0x69, 0x6e,
+					0x08, 0x63, 0x81, 0xb5, 0xec, 0x42, 0x7b, 0x1f};
+static const uint8_t vid_draft03[16] = {0x7d, 0x94, 0x19, 0xa6, 0x53, 0x10, 0xca, 0x6f,
+					0x2c, 0x17, 0x9d, 0x92, 0x15, 0x52, 0x9d, 0x56};
+static const uint8_t vid_dpd[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+				    0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
+
+static const char *peer_name(const struct ike_sa *sa)
+{
+	return sa->peer != NULL ? sa->peer->name : "?";
+}
+
+/* The vendor IDs the peer sent: NAT-T (RFC or a draft) and DPD. */
+static void read_vids(struct ikev1_sa *v, const struct ikev1_msg *m)
+{
+	for (const struct ikev1_payload *p = ikev1_msg_find(m, IKEV1_PL_VID, NULL); p != NULL;
+	     p = ikev1_msg_find(m, IKEV1_PL_VID, p)) {
+		if (p->len == 16 && memcmp(p->body, vid_rfc3947, 16) == 0)
+			v->natt_rfc = true;
+		else if (p->len == 16 && (memcmp(p->body, vid_draft02, 16) == 0 ||
+					  memcmp(p->body, vid_draft03, 16) == 0))
+			v->natt_draft = true;
+		else if (p->len >= 16 && memcmp(p->body, vid_dpd, 16) == 0)
+			v->dpd = true;
+	}
+}
+
+/* Ours: in message 1 every NAT-T flavour; in message 2 the one the peer's list allows. */
+static int write_vids(struct ikev1_wr *w, const struct ikev1_sa *v, bool first)
+{
+	int rc = 0;
+	if (first || v->natt_rfc)
+		rc = ikev1_wr_payload(w, IKEV1_PL_VID, vid_rfc3947, 16);
+	if (rc == 0 && (first || (!v->natt_rfc && v->natt_draft)))
+		rc = ikev1_wr_payload(w, IKEV1_PL_VID, vid_draft02, 16);
+	if (rc == 0)
+		rc = ikev1_wr_payload(w, IKEV1_PL_VID, vid_dpd, 16);
+	return rc;
+}
+
+static bool natt(const struct ikev1_sa *v)
+{
+	return v->natt_rfc || v->natt_draft;
+}
+
+int ikev1_natd(const struct ike_sa *sa, const uint8_t *addr, uint16_t port, uint8_t *out)
+{
+	rte_be16_t pb = rte_cpu_to_be_16(port);
+	const struct ike_chunk d[] = {{sa->spi_i, 8},
+				      {sa->spi_r, 8},
+				      {addr, sa->path.family == AF_INET ? 4u : 16u},
+				      {(const uint8_t *)&pb, 2}};
+	return ikev1_hash(sa->v1->p1c.prf, d, 4, out);
+}
+
+/* NAT-D for the peer's address, then ours (a random one when encapsulation is forced). */
+static int write_natd(struct ikev1_wr *w, const struct ike_sa *sa)
+{
+	uint8_t h[IKE_PRF_MAX];
+	uint8_t type = sa->v1->natt_rfc ? IKEV1_PL_NAT_D : IKEV1_PL_NAT_D_DRAFT;
+	int n = ikev1_natd(sa, sa->path.remote, sa->path.rport, h);
+	int rc = n > 0 ? ikev1_wr_payload(w, type, h, (size_t)n) : -EIO;
+	n = ikev1_natd(sa, sa->path.local, sa->path.lport, h);
+	if (sa->peer->encap) /* RFC 3947 has no flag for it: a NAT is faked, as others do */
+		RAND_bytes(h, sizeof(h));
+	if (rc == 0)
+		rc = n > 0 ? ikev1_wr_payload(w, type, h, (size_t)n) : -EIO;
+	return rc;
+}
+
+/* NAT detection from the peer's NAT-D payloads (RFC 3947 3.2): the first is about us. */
+static void read_natd(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p)
+{
+	uint8_t us[IKE_PRF_MAX], them[IKE_PRF_MAX];
+	uint8_t type = sa->v1->natt_rfc ? IKEV1_PL_NAT_D : IKEV1_PL_NAT_D_DRAFT;
+	const struct ikev1_payload *d = ikev1_msg_find(m, type, NULL);
+	int n1 = ikev1_natd(sa, p->local, p->lport, us);
+	int n2 = ikev1_natd(sa, p->remote, p->rport, them);
+	bool remote_seen = false;
+	if (d == NULL || n1 <= 0 || n2 <= 0) {
+		sa->natt = sa->peer->encap;
+		return;
+	}
+	sa->nat_local = d->len != (size_t)n1 || memcmp(d->body, us, (size_t)n1) != 0;
+	for (d = ikev1_msg_find(m, type, d); d != NULL; d = ikev1_msg_find(m, type, d))
+		remote_seen |= d->len == (size_t)n2 && memcmp(d->body, them, (size_t)n2) == 0;
+	sa->nat_remote = !remote_seen;
+	sa->natt = sa->nat_local || sa->nat_remote || sa->peer->encap;
+}
+
+static uint32_t p1_life(const struct cfg_ike_peer *peer)
+{
+	return peer->rekey_time != 0 ? peer->rekey_time : IKEV1_P1_LIFE;
+}
+
+static const uint16_t auth_psk[] = {1}; /* RFC 2409 Appendix A: pre-shared key */
+
+/* An unprotected notify in answer to message 1 of m (rate-limited with the refusal logs). */
+static void plain_notify(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p,
+			 const uint8_t cky_r[8], uint16_t type)
+{
+	uint8_t out[128], spi[16];
+	struct ikev1_hdr h = {
+		.next = IKEV1_PL_N, .version = IKEV1_VERSION, .exchange = IKEV1_EXCH_INFO};
+	struct ikev1_wr w;
+	size_t len;
+	memcpy(h.cky_i, m->hdr.cky_i, 8);
+	memcpy(h.cky_r, cky_r, 8);
+	memcpy(spi, m->hdr.cky_i, 8);
+	memcpy(spi + 8, cky_r, 8);
+	int rc = ikev1_wr_init(&w, out, sizeof(out), &h);
+	if (rc == 0)
+		rc = ikev1_wr_notify(&w, IKEV1_PROTO_ISAKMP, spi, 16, type, NULL, 0);
+	if (rc == 0)
+		rc = ikev1_wr_finish(&w, &len);
+	if (rc == 0)
+		ike_send(ike, p, out, len);
+}
+
+static void refuse_proposal(struct ike *ike, const struct ikev1_msg *m,
+			    const struct ikev1_payload *sap, const struct cfg_ike_peer *peer,
+			    const struct ike_path *p)
+{
+	static const uint8_t zero[8];
+	char theirs[512], ours[512], addr[INET6_ADDRSTRLEN];
+	ikev1_count(ike, IKEV1_DROP_NO_PROPOSAL);
+	if (!ikev1_log_ok(ike))
+		return;
+	ikev1_p1_offered_str(m, sap, theirs, sizeof(theirs));
+	ikev1_p1_config_str(peer->ike, peer->n_ike, ours, sizeof(ours));
+	inet_ntop(p->family, p->remote, addr, sizeof(addr));
+	IKE_LOG(WARNING, "IKEv1 peer %s (%s): no IKE proposal chosen: it offers %s; %s takes %s",
+		peer->name, addr, theirs, peer->name, ours);
+	plain_notify(ike, m, p, zero, IKEV1_N_NO_PROPOSAL_CHOSEN);
+}
+
+static int keep_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
+{
+	OPENSSL_clear_free(*dst, *dst_len);
+	*dst = OPENSSL_memdup(src, len);
+	*dst_len = *dst != NULL ? len : 0;
+	return *dst != NULL ? 0 : -ENOMEM;
+}
+
+/* Message 2: the chosen transform and our vendor IDs. */
+static int send_mm2(struct ike_sa *sa)
+{
+	uint8_t out[1024];
+	struct ikev1_hdr h;
+	struct ikev1_wr w;
+	size_t len;
+	ikev1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, IKEV1_PL_SA, false);
+	int rc = ikev1_wr_init(&w, out, sizeof(out), &h);
+	if (rc == 0)
+		rc = ikev1_p1_write(&w, &sa->v1->p1c);
+	if (rc == 0)
+		rc = write_vids(&w, sa->v1, false);
+	if (rc == 0)
+		rc = ikev1_wr_finish(&w, &len);
+	return rc == 0 ? ikev1_send_keep(sa, &sa->v1->p1x, out, len, false) : rc;
+}
+
+void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p)
+{
+	const struct cfg_ike_peer *peer = ikev1_peer_by_addr(ike, p);
+	const struct ikev1_payload *sap = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
+	struct ikev1_p1_choice ch;
+	char addr[INET6_ADDRSTRLEN];
+	inet_ntop(p->family, p->remote, addr, sizeof(addr));
+	if (peer == NULL) {
+		ikev1_count(ike, IKEV1_DROP_NO_PEER);
+		if (ikev1_log_ok(ike))
+			IKE_LOG(NOTICE, "IKEv1 from %s: no IKEv1 peer configured for it", addr);
+		return;
+	}
+	if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE) {
+		ikev1_count(ike, IKEV1_DROP_AGGRESSIVE);
+		if (ikev1_log_ok(ike))
+			IKE_LOG(WARNING,
+				"IKEv1 peer %s (%s): Aggressive Mode refused (not enabled for it)",
+				peer->name, addr);
+		return;
+	}
+	if (sap == NULL) {
+		ikev1_count(ike, IKEV1_DROP_PARSE);
+		return;
+	}
+	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, auth_psk, RTE_DIM(auth_psk),
+				 p1_life(peer), ike->cfg->ipsec_legacy, &ch);
+	if (rc == -ENOENT) {
+		refuse_proposal(ike, m, sap, peer, p);
+		return;
+	}
+	if (rc != 0 || peer->auth != CFG_IKE_AUTH_PSK) {
+		ikev1_count(ike, rc != 0 ? IKEV1_DROP_PARSE : IKEV1_DROP_NO_PROPOSAL);
+		return;
+	}
+	struct ike_sa *sa = ike->n_sa < ike->cfg->ike_limits.sa_max
+				    ? ike_sa_new(ike, m->hdr.cky_i, p, true)
+				    : NULL;
+	if (sa == NULL || ikev1_sa_attach(sa) == NULL) {
+		if (sa != NULL)
+			ike_sa_delete(sa);
+		ikev1_count(ike, IKEV1_DROP_FULL);
+		return;
+	}
+	struct ikev1_sa *v = sa->v1;
+	sa->peer = peer;
+	v->exch = IKEV1_EXCH_MAIN;
+	v->p1c = ch;
+	sa->dh = ch.dh;
+	sa->prf = ch.prf;
+	sa->encr = ch.encr;
+	sa->encr_bits = ch.encr_bits;
+	read_vids(v, m);
+	if (keep_copy(&v->sai_b, &v->sai_len, sap->body, sap->len) != 0 || send_mm2(sa) != 0) {
+		ikev1_count(ike, IKEV1_DROP_NOMEM);
+		ike_sa_delete(sa);
+		return;
+	}
+	ikev1_x_received(&v->p1x);
+	v->p1 = IKEV1_MM_SA_SETUP;
+}
+
+/* Our KE and nonce: a fresh DH key, its public value kept as g^xi or g^xr. */
+static int make_ke(struct ike_sa *sa, uint8_t *pub, size_t cap, size_t *pub_len)
+{
+	struct ikev1_sa *v = sa->v1;
+	int n;
+	ike_dh_free(sa->dh_priv);
+	sa->dh_priv = NULL;
+	if (ike_dh_new(v->p1c.dh, &sa->dh_priv) != 0 ||
+	    (n = ike_dh_public(sa->dh_priv, pub, cap)) <= 0)
+		return -EIO;
+	*pub_len = (size_t)n;
+	uint8_t *nonce = sa->initiator ? sa->ni : sa->nr;
+	if (RAND_bytes(nonce, IKEV1_NONCE) != 1)
+		return -EIO;
+	*(sa->initiator ? &sa->ni_len : &sa->nr_len) = IKEV1_NONCE;
+	uint8_t **keep = sa->initiator ? &v->gxi : &v->gxr;
+	uint16_t *keep_len = sa->initiator ? &v->gxi_len : &v->gxr_len;
+	OPENSSL_clear_free(*keep, *keep_len);
+	*keep = OPENSSL_memdup(pub, (size_t)n);
+	*keep_len = *keep != NULL ? (uint16_t)n : 0;
+	return *keep != NULL ? 0 : -ENOMEM;
+}
+
+/* The peer's KE and nonce from m (message 3 or 4): checked and kept. */
+static int take_ke(struct ike_sa *sa, const struct ikev1_msg *m)
+{
+	struct ikev1_sa *v = sa->v1;
+	const struct ikev1_payload *ke = ikev1_msg_find(m, IKEV1_PL_KE, NULL);
+	const struct ikev1_payload *no = ikev1_msg_find(m, IKEV1_PL_NONCE, NULL);
+	if (ke == NULL || ke->len != ike_dh_ke_len(v->p1c.dh) ||
+	    ike_dh_check_peer(v->p1c.dh, ke->body, ke->len) != 0) {
+		ikev1_count(sa->ike, IKEV1_DROP_BAD_KE);
+		return -EPROTO;
+	}
+	if (no == NULL || no->len < 8 || no->len > IKE_NONCE_MAX) { /* RFC 2409 5: 8..256 */
+		ikev1_count(sa->ike, IKEV1_DROP_PARSE);
+		return -EBADMSG;
+	}
+	memcpy(sa->initiator ? sa->nr : sa->ni, no->body, no->len);
+	*(sa->initiator ? &sa->nr_len : &sa->ni_len) = no->len;
+	uint8_t **keep = sa->initiator ? &v->gxr : &v->gxi;
+	uint16_t *keep_len = sa->initiator ? &v->gxr_len : &v->gxi_len;
+	OPENSSL_clear_free(*keep, *keep_len);
+	*keep = OPENSSL_memdup(ke->body, ke->len);
+	*keep_len = *keep != NULL ? ke->len : 0;
+	return *keep != NULL ? 0 : -ENOMEM;
+}
+
+/* SKEYID and its children, the cipher key and the Phase 1 IV (RFC 2409 5, Appendix B). */
+static int derive(struct ike_sa *sa)
+{
+	struct ikev1_sa *v = sa->v1;
+	const struct ikev1_p1_choice *c = &v->p1c;
+	uint8_t gxy[1024];
+	const uint8_t *peer_ke = sa->initiator ? v->gxr : v->gxi;
+	size_t peer_len = sa->initiator ? v->gxr_len : v->gxi_len;
+	int n = ike_dh_derive(sa->dh_priv, peer_ke, peer_len, gxy, sizeof(gxy));
+	int rc = n > 0 ? 0 : -EPROTO;
+	v->hash_len = (uint8_t)ike_prf_len(c->prf);
+	v->block = (uint8_t)ikev1_cbc_block(c->encr);
+	v->key_len = (uint8_t)ikev1_cbc_key_len(c->encr, c->encr_bits);
+	if (rc == 0 && (v->hash_len == 0 || v->block == 0 || v->key_len == 0))
+		rc = -ENOTSUP;
+	if (rc == 0)
+		rc = ikev1_skeyid_psk(c->prf, sa->peer->psk, sa->peer->psk_len, sa->ni, sa->ni_len,
+				      sa->nr, sa->nr_len, v->skeyid);
+	if (rc == 0)
+		rc = ikev1_skeyid_dae(c->prf, v->skeyid, gxy, (size_t)n, sa->spi_i, sa->spi_r,
+				      v->skeyid_d, v->skeyid_a, v->skeyid_e);
+	if (rc == 0)
+		rc = ikev1_enc_key(c->prf, v->skeyid_e, v->key, v->key_len);
+	if (rc == 0)
+		rc = ikev1_phase1_iv(c->prf, v->gxi, v->gxi_len, v->gxr, v->gxr_len, v->p1x.iv,
+				     v->block);
+	OPENSSL_cleanse(gxy, sizeof(gxy));
+	ike_dh_free(sa->dh_priv);
+	sa->dh_priv = NULL;
+	return rc;
+}
+
+/* HASH_I (ours: initiator) or HASH_R with the given ID body (RFC 2409 5). */
+static int auth_hash(const struct ike_sa *sa, bool of_initiator, const uint8_t *id_b, size_t id_len,
+		     uint8_t *out)
+{
+	const struct ikev1_sa *v = sa->v1;
+	if (of_initiator)
+		return ikev1_hash_auth(v->p1c.prf, v->skeyid, v->gxi, v->gxi_len, v->gxr,
+				       v->gxr_len, sa->spi_i, sa->spi_r, v->sai_b, v->sai_len, id_b,
+				       id_len, out);
+	return ikev1_hash_auth(v->p1c.prf, v->skeyid, v->gxr, v->gxr_len, v->gxi, v->gxi_len,
+			       sa->spi_r, sa->spi_i, v->sai_b, v->sai_len, id_b, id_len, out);
+}
+
+/* Message 3 (initiator) or 4 (responder): KE, nonce, and NAT-D when both speak NAT-T. */
+static int send_ke(struct ike_sa *sa)
+{
+	uint8_t out[2048], pub[1024];
+	struct ikev1_hdr h;
+	struct ikev1_wr w;
+	size_t len, pub_len;
+	int rc = make_ke(sa, pub, sizeof(pub), &pub_len);
+	if (rc != 0)
+		return rc;
+	ikev1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, IKEV1_PL_KE, false);
+	rc = ikev1_wr_init(&w, out, sizeof(out), &h);
+	if (rc == 0)
+		rc = ikev1_wr_payload(&w, IKEV1_PL_KE, pub, pub_len);
+	if (rc == 0)
+		rc = ikev1_wr_payload(&w, IKEV1_PL_NONCE, sa->initiator ? sa->ni : sa->nr,
+				      IKEV1_NONCE);
+	if (rc == 0 && natt(sa->v1))
+		rc = write_natd(&w, sa);
+	if (rc == 0)
+		rc = ikev1_wr_finish(&w, &len);
+	return rc == 0 ? ikev1_send_keep(sa, &sa->v1->p1x, out, len, sa->initiator) : rc;
+}
+
+/* Has the hub another ISAKMP SA up with sa's peer? */
+static bool others_up(const struct ike_sa *sa)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(sa->ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *o = data;
+		if (o != sa && o->v1 != NULL && o->peer == sa->peer && o->v1->p1 == IKEV1_QM_IDLE)
+			return true;
+	}
+	return false;
+}
+
+/* Message 5 (initiator) or 6: our ID and its HASH, encrypted. */
+static int send_auth(struct ike_sa *sa)
+{
+	uint8_t plain[1024], id[4 + CFG_IKE_ID_MAX], hash[IKE_PRF_MAX];
+	struct ikev1_wr w;
+	size_t len, id_len = ikev1_id_body(sa, id, sizeof(id));
+	int rc = auth_hash(sa, sa->initiator, id, id_len, hash);
+	if (rc == 0)
+		rc = ikev1_wr_init_plain(&w, plain, sizeof(plain));
+	if (rc == 0)
+		rc = ikev1_wr_payload(&w, IKEV1_PL_ID, id, id_len);
+	if (rc == 0)
+		rc = ikev1_wr_payload(&w, IKEV1_PL_HASH, hash, sa->v1->hash_len);
+	if (rc == 0 && sa->initiator && !others_up(sa)) /* RFC 2407 4.6.3.3 */
+		rc = ikev1_wr_notify(&w, IKEV1_PROTO_ISAKMP, NULL, 0, IKEV1_N_INITIAL_CONTACT, NULL,
+				     0);
+	if (rc == 0)
+		rc = ikev1_wr_finish(&w, &len);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	if (rc != 0)
+		return rc;
+	return ikev1_seal_send(sa, &sa->v1->p1x, IKEV1_EXCH_MAIN, 0, IKEV1_PL_ID, plain, len,
+			       sa->initiator);
+}
+
+/* Decrypt and verify message 5 or 6 (the peer's ID and HASH); 0 when it authenticated. */
+static int check_auth(struct ike_sa *sa, struct ikev1_msg *m)
+{
+	struct ikev1_sa *v = sa->v1;
+	uint8_t plain[IKE_MSG_MAX], iv[IKEV1_BLOCK_MAX], want[IKE_PRF_MAX];
+	char addr[INET6_ADDRSTRLEN];
+	const struct ikev1_payload *id = NULL, *hash = NULL;
+	bool ok = false;
+	memcpy(iv, v->p1x.iv, v->block);
+	if (m->enc_len != 0 && m->enc_len % v->block == 0 && m->enc_len <= sizeof(plain)) {
+		memcpy(plain, m->enc, m->enc_len);
+		ok = ikev1_cbc(v->p1c.encr, v->key, v->key_len, iv, plain, m->enc_len, false) ==
+			     0 &&
+		     ikev1_msg_parse_plain(m, m->hdr.next, plain, m->enc_len) == 0;
+	}
+	if (ok) {
+		id = ikev1_msg_find(m, IKEV1_PL_ID, NULL);
+		hash = ikev1_msg_find(m, IKEV1_PL_HASH, NULL);
+		ok = id != NULL && hash != NULL && hash->len == v->hash_len &&
+		     auth_hash(sa, !sa->initiator, id->body, id->len, want) == 0 &&
+		     CRYPTO_memcmp(want, hash->body, v->hash_len) == 0;
+	}
+	OPENSSL_cleanse(want, sizeof(want));
+	inet_ntop(sa->path.family, sa->path.remote, addr, sizeof(addr));
+	if (!ok) {
+		ikev1_count(sa->ike, IKEV1_DROP_AUTH);
+		IKE_LOG(WARNING,
+			"IKEv1 peer %s (%s): authentication failed — pre-shared key mismatch "
+			"likely "
+			"(message %u did not %s)",
+			peer_name(sa), addr, sa->initiator ? 6 : 5,
+			id == NULL ? "decrypt to an ID and a HASH" : "carry the right HASH");
+		OPENSSL_cleanse(plain, sizeof(plain));
+		return -EACCES;
+	}
+	if (!ikev1_id_match(&sa->peer->remote_id, id)) {
+		ikev1_count(sa->ike, IKEV1_DROP_ID);
+		IKE_LOG(WARNING, "IKEv1 peer %s (%s): identity (type %u) is not its remote_id",
+			peer_name(sa), addr, id->u.id.type);
+		OPENSSL_cleanse(plain, sizeof(plain));
+		return -EACCES;
+	}
+	sa->peer_id.type = id->u.id.type;
+	sa->peer_id.len = (uint16_t)RTE_MIN(id->u.id.data_len, (uint16_t)CFG_IKE_ID_MAX);
+	memcpy(sa->peer_id.data, id->u.id.data, sa->peer_id.len);
+	for (const struct ikev1_payload *n = ikev1_msg_find(m, IKEV1_PL_N, NULL); n != NULL;
+	     n = ikev1_msg_find(m, IKEV1_PL_N, n))
+		v->initial_contact |= n->u.n.type == IKEV1_N_INITIAL_CONTACT;
+	memcpy(v->p1x.iv, iv, v->block); /* verified: the chain moves on */
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return 0;
+}
+
+/* INITIAL-CONTACT (RFC 2407 4.6.3.3): the peer rebooted; its older SAs with us go. */
+static void initial_contact(struct ike_sa *sa)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(sa->ike->by_spi, &key, &data, &next) >= 0) {
+		struct ike_sa *o = data;
+		if (o == sa || o->v1 == NULL || o->peer != sa->peer ||
+		    memcmp(o->path.remote, sa->path.remote, 16) != 0)
+			continue;
+		IKE_LOG(INFO, "IKEv1 peer %s: INITIAL-CONTACT, its older ISAKMP SA goes",
+			peer_name(sa));
+		ike_sa_delete(o);
+		next = 0; /* the table changed under the iterator */
+	}
+}
+
+/* Phase 1 done: QM_IDLE, the lifetime running, and as initiator the Quick Modes started. */
+static void established(struct ike_sa *sa)
+{
+	struct ikev1_sa *v = sa->v1;
+	char addr[INET6_ADDRSTRLEN];
+	uint64_t hz = rte_get_timer_hz();
+	v->p1 = IKEV1_QM_IDLE;
+	memcpy(v->p1_iv, v->p1x.iv, v->block);
+	if (!sa->initiator)
+		ike_sa_established(sa);
+	else {
+		sa->state = IKE_S_ESTABLISHED;
+		sa->established_tsc = ike_now(sa->ike);
+		sa->ike->st.established++;
+	}
+	sa->ike->st.v1_established++;
+	uint32_t life = v->p1c.life_s != 0 ? v->p1c.life_s : p1_life(sa->peer);
+	v->expire_tsc = ike_now(sa->ike) + (uint64_t)life * hz;
+	if (v->initial_contact)
+		initial_contact(sa);
+	inet_ntop(sa->path.family, sa->path.remote, addr, sizeof(addr));
+	IKE_LOG(INFO,
+		"IKEv1 peer %s (%s port %u): ISAKMP SA established (Main Mode, %s, life %u s%s)",
+		peer_name(sa), addr, sa->path.rport, ike_prf_name(v->p1c.prf), life,
+		sa->natt ? ", NAT-T" : "");
+	if (!sa->initiator)
+		return;
+	for (unsigned int i = 0; i < sa->peer->n_children; i++)
+		ikev1_quick_start(sa, &sa->peer->children[i], 0);
+}
+
+/* Initiator, message 2: the transform the responder took. */
+static void mm2_in(struct ike_sa *sa, const struct ikev1_msg *m)
+{
+	struct ikev1_sa *v = sa->v1;
+	const struct ikev1_payload *sap = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
+	if (sap == NULL || ikev1_p1_accept(m, sap, sa->peer->ike, sa->peer->n_ike, auth_psk[0],
+					   sa->ike->cfg->ipsec_legacy, &v->p1c) != 0) {
+		ikev1_count(sa->ike, IKEV1_DROP_NO_PROPOSAL);
+		return;
+	}
+	memcpy(sa->spi_r, m->hdr.cky_r, 8);
+	read_vids(v, m);
+	sa->dh = v->p1c.dh;
+	sa->prf = v->p1c.prf;
+	sa->encr = v->p1c.encr;
+	sa->encr_bits = v->p1c.encr_bits;
+	ikev1_x_received(&v->p1x);
+	if (send_ke(sa) != 0) {
+		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
+		return;
+	}
+	v->p1 = IKEV1_MM_SA_SETUP;
+}
+
+/* Responder, message 3: keys, and message 4. */
+static void mm3_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p)
+{
+	struct ikev1_sa *v = sa->v1;
+	if (take_ke(sa, m) != 0)
+		return;
+	if (natt(v))
+		read_natd(sa, m, p);
+	else
+		sa->natt = sa->peer->encap;
+	if (send_ke(sa) != 0 || derive(sa) != 0) {
+		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
+		ike_sa_delete(sa);
+		return;
+	}
+	ikev1_x_received(&v->p1x);
+	v->p1 = IKEV1_MM_KEY_EXCH;
+}
+
+/* Initiator, message 4: keys, the float to port 4500 when there is a NAT, message 5. */
+static void mm4_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p)
+{
+	struct ikev1_sa *v = sa->v1;
+	if (take_ke(sa, m) != 0)
+		return;
+	if (natt(v))
+		read_natd(sa, m, p);
+	else
+		sa->natt = false;
+	if (derive(sa) != 0) {
+		ikev1_count(sa->ike, IKEV1_DROP_BAD_KE);
+		ike_sa_delete(sa);
+		return;
+	}
+	ikev1_x_received(&v->p1x);
+	if (sa->natt && natt(v)) /* RFC 3947 4: from message 5 on, port 4500 */
+		sa->path.lport = sa->path.rport = IKE_PORT_NATT;
+	if (send_auth(sa) != 0) {
+		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
+		return;
+	}
+	v->p1 = IKEV1_MM_KEY_EXCH;
+}
+
+/* Responder, message 5: authenticated, message 6, established. */
+static void mm5_in(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path *p)
+{
+	if (check_auth(sa, m) != 0) {
+		ike_sa_delete(sa);
+		return;
+	}
+	sa->path = *p; /* the float to 4500 (RFC 3947 4), now that it verified */
+	sa->last_rx_tsc = ike_now(sa->ike);
+	ikev1_x_received(&sa->v1->p1x);
+	if (send_auth(sa) != 0) {
+		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
+		ike_sa_delete(sa);
+		return;
+	}
+	established(sa);
+}
+
+/* Initiator, message 6. */
+static void mm6_in(struct ike_sa *sa, struct ikev1_msg *m)
+{
+	if (check_auth(sa, m) != 0) {
+		ike_sa_delete(sa);
+		return;
+	}
+	sa->last_rx_tsc = ike_now(sa->ike);
+	ikev1_x_received(&sa->v1->p1x);
+	sa->v1->p1x.rtx_tsc = 0;
+	established(sa);
+}
+
+void ikev1_main_input(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path *p)
+{
+	struct ikev1_sa *v = sa->v1;
+	bool enc = (m->hdr.flags & IKEV1_FLAG_E) != 0;
+	if (m->hdr.exchange != v->exch || (enc != (v->p1 == IKEV1_MM_KEY_EXCH))) {
+		ikev1_count(sa->ike, IKEV1_DROP_STATE);
+		return;
+	}
+	switch (v->p1) {
+	case IKEV1_MM_NO_STATE:
+		if (sa->initiator)
+			mm2_in(sa, m);
+		else
+			ikev1_count(sa->ike, IKEV1_DROP_STATE);
+		break;
+	case IKEV1_MM_SA_SETUP:
+		if (sa->initiator)
+			mm4_in(sa, m, p);
+		else
+			mm3_in(sa, m, p);
+		break;
+	case IKEV1_MM_KEY_EXCH:
+		if (sa->initiator)
+			mm6_in(sa, m);
+		else
+			mm5_in(sa, m, p);
+		break;
+	default:
+		ikev1_count(sa->ike, IKEV1_DROP_STATE);
+	}
+}
+
+struct ike_sa *ikev1_initiate(struct ike *ike, const struct cfg_ike_peer *peer)
+{
+	uint8_t out[2048];
+	struct ike_path p = {.family = peer->local.family, .lport = IKE_PORT, .rport = IKE_PORT};
+	struct ikev1_hdr h;
+	struct ikev1_wr w;
+	size_t len;
+	memcpy(p.local, peer->local.bytes, 16);
+	memcpy(p.remote, peer->remote.bytes, 16);
+	struct ike_sa *sa = ike_sa_new_initiator(ike, peer, &p);
+	if (sa == NULL || ikev1_sa_attach(sa) == NULL) {
+		if (sa != NULL)
+			ike_sa_delete(sa);
+		ikev1_count(ike, IKEV1_DROP_FULL);
+		return NULL;
+	}
+	sa->v1->exch = IKEV1_EXCH_MAIN;
+	ikev1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, IKEV1_PL_SA, false);
+	int rc = ikev1_wr_init(&w, out, sizeof(out), &h);
+	size_t sa_at = w.len + IKEV1_PL_HDR_LEN;
+	if (rc == 0)
+		rc = ikev1_p1_offer(&w, peer->ike, peer->n_ike, auth_psk[0], p1_life(peer));
+	size_t sa_end = w.len;
+	if (rc == 0)
+		rc = write_vids(&w, sa->v1, true);
+	if (rc == 0)
+		rc = ikev1_wr_finish(&w, &len);
+	if (rc == 0)
+		rc = keep_copy(&sa->v1->sai_b, &sa->v1->sai_len, out + sa_at, sa_end - sa_at);
+	if (rc == 0)
+		rc = ikev1_send_keep(sa, &sa->v1->p1x, out, len, true);
+	if (rc != 0) {
+		ikev1_count(ike, IKEV1_DROP_NOMEM);
+		ike_sa_delete(sa);
+		return NULL;
+	}
+	IKE_LOG(INFO, "IKEv1 peer %s: Main Mode started", peer->name);
+	return sa;
+}
