@@ -53,10 +53,14 @@ int format_ipsec_sa(FILE *out, const struct json *data, const struct format_sa_f
 int format_ipsec_sa_summary(FILE *out, const struct json *data, const struct format_sa_filter *f);
 /* /vpnhub/ipsec/spd: per crypto map its interface, then each entry of family af (IOS layout). */
 int format_crypto_map(FILE *out, const struct json *data, enum format_family af);
-/* `show crypto ikev2 sa`: /vpnhub/ike/sa as a table (af is not used). */
+/* `show crypto ikev2 sa`: the IKEv2 SAs of /vpnhub/ike/sa as a table (af is not used). */
 int format_ike_sa(FILE *out, const struct json *data, enum format_family af);
-/* `show crypto ikev2 sa detail`: an object of /vpnhub/ike/sa,<id> replies, one block each. */
+/* `show crypto ikev2 sa detail`: an object of /vpnhub/ike/sa,<id> replies, one block per IKEv2
+ * SA. */
 int format_ike_sa_detail(FILE *out, const struct json *data);
+/* `show crypto isakmp sa`: the IKEv1 SAs of /vpnhub/ike/sa in the IOS layout, a table per
+ * address family that af allows. */
+int format_isakmp_sa(FILE *out, const struct json *data, enum format_family af);
 
 /*
  * Set the filter from a CLI word and its argument: "peer" with an IPv4 or IPv6 address, or "spi"
@@ -66,5 +70,9 @@ int format_sa_filter_set(struct format_sa_filter *f, const char *what, const cha
 /* Drop from data the SAs that f leaves out of the tables (for --json); other members stay, in
  * order. 0, -EINVAL when data is not an object, or -ENOMEM (data is then unchanged). */
 int format_ipsec_sa_select(struct json *data, const struct format_sa_filter *f);
+/* Drop from data the IKE SAs (of /vpnhub/ike/sa or its details) of another version than version
+ * (1 or 2; an SA without "version" is IKEv2); other members stay, in order. 0 or -EINVAL when
+ * data is not an object. */
+int format_ike_sa_select(struct json *data, int version);
 
 #endif

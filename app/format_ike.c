@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * app/format_ike.c - `show crypto ikev2 sa`: the IKE SAs of /vpnhub/ike/sa as one table, in the
+ * app/format_ike.c - `show crypto ikev2 sa`: the IKEv2 SAs of /vpnhub/ike/sa as one table, in the
  * spirit of IOS `show crypto ikev2 sa` (local and remote endpoints, state, algorithms, age) plus
  * what a hub operator asks next: which configured peer, which role, the inner address handed
- * out, and the Child SAs' SPIs. Transform IDs (RFC 7296 3.3.2) are shown by name.
+ * out, and the Child SAs' SPIs. Transform IDs (RFC 7296 3.3.2) are shown by name; the names are
+ * lent to app/format_isakmp.c, as the hub reports IKEv1 SAs in IKEv2's numbers too.
  *
- * `show crypto ikev2 sa detail`: the replies of /vpnhub/ike/sa,<id>, one block per IKE SA in the
- * spirit of IOS `show crypto ikev2 sa detailed`: endpoints and identities, role, algorithms,
+ * `show crypto ikev2 sa detail`: the replies of /vpnhub/ike/sa,<id>, one block per IKEv2 SA in
+ * the spirit of IOS `show crypto ikev2 sa detailed`: endpoints and identities, role, algorithms,
  * times, NAT detection (2.23), DPD (2.4), message IDs (2.2), then each Child SA with its SPIs,
  * transform, mode, traffic selectors, lifetimes and counters. Never keys: the hub sends none.
+ *
+ * Invariant: both list IKEv2 SAs only; an entry without "version" is one (hubs before IKEv1).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,13 +55,31 @@ struct name_id {
 	const char *name;
 };
 
-static const struct name_id encrs[] = {{12, "aes-cbc"}, {20, "aes-gcm"}, {28, "chacha20-poly1305"}};
-static const struct name_id integs[] = {
-	{0, "none"}, {2, "sha1-96"}, {12, "sha256-128"}, {13, "sha384-192"}, {14, "sha512-256"}};
-static const struct name_id prfs[] = {{2, "sha1"}, {5, "sha256"}, {6, "sha384"}, {7, "sha512"}};
-static const struct name_id groups[] = {{14, "modp2048"}, {15, "modp3072"}, {16, "modp4096"},
-					{19, "ecp256"},	  {20, "ecp384"},   {21, "ecp521"},
-					{31, "x25519"}};
+/*
+ * IKEv2 Transform IDs (IANA ikev2-parameters, RFC 7296 3.3.2). 3des, md5, null and MODP groups 2
+ * and 5 only reach here through legacy IKEv1 proposals, which the hub maps to these numbers.
+ */
+static const struct name_id encrs[] = {
+	{3, "3des"}, {11, "null"}, {12, "aes-cbc"}, {20, "aes-gcm"}, {28, "chacha20-poly1305"}};
+static const struct name_id integs[] = {{0, "none"},	    {1, "md5-96"},	{2, "sha1-96"},
+					{12, "sha256-128"}, {13, "sha384-192"}, {14, "sha512-256"}};
+static const struct name_id prfs[] = {
+	{1, "md5"}, {2, "sha1"}, {5, "sha256"}, {6, "sha384"}, {7, "sha512"}};
+static const struct name_id groups[] = {{2, "modp1024"},  {5, "modp1536"},  {14, "modp2048"},
+					{15, "modp3072"}, {16, "modp4096"}, {19, "ecp256"},
+					{20, "ecp384"},	  {21, "ecp521"},   {31, "x25519"}};
+
+#define DIM(tab) (sizeof(tab) / sizeof((tab)[0]))
+
+static const struct {
+	const struct name_id *ids;
+	size_t n;
+} regs[] = {
+	[FMT_IKE_ENCR] = {encrs, DIM(encrs)},
+	[FMT_IKE_INTEG] = {integs, DIM(integs)},
+	[FMT_IKE_PRF] = {prfs, DIM(prfs)},
+	[FMT_IKE_DH] = {groups, DIM(groups)},
+};
 
 /* obj[key] as a number, or -1 when absent or not a number. */
 static long num(const struct json *obj, const char *key)
@@ -67,30 +88,60 @@ static long num(const struct json *obj, const char *key)
 	return v == UINT64_MAX || v > 0x7fffffff ? -1 : (long)v;
 }
 
-/* The name of v in tab, or v as a number (NA when absent). */
-static const char *name_of(const struct name_id *tab, size_t n, long v, char *buf, size_t size)
+const char *fmt_ike_name(enum fmt_ike_reg reg, const struct json *obj, const char *key, char *buf,
+			 size_t size)
 {
-	for (size_t i = 0; i < n; i++)
-		if (tab[i].id == v)
-			return tab[i].name;
+	long v = num(obj, key);
+	for (size_t i = 0; i < regs[reg].n; i++)
+		if (regs[reg].ids[i].id == v)
+			return regs[reg].ids[i].name;
 	if (v < 0)
 		return NA;
 	snprintf(buf, size, "%ld", v);
 	return buf;
 }
 
-#define NAME_OF(tab, v, buf) name_of(tab, sizeof(tab) / sizeof(tab[0]), v, buf, sizeof(buf))
+void fmt_ike_transform(char *out, size_t size, const struct json *obj, bool with_integ)
+{
+	char a[16], b[16];
+	long bits = num(obj, "encr_bits");
+	const char *e = fmt_ike_name(FMT_IKE_ENCR, obj, "encr", a, sizeof(a));
+	int n = bits > 0 ? snprintf(out, size, "%s-%ld", e, bits) : snprintf(out, size, "%s", e);
+	if (with_integ && num(obj, "integ") > 0 && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, "/%s",
+			 fmt_ike_name(FMT_IKE_INTEG, obj, "integ", b, sizeof(b)));
+}
+
+int fmt_ike_version(const struct json *sa)
+{
+	const struct json *v = json_get(sa, "version");
+	uint64_t n;
+	if (v == NULL)
+		return 2;
+	return json_u64(v, &n) == 0 && n <= 0x7fffffff ? (int)n : -1;
+}
+
+int format_ike_sa_select(struct json *data, int version)
+{
+	size_t count = json_count(data);
+	if (json_type(data) != JSON_OBJECT)
+		return -EINVAL;
+	/* Members go round once: each is taken from the head and, if kept, appended again. */
+	for (size_t i = 0; i < count; i++) {
+		struct json *m = json_take_first(data);
+		bool keep = json_type(m) != JSON_OBJECT || fmt_ike_version(m) == version;
+		if (!keep || json_append(data, m, NULL) != 0)
+			json_free(m);
+	}
+	return 0;
+}
 
 static void cipher_cell(struct table *t, const struct json *sa)
 {
-	char a[16], b[16], cell[64];
-	long bits = num(sa, "encr_bits");
-	const char *e = NAME_OF(encrs, num(sa, "encr"), a);
-	const char *p = NAME_OF(prfs, num(sa, "prf"), b);
-	if (bits > 0)
-		snprintf(cell, sizeof(cell), "%s-%ld/%s", e, bits, p);
-	else
-		snprintf(cell, sizeof(cell), "%s/%s", e, p);
+	char e[48], b[16], cell[64];
+	fmt_ike_transform(e, sizeof(e), sa, false);
+	snprintf(cell, sizeof(cell), "%s/%s", e,
+		 fmt_ike_name(FMT_IKE_PRF, sa, "prf", b, sizeof(b)));
 	fmt_table_put(t, K_CIPHER, cell);
 }
 
@@ -107,7 +158,7 @@ static int row(struct table *t, const char *id, const struct json *sa)
 	fmt_put_member(t, K_LOCAL, sa, "local");
 	fmt_put_member(t, K_REMOTE, sa, "remote");
 	cipher_cell(t, sa);
-	fmt_table_put(t, K_DH, NAME_OF(groups, num(sa, "dh"), buf));
+	fmt_table_put(t, K_DH, fmt_ike_name(FMT_IKE_DH, sa, "dh", buf, sizeof(buf)));
 	fmt_put_member(t, K_VIP, sa, "virtual_ip");
 	long s = num(sa, "age_s");
 	if (s >= 0)
@@ -125,11 +176,11 @@ int format_ike_sa(FILE *out, const struct json *data, enum format_family af)
 		return -EINVAL;
 	int rc = fmt_table_open(&t, head, K_COLS);
 	for (const struct json *m = json_first(data); m != NULL && rc == 0; m = json_next(m))
-		if (json_type(m) == JSON_OBJECT)
+		if (json_type(m) == JSON_OBJECT && fmt_ike_version(m) == 2)
 			rc = row(&t, json_key(m), m);
 	if (rc == 0 && t.nrows == 1) {
 		fmt_table_free(&t);
-		fputs("% no IKE SAs\n", out);
+		fputs("% no IKEv2 SAs\n", out);
 		return ferror(out) ? -EIO : 0;
 	}
 	return fmt_table_finish(out, &t, rc);
@@ -154,22 +205,10 @@ static const char *dur(const struct json *obj, const char *key, char *buf, size_
 	return buf;
 }
 
-/* "aes-gcm-128" or "aes-cbc-256/sha256-128": the encryption and integrity transforms. */
-static void transform(const struct json *o, bool with_integ, char *out, size_t size)
-{
-	char a[16], b[16];
-	long bits = num(o, "encr_bits");
-	const char *e = NAME_OF(encrs, num(o, "encr"), a);
-	long integ = num(o, "integ");
-	int n = bits > 0 ? snprintf(out, size, "%s-%ld", e, bits) : snprintf(out, size, "%s", e);
-	if (with_integ && integ > 0 && n >= 0 && (size_t)n < size)
-		snprintf(out + n, size - (size_t)n, "/%s", NAME_OF(integs, integ, b));
-}
-
 static void child_block(FILE *out, const struct json *ch)
 {
 	char a[128], b[128], c[64], d[32], e[32];
-	transform(ch, true, c, sizeof(c));
+	fmt_ike_transform(c, sizeof(c), ch, true);
 	fprintf(out, "  Child SA %s (%s): SPI in %s, out %s\n", text(ch, "name", a, sizeof(a)),
 		text(ch, "state", b, sizeof(b)), text(ch, "spi_in", d, sizeof(d)),
 		text(ch, "spi_out", e, sizeof(e)));
@@ -198,9 +237,10 @@ static void sa_block(FILE *out, const char *idx, const struct json *sa)
 		text(sa, "local_id", b, sizeof(b)));
 	fprintf(out, "  Remote %s, ID %s\n", text(sa, "remote", a, sizeof(a)),
 		text(sa, "remote_id", b, sizeof(b)));
-	transform(sa, true, c, sizeof(c));
-	fprintf(out, "  Encryption %s, PRF %s, DH group %s\n", c, NAME_OF(prfs, num(sa, "prf"), a),
-		NAME_OF(groups, num(sa, "dh"), d));
+	fmt_ike_transform(c, sizeof(c), sa, true);
+	fprintf(out, "  Encryption %s, PRF %s, DH group %s\n", c,
+		fmt_ike_name(FMT_IKE_PRF, sa, "prf", a, sizeof(a)),
+		fmt_ike_name(FMT_IKE_DH, sa, "dh", d, sizeof(d)));
 	fprintf(out, "  Established %s ago, rekey in %s, reauthentication in %s\n",
 		dur(sa, "established_s", a, sizeof(a)), dur(sa, "rekey_in_s", b, sizeof(b)),
 		dur(sa, "reauth_in_s", c, sizeof(c)));
@@ -225,13 +265,13 @@ int format_ike_sa_detail(FILE *out, const struct json *data)
 	if (json_type(data) != JSON_OBJECT)
 		return -EINVAL;
 	for (const struct json *m = json_first(data); m != NULL; m = json_next(m)) {
-		if (json_type(m) != JSON_OBJECT)
+		if (json_type(m) != JSON_OBJECT || fmt_ike_version(m) != 2)
 			continue;
 		if (n++ > 0)
 			fputc('\n', out);
 		sa_block(out, json_key(m), m);
 	}
 	if (n == 0)
-		fputs("% no IKE SAs\n", out);
+		fputs("% no IKEv2 SAs\n", out);
 	return ferror(out) ? -EIO : 0;
 }

@@ -10,6 +10,7 @@
 #ifndef VPNHUB_APP_FORMAT_INT_H
 #define VPNHUB_APP_FORMAT_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -50,5 +51,25 @@ void fmt_table_free(struct table *t);
 
 /* A note when a paged reply holds fewer entries than its "total" announced. */
 void fmt_note_partial(FILE *out, const struct json *data);
+
+/* ---- IKE SAs (app/format_ike.c), for the IKEv2 and the ISAKMP tables ---- */
+
+/* The IKEv2 transform registries (RFC 7296 3.3.2), in which the hub reports IKEv1 SAs too. */
+enum fmt_ike_reg {
+	FMT_IKE_ENCR,
+	FMT_IKE_INTEG,
+	FMT_IKE_PRF,
+	FMT_IKE_DH,
+};
+
+/* The name of transform obj[key] of reg ("sha256"), else its number written into buf; NA when
+ * obj[key] is absent or not a number. */
+const char *fmt_ike_name(enum fmt_ike_reg reg, const struct json *obj, const char *key, char *buf,
+			 size_t size);
+/* obj's encryption with its key length ("aes-cbc-256"), and with with_integ its integrity
+ * transform when it has one ("aes-cbc-256/sha256-128"). */
+void fmt_ike_transform(char *out, size_t size, const struct json *obj, bool with_integ);
+/* The IKE version of an SA entry: its "version", 2 when absent (hubs before IKEv1), -1 when odd. */
+int fmt_ike_version(const struct json *sa);
 
 #endif

@@ -62,6 +62,8 @@ struct show_cmd {
 	int (*fmt_sa)(FILE *out, const struct json *data, const struct format_sa_filter *f);
 	/* The list is paged, then each entry asked again as "CMD,<its id>" for its detail. */
 	int (*fmt_detail)(FILE *out, const struct json *data);
+	/* IKE SA lists: keep only the SAs of this IKE version (before any detail); 0: all. */
+	int ike_version;
 };
 
 /* A show command as parsed: the table and its filter. */
@@ -71,24 +73,27 @@ struct show_req {
 };
 
 static const struct show_cmd show_cmds[] = {
-	{"version", "/vpnhub/version", format_version, NULL, FORMAT_AF_ANY, NULL, NULL},
-	{"interfaces", "/vpnhub/interfaces", format_interfaces, NULL, FORMAT_AF_ANY, NULL, NULL},
-	{"ip route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET, NULL, NULL},
-	{"ipv6 route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET6, NULL, NULL},
-	{"route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_ANY, NULL, NULL},
-	{"arp", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET, NULL, NULL},
-	{"ipv6 neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET6, NULL,
-	 NULL},
-	{"neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_ANY, NULL, NULL},
-	{"stats", "/vpnhub/stats", format_stats, NULL, FORMAT_AF_ANY, NULL, NULL},
-	{"config", "/vpnhub/config", format_config, NULL, FORMAT_AF_ANY, NULL, NULL},
-	{"crypto ipsec sa", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY, format_ipsec_sa, NULL},
+	{"version", "/vpnhub/version", format_version, NULL, FORMAT_AF_ANY, NULL, NULL, 0},
+	{"interfaces", "/vpnhub/interfaces", format_interfaces, NULL, FORMAT_AF_ANY, NULL, NULL, 0},
+	{"ip route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET, NULL, NULL, 0},
+	{"ipv6 route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_INET6, NULL, NULL, 0},
+	{"route", "/vpnhub/routes", NULL, format_routes, FORMAT_AF_ANY, NULL, NULL, 0},
+	{"arp", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET, NULL, NULL, 0},
+	{"ipv6 neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_INET6, NULL, NULL,
+	 0},
+	{"neighbors", "/vpnhub/neighbors", NULL, format_neighbors, FORMAT_AF_ANY, NULL, NULL, 0},
+	{"stats", "/vpnhub/stats", format_stats, NULL, FORMAT_AF_ANY, NULL, NULL, 0},
+	{"config", "/vpnhub/config", format_config, NULL, FORMAT_AF_ANY, NULL, NULL, 0},
+	{"crypto ipsec sa", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY, format_ipsec_sa, NULL,
+	 0},
 	{"crypto ipsec sa summary", "/vpnhub/ipsec/sa", NULL, NULL, FORMAT_AF_ANY,
-	 format_ipsec_sa_summary, NULL},
-	{"crypto map", "/vpnhub/ipsec/spd", NULL, format_crypto_map, FORMAT_AF_ANY, NULL, NULL},
-	{"crypto ikev2 sa", "/vpnhub/ike/sa", NULL, format_ike_sa, FORMAT_AF_ANY, NULL, NULL},
+	 format_ipsec_sa_summary, NULL, 0},
+	{"crypto map", "/vpnhub/ipsec/spd", NULL, format_crypto_map, FORMAT_AF_ANY, NULL, NULL, 0},
+	{"crypto ikev2 sa", "/vpnhub/ike/sa", NULL, format_ike_sa, FORMAT_AF_ANY, NULL, NULL, 2},
 	{"crypto ikev2 sa detail", "/vpnhub/ike/sa", NULL, NULL, FORMAT_AF_ANY, NULL,
-	 format_ike_sa_detail},
+	 format_ike_sa_detail, 2},
+	{"crypto isakmp sa", "/vpnhub/ike/sa", NULL, format_isakmp_sa, FORMAT_AF_ANY, NULL, NULL,
+	 1},
 };
 
 static const char usage_text[] =
@@ -115,10 +120,12 @@ static const char usage_text[] =
 	"  crypto map         crypto maps: interface, entries in order with their selectors,\n"
 	"                     actions, SPIs and hits\n"
 	"  crypto ikev2 sa [detail]\n"
-	"                     IKE SAs: peer, role, state, endpoints, algorithms, virtual IP,\n"
+	"                     IKEv2 SAs: peer, role, state, endpoints, algorithms, virtual IP,\n"
 	"                     age, Child SA SPIs (detail: one block per SA with identities,\n"
 	"                     times, NAT, DPD, message IDs and each Child SA's selectors,\n"
 	"                     lifetimes and counters)\n"
+	"  crypto isakmp sa   IKEv1 SAs (IOS layout): dst, src, state, conn-id, status, peer,\n"
+	"                     encryption, hash, DH group, NAT-T\n"
 	"\n"
 	"raw sends CMD (for example /vpnhub/routes,64) and prints the reply as received.\n"
 	"\n"
@@ -541,6 +548,10 @@ static int run_show(struct ctl *c, const struct show_req *req)
 	struct json *data;
 	bool paged = s->fmt_af != NULL || s->fmt_sa != NULL || s->fmt_detail != NULL;
 	int rc = paged ? fetch_paged(c, s->cmd, &data) : ctl_query(c, s->cmd, NULL, &data);
+	/* Before the details and --json: no question nor output for an SA of the other version.
+	 * Data that is not an object is left for the table to refuse. */
+	if (rc == 0 && s->ike_version != 0)
+		(void)format_ike_sa_select(data, s->ike_version);
 	if (rc == 0 && s->fmt_detail != NULL) {
 		struct json *list = data;
 		rc = fetch_details(c, s->cmd, list, &data);

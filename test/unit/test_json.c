@@ -6,6 +6,9 @@
  * copied into a buffer of exactly its length, so an over-read shows under ASan. Format cases feed
  * the canned replies of the telemetry contract (one per `show` table) and odd variants of them
  * into format_*() over open_memstream() and look for the exact rows an operator would see.
+ * The IKE SA cases mix IKEv1 and IKEv2 entries of one /vpnhub/ike/sa reply: `show crypto
+ * isakmp sa` lists the first only, in the IOS layout (dst is the responder, conn-id from 1001),
+ * and `show crypto ikev2 sa` the second only.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -427,6 +430,59 @@ static void test_build_and_write(void)
 	"        Status: ACTIVE\n"                                                             \
 	"\n"
 
+/* /vpnhub/ike/sa: an IKEv1 SA the hub initiated, an IKEv2 SA, an IKEv1 SA the hub responded to
+ * (legacy algorithms, NAT-T, still in Main Mode). */
+#define IKE_MIXED                                                                                 \
+	"{\"0\":{\"id\":\"a1a2a3a4a5a6a7a8\",\"spi_i\":\"a1a2a3a4a5a6a7a8\","                     \
+	"\"spi_r\":\"b1b2b3b4b5b6b7b8\",\"state\":\"established\",\"version\":1,"                 \
+	"\"isakmp_state\":\"QM_IDLE\",\"role\":\"initiator\",\"peer\":\"branch1\","               \
+	"\"local\":\"203.0.113.1:500\",\"remote\":\"198.51.100.2:500\",\"encr\":12,"              \
+	"\"encr_bits\":256,\"prf\":5,\"dh\":14,\"nat_t\":\"no\",\"age_s\":60,\"children\":\"\"}," \
+	"\"1\":{\"id\":\"c1c2c3c4c5c6c7c8\",\"spi_i\":\"0102030405060708\","                      \
+	"\"spi_r\":\"c1c2c3c4c5c6c7c8\",\"state\":\"established\",\"version\":2,"                 \
+	"\"isakmp_state\":\"\",\"role\":\"responder\",\"peer\":\"spoke\","                        \
+	"\"local\":\"203.0.113.1:4500\",\"remote\":\"192.0.2.9:4500\",\"encr\":20,"               \
+	"\"encr_bits\":128,\"prf\":5,\"dh\":31,\"nat_t\":\"yes\",\"age_s\":5,"                    \
+	"\"children\":\"net:c1a2b3c4/0a0b0c0d\"},"                                                \
+	"\"2\":{\"id\":\"d1d2d3d4d5d6d7d8\",\"spi_i\":\"1112131415161718\","                      \
+	"\"spi_r\":\"d1d2d3d4d5d6d7d8\",\"state\":\"half-open\",\"version\":1,"                   \
+	"\"isakmp_state\":\"MM_KEY_EXCH\",\"role\":\"responder\",\"peer\":\"branch2\","           \
+	"\"local\":\"203.0.113.1:4500\",\"remote\":\"198.51.100.7:4500\",\"encr\":3,"             \
+	"\"encr_bits\":0,\"prf\":1,\"dh\":2,\"nat_t\":\"yes\",\"age_s\":1,\"children\":\"\"},"    \
+	"\"total\":3}"
+
+#define ISAKMP_HEAD                                                                                \
+	"dst           src           state        conn-id  status  peer     encr         hash    " \
+	"dh  "                                                                                     \
+	"      nat-t\n"
+
+/* An IKEv1 SA over IPv4 the hub initiated and a deleted one over IPv6 it responded to. */
+#define ISAKMP_FAMILIES                                                                       \
+	"{\"0\":{\"version\":1,\"state\":\"established\",\"isakmp_state\":\"QM_IDLE\","       \
+	"\"role\":\"initiator\",\"peer\":\"branch1\",\"local\":\"203.0.113.1:500\","          \
+	"\"remote\":\"198.51.100.2:500\",\"encr\":12,\"encr_bits\":256,\"prf\":5,\"dh\":14,"  \
+	"\"nat_t\":\"no\"},"                                                                  \
+	"\"1\":{\"version\":1,\"state\":\"deleted\",\"isakmp_state\":\"MM_NO_STATE\","        \
+	"\"role\":\"responder\",\"peer\":\"v6spoke\",\"local\":\"2001:db8:1::1:500\","        \
+	"\"remote\":\"2001:db8:2::2:500\",\"encr\":12,\"encr_bits\":128,\"prf\":2,\"dh\":19," \
+	"\"nat_t\":\"no\"}}"
+
+#define ISAKMP_V4                                                                                  \
+	"dst           src          state    conn-id  status  peer     encr         hash    dh   " \
+	"   "                                                                                      \
+	"  nat-t\n"                                                                                \
+	"198.51.100.2  203.0.113.1  QM_IDLE  1001     ACTIVE  branch1  aes-cbc-256  sha256  "      \
+	"modp2048"                                                                                 \
+	"  no\n"
+
+#define ISAKMP_V6                                                                               \
+	"dst            src            state        conn-id  status     peer     encr         " \
+	"hash  "                                                                                \
+	"dh      nat-t\n"                                                                       \
+	"2001:db8:1::1  2001:db8:2::2  MM_NO_STATE  1002     (deleted)  v6spoke  aes-cbc-128  " \
+	"sha1  "                                                                                \
+	"ecp256  no\n"
+
 enum fmt_table {
 	T_VERSION,
 	T_IFACES,
@@ -436,6 +492,7 @@ enum fmt_table {
 	T_CONFIG,
 	T_IKE_SA,
 	T_IKE_SA_DETAIL,
+	T_ISAKMP_SA,
 	T_IPSEC_SA,
 	T_IPSEC_SUMMARY,
 };
@@ -449,6 +506,7 @@ static const struct fmt_case {
 	const char *filter[2];	 /* IPsec SA tables: "peer"/"spi" and its argument */
 	const char *want[12];	 /* substrings that must appear */
 	const char *not_want[3]; /* substrings that must not */
+	const char *exact;	 /* the whole output, when given */
 } fmt_cases[] = {
 	{.name = "interfaces",
 	 .table = T_IFACES,
@@ -710,7 +768,17 @@ static const struct fmt_case {
 	 .want = {"Id  Peer   Role       State        Local             Remote",
 		  "aes-gcm-128/sha256", "x25519", "10.99.0.1", "1h02m05s", "net:c1a2b3c4/0a0b0c0d",
 		  "half-open", "99/-"}},
-	{.name = "ikev2 sa none", .table = T_IKE_SA, .json = "{}", .want = {"% no IKE SAs\n"}},
+	{.name = "ikev2 sa none", .table = T_IKE_SA, .json = "{}", .want = {"% no IKEv2 SAs\n"}},
+	{.name = "ikev2 sa mixed versions",
+	 .table = T_IKE_SA,
+	 .json = IKE_MIXED,
+	 .want = {"\n1   spoke  responder  established  203.0.113.1:4500  192.0.2.9:4500  "
+		  "aes-gcm-128/sha256  x25519"},
+	 .not_want = {"branch", "\n0 ", "\n2 "}},
+	{.name = "ikev2 sa only v1",
+	 .table = T_IKE_SA,
+	 .json = "{\"0\":{\"version\":1,\"peer\":\"branch1\"},\"total\":1}",
+	 .exact = "% no IKEv2 SAs\n"},
 	{.name = "ikev2 sa array", .table = T_IKE_SA, .json = "[]", .rc = -EINVAL},
 	{.name = "ikev2 sa detail",
 	 .table = T_IKE_SA_DETAIL,
@@ -745,8 +813,67 @@ static const struct fmt_case {
 	{.name = "ikev2 sa detail none",
 	 .table = T_IKE_SA_DETAIL,
 	 .json = "{\"total\":0}",
-	 .want = {"% no IKE SAs\n"}},
+	 .want = {"% no IKEv2 SAs\n"}},
+	/* An entry without "version" comes from a hub before IKEv1: IKEv2. */
+	{.name = "ikev2 sa detail mixed versions",
+	 .table = T_IKE_SA_DETAIL,
+	 .json = "{\"0\":{\"id\":\"a1a2a3a4a5a6a7a8\",\"version\":1,\"peer\":\"branch1\"},"
+		 "\"1\":{\"id\":\"c1c2c3c4c5c6c7c8\",\"version\":2,\"peer\":\"spoke\"},"
+		 "\"2\":{\"id\":\"e1e2e3e4e5e6e7e8\",\"peer\":\"old\"}}",
+	 .want = {"IKE SA 1, id c1c2c3c4c5c6c7c8\n  Peer spoke,",
+		  "\n\nIKE SA 2, id e1e2e3e4e5e6e7e8\n  Peer old,"},
+	 .not_want = {"IKE SA 0", "branch1"}},
+	{.name = "ikev2 sa detail only v1",
+	 .table = T_IKE_SA_DETAIL,
+	 .json = "{\"0\":{\"id\":\"a1a2a3a4a5a6a7a8\",\"version\":1}}",
+	 .exact = "% no IKEv2 SAs\n"},
 	{.name = "ikev2 sa detail array", .table = T_IKE_SA_DETAIL, .json = "[]", .rc = -EINVAL},
+	/* IOS `show crypto isakmp sa`: dst is the responder, so the peer for an SA we initiated. */
+	{.name = "isakmp sa mixed versions",
+	 .table = T_ISAKMP_SA,
+	 .json = IKE_MIXED,
+	 .exact = "IPv4 Crypto ISAKMP SA\n" ISAKMP_HEAD
+		  "198.51.100.2  203.0.113.1   QM_IDLE      1001     ACTIVE  branch1  aes-cbc-256  "
+		  "sha256  modp2048  no\n"
+		  "203.0.113.1   198.51.100.7  MM_KEY_EXCH  1003             branch2  3des         "
+		  "md5     modp1024  yes\n"},
+	{.name = "isakmp sa families",
+	 .table = T_ISAKMP_SA,
+	 .json = ISAKMP_FAMILIES,
+	 .exact = "IPv4 Crypto ISAKMP SA\n" ISAKMP_V4 "\nIPv6 Crypto ISAKMP SA\n" ISAKMP_V6},
+	{.name = "isakmp sa ipv6 only",
+	 .table = T_ISAKMP_SA,
+	 .af = FORMAT_AF_INET6,
+	 .json = ISAKMP_FAMILIES,
+	 .exact = "IPv6 Crypto ISAKMP SA\n" ISAKMP_V6},
+	{.name = "isakmp sa ipv4 only",
+	 .table = T_ISAKMP_SA,
+	 .af = FORMAT_AF_INET,
+	 .json = ISAKMP_FAMILIES,
+	 .exact = "IPv4 Crypto ISAKMP SA\n" ISAKMP_V4},
+	/* Missing members print "-", a control byte is masked, a key that is no index has no
+	 * conn-id; a "version" that is not the number 1 is no IKEv1 SA. */
+	{.name = "isakmp sa odd fields",
+	 .table = T_ISAKMP_SA,
+	 .json = "{\"7\":{\"version\":1,\"peer\":\"a\\u001bb\",\"local\":\"10.0.0.1:500\"},"
+		 "\"x\":{\"version\":1,\"isakmp_state\":\"MM_SA_SETUP\",\"encr\":12,\"prf\":7,"
+		 "\"dh\":14000},\"5\":{\"version\":\"1\",\"peer\":\"strv\"},"
+		 "\"6\":{\"version\":3,\"peer\":\"v3\"},\"8\":{\"peer\":\"v2\"},\"9\":5}",
+	 .exact = "IPv4 Crypto ISAKMP SA\n"
+		  "dst       src  state        conn-id  status  peer  encr     hash    dh     "
+		  "nat-t\n"
+		  "10.0.0.1  -    -            1008             a?b   -        -       -      -\n"
+		  "-         -    MM_SA_SETUP  -                -     aes-cbc  sha512  14000  -\n"},
+	{.name = "isakmp sa none",
+	 .table = T_ISAKMP_SA,
+	 .json = "{}",
+	 .exact = "% no ISAKMP SAs\n"},
+	{.name = "isakmp sa only v2",
+	 .table = T_ISAKMP_SA,
+	 .json = "{\"0\":{\"version\":2,\"state\":\"established\"},\"1\":{\"peer\":\"old\"},"
+		 "\"total\":2}",
+	 .exact = "% no ISAKMP SAs\n"},
+	{.name = "isakmp sa array", .table = T_ISAKMP_SA, .json = "[]", .rc = -EINVAL},
 };
 
 static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
@@ -772,6 +899,8 @@ static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
 		return format_ike_sa(f, v, af);
 	case T_IKE_SA_DETAIL:
 		return format_ike_sa_detail(f, v);
+	case T_ISAKMP_SA:
+		return format_isakmp_sa(f, v, af);
 	case T_IPSEC_SA:
 		return format_ipsec_sa(f, v, &sa);
 	case T_IPSEC_SUMMARY:
@@ -782,6 +911,12 @@ static int run_format(FILE *f, const struct fmt_case *c, const struct json *v)
 
 static void check_output(const struct fmt_case *c, const char *out)
 {
+	if (c->exact != NULL) {
+		bool same = strcmp(out, c->exact) == 0;
+		CU_ASSERT_TRUE(same);
+		if (!same)
+			fprintf(stderr, "case '%s': want:\n%sgot:\n%s", c->name, c->exact, out);
+	}
 	for (size_t k = 0; k < ARRAY_LEN(c->want) && c->want[k] != NULL; k++) {
 		bool found = strstr(out, c->want[k]) != NULL;
 		CU_ASSERT_TRUE(found);
@@ -942,6 +1077,41 @@ static void test_format_sa_select(void)
 	CU_ASSERT_EQUAL(format_ipsec_sa_select(NULL, NULL), -EINVAL);
 }
 
+/* The keys of the members left in data, in order ("0,2,total"). */
+static void member_keys(const struct json *data, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (const struct json *m = json_first(data); m != NULL && n < size; m = json_next(m))
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", json_key(m));
+}
+
+/* --json and the detail questions of `show crypto {isakmp|ikev2} sa` keep one IKE version. */
+static void test_format_ike_sa_select(void)
+{
+	static const struct {
+		const char *json;
+		int version;
+		const char *keys;
+	} cases[] = {
+		{IKE_MIXED, 1, "0,2,total"},
+		{IKE_MIXED, 2, "1,total"},
+		/* no "version": a hub before IKEv1, so IKEv2 */
+		{"{\"0\":{\"peer\":\"a\"},\"1\":{\"version\":1}}", 2, "0"},
+		{"{\"0\":{\"version\":\"1\"},\"1\":{\"version\":3}}", 1, ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct json *v;
+		char keys[64];
+		CU_ASSERT_FATAL(json_parse(cases[i].json, strlen(cases[i].json), &v, NULL) == 0);
+		CU_ASSERT_EQUAL(format_ike_sa_select(v, cases[i].version), 0);
+		member_keys(v, keys, sizeof(keys));
+		CU_ASSERT_STRING_EQUAL(keys, cases[i].keys);
+		json_free(v);
+	}
+	CU_ASSERT_EQUAL(format_ike_sa_select(NULL, 1), -EINVAL);
+}
+
 int test_json_register(void)
 {
 	static const struct {
@@ -962,6 +1132,7 @@ int test_json_register(void)
 		  {"long cell", test_format_long_cell},
 		  {"IPsec SA filter words", test_format_sa_filter},
 		  {"IPsec SA selection for JSON", test_format_sa_select},
+		  {"IKE SA selection by version", test_format_ike_sa_select},
 	  };
 	CU_pSuite js = CU_add_suite("json", NULL, NULL);
 	CU_pSuite fs = js != NULL ? CU_add_suite("format", NULL, NULL) : NULL;
