@@ -181,6 +181,7 @@ void ike_tel_stats(struct ctrl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "v1_established", ike->st.v1_established);
 	rte_tel_data_add_dict_u64(d, "v1_quick_modes", ike->st.v1_quick_modes);
 	rte_tel_data_add_dict_u64(d, "v1_dpd_acks", ike->st.v1_dpd_acks);
+	rte_tel_data_add_dict_u64(d, "v1_dpd_answered", ike->st.v1_dpd_answered);
 	rte_tel_data_add_dict_u64(d, "v1_deletes", ike->st.v1_deletes);
 	for (int i = 0; i < IKEV1_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, ikev1_drop_name[i], ike->st.v1_drop[i]);

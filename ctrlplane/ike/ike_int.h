@@ -304,7 +304,8 @@ struct ike_stats {
 	uint64_t frags_tx, frags_rx, frags_reassembled;
 	/* IKEv1 (ikev1*.c): drops by enum ikev1_drop, and what went right */
 	uint64_t v1_drop[32];
-	uint64_t v1_rx, v1_established, v1_quick_modes, v1_dpd_acks, v1_deletes;
+	uint64_t v1_rx, v1_established, v1_quick_modes, v1_deletes;
+	uint64_t v1_dpd_acks, v1_dpd_answered; /* ACKs to our R-U-THERE; the peer's answered */
 };
 
 struct ike {

@@ -87,6 +87,7 @@ static void on_dpd(struct ike_sa *sa, const struct ikev1_payload *n)
 	}
 	v->dpd_seq_in = seq;
 	v->dpd_seq_in_set = true;
+	sa->ike->st.v1_dpd_answered++;
 	ikev1_info_send(sa, IKEV1_N_R_U_THERE_ACK, IKEV1_PROTO_ISAKMP, n->u.n.spi, 16, n->u.n.data,
 			4);
 }

@@ -204,7 +204,7 @@ static int basic(const struct ikev1_attr *a, uint32_t *seen)
 struct p1x {
 	uint16_t encr, hash, auth, group, keylen;
 	struct life life;
-	bool usable; /* KEY_IKE, no unknown attribute, the four mandatory ones there */
+	bool usable; /* KEY_IKE and no unknown attribute */
 };
 
 static int p1_attr(struct p1x *d, const struct ikev1_attr *a, uint32_t *seen)
@@ -228,11 +228,9 @@ static int p1_attr(struct p1x *d, const struct ikev1_attr *a, uint32_t *seen)
 	return 0;
 }
 
-/* 0 with *d, or -EINVAL. RFC 2409 5: encryption, hash, authentication and group are required. */
+/* 0 with *d, or -EINVAL. */
 static int p1_decode(const struct ikev1_msg *m, const struct ikev1_xform *x, struct p1x *d)
 {
-	const uint32_t need =
-		1u << IKEV1_A_ENCR | 1u << IKEV1_A_HASH | 1u << IKEV1_A_AUTH | 1u << IKEV1_A_GROUP;
 	uint32_t seen = 0;
 	memset(d, 0, sizeof(*d));
 	d->usable = x->id == KEY_IKE;
@@ -241,14 +239,14 @@ static int p1_decode(const struct ikev1_msg *m, const struct ikev1_xform *x, str
 		if (rc < 0)
 			return rc;
 	}
-	if (d->life.pending != 0)
-		return -EINVAL;
-	if ((seen & need) != need)
-		d->usable = false;
-	return 0;
+	return d->life.pending != 0 ? -EINVAL : 0;
 }
 
-/* The IKEv2 IDs of a usable transform into c; false if one is unknown or legacy unwanted. */
+/*
+ * The IKEv2 IDs of a usable transform into c; false if one is unknown, absent (RFC 2409 5
+ * requires cipher, hash, auth method and group: an absent auth method, 0, is in no list) or
+ * legacy unwanted.
+ */
 static bool p1_map(const struct p1x *d, bool legacy, struct ikev1_p1_choice *c)
 {
 	memset(c, 0, sizeof(*c));

@@ -180,8 +180,9 @@ int ikev1_p2_choose(const struct ikev1_msg *m, const struct ikev1_payload *sa,
  * Initiator: an SA payload with one ESP proposal per entry of props (numbered 1..n, SPI spi
  * in 4 octets), transforms (numbered from 1 in each) every encr x integ x esn combination (an
  * AEAD without integrity), each with life seconds life_s (when != 0) and kilobytes life_kb
- * (when != 0), group pfs (0: none), and encap. 0, -EINVAL (spi 0), -ENOENT (nothing IKEv1 can
- * express), -E2BIG (more than IKEV1_MSG_XFORMS_MAX transforms), or the writer's error.
+ * (when != 0), group pfs (0: none; Curve25519 has no IKEv1 number), and encap. 0, -EINVAL
+ * (spi 0, more than IKEV1_MSG_PROPS_MAX proposals), -ENOENT (nothing IKEv1 can express),
+ * -E2BIG (more than IKEV1_MSG_XFORMS_MAX transforms), or the writer's error.
  */
 int ikev1_p2_offer(struct ikev1_wr *w, const struct cfg_ike_proposal *props, unsigned int n,
 		   uint32_t spi, uint16_t pfs, uint16_t encap, uint32_t life_s, uint32_t life_kb);
@@ -205,7 +206,7 @@ int ikev1_p2_accept(const struct ikev1_msg *m, const struct ikev1_payload *sa,
  * (encr:, hash:, dh:, esp:, auth:). Non-ESP Phase 2 proposals show as "ah", "ipcomp" or
  * "proto:N". Ours: the config's proposals as IKEv1 can offer them (Phase 1: ciphers, hashes,
  * groups without AEADs, PRF words or Curve25519). Each returns the length written; buf is always
- * NUL-terminated (size > 0) and ends in "..." when the text did not fit.
+ * NUL-terminated (size > 0) and ends in "..." when the text did not fit (size >= 4).
  */
 size_t ikev1_p1_offered_str(const struct ikev1_msg *m, const struct ikev1_payload *sa, char *buf,
 			    size_t size);

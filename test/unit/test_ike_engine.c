@@ -2456,6 +2456,8 @@ static void test_v1_dpd(void)
 
 	CU_ASSERT(A->c.ike->st.v1_dpd_acks >= 1);
 	CU_ASSERT(B->c.ike->st.v1_dpd_acks >= 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_dpd_answered, B->c.ike->st.v1_dpd_acks);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_dpd_answered, A->c.ike->st.v1_dpd_acks);
 	CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[IKEV1_DROP_DPD_SEQ] +
 				B->c.ike->st.v1_drop[IKEV1_DROP_DPD_SEQ],
 			0);
