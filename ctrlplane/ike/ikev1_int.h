@@ -148,7 +148,7 @@ struct ikev1_sa {
 	size_t sai_len;
 	uint8_t *gxi, *gxr; /* both KE data */
 	uint16_t gxi_len, gxr_len;
-	uint8_t *idr_b; /* aggressive initiator: the responder's ID body, for HASH_R */
+	uint8_t *idr_b; /* Aggressive Mode responder: the initiator's ID body, for HASH_I */
 	size_t idr_len;
 	uint8_t skeyid[IKE_PRF_MAX], skeyid_d[IKE_PRF_MAX], skeyid_a[IKE_PRF_MAX];
 	uint8_t skeyid_e[IKE_PRF_MAX];
@@ -229,6 +229,46 @@ void ikev1_main_input(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_p
 struct ike_sa *ikev1_initiate(struct ike *ike, const struct cfg_ike_peer *peer);
 /* NAT-D hash of addr/port for sa (RFC 3947 3.2) into out; its length. */
 int ikev1_natd(const struct ike_sa *sa, const uint8_t *addr, uint16_t port, uint8_t *out);
+
+/* ikev1_main.c: the parts of Phase 1 both modes share */
+extern const uint16_t ikev1_auth_psk[1];
+void ikev1_p1_read_vids(struct ikev1_sa *v, const struct ikev1_msg *m);
+int ikev1_p1_write_vids(struct ikev1_wr *w, const struct ikev1_sa *v, bool first);
+bool ikev1_p1_natt(const struct ikev1_sa *v); /* the peer speaks NAT-T (a flavour of it) */
+int ikev1_p1_write_natd(struct ikev1_wr *w, const struct ike_sa *sa);
+/* NAT detection from m's NAT-D payloads along p (sa->natt, nat_local, nat_remote). */
+void ikev1_p1_read_natd(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p);
+uint32_t ikev1_p1_life(const struct cfg_ike_peer *peer);
+/* No transform of sap acceptable: counted, logged with both offers, NO-PROPOSAL-CHOSEN. */
+void ikev1_p1_refuse(struct ike *ike, const struct ikev1_msg *m, const struct ikev1_payload *sap,
+		     const struct cfg_ike_peer *peer, const struct ike_path *p);
+int ikev1_keep_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len);
+/* Our DH key and nonce (g^xi or g^xr kept); the peer's KE and nonce from m, checked. */
+int ikev1_p1_make_ke(struct ike_sa *sa, uint8_t *pub, size_t cap, size_t *pub_len);
+int ikev1_p1_take_ke(struct ike_sa *sa, const struct ikev1_msg *m);
+/* SKEYID, SKEYID_d/a/e, the cipher key and the Phase 1 IV; the DH key goes. */
+int ikev1_p1_derive(struct ike_sa *sa);
+/* HASH_I (of_initiator) or HASH_R over the ID body id_b (RFC 2409 5). */
+int ikev1_p1_auth_hash(const struct ike_sa *sa, bool of_initiator, const uint8_t *id_b,
+		       size_t id_len, uint8_t *out);
+/*
+ * The peer's HASH in m (decrypted first when E is set) verified over the ID body id_b, or, when
+ * id_b is NULL, over the ID payload of m, which must then be the peer's remote_id. 0, or
+ * -EACCES (counted and logged: msg_no names the message). natd: the path m came along,
+ * when its NAT-D payloads are to be read (they live in the decrypted copy only).
+ */
+int ikev1_p1_check_auth(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *id_b, size_t id_len,
+			unsigned int msg_no, const struct ike_path *natd);
+void ikev1_p1_auth_failed(struct ike_sa *sa, unsigned int msg_no, const char *why);
+/* id is the peer's remote_id: kept as sa->peer_id (true); else counted and logged. */
+bool ikev1_p1_peer_id(struct ike_sa *sa, const struct ikev1_payload *id);
+bool ikev1_p1_others_up(const struct ike_sa *sa);
+void ikev1_p1_established(struct ike_sa *sa);
+
+/* ikev1_aggr.c: Aggressive Mode (RFC 2409 5.4), both halves */
+void ikev1_aggr_respond(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p);
+void ikev1_aggr_input(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path *p);
+struct ike_sa *ikev1_aggr_initiate(struct ike *ike, const struct cfg_ike_peer *peer);
 
 /* ikev1_quick.c: Quick Mode (RFC 2409 5.5) */
 void ikev1_quick_input(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *plain,

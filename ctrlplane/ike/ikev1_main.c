@@ -48,7 +48,7 @@ static const char *peer_name(const struct ike_sa *sa)
 }
 
 /* The vendor IDs the peer sent: NAT-T (RFC or a draft) and DPD. */
-static void read_vids(struct ikev1_sa *v, const struct ikev1_msg *m)
+void ikev1_p1_read_vids(struct ikev1_sa *v, const struct ikev1_msg *m)
 {
 	for (const struct ikev1_payload *p = ikev1_msg_find(m, IKEV1_PL_VID, NULL); p != NULL;
 	     p = ikev1_msg_find(m, IKEV1_PL_VID, p)) {
@@ -63,7 +63,7 @@ static void read_vids(struct ikev1_sa *v, const struct ikev1_msg *m)
 }
 
 /* Ours: in message 1 every NAT-T flavour; in message 2 the one the peer's list allows. */
-static int write_vids(struct ikev1_wr *w, const struct ikev1_sa *v, bool first)
+int ikev1_p1_write_vids(struct ikev1_wr *w, const struct ikev1_sa *v, bool first)
 {
 	int rc = 0;
 	if (first || v->natt_rfc)
@@ -75,7 +75,7 @@ static int write_vids(struct ikev1_wr *w, const struct ikev1_sa *v, bool first)
 	return rc;
 }
 
-static bool natt(const struct ikev1_sa *v)
+bool ikev1_p1_natt(const struct ikev1_sa *v)
 {
 	return v->natt_rfc || v->natt_draft;
 }
@@ -91,7 +91,7 @@ int ikev1_natd(const struct ike_sa *sa, const uint8_t *addr, uint16_t port, uint
 }
 
 /* NAT-D for the peer's address, then ours (a random one when encapsulation is forced). */
-static int write_natd(struct ikev1_wr *w, const struct ike_sa *sa)
+int ikev1_p1_write_natd(struct ikev1_wr *w, const struct ike_sa *sa)
 {
 	uint8_t h[IKE_PRF_MAX];
 	uint8_t type = sa->v1->natt_rfc ? IKEV1_PL_NAT_D : IKEV1_PL_NAT_D_DRAFT;
@@ -106,7 +106,7 @@ static int write_natd(struct ikev1_wr *w, const struct ike_sa *sa)
 }
 
 /* NAT detection from the peer's NAT-D payloads (RFC 3947 3.2): the first is about us. */
-static void read_natd(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p)
+void ikev1_p1_read_natd(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p)
 {
 	uint8_t us[IKE_PRF_MAX], them[IKE_PRF_MAX];
 	uint8_t type = sa->v1->natt_rfc ? IKEV1_PL_NAT_D : IKEV1_PL_NAT_D_DRAFT;
@@ -125,12 +125,12 @@ static void read_natd(struct ike_sa *sa, const struct ikev1_msg *m, const struct
 	sa->natt = sa->nat_local || sa->nat_remote || sa->peer->encap;
 }
 
-static uint32_t p1_life(const struct cfg_ike_peer *peer)
+uint32_t ikev1_p1_life(const struct cfg_ike_peer *peer)
 {
 	return peer->rekey_time != 0 ? peer->rekey_time : IKEV1_P1_LIFE;
 }
 
-static const uint16_t auth_psk[] = {1}; /* RFC 2409 Appendix A: pre-shared key */
+const uint16_t ikev1_auth_psk[1] = {IKEV1_AUTH_PSK}; /* RFC 2409 Appendix A */
 
 /* An unprotected notify in answer to message 1 of m (rate-limited with the refusal logs). */
 static void plain_notify(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p,
@@ -154,9 +154,8 @@ static void plain_notify(struct ike *ike, const struct ikev1_msg *m, const struc
 		ike_send(ike, p, out, len);
 }
 
-static void refuse_proposal(struct ike *ike, const struct ikev1_msg *m,
-			    const struct ikev1_payload *sap, const struct cfg_ike_peer *peer,
-			    const struct ike_path *p)
+void ikev1_p1_refuse(struct ike *ike, const struct ikev1_msg *m, const struct ikev1_payload *sap,
+		     const struct cfg_ike_peer *peer, const struct ike_path *p)
 {
 	static const uint8_t zero[8];
 	char theirs[512], ours[512], addr[INET6_ADDRSTRLEN];
@@ -171,7 +170,7 @@ static void refuse_proposal(struct ike *ike, const struct ikev1_msg *m,
 	plain_notify(ike, m, p, zero, IKEV1_N_NO_PROPOSAL_CHOSEN);
 }
 
-static int keep_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
+int ikev1_keep_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
 {
 	OPENSSL_clear_free(*dst, *dst_len);
 	*dst = OPENSSL_memdup(src, len);
@@ -191,7 +190,7 @@ static int send_mm2(struct ike_sa *sa)
 	if (rc == 0)
 		rc = ikev1_p1_write(&w, &sa->v1->p1c);
 	if (rc == 0)
-		rc = write_vids(&w, sa->v1, false);
+		rc = ikev1_p1_write_vids(&w, sa->v1, false);
 	if (rc == 0)
 		rc = ikev1_wr_finish(&w, &len);
 	return rc == 0 ? ikev1_send_keep(sa, &sa->v1->p1x, out, len, false) : rc;
@@ -199,6 +198,10 @@ static int send_mm2(struct ike_sa *sa)
 
 void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p)
 {
+	if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE) {
+		ikev1_aggr_respond(ike, m, p);
+		return;
+	}
 	const struct cfg_ike_peer *peer = ikev1_peer_by_addr(ike, p);
 	const struct ikev1_payload *sap = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
 	struct ikev1_p1_choice ch;
@@ -210,22 +213,15 @@ void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 			IKE_LOG(NOTICE, "IKEv1 from %s: no IKEv1 peer configured for it", addr);
 		return;
 	}
-	if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE) {
-		ikev1_count(ike, IKEV1_DROP_AGGRESSIVE);
-		if (ikev1_log_ok(ike))
-			IKE_LOG(WARNING,
-				"IKEv1 peer %s (%s): Aggressive Mode refused (not enabled for it)",
-				peer->name, addr);
-		return;
-	}
 	if (sap == NULL) {
 		ikev1_count(ike, IKEV1_DROP_PARSE);
 		return;
 	}
-	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, auth_psk, RTE_DIM(auth_psk),
-				 p1_life(peer), ike->cfg->ipsec_legacy, &ch);
+	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, ikev1_auth_psk,
+				 RTE_DIM(ikev1_auth_psk), ikev1_p1_life(peer),
+				 ike->cfg->ipsec_legacy, &ch);
 	if (rc == -ENOENT) {
-		refuse_proposal(ike, m, sap, peer, p);
+		ikev1_p1_refuse(ike, m, sap, peer, p);
 		return;
 	}
 	if (rc != 0 || peer->auth != CFG_IKE_AUTH_PSK) {
@@ -249,8 +245,9 @@ void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 	sa->prf = ch.prf;
 	sa->encr = ch.encr;
 	sa->encr_bits = ch.encr_bits;
-	read_vids(v, m);
-	if (keep_copy(&v->sai_b, &v->sai_len, sap->body, sap->len) != 0 || send_mm2(sa) != 0) {
+	ikev1_p1_read_vids(v, m);
+	if (ikev1_keep_copy(&v->sai_b, &v->sai_len, sap->body, sap->len) != 0 ||
+	    send_mm2(sa) != 0) {
 		ikev1_count(ike, IKEV1_DROP_NOMEM);
 		ike_sa_delete(sa);
 		return;
@@ -260,7 +257,7 @@ void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 }
 
 /* Our KE and nonce: a fresh DH key, its public value kept as g^xi or g^xr. */
-static int make_ke(struct ike_sa *sa, uint8_t *pub, size_t cap, size_t *pub_len)
+int ikev1_p1_make_ke(struct ike_sa *sa, uint8_t *pub, size_t cap, size_t *pub_len)
 {
 	struct ikev1_sa *v = sa->v1;
 	int n;
@@ -283,7 +280,7 @@ static int make_ke(struct ike_sa *sa, uint8_t *pub, size_t cap, size_t *pub_len)
 }
 
 /* The peer's KE and nonce from m (message 3 or 4): checked and kept. */
-static int take_ke(struct ike_sa *sa, const struct ikev1_msg *m)
+int ikev1_p1_take_ke(struct ike_sa *sa, const struct ikev1_msg *m)
 {
 	struct ikev1_sa *v = sa->v1;
 	const struct ikev1_payload *ke = ikev1_msg_find(m, IKEV1_PL_KE, NULL);
@@ -308,7 +305,7 @@ static int take_ke(struct ike_sa *sa, const struct ikev1_msg *m)
 }
 
 /* SKEYID and its children, the cipher key and the Phase 1 IV (RFC 2409 5, Appendix B). */
-static int derive(struct ike_sa *sa)
+int ikev1_p1_derive(struct ike_sa *sa)
 {
 	struct ikev1_sa *v = sa->v1;
 	const struct ikev1_p1_choice *c = &v->p1c;
@@ -340,8 +337,8 @@ static int derive(struct ike_sa *sa)
 }
 
 /* HASH_I (ours: initiator) or HASH_R with the given ID body (RFC 2409 5). */
-static int auth_hash(const struct ike_sa *sa, bool of_initiator, const uint8_t *id_b, size_t id_len,
-		     uint8_t *out)
+int ikev1_p1_auth_hash(const struct ike_sa *sa, bool of_initiator, const uint8_t *id_b,
+		       size_t id_len, uint8_t *out)
 {
 	const struct ikev1_sa *v = sa->v1;
 	if (of_initiator)
@@ -359,7 +356,7 @@ static int send_ke(struct ike_sa *sa)
 	struct ikev1_hdr h;
 	struct ikev1_wr w;
 	size_t len, pub_len;
-	int rc = make_ke(sa, pub, sizeof(pub), &pub_len);
+	int rc = ikev1_p1_make_ke(sa, pub, sizeof(pub), &pub_len);
 	if (rc != 0)
 		return rc;
 	ikev1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, IKEV1_PL_KE, false);
@@ -369,15 +366,15 @@ static int send_ke(struct ike_sa *sa)
 	if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_NONCE, sa->initiator ? sa->ni : sa->nr,
 				      IKEV1_NONCE);
-	if (rc == 0 && natt(sa->v1))
-		rc = write_natd(&w, sa);
+	if (rc == 0 && ikev1_p1_natt(sa->v1))
+		rc = ikev1_p1_write_natd(&w, sa);
 	if (rc == 0)
 		rc = ikev1_wr_finish(&w, &len);
 	return rc == 0 ? ikev1_send_keep(sa, &sa->v1->p1x, out, len, sa->initiator) : rc;
 }
 
 /* Has the hub another ISAKMP SA up with sa's peer? */
-static bool others_up(const struct ike_sa *sa)
+bool ikev1_p1_others_up(const struct ike_sa *sa)
 {
 	const void *key;
 	void *data;
@@ -396,14 +393,14 @@ static int send_auth(struct ike_sa *sa)
 	uint8_t plain[1024], id[4 + CFG_IKE_ID_MAX], hash[IKE_PRF_MAX];
 	struct ikev1_wr w;
 	size_t len, id_len = ikev1_id_body(sa, id, sizeof(id));
-	int rc = auth_hash(sa, sa->initiator, id, id_len, hash);
+	int rc = ikev1_p1_auth_hash(sa, sa->initiator, id, id_len, hash);
 	if (rc == 0)
 		rc = ikev1_wr_init_plain(&w, plain, sizeof(plain));
 	if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_ID, id, id_len);
 	if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_HASH, hash, sa->v1->hash_len);
-	if (rc == 0 && sa->initiator && !others_up(sa)) /* RFC 2407 4.6.3.3 */
+	if (rc == 0 && sa->initiator && !ikev1_p1_others_up(sa)) /* RFC 2407 4.6.3.3 */
 		rc = ikev1_wr_notify(&w, IKEV1_PROTO_ISAKMP, NULL, 0, IKEV1_N_INITIAL_CONTACT, NULL,
 				     0);
 	if (rc == 0)
@@ -415,55 +412,77 @@ static int send_auth(struct ike_sa *sa)
 			       sa->initiator);
 }
 
-/* Decrypt and verify message 5 or 6 (the peer's ID and HASH); 0 when it authenticated. */
-static int check_auth(struct ike_sa *sa, struct ikev1_msg *m)
+void ikev1_p1_auth_failed(struct ike_sa *sa, unsigned int msg_no, const char *why)
+{
+	char addr[INET6_ADDRSTRLEN];
+	inet_ntop(sa->path.family, sa->path.remote, addr, sizeof(addr));
+	ikev1_count(sa->ike, IKEV1_DROP_AUTH);
+	IKE_LOG(WARNING,
+		"IKEv1 peer %s (%s): authentication failed — pre-shared key mismatch likely "
+		"(message %u did not %s)",
+		peer_name(sa), addr, msg_no, why);
+}
+
+bool ikev1_p1_peer_id(struct ike_sa *sa, const struct ikev1_payload *id)
+{
+	char addr[INET6_ADDRSTRLEN];
+	if (!ikev1_id_match(&sa->peer->remote_id, id)) {
+		inet_ntop(sa->path.family, sa->path.remote, addr, sizeof(addr));
+		ikev1_count(sa->ike, IKEV1_DROP_ID);
+		IKE_LOG(WARNING, "IKEv1 peer %s (%s): identity (type %u) is not its remote_id",
+			peer_name(sa), addr, id->u.id.type);
+		return false;
+	}
+	sa->peer_id.type = id->u.id.type;
+	sa->peer_id.len = (uint16_t)RTE_MIN(id->u.id.data_len, (uint16_t)CFG_IKE_ID_MAX);
+	memcpy(sa->peer_id.data, id->u.id.data, sa->peer_id.len);
+	return true;
+}
+
+int ikev1_p1_check_auth(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *id_b, size_t id_len,
+			unsigned int msg_no, const struct ike_path *natd)
 {
 	struct ikev1_sa *v = sa->v1;
 	uint8_t plain[IKE_MSG_MAX], iv[IKEV1_BLOCK_MAX], want[IKE_PRF_MAX];
-	char addr[INET6_ADDRSTRLEN];
 	const struct ikev1_payload *id = NULL, *hash = NULL;
-	bool ok = false;
+	bool enc = (m->hdr.flags & IKEV1_FLAG_E) != 0, ok = !enc;
 	memcpy(iv, v->p1x.iv, v->block);
-	if (m->enc_len != 0 && m->enc_len % v->block == 0 && m->enc_len <= sizeof(plain)) {
+	if (enc && m->enc_len != 0 && m->enc_len % v->block == 0 && m->enc_len <= sizeof(plain)) {
 		memcpy(plain, m->enc, m->enc_len);
 		ok = ikev1_cbc(v->p1c.encr, v->key, v->key_len, iv, plain, m->enc_len, false) ==
 			     0 &&
 		     ikev1_msg_parse_plain(m, m->hdr.next, plain, m->enc_len) == 0;
 	}
-	if (ok) {
+	if (ok && id_b == NULL) { /* Main Mode: the identity comes with its HASH */
 		id = ikev1_msg_find(m, IKEV1_PL_ID, NULL);
+		id_b = id != NULL ? id->body : NULL;
+		id_len = id != NULL ? id->len : 0;
+	}
+	if (ok) {
 		hash = ikev1_msg_find(m, IKEV1_PL_HASH, NULL);
-		ok = id != NULL && hash != NULL && hash->len == v->hash_len &&
-		     auth_hash(sa, !sa->initiator, id->body, id->len, want) == 0 &&
+		ok = id_b != NULL && hash != NULL && hash->len == v->hash_len &&
+		     ikev1_p1_auth_hash(sa, !sa->initiator, id_b, id_len, want) == 0 &&
 		     CRYPTO_memcmp(want, hash->body, v->hash_len) == 0;
 	}
 	OPENSSL_cleanse(want, sizeof(want));
-	inet_ntop(sa->path.family, sa->path.remote, addr, sizeof(addr));
 	if (!ok) {
-		ikev1_count(sa->ike, IKEV1_DROP_AUTH);
-		IKE_LOG(WARNING,
-			"IKEv1 peer %s (%s): authentication failed — pre-shared key mismatch "
-			"likely "
-			"(message %u did not %s)",
-			peer_name(sa), addr, sa->initiator ? 6 : 5,
-			id == NULL ? "decrypt to an ID and a HASH" : "carry the right HASH");
+		ikev1_p1_auth_failed(sa, msg_no,
+				     hash == NULL ? "decrypt to an ID and a HASH"
+						  : "carry the right HASH");
 		OPENSSL_cleanse(plain, sizeof(plain));
 		return -EACCES;
 	}
-	if (!ikev1_id_match(&sa->peer->remote_id, id)) {
-		ikev1_count(sa->ike, IKEV1_DROP_ID);
-		IKE_LOG(WARNING, "IKEv1 peer %s (%s): identity (type %u) is not its remote_id",
-			peer_name(sa), addr, id->u.id.type);
+	if (id != NULL && !ikev1_p1_peer_id(sa, id)) {
 		OPENSSL_cleanse(plain, sizeof(plain));
 		return -EACCES;
 	}
-	sa->peer_id.type = id->u.id.type;
-	sa->peer_id.len = (uint16_t)RTE_MIN(id->u.id.data_len, (uint16_t)CFG_IKE_ID_MAX);
-	memcpy(sa->peer_id.data, id->u.id.data, sa->peer_id.len);
 	for (const struct ikev1_payload *n = ikev1_msg_find(m, IKEV1_PL_N, NULL); n != NULL;
 	     n = ikev1_msg_find(m, IKEV1_PL_N, n))
 		v->initial_contact |= n->u.n.type == IKEV1_N_INITIAL_CONTACT;
-	memcpy(v->p1x.iv, iv, v->block); /* verified: the chain moves on */
+	if (natd != NULL && ikev1_p1_natt(v)) /* m's payloads are in plain: read them now */
+		ikev1_p1_read_natd(sa, m, natd);
+	if (enc)
+		memcpy(v->p1x.iv, iv, v->block); /* verified: the chain moves on */
 	OPENSSL_cleanse(plain, sizeof(plain));
 	return 0;
 }
@@ -487,7 +506,7 @@ static void initial_contact(struct ike_sa *sa)
 }
 
 /* Phase 1 done: QM_IDLE, the lifetime running, and as initiator the Quick Modes started. */
-static void established(struct ike_sa *sa)
+void ikev1_p1_established(struct ike_sa *sa)
 {
 	struct ikev1_sa *v = sa->v1;
 	char addr[INET6_ADDRSTRLEN];
@@ -502,15 +521,16 @@ static void established(struct ike_sa *sa)
 		sa->ike->st.established++;
 	}
 	sa->ike->st.v1_established++;
-	uint32_t life = v->p1c.life_s != 0 ? v->p1c.life_s : p1_life(sa->peer);
+	uint32_t life = v->p1c.life_s != 0 ? v->p1c.life_s : ikev1_p1_life(sa->peer);
 	v->expire_tsc = ike_now(sa->ike) + (uint64_t)life * hz;
 	if (v->initial_contact)
 		initial_contact(sa);
 	inet_ntop(sa->path.family, sa->path.remote, addr, sizeof(addr));
 	IKE_LOG(INFO,
-		"IKEv1 peer %s (%s port %u): ISAKMP SA established (Main Mode, %s, life %u s%s)",
-		peer_name(sa), addr, sa->path.rport, ike_prf_name(v->p1c.prf), life,
-		sa->natt ? ", NAT-T" : "");
+		"IKEv1 peer %s (%s port %u): ISAKMP SA established (%s Mode, %s, life %u s%s)",
+		peer_name(sa), addr, sa->path.rport,
+		v->exch == IKEV1_EXCH_AGGRESSIVE ? "Aggressive" : "Main", ike_prf_name(v->p1c.prf),
+		life, sa->natt ? ", NAT-T" : "");
 	if (!sa->initiator)
 		return;
 	for (unsigned int i = 0; i < sa->peer->n_children; i++)
@@ -522,13 +542,14 @@ static void mm2_in(struct ike_sa *sa, const struct ikev1_msg *m)
 {
 	struct ikev1_sa *v = sa->v1;
 	const struct ikev1_payload *sap = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
-	if (sap == NULL || ikev1_p1_accept(m, sap, sa->peer->ike, sa->peer->n_ike, auth_psk[0],
-					   sa->ike->cfg->ipsec_legacy, &v->p1c) != 0) {
+	if (sap == NULL ||
+	    ikev1_p1_accept(m, sap, sa->peer->ike, sa->peer->n_ike, ikev1_auth_psk[0],
+			    sa->ike->cfg->ipsec_legacy, &v->p1c) != 0) {
 		ikev1_count(sa->ike, IKEV1_DROP_NO_PROPOSAL);
 		return;
 	}
 	memcpy(sa->spi_r, m->hdr.cky_r, 8);
-	read_vids(v, m);
+	ikev1_p1_read_vids(v, m);
 	sa->dh = v->p1c.dh;
 	sa->prf = v->p1c.prf;
 	sa->encr = v->p1c.encr;
@@ -545,13 +566,13 @@ static void mm2_in(struct ike_sa *sa, const struct ikev1_msg *m)
 static void mm3_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p)
 {
 	struct ikev1_sa *v = sa->v1;
-	if (take_ke(sa, m) != 0)
+	if (ikev1_p1_take_ke(sa, m) != 0)
 		return;
-	if (natt(v))
-		read_natd(sa, m, p);
+	if (ikev1_p1_natt(v))
+		ikev1_p1_read_natd(sa, m, p);
 	else
 		sa->natt = sa->peer->encap;
-	if (send_ke(sa) != 0 || derive(sa) != 0) {
+	if (send_ke(sa) != 0 || ikev1_p1_derive(sa) != 0) {
 		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
 		ike_sa_delete(sa);
 		return;
@@ -564,19 +585,19 @@ static void mm3_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ik
 static void mm4_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p)
 {
 	struct ikev1_sa *v = sa->v1;
-	if (take_ke(sa, m) != 0)
+	if (ikev1_p1_take_ke(sa, m) != 0)
 		return;
-	if (natt(v))
-		read_natd(sa, m, p);
+	if (ikev1_p1_natt(v))
+		ikev1_p1_read_natd(sa, m, p);
 	else
 		sa->natt = false;
-	if (derive(sa) != 0) {
+	if (ikev1_p1_derive(sa) != 0) {
 		ikev1_count(sa->ike, IKEV1_DROP_BAD_KE);
 		ike_sa_delete(sa);
 		return;
 	}
 	ikev1_x_received(&v->p1x);
-	if (sa->natt && natt(v)) /* RFC 3947 4: from message 5 on, port 4500 */
+	if (sa->natt && ikev1_p1_natt(v)) /* RFC 3947 4: from message 5 on, port 4500 */
 		sa->path.lport = sa->path.rport = IKE_PORT_NATT;
 	if (send_auth(sa) != 0) {
 		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
@@ -588,7 +609,7 @@ static void mm4_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ik
 /* Responder, message 5: authenticated, message 6, established. */
 static void mm5_in(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path *p)
 {
-	if (check_auth(sa, m) != 0) {
+	if (ikev1_p1_check_auth(sa, m, NULL, 0, 5, NULL) != 0) {
 		ike_sa_delete(sa);
 		return;
 	}
@@ -600,26 +621,31 @@ static void mm5_in(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path
 		ike_sa_delete(sa);
 		return;
 	}
-	established(sa);
+	ikev1_p1_established(sa);
 }
 
 /* Initiator, message 6. */
 static void mm6_in(struct ike_sa *sa, struct ikev1_msg *m)
 {
-	if (check_auth(sa, m) != 0) {
+	if (ikev1_p1_check_auth(sa, m, NULL, 0, 6, NULL) != 0) {
 		ike_sa_delete(sa);
 		return;
 	}
 	sa->last_rx_tsc = ike_now(sa->ike);
 	ikev1_x_received(&sa->v1->p1x);
 	sa->v1->p1x.rtx_tsc = 0;
-	established(sa);
+	ikev1_p1_established(sa);
 }
 
 void ikev1_main_input(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path *p)
 {
 	struct ikev1_sa *v = sa->v1;
 	bool enc = (m->hdr.flags & IKEV1_FLAG_E) != 0;
+	if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE && v->exch == m->hdr.exchange &&
+	    v->p1 == IKEV1_AG_INIT_EXCH) {
+		ikev1_aggr_input(sa, m, p);
+		return;
+	}
 	if (m->hdr.exchange != v->exch || (enc != (v->p1 == IKEV1_MM_KEY_EXCH))) {
 		ikev1_count(sa->ike, IKEV1_DROP_STATE);
 		return;
@@ -650,6 +676,8 @@ void ikev1_main_input(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_p
 
 struct ike_sa *ikev1_initiate(struct ike *ike, const struct cfg_ike_peer *peer)
 {
+	if (peer->aggressive)
+		return ikev1_aggr_initiate(ike, peer);
 	uint8_t out[2048];
 	struct ike_path p = {.family = peer->local.family, .lport = IKE_PORT, .rport = IKE_PORT};
 	struct ikev1_hdr h;
@@ -669,14 +697,15 @@ struct ike_sa *ikev1_initiate(struct ike *ike, const struct cfg_ike_peer *peer)
 	int rc = ikev1_wr_init(&w, out, sizeof(out), &h);
 	size_t sa_at = w.len + IKEV1_PL_HDR_LEN;
 	if (rc == 0)
-		rc = ikev1_p1_offer(&w, peer->ike, peer->n_ike, auth_psk[0], p1_life(peer));
+		rc = ikev1_p1_offer(&w, peer->ike, peer->n_ike, ikev1_auth_psk[0],
+				    ikev1_p1_life(peer));
 	size_t sa_end = w.len;
 	if (rc == 0)
-		rc = write_vids(&w, sa->v1, true);
+		rc = ikev1_p1_write_vids(&w, sa->v1, true);
 	if (rc == 0)
 		rc = ikev1_wr_finish(&w, &len);
 	if (rc == 0)
-		rc = keep_copy(&sa->v1->sai_b, &sa->v1->sai_len, out + sa_at, sa_end - sa_at);
+		rc = ikev1_keep_copy(&sa->v1->sai_b, &sa->v1->sai_len, out + sa_at, sa_end - sa_at);
 	if (rc == 0)
 		rc = ikev1_send_keep(sa, &sa->v1->p1x, out, len, true);
 	if (rc != 0) {

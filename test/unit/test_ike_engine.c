@@ -2241,6 +2241,8 @@ int test_ike_engine_register(void)
  * The IKEv1 config of engine i: as yaml_of, with version 1, Phase 1 aes128-sha256-modp2048 and
  * Phase 2 esp (pfs: with modp2048). A initiates. psk: NULL = the shared one.
  */
+static const char *v1_extra[ENG_MAX]; /* more peer keys of engine i (indented 6) */
+
 static void yaml_v1(int i, const char *esp, const char *ike, const char *psk, char *out,
 		    size_t size)
 {
@@ -2273,6 +2275,7 @@ static void yaml_v1(int i, const char *esp, const char *ike, const char *psk, ch
 		 "      jitter: 0\n"
 		 "      retransmit_ms: 1000\n"
 		 "      retransmit_tries: 3\n"
+		 "%s"
 		 "      children:\n"
 		 "        - name: net\n"
 		 "          tunnel: vti1\n"
@@ -2281,7 +2284,7 @@ static void yaml_v1(int i, const char *esp, const char *ike, const char *psk, ch
 		 'a' + i, i, addr[i], addr[i], addr[o], i + 1, 'a' + o, addr[i], addr[o], 'a' + i,
 		 'a' + o, psk != NULL ? psk : "engine test pre-shared key, not secret",
 		 ike != NULL ? ike : "aes128-sha256-modp2048", i == 0 ? "true" : "false",
-		 esp != NULL ? esp : "aes128-sha256");
+		 v1_extra[i] != NULL ? v1_extra[i] : "", esp != NULL ? esp : "aes128-sha256");
 }
 
 static int v1_up(const char *esp_a, const char *esp_b, const char *ike_b, const char *psk_b)
@@ -2469,6 +2472,46 @@ static void test_v1_dpd(void)
 	engines_down();
 }
 
+/* RFC 2409 5.4: Aggressive Mode, only with a peer that allows it. */
+static void test_v1_aggressive(void)
+{
+	static const uint8_t exch[] = {4, 4, 4, 32, 32, 32};
+	v1_extra[0] = v1_extra[1] = "      aggressive: true\n";
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL_FATAL(hn, RTE_DIM(exch));
+	for (unsigned int i = 0; i < hn; i++) {
+		CU_ASSERT_EQUAL(v1_exch(&hist[i]), exch[i]);
+		CU_ASSERT_EQUAL(!!(hist[i].buf[19] & IKEV1_FLAG_E), i >= 2);
+	}
+	v1_check_up();
+	CU_ASSERT_EQUAL(cur(A)->v1->exch, IKEV1_EXCH_AGGRESSIVE);
+	CU_ASSERT_EQUAL(cur(B)->v1->exch, IKEV1_EXCH_AGGRESSIVE);
+	/* message 3 lost: B answers 1 again only on its own timer; A's 3 is the copy it resends */
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+	drop_nth = 2;
+	seen = 0;
+	run_filtered(8000, drop_once);
+	drop_nth = -1;
+	v1_check_up();
+	/* a wrong key: message 2's HASH_R does not verify at A; nothing kept on either side */
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, "not the key the other engine has"), 0);
+	run(300);
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[IKEV1_DROP_AUTH], 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	run(40000); /* B's half-open SA times out */
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	/* B does not allow it: refused before any DH work, counted, nothing kept */
+	v1_extra[1] = NULL;
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+	run(300);
+	CU_ASSERT(B->c.ike->st.v1_drop[IKEV1_DROP_AGGRESSIVE] >= 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(cur(A), NULL);
+	v1_extra[0] = NULL;
+	engines_down();
+}
+
 /* The three refusals operators meet, each counted once, nothing kept. */
 static void test_v1_refusals(void)
 {
@@ -2501,7 +2544,8 @@ int test_ikev1_engine_register(void)
 	    CU_add_test(s, "duplicated messages", test_v1_duplicated) == NULL ||
 	    CU_add_test(s, "Phase 2 rekey", test_v1_rekey) == NULL ||
 	    CU_add_test(s, "DPD", test_v1_dpd) == NULL ||
-	    CU_add_test(s, "refusals", test_v1_refusals) == NULL)
+	    CU_add_test(s, "refusals", test_v1_refusals) == NULL ||
+	    CU_add_test(s, "Aggressive Mode", test_v1_aggressive) == NULL)
 		return CU_get_error();
 	return CUE_SUCCESS;
 }

@@ -1,0 +1,674 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# test/integration/ikev1.sh - IKEv1 (RFC 2409) between vpnhub (responder) and strongSwan 5.9
+# (initiator, swanctl with version = 1): Main Mode with a pre-shared key, Quick Mode installing
+# the Child SA into the hub's static VTI, traffic both ways through it, PFS, the refusals (wrong
+# PSK, phase 1 and phase 2 proposals the hub does not allow, Aggressive Mode not allowed), Dead
+# Peer Detection (RFC 3706) answered, deletes from the peer, and tshark dissecting every ISAKMP
+# message on the wire.
+#
+#   host-a -- hub (vpnhub) == WAN (a bridge), ISAKMP on 500 then 4500, ESP in UDP 4500 == spoke
+#
+# The namespaces, strongSwan's setup and the hub's telemetry queries are ike_lib.bash's (its
+# picture shows the addresses and the WAN bridge); the hub's config is ikev1.yaml.in, an IKEv2
+# peer of ike.yaml.in turned into an IKEv1 one by "version: 1". strongSwan's encap = yes fakes a
+# NAT in its NAT-D payloads (RFC 3947 3.2), so that both ends float to port 4500 after Main
+# Mode's third and fourth messages and encapsulate ESP in UDP (kernel-libipsec only does that).
+#
+# Scenarios (the hub starts with a freshly generated config for each; IKEV1_ONLY=NAME runs one):
+#   1 main      Main Mode, PSK, AES-CBC-128 / HMAC-SHA-256 / MODP-2048; Quick Mode ESP AES-CBC-128
+#               + HMAC-SHA-256-128 without PFS: strongSwan lists the IKEv1 SA ESTABLISHED and the
+#               child INSTALLED in UDP; the hub lists one IKE SA, established, version 1, QM_IDLE,
+#               and the Child SA on vti1 in UDP; pings both ways with exact SA packet counts
+#   2 pfs       Quick Mode with PFS (ESP AES-CBC-256 + HMAC-SHA-256-128, MODP-2048): the hub's
+#               answer carries a KE, pings both ways with exact counts
+#   3-5 refusals  a wrong PSK ("pre-shared key mismatch likely" in the hub's log, no IKE SA
+#               kept), phase 1 proposals the hub does not allow ("no IKE proposal chosen", nothing
+#               kept), phase 2 proposals it does not allow ("phase 2 proposal not acceptable", no
+#               Child SA installed)
+#   6 dpd       strongSwan sends R-U-THERE every 2 s of silence (dpd_timeout 5 s): the hub
+#               acknowledges each, refuses none, the SA stays up on both sides for 7 s; then the
+#               hub asks (dpd_delay: 2), strongSwan acknowledges, v1_dpd_acks follows dpd_sent
+#   7 delete    swanctl --terminate --ike: the hub drops the ISAKMP SA and its Child SAs (no IKE
+#               SA listed, no data plane SA), and vti1, unbound, drops host-a's echoes (no_tunnel)
+#   10 aggressive  Aggressive Mode refused by a peer without "aggressive: true" (counted, nothing
+#               kept), then established with it, pings both ways. (conf/README.md: the hub does
+#               not answer Aggressive Mode yet; this half fails until it does.)
+#   8 tshark    every ISAKMP message of the run, captured on the hub's WAN port of the bridge,
+#               dissected by tshark without a malformed packet or an expert error; the hub sent
+#               every exchange type strongSwan sent; its plaintext SA payloads hold one proposal
+#               with one transform (RFC 2409 5: the responder picks one)
+#   9 SIGTERM   after each of the above, the hub exits 0, its log without ERROR or sanitizer report
+#
+# Output: "ok N - ..." lines, then "ikev1: N passed, N failed". Binaries from build/ or
+# $VPNHUB_BUILD. Needs strongSwan (as ike.sh) and tshark/dumpcap for scenario 8.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# shellcheck source-path=SCRIPTDIR source=ike_lib.bash disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/ike_lib.bash"
+
+# shellcheck disable=SC2034 # read by ike_lib.bash's hub_conf
+HUB_TEMPLATE=ikev1.yaml.in
+PH1=aes128-sha256-modp2048 # the hub's phase 1 proposal in every scenario
+CAP_PID=                   # dumpcap of the hub's WAN, while it runs
+CAP_FILE=                  # its capture file
+CAP_WHOLE=                 # started before the first scenario (1), or failed to (failed)
+RAN=()                     # scenarios run, in order (scenario_tshark names them)
+
+# ---- strongSwan as an IKEv1 initiator ----
+
+# v1_swan_conf PROPOSALS ESP_PROPOSALS PSK [DPD]: strongswan.conf as ike_lib.bash's swan_conf
+# writes it, and a swanctl.conf of an IKEv1 connection (DPD: dpd_delay in seconds, 0 = none).
+# SWAN_AGGRESSIVE=yes: Aggressive Mode in place of Main Mode.
+# The phase 1 Life Duration strongSwan proposes is reauth_time, else rekey_time, plus over_time:
+# rekey_time must not be 0 here, or it would offer the hub an ISAKMP SA of over_time (seconds).
+# dpd_timeout (IKEv1 only): an R-U-THERE without an ACK for 5 s declares the hub dead (the SA is
+# closed, dpd_action clear), which is what scenario 6 could fail on.
+v1_swan_conf() {
+	swan_conf "$1" "$2" "$3" # its swanctl.conf (IKEv2) is replaced below
+	cat >"$SW/swanctl/swanctl.conf" <<EOF
+connections {
+	hub {
+		version = 1
+		aggressive = ${SWAN_AGGRESSIVE:-no}
+		local_addrs = $SPOKE4
+		remote_addrs = $HUB4
+		encap = yes
+		proposals = $1
+		dpd_delay = ${4:-0}s
+		dpd_timeout = 5s
+		rekey_time = 1h
+		reauth_time = 0s
+		over_time = 5m
+		rand_time = 0s
+		local {
+			auth = psk
+			id = $SPOKE_ID
+		}
+		remote {
+			auth = psk
+			id = hub.example.net
+		}
+		children {
+			net {
+				local_ts = $SPOKE_NETS
+				remote_ts = 10.10.1.0/24
+				esp_proposals = $2
+				rekey_time = 0s
+				life_time = 120s
+				rand_time = 0s
+			}
+		}
+	}
+}
+secrets {
+	ike-hub {
+		id-1 = $SPOKE_ID
+		id-2 = hub.example.net
+		secret = "$3"
+	}
+}
+EOF
+}
+
+# v1_charon_start: charon_start, and a failed assertion if swanctl did not load the connection
+# (a config strongSwan refuses would otherwise look like a hub that does not answer).
+v1_charon_start() {
+	charon_start || true
+	if ! grep -q "loaded connection 'hub'" "$SW/load.out" 2>/dev/null; then
+		t_not_ok "strongSwan loaded the IKEv1 connection" "$(cat "$SW/load.out" 2>/dev/null)"
+	fi
+}
+
+# v1_established: strongSwan's initiate completed (Main or Aggressive Mode, then Quick Mode).
+v1_established() {
+	initiate && grep -q "initiate completed successfully" "$SW/initiate.out"
+}
+
+# swan_ike_line / swan_child_line: strongSwan's list-sas lines of the IKE SA and of child net
+# ("hub: #1, ESTABLISHED, IKEv1, ..." and "net: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:...").
+swan_ike_line() {
+	swan --list-sas 2>/dev/null | grep -E '^hub: #[0-9]+, ' | head -n 1 || true
+}
+
+swan_child_line() {
+	swan --list-sas 2>/dev/null | grep -E '^ +net: #[0-9]+, ' | head -n 1 | sed 's/^ *//' || true
+}
+
+# swan_installed: how many children strongSwan lists INSTALLED.
+swan_installed() {
+	swan --list-sas 2>/dev/null | grep -cE '^ +net: #[0-9]+, reqid [0-9]+, INSTALLED' || true
+}
+
+# swan_count REGEX: lines of charon.log matching the extended REGEX.
+swan_count() {
+	local n
+	n=$(grep -cE -- "$1" "$SW/charon.log" 2>/dev/null) || true
+	echo "${n:-0}"
+}
+
+# ---- the hub ----
+
+# hub_ike_list: "PEER/STATE/vVERSION" of every IKE SA the hub lists, in any state,
+# space-separated (nothing when it lists none; "?" when telemetry does not answer).
+hub_ike_list() {
+	ctl_raw "$P-h" /vpnhub/ike/sa 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
+print(" ".join("%s/%s/v%s" % (v.get("peer", "?"), v.get("state", "?"), v.get("version", "?"))
+               for v in (d or {}).values() if isinstance(v, dict)))
+' 2>/dev/null || echo "?"
+}
+
+# hub_ike_field FIELD: that field of each IKE SA the hub lists ("-" where it has none).
+hub_ike_field() {
+	ctl_raw "$P-h" /vpnhub/ike/sa 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
+print(" ".join(str(v.get(sys.argv[1], "-")) for v in (d or {}).values() if isinstance(v, dict)))
+' "$1" 2>/dev/null || echo "?"
+}
+
+# hub_ike_none SECONDS: true once the hub lists no IKE SA at all, within SECONDS.
+hub_ike_none() {
+	local i
+	for ((i = 0; i < $1 * 5; i++)); do
+		[[ -z $(hub_ike_list) ]] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# hub_ike_left SECONDS: "none" once the hub lists no IKE SA (within SECONDS), else its list.
+hub_ike_left() {
+	if hub_ike_none "$1"; then
+		echo none
+	else
+		hub_ike_list
+	fi
+}
+
+# hub_dp_sas: "TOTAL ON_VTI1" of the hub's data plane SAs: all of them, and the inbound ones that
+# deliver into vti1 (an outbound SA has no interface: vti1 points at it, /vpnhub/ipsec/sa does
+# not say so).
+hub_dp_sas() {
+	ctl_raw "$P-h" /vpnhub/ipsec/sa 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
+sas = [v for v in d.values() if isinstance(v, dict)]
+print(d.get("total", len(sas)), sum(1 for v in sas if v.get("interface") == "vti1"))
+' 2>/dev/null || echo "? ?"
+}
+
+# hub_sa_field SPI FIELD...: the fields of the hub's data plane SA with that SPI (0x%08x),
+# space-separated ("absent": no such SA).
+hub_sa_field() {
+	ctl_raw "$P-h" /vpnhub/ipsec/sa 2>/dev/null | "$PY" -c '
+import json, sys
+spi = int(sys.argv[1], 16)
+d = json.load(sys.stdin)
+d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
+for v in d.values():
+    if isinstance(v, dict) and int(str(v.get("spi", "0")), 0) == spi:
+        print(" ".join(str(v.get(k, "-")) or "-" for k in sys.argv[2:]))
+        break
+else:
+    print("absent")
+' "$@" 2>/dev/null || echo "?"
+}
+
+# at_least N VALUE: 1 if VALUE is a number >= N, else 0 (VALUE may be "?absent" or empty).
+at_least() {
+	if [[ $2 =~ ^[0-9]+$ ]] && (($2 >= $1)); then echo 1; else echo 0; fi
+}
+
+# hub_drop REASON: the hub's data plane drop counter drop_REASON, all lcores.
+hub_drop() {
+	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(next(iter(d.values()))["total"].get("drop_" + sys.argv[1], "absent"))
+' "$1" 2>/dev/null || echo "?"
+}
+
+# stat_delta KEY BEFORE: how much counter KEY of /vpnhub/ike/stats moved ("?VALUE" when either
+# is not a number, e.g. a counter the hub does not have).
+stat_delta() {
+	local now
+	now=$(ike_stat "$1")
+	if [[ $now =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
+		echo "$((now - $2))"
+	else
+		echo "?$now"
+	fi
+}
+
+# stat_delta_drop REASON BEFORE: how much drop_REASON of /vpnhub/stats moved.
+stat_delta_drop() {
+	local now
+	now=$(hub_drop "$1")
+	if [[ $now =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
+		echo "$((now - $2))"
+	else
+		echo "?$now"
+	fi
+}
+
+# hub_ike_counts: the hub's IKE counters that are not zero ("rx=4 tx=4 ike_not_v2=1 ..."), for the
+# details of a failed establishment.
+hub_ike_counts() {
+	ctl_raw "$P-h" /vpnhub/ike/stats 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
+print("hub IKE counters: " + " ".join("%s=%s" % (k, v) for k, v in d.items() if v))
+' 2>/dev/null || true
+}
+
+# hub_log_count TEXT: lines of the running hub's log holding TEXT.
+hub_log_count() {
+	local n
+	n=$(grep -cF -- "$1" "${HUBS_LOG[h]:-/dev/null}" 2>/dev/null) || true
+	echo "${n:-0}"
+}
+
+# ---- traffic ----
+
+# v1_pings TAG: 3 echoes spoke -> host-a, 3 host-a -> spoke, then the hub's SA counters: 6 in
+# (strongSwan's outbound SPI), 6 out (its inbound SPI).
+v1_pings() {
+	local in out
+	read -r in out <<<"$(swan_child_spis)"
+	if ip netns exec "$SNS" ping -c 3 -i 0.2 -W 2 -I "$SPOKE_NET4" "$HOST_A4" >/dev/null 2>&1; then
+		t_ok "spoke $SPOKE_NET4 -> host-a $HOST_A4 through the tunnel ($1)"
+	else
+		t_not_ok "spoke $SPOKE_NET4 -> host-a $HOST_A4 through the tunnel ($1)" \
+			"$(hub_drops)" "$(tail -n 10 "$SW/charon.log")"
+	fi
+	if ip netns exec "$P-a" ping -c 3 -i 0.2 -W 2 "$SPOKE_NET4" >/dev/null 2>&1; then
+		t_ok "host-a -> spoke $SPOKE_NET4 through vti1 ($1)"
+	else
+		t_not_ok "host-a -> spoke $SPOKE_NET4 through vti1 ($1)" "$(hub_drops)"
+	fi
+	t_eq "hub: SA in (strongSwan's out 0x${out:-?}) 6 packets, SA out (0x${in:-?}) 6 ($1)" \
+		"$(sa_pkts "0x${out:-0}") $(sa_pkts "0x${in:-0}")" "6 6" "$(hub_drops)"
+}
+
+# ---- scenarios ----
+
+# 1: Main Mode, Quick Mode without PFS, traffic.
+scenario_main() {
+	local est ch in out
+	t_diag "scenario 1: Main Mode PSK, Quick Mode without PFS (at ${SECONDS} s)"
+	hub_up "$PH1" aes128-sha256 main || return 0
+	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	v1_charon_start
+	est=$(ike_stat established) ch=$(ike_stat children_installed)
+	if v1_established; then
+		t_ok "strongSwan: Main Mode and Quick Mode with the hub completed"
+	else
+		t_not_ok "strongSwan: Main Mode and Quick Mode with the hub completed" \
+			"$(hub_ike_counts)" "$(tail -n 20 "$SW/charon.log")"
+	fi
+	t_eq "strongSwan: the IKE SA ESTABLISHED, IKEv1, in Main Mode" \
+		"$(swan_ike_line | grep -Eo '^hub: #[0-9]+, ESTABLISHED, IKEv1,' | sed 's/#[0-9]*/#n/') $(
+			swan_count 'generating ID_PROT request 0 \[ SA V')" \
+		"hub: #n, ESTABLISHED, IKEv1, 1"
+	t_eq "strongSwan: child net INSTALLED, ESP in UDP, AES-CBC-128/HMAC-SHA-256-128, no PFS" \
+		"$(swan_child_line | sed -E 's/#[0-9]+/#n/; s/reqid [0-9]+/reqid n/')" \
+		"net: #n, reqid n, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-128/HMAC_SHA2_256_128"
+	t_eq "hub: one IKE SA: spoke, established, IKEv1 in QM_IDLE (established +1, children +1)" \
+		"$(hub_ike_list) $(hub_ike_field isakmp_state) $(stat_delta established "$est") $(
+			stat_delta children_installed "$ch")" "spoke/established/v1 QM_IDLE 1 1"
+	read -r in out <<<"$(swan_child_spis)"
+	t_eq "hub: SA in 0x${out:-?} delivers into vti1, in UDP; SA out 0x${in:-?} in UDP to 4500" \
+		"$(hub_sa_field "0x${out:-0}" direction interface encap) $(
+			hub_sa_field "0x${in:-0}" direction encap udp_dport)" "in vti1 udp out udp 4500"
+	v1_pings main
+	charon_stop
+	hub_down main
+}
+
+# 2: Quick Mode with PFS: a KE (MODP-2048) in both Quick Mode messages.
+scenario_pfs() {
+	t_diag "scenario 2: Quick Mode with PFS (at ${SECONDS} s)"
+	hub_up "$PH1" aes256-sha256-modp2048 pfs || return 0
+	v1_swan_conf "$PH1" aes256-sha256-modp2048 "$PSK_GOOD"
+	v1_charon_start
+	if v1_established; then
+		t_ok "strongSwan: established, Quick Mode with PFS"
+	else
+		t_not_ok "strongSwan: established, Quick Mode with PFS" \
+			"$(hub_ike_counts)" "$(tail -n 20 "$SW/charon.log")"
+	fi
+	t_eq "strongSwan: child net INSTALLED with AES-CBC-256/HMAC-SHA-256-128/MODP-2048" \
+		"$(swan_child_line | grep -Eo 'INSTALLED, TUNNEL-in-UDP, ESP:[^ ]*')" \
+		"INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA2_256_128/MODP_2048"
+	t_eq "the hub's Quick Mode answer carries a KE (strongSwan parsed it)" \
+		"$(swan_count 'parsed QUICK_MODE response [0-9]+ \[ .*KE ')" "1" \
+		"$(grep -E 'QUICK_MODE' "$SW/charon.log")"
+	v1_pings pfs
+	charon_stop
+	hub_down pfs
+}
+
+# 3-5: refusals, against a hub that allows only aes128-sha256-modp2048 and ESP aes128-sha256.
+scenario_refusals() {
+	local ch
+	t_diag "scenarios 3-5: wrong PSK, phase 1 and phase 2 proposals refused (at ${SECONDS} s)"
+	hub_up "$PH1" aes128-sha256 refusals || return 0
+
+	v1_swan_conf "$PH1" aes128-sha256 "$PSK_BAD"
+	v1_charon_start
+	if ! v1_established; then
+		t_ok "wrong PSK: strongSwan's initiate fails"
+	else
+		t_not_ok "wrong PSK: strongSwan's initiate fails" "$(tail -n 15 "$SW/charon.log")"
+	fi
+	t_eq "wrong PSK: the hub logs 'pre-shared key mismatch likely', keeps no IKE SA" \
+		"$(at_least 1 "$(hub_log_count "pre-shared key mismatch likely")") $(
+			hub_ike_left 3)" "1 none"
+	charon_stop
+
+	v1_swan_conf aes256-sha512-modp4096 aes128-sha256 "$PSK_GOOD"
+	v1_charon_start
+	if ! v1_established; then
+		t_ok "phase 1 aes256-sha512-modp4096 only: strongSwan's initiate fails"
+	else
+		t_not_ok "phase 1 aes256-sha512-modp4096 only: strongSwan's initiate fails"
+	fi
+	t_eq "phase 1 refused: the hub logs 'no IKE proposal chosen', keeps no IKE SA" \
+		"$(at_least 1 "$(hub_log_count "no IKE proposal chosen")") $(
+			hub_ike_left 3)" "1 none" \
+		"$(grep -E 'NO_PROP|error notify' "$SW/charon.log")"
+	charon_stop
+
+	v1_swan_conf "$PH1" aes128-sha1 "$PSK_GOOD"
+	v1_charon_start
+	ch=$(ike_stat children_installed)
+	if ! v1_established; then
+		t_ok "phase 2 aes128-sha1 only: strongSwan's initiate fails"
+	else
+		t_not_ok "phase 2 aes128-sha1 only: strongSwan's initiate fails"
+	fi
+	t_eq "phase 2 refused: the hub logs 'phase 2 proposal not acceptable', installs no Child SA" \
+		"$(at_least 1 "$(hub_log_count "phase 2 proposal not acceptable")") $(
+			stat_delta children_installed "$ch") $(hub_dp_sas) $(swan_installed)" "1 0 0 0 0" \
+		"$(grep -E 'QUICK_MODE|NO_PROP|error notify' "$SW/charon.log")"
+	charon_stop
+	hub_down refusals
+}
+
+# 6: Dead Peer Detection (RFC 3706), both ways. First strongSwan asks (dpd_delay 2 s) and the
+# hub answers; then the hub asks (dpd_delay: 2) and strongSwan answers. strongSwan announces DPD
+# in its vendor IDs, which the hub wants before it sends R-U-THERE.
+scenario_dpd() {
+	local rx seq hash sent acks min=1
+	t_diag "scenario 6: DPD, R-U-THERE answered and asked (at ${SECONDS} s)"
+	hub_up "$PH1" aes128-sha256 dpd || return 0
+	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD" 2
+	v1_charon_start
+	if ! v1_established; then
+		t_not_ok "strongSwan: established (DPD scenario)" "$(hub_ike_counts)" \
+			"$(tail -n 15 "$SW/charon.log")"
+		charon_stop
+		hub_down dpd
+		return 0
+	fi
+	rx=$(ike_stat v1_rx) seq=$(ike_stat ikev1_dpd_seq) hash=$(ike_stat ikev1_hash)
+	# R-U-THERE at about 2, 4 and 6 s; one left unanswered closes the SA 5 s after it was sent.
+	# Read at 7 s, between two of them, so that the hub's count and strongSwan's log agree.
+	sleep 7
+	sent=$(swan_count 'generating INFORMATIONAL_V1 request [0-9]+ \[ HASH N\(DPD\) \]')
+	acks=$(swan_count 'parsed INFORMATIONAL_V1 request [0-9]+ \[ HASH N\(DPD_ACK\) \]')
+	t_eq "strongSwan sent R-U-THERE ($sent) and parsed an R-U-THERE-ACK for each (>= 2)" \
+		"$((acks >= 2 && acks >= sent - 1))" "1" "$(grep -E 'DPD' "$SW/charon.log")"
+	t_eq "after 7 s of DPD the IKE SA is still up: strongSwan ESTABLISHED, the hub established" \
+		"$(swan_ike_line | grep -Eo 'ESTABLISHED, IKEv1') $(hub_ike_list)" \
+		"ESTABLISHED, IKEv1 spoke/established/v1"
+	# the hub counts no answer it sends (v1_dpd_acks counts the ACKs it receives): what it
+	# received and refused instead
+	t_eq "hub: took every R-U-THERE (v1_rx +>= $sent), refused none (ikev1_dpd_seq, ikev1_hash +0)" \
+		"$(at_least "$sent" "$(stat_delta v1_rx "$rx")") $(stat_delta ikev1_dpd_seq "$seq") $(
+			stat_delta ikev1_hash "$hash")" "1 0 0" "$(hub_ike_counts)"
+	charon_stop
+	hub_down dpd
+
+	HUB_DPD=2 hub_up "$PH1" aes128-sha256 dpd-hub || return 0
+	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD" 0
+	v1_charon_start
+	if ! v1_established; then
+		t_not_ok "strongSwan: established (the hub's DPD)" "$(tail -n 15 "$SW/charon.log")"
+		charon_stop
+		hub_down dpd-hub
+		return 0
+	fi
+	sent=$(ike_stat dpd_sent) acks=$(ike_stat v1_dpd_acks)
+	sleep 7 # the hub asks after 2 s of silence: about 2, 4 and 6 s
+	sent=$(stat_delta dpd_sent "$sent") acks=$(stat_delta v1_dpd_acks "$acks")
+	[[ $sent =~ ^[0-9]+$ ]] && min=$((sent - 1)) # the last one may be on its way back
+	t_eq "hub sent R-U-THERE ($sent, >= 2), each answered (v1_dpd_acks +$acks)" \
+		"$(at_least 2 "$sent") $(at_least "$min" "$acks")" "1 1" "$(hub_ike_counts)"
+	t_eq "strongSwan parsed the hub's R-U-THEREs and answered each ($sent)" \
+		"$(swan_count 'parsed INFORMATIONAL_V1 request [0-9]+ \[ HASH N\(DPD\) \]') $(
+			swan_count 'generating INFORMATIONAL_V1 request [0-9]+ \[ HASH N\(DPD_ACK\) \]')" \
+		"$sent $sent" "$(grep -E 'DPD' "$SW/charon.log")"
+	t_eq "after 7 s of the hub's DPD the SA is still up on both sides" \
+		"$(swan_ike_line | grep -Eo 'ESTABLISHED, IKEv1') $(hub_ike_list) $(ike_stat peers_dead)" \
+		"ESTABLISHED, IKEv1 spoke/established/v1 0"
+	charon_stop
+	hub_down dpd-hub
+}
+
+# 7: the spoke deletes the ISAKMP SA (and, first, its Quick Mode SAs): the hub keeps nothing.
+scenario_delete() {
+	local del nt
+	t_diag "scenario 7: Delete from the spoke (at ${SECONDS} s)"
+	hub_up "$PH1" aes128-sha256 delete || return 0
+	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	v1_charon_start
+	if ! v1_established; then
+		t_not_ok "strongSwan: established (delete scenario)" "$(hub_ike_counts)" \
+			"$(tail -n 15 "$SW/charon.log")"
+		charon_stop
+		hub_down delete
+		return 0
+	fi
+	t_eq "before the delete: one IKE SA on the hub, two data plane SAs (the inbound one on vti1)" \
+		"$(hub_ike_list) $(hub_dp_sas)" "spoke/established/v1 2 1"
+	del=$(ike_stat deleted)
+	swan --terminate --ike hub --timeout 10 >"$SW/terminate.out" 2>&1 || true
+	hub_ike_none 3 || true
+	t_eq "strongSwan sent Delete payloads (ESP SAs, then the ISAKMP SA)" \
+		"$(($(swan_count 'generating INFORMATIONAL_V1 request [0-9]+ \[ HASH D \]') >= 2))" "1" \
+		"$(grep -E 'INFORMATIONAL_V1' "$SW/charon.log")"
+	t_eq "hub: no IKE SA listed, no data plane SA (deleted +$(stat_delta deleted "$del"))" \
+		"$(hub_ike_list)/$(hub_dp_sas)" "/0 0"
+	nt=$(hub_drop no_tunnel)
+	ip netns exec "$P-a" ping -c 2 -i 0.2 -W 1 "$SPOKE_NET4" >/dev/null 2>&1 || true
+	t_eq "vti1 unbound: host-a's echoes to the spoke dropped as no_tunnel (+2)" \
+		"$(stat_delta_drop no_tunnel "$nt")" "2" "$(hub_drops)"
+	charon_stop
+	hub_down delete
+}
+
+# 10: Aggressive Mode: refused by a peer without aggressive: true, established with it.
+scenario_aggressive() {
+	local off
+	t_diag "scenario 10: Aggressive Mode, refused then allowed (at ${SECONDS} s)"
+	hub_up "$PH1" aes128-sha256 aggressive-off || return 0
+	SWAN_AGGRESSIVE=yes v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	v1_charon_start
+	off=$(ike_stat ikev1_aggressive_off)
+	if ! v1_established; then
+		t_ok "Aggressive Mode to a peer without 'aggressive: true': strongSwan's initiate fails"
+	else
+		t_not_ok "Aggressive Mode to a peer without 'aggressive: true': strongSwan's initiate fails"
+	fi
+	t_eq "Aggressive Mode refused: ikev1_aggressive_off +>= 1, no IKE SA, no data plane SA" \
+		"$(at_least 1 "$(stat_delta ikev1_aggressive_off "$off")") $(hub_ike_left 3) $(
+			hub_dp_sas)" "1 none 0 0"
+	charon_stop
+	hub_down aggressive-off
+
+	HUB_PEER_EXTRA="      aggressive: true" hub_up "$PH1" aes128-sha256 aggressive || return 0
+	SWAN_AGGRESSIVE=yes v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	v1_charon_start
+	if v1_established; then
+		t_ok "strongSwan: Aggressive Mode and Quick Mode with the hub completed"
+	else
+		t_not_ok "strongSwan: Aggressive Mode and Quick Mode with the hub completed" \
+			"$(hub_ike_counts)" "$(tail -n 20 "$SW/charon.log")"
+	fi
+	t_eq "strongSwan used Aggressive Mode; the hub lists the SA established" \
+		"$(at_least 1 "$(swan_count 'generating AGGRESSIVE request 0 \[ SA KE No ID')") $(
+			hub_ike_list)" "1 spoke/established/v1"
+	v1_pings aggressive
+	charon_stop
+	hub_down aggressive
+}
+
+# ---- 8: tshark dissects the ISAKMP on the wire ----
+
+# cap_begin FILE: dumpcap on the bridge port facing the hub (both directions of its WAN).
+cap_begin() {
+	local i
+	CAP_FILE=$1
+	ip netns exec "$P-h" dumpcap -q -P -i "$P-hb" -f udp -w "$CAP_FILE" >"$CAP_FILE.log" 2>&1 &
+	CAP_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -qs "Capturing on" "$CAP_FILE.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cap_end() {
+	[[ -n $CAP_PID ]] || return 0
+	sleep 0.3 # the last frames reach the capture
+	kill -INT "$CAP_PID" 2>/dev/null || true
+	wait "$CAP_PID" 2>/dev/null || true
+	CAP_PID=
+}
+
+# isakmp_fields FILTER FIELD...: one tab-separated line per ISAKMP frame of the capture that
+# matches FILTER too; fails when tshark does (an unknown field or filter, an unreadable file).
+isakmp_fields() {
+	local filter=$1 f args=()
+	shift
+	for f in "$@"; do
+		args+=(-e "$f")
+	done
+	tshark -r "$CAP_FILE" -Y "isakmp && ($filter)" -T fields -E occurrence=a -E aggregator=, \
+		"${args[@]}" 2>/dev/null
+}
+
+# exch_types FILTER: the ISAKMP exchange types of the frames matching FILTER, sorted, unique.
+exch_types() {
+	{ isakmp_fields "$1" isakmp.exchangetype || true; } | tr ',' '\n' | sort -nu | tr '\n' ' ' |
+		sed 's/ $//'
+}
+
+# 8: the capture of the whole run (or, alone, of scenarios 1, 6 and 3-5) through tshark.
+scenario_tshark() {
+	local all hub bad st ht missing t sa n one
+	t_diag "scenario 8: tshark dissects every ISAKMP message (at ${SECONDS} s)"
+	if ! command -v tshark >/dev/null 2>&1 || ! command -v dumpcap >/dev/null 2>&1; then
+		t_not_ok "tshark and dumpcap are installed (scripts/bootstrap.sh installs them)"
+		return 0
+	fi
+	if [[ $CAP_WHOLE == failed ]]; then
+		t_not_ok "dumpcap captures the hub's WAN" "$(cat "$TMP/ikev1.pcap.log")"
+		return 0
+	fi
+	if [[ -z $CAP_WHOLE ]]; then
+		if ! cap_begin "$TMP/ikev1.pcap"; then
+			t_not_ok "dumpcap captures the hub's WAN" "$(cat "$TMP/ikev1.pcap.log")"
+			cap_end
+			return 0
+		fi
+		scenario_main
+		scenario_dpd
+		scenario_refusals
+		RAN+=(main dpd refusals)
+	fi
+	cap_end
+	all=$(isakmp_fields frame frame.number | grep -c . || true)
+	hub=$(isakmp_fields "ip.src == $HUB4" frame.number | grep -c . || true)
+	t_eq "the capture of ${RAN[*]} holds ISAKMP from strongSwan ($((all - hub))) and the hub ($hub)" \
+		"$((all - hub > 0)) $((hub > 0))" "1 1"
+	bad=$(isakmp_fields "_ws.malformed || _ws.expert.severity >= 0x00800000" \
+		frame.number ip.src isakmp.exchangetype _ws.expert.message) || bad="(tshark failed)"
+	t_eq "tshark: no ISAKMP frame malformed or with an expert error (of $all)" "$bad" "" \
+		"$(tshark -r "$CAP_FILE" -Y isakmp 2>/dev/null | tail -n 20)"
+	st=$(exch_types "ip.src == $SPOKE4") ht=$(exch_types "ip.src == $HUB4") missing=
+	for t in $st; do
+		[[ " $ht " == *" $t "* ]] || missing+=" $t"
+	done
+	if [[ -n $st && -z $missing ]]; then
+		t_ok "the hub answered in every exchange type strongSwan used ($st)"
+	else
+		t_not_ok "the hub answered in every exchange type strongSwan used (${st:-none})" \
+			"the hub sent types: ${ht:-none}; none of:${missing:- ?}"
+	fi
+	# SA payloads in the clear (Main and Aggressive Mode's first answers): one proposal, whose
+	# transform count is 1 (RFC 2409 5: the responder returns the one transform it accepted)
+	sa=$(isakmp_fields "ip.src == $HUB4 && isakmp.sa.doi" frame.number isakmp.prop.transforms ||
+		true)
+	n=$(grep -c . <<<"$sa" || true)
+	one=$(awk -F'\t' '$2 != "1"' <<<"$sa")
+	if ((n > 0)) && [[ -z $one ]]; then
+		t_ok "the hub's SA payloads in the clear ($n): one proposal with one transform each"
+	else
+		t_not_ok "the hub's SA payloads in the clear ($n): one proposal with one transform each" \
+			"frame, transforms per proposal:" "$sa"
+	fi
+}
+
+# ---- main ----
+
+v1_cleanup() {
+	cap_end
+	ike_cleanup
+}
+
+main() {
+	local t0 s
+	if [[ -n ${IKEV1_ONLY:-} ]] && ! declare -F "scenario_$IKEV1_ONLY" >/dev/null; then
+		echo "Bail out! no scenario '$IKEV1_ONLY' (main pfs refusals dpd delete aggressive tshark)"
+		exit 1
+	fi
+	ike_setup ikev1 v1 || {
+		t_done
+		return
+	}
+	trap v1_cleanup EXIT
+	if [[ -n ${IKEV1_ONLY:-} ]]; then # one scenario, e.g. IKEV1_ONLY=dpd, while working on it
+		"scenario_$IKEV1_ONLY"
+	else
+		if command -v dumpcap >/dev/null 2>&1; then
+			CAP_WHOLE=failed
+			if cap_begin "$TMP/ikev1.pcap"; then
+				CAP_WHOLE=1
+			fi
+		fi
+		for s in main pfs refusals dpd delete aggressive; do
+			t0=$SECONDS
+			"scenario_$s"
+			RAN+=("$s")
+			t_diag "scenario $s took $((SECONDS - t0)) s"
+		done
+		scenario_tshark
+	fi
+	t_diag "$SECONDS s in all"
+	t_done
+}
+
+main "$@"
