@@ -2,8 +2,9 @@
 /*
  * crypto/ike_dh.c - the IKEv2 key exchange groups on OpenSSL 3 EVP (see ike_dh.h).
  *
- * Keys are EVP_PKEYs of type "DH" (RFC 3526 groups by their OpenSSL names "modp_2048" ...),
- * "EC" ("P-256", "P-384", "P-521") or "X25519". A peer's KE data is checked here first
+ * Keys are EVP_PKEYs of type "DH" (RFC 3526 groups by their OpenSSL names "modp_1536",
+ * "modp_2048" ...; group 2, which OpenSSL has no name for, by its RFC 2409 prime and generator
+ * 2), "EC" ("P-256", "P-384", "P-521") or "X25519". A peer's KE data is checked here first
  * (RFC 6989), with the field prime from the group itself, so that every refusal has its own
  * reason; only then does it become an EVP_PKEY and meet our key in EVP_PKEY_derive. OpenSSL's
  * own peer validation is not asked for: it would repeat the checks with one reason for all.
@@ -39,12 +40,15 @@ struct group_desc {
 	uint16_t ke_len;
 	uint16_t secret_len;
 	int nid;		      /* ECP: the curve */
-	BIGNUM *(*prime)(BIGNUM *bn); /* MODP: the RFC 3526 prime */
-	const char *ossl;	      /* OpenSSL group name, or key type for X25519 */
+	BIGNUM *(*prime)(BIGNUM *bn); /* MODP: the RFC 2409 / RFC 3526 prime */
+	const char *ossl; /* OpenSSL group name (NULL: MODP by p and g), or key type for X25519 */
 	const char *name;
 };
 
 static const struct group_desc groups[] = {
+	{IKE_DH_MODP1024, K_MODP, 128, 128, NID_undef, BN_get_rfc2409_prime_1024, NULL, "modp1024"},
+	{IKE_DH_MODP1536, K_MODP, 192, 192, NID_undef, BN_get_rfc3526_prime_1536, "modp_1536",
+	 "modp1536"},
 	{IKE_DH_MODP2048, K_MODP, 256, 256, NID_undef, BN_get_rfc3526_prime_2048, "modp_2048",
 	 "modp2048"},
 	{IKE_DH_MODP3072, K_MODP, 384, 384, NID_undef, BN_get_rfc3526_prime_3072, "modp_3072",
@@ -148,30 +152,94 @@ static int new_key(const struct group_desc *g, EVP_PKEY *key, struct ike_dh **ou
 	return 0;
 }
 
+/* An EVP_PKEY of g's type from params (selection: domain, public key or key pair). */
+static int from_params(const struct group_desc *g, OSSL_PARAM *params, int selection,
+		       EVP_PKEY **out)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, key_type(g), NULL);
+	int rc = 0;
+
+	*out = NULL;
+	if (ctx == NULL)
+		return fail(IKE_DH_ERR_NOMEM);
+	if (EVP_PKEY_fromdata_init(ctx) <= 0 || EVP_PKEY_fromdata(ctx, out, selection, params) <= 0)
+		rc = fail(IKE_DH_ERR_LIB);
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+/*
+ * The group of g into p[0..n) for OpenSSL, n returned: its name (n = 1), or for a MODP group
+ * OpenSSL has no name for, its prime (big-endian number in native order in pbuf, ke_len octets)
+ * and the generator *two (n = 2). p must have room for two entries.
+ */
+static int domain(const struct group_desc *g, OSSL_PARAM *p, uint8_t *pbuf, uint8_t *two)
+{
+	BIGNUM *prime;
+	int n;
+
+	if (g->ossl != NULL) {
+		p[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)g->ossl,
+							0);
+		return 1;
+	}
+	prime = g->prime(NULL);
+	n = prime == NULL ? -1 : BN_bn2nativepad(prime, pbuf, g->ke_len);
+	BN_free(prime);
+	if (n != g->ke_len)
+		return fail(IKE_DH_ERR_NOMEM);
+	*two = 2; /* one octet: the same in either byte order */
+	p[0] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_FFC_P, pbuf, g->ke_len);
+	p[1] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_FFC_G, two, 1);
+	return 2;
+}
+
+/* A key generation context for g: by its name, or from its domain as a key-less EVP_PKEY. */
+static int keygen_ctx(const struct group_desc *g, EVP_PKEY_CTX **ctx)
+{
+	OSSL_PARAM p[] = {OSSL_PARAM_END, OSSL_PARAM_END, OSSL_PARAM_END};
+	uint8_t pbuf[IKE_DH_KE_MAX], two;
+	EVP_PKEY *dom = NULL;
+	int rc = g->kind == K_X25519 ? 0 : domain(g, p, pbuf, &two);
+	bool named = rc != 2;
+
+	*ctx = NULL;
+	if (!named)
+		rc = from_params(g, p, EVP_PKEY_KEY_PARAMETERS, &dom);
+	if (rc < 0)
+		return rc;
+	*ctx = named ? EVP_PKEY_CTX_new_from_name(NULL, key_type(g), NULL)
+		     : EVP_PKEY_CTX_new_from_pkey(NULL, dom, NULL);
+	EVP_PKEY_free(dom); /* the context holds its own reference */
+	if (*ctx == NULL)
+		return fail(IKE_DH_ERR_NOMEM);
+	if (EVP_PKEY_keygen_init(*ctx) <= 0 ||
+	    (g->kind != K_X25519 && named && EVP_PKEY_CTX_set_params(*ctx, p) <= 0)) {
+		EVP_PKEY_CTX_free(*ctx);
+		*ctx = NULL;
+		return fail(IKE_DH_ERR_LIB);
+	}
+	return 0;
+}
+
 int ike_dh_new(uint16_t group, struct ike_dh **out)
 {
 	const struct group_desc *g = find(group);
 	EVP_PKEY *key = NULL;
 	EVP_PKEY_CTX *ctx;
+	int rc;
 
 	*out = NULL;
 	if (g == NULL)
 		return fail(IKE_DH_ERR_GROUP);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, key_type(g), NULL);
-	if (ctx == NULL)
-		return fail(IKE_DH_ERR_NOMEM);
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)g->ossl, 0),
-		OSSL_PARAM_END,
-	};
-	if (EVP_PKEY_keygen_init(ctx) <= 0 ||
-	    (g->kind != K_X25519 && EVP_PKEY_CTX_set_params(ctx, p) <= 0) ||
-	    EVP_PKEY_generate(ctx, &key) <= 0) {
-		EVP_PKEY_CTX_free(ctx);
-		ERR_clear_error();
-		return fail(IKE_DH_ERR_LIB);
-	}
+	rc = keygen_ctx(g, &ctx);
+	if (rc == 0 && EVP_PKEY_generate(ctx, &key) <= 0)
+		rc = fail(IKE_DH_ERR_LIB);
 	EVP_PKEY_CTX_free(ctx);
+	if (rc < 0) {
+		ERR_clear_error();
+		return rc;
+	}
 	return new_key(g, key, out);
 }
 
@@ -229,7 +297,7 @@ int ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t cap)
 	return rc < 0 ? rc : (int)dh->g->ke_len;
 }
 
-/* RFC 6989 section 2.1: 1 < y < p-1 for the safe-prime groups of RFC 3526. */
+/* RFC 6989 section 2.1: 1 < y < p-1 for the safe-prime groups of RFC 2409 and RFC 3526. */
 static int check_modp(const struct group_desc *g, const uint8_t *ke, size_t len)
 {
 	BIGNUM *y = BN_bin2bn(ke, (int)len, NULL);
@@ -316,41 +384,25 @@ int ike_dh_check_peer(uint16_t group, const uint8_t *ke, size_t len)
 	return rc;
 }
 
-/* An EVP_PKEY of g's type from params (selection: public key or key pair). */
-static int from_params(const struct group_desc *g, OSSL_PARAM *params, int selection,
-		       EVP_PKEY **out)
-{
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, key_type(g), NULL);
-	int rc = 0;
-
-	*out = NULL;
-	if (ctx == NULL)
-		return fail(IKE_DH_ERR_NOMEM);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 || EVP_PKEY_fromdata(ctx, out, selection, params) <= 0)
-		rc = fail(IKE_DH_ERR_LIB);
-	EVP_PKEY_CTX_free(ctx);
-	return rc;
-}
-
 /* The peer's checked KE data as an EVP_PKEY. */
 static int peer_key(const struct group_desc *g, const uint8_t *ke, size_t len, EVP_PKEY **out)
 {
-	uint8_t buf[1 + IKE_DH_KE_MAX];
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)g->ossl, 0),
-		OSSL_PARAM_END,
-		OSSL_PARAM_END,
-	};
+	uint8_t buf[1 + IKE_DH_KE_MAX], pbuf[IKE_DH_KE_MAX], two;
+	OSSL_PARAM p[] = {OSSL_PARAM_END, OSSL_PARAM_END, OSSL_PARAM_END, OSSL_PARAM_END};
 	BIGNUM *y;
+	int n;
 
 	if (g->kind == K_X25519) {
 		*out = EVP_PKEY_new_raw_public_key_ex(NULL, g->ossl, NULL, ke, len);
 		return *out == NULL ? fail(IKE_DH_ERR_LIB) : 0;
 	}
+	n = domain(g, p, pbuf, &two);
+	if (n < 0)
+		return n;
 	if (g->kind == K_ECP) {
 		buf[0] = POINT_CONVERSION_UNCOMPRESSED;
 		memcpy(buf + 1, ke, len);
-		p[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, buf, len + 1);
+		p[n] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, buf, len + 1);
 		return from_params(g, p, EVP_PKEY_PUBLIC_KEY, out);
 	}
 	y = BN_bin2bn(ke, (int)len, NULL);
@@ -359,7 +411,7 @@ static int peer_key(const struct group_desc *g, const uint8_t *ke, size_t len, E
 		return fail(IKE_DH_ERR_NOMEM);
 	}
 	BN_free(y);
-	p[1] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PUB_KEY, buf, len);
+	p[n] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PUB_KEY, buf, len);
 	return from_params(g, p, EVP_PKEY_PUBLIC_KEY, out);
 }
 
@@ -462,28 +514,27 @@ static int kat_public(const struct group_desc *g, const BIGNUM *d, uint8_t *pub,
 
 static int kat_pair(const struct group_desc *g, const uint8_t *priv, size_t plen, EVP_PKEY **key)
 {
-	uint8_t dbuf[IKE_DH_SECRET_MAX], pub[1 + IKE_DH_KE_MAX];
+	uint8_t dbuf[IKE_DH_SECRET_MAX], pub[1 + IKE_DH_KE_MAX], pbuf[IKE_DH_KE_MAX], two;
 	size_t publen = 0;
 	BIGNUM *d = BN_secure_new();
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)g->ossl, 0),
-		OSSL_PARAM_END,
-		OSSL_PARAM_END,
-		OSSL_PARAM_END,
-	};
-	int rc = fail(IKE_DH_ERR_ARG);
+	OSSL_PARAM p[] = {OSSL_PARAM_END, OSSL_PARAM_END, OSSL_PARAM_END, OSSL_PARAM_END,
+			  OSSL_PARAM_END};
+	int n, rc = fail(IKE_DH_ERR_ARG);
 
 	if (d == NULL || BN_bin2bn(priv, (int)plen, d) == NULL || BN_is_zero(d) ||
 	    BN_num_bytes(d) > (int)sizeof(dbuf) || BN_bn2nativepad(d, dbuf, (int)plen) != (int)plen)
 		goto out;
 	rc = kat_public(g, d, pub, &publen);
-	if (rc < 0)
+	n = rc < 0 ? rc : domain(g, p, pbuf, &two);
+	if (n < 0) {
+		rc = n;
 		goto out;
-	p[1] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, dbuf, plen);
+	}
+	p[n] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, dbuf, plen);
 	if (g->kind == K_ECP)
-		p[2] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, publen);
+		p[n + 1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, publen);
 	else
-		p[2] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PUB_KEY, pub, publen);
+		p[n + 1] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PUB_KEY, pub, publen);
 	rc = from_params(g, p, EVP_PKEY_KEYPAIR, key);
 out:
 	OPENSSL_cleanse(dbuf, sizeof(dbuf));

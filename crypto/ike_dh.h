@@ -4,6 +4,11 @@
  * MODP groups 14, 15 and 16 (RFC 3526), ECP groups 19, 20 and 21 (RFC 5903) and Curve25519,
  * group 31 (RFC 8031). Group numbers are the IANA Transform Type 4 IDs.
  *
+ * The legacy MODP groups 2 (RFC 2409 6.2, 1024 bits) and 5 (RFC 3526 2, 1536 bits) are here for
+ * IKEv1 Phase 1 with old peers; the config (conf/config_ike_prop.c) lets them into the IKE
+ * proposals of IKEv1 peers with ipsec.legacy only, and both IKE versions choose groups from
+ * the config, so IKEv2 never negotiates them. Their public values get the same checks.
+ *
  * KE data on the wire (RFC 7296 3.4): MODP, the public value g^x mod p, big-endian, left-padded
  * with zeros to the length of the prime; ECP, x || y, each coordinate big-endian and as long as
  * the field (RFC 5903 section 7); Curve25519, the 32-byte u-coordinate of RFC 7748 section 5.
@@ -12,8 +17,8 @@
  * output (RFC 8031 section 2).
  *
  * Received values are checked before any work with them (RFC 6989): the length the group asks
- * for; MODP 1 < y < p-1 (section 2.1; the RFC 3526 primes are safe primes, so that is the whole
- * test); ECP both coordinates below p, not the all-zero encoding of the point at infinity, and
+ * for; MODP 1 < y < p-1 (section 2.1; the RFC 2409 and RFC 3526 primes are safe primes, so that
+ * is the whole test); ECP both coordinates below p, not the all-zero encoding of the point at infinity, and
  * on the curve (section 2.3; the three curves have cofactor 1); Curve25519, an X25519 output
  * that is not all zero, which is what a low-order peer value gives (RFC 8031 section 2.2,
  * RFC 7748 section 6.1).
@@ -38,6 +43,8 @@
 
 /* Transform Type 4 (Key Exchange Method) IDs implemented here. */
 enum ike_dh_group {
+	IKE_DH_MODP1024 = 2,   /* RFC 2409 section 6.2; legacy, IKEv1 only */
+	IKE_DH_MODP1536 = 5,   /* RFC 3526 section 2; legacy, IKEv1 only */
 	IKE_DH_MODP2048 = 14,  /* RFC 3526 section 3 */
 	IKE_DH_MODP3072 = 15,  /* RFC 3526 section 4 */
 	IKE_DH_MODP4096 = 16,  /* RFC 3526 section 5 */

@@ -30,6 +30,7 @@ struct prf_desc {
 };
 
 static const struct prf_desc prfs[] = {
+	{IKE_PRF_HMAC_MD5, 16, "MD5", "prf-hmac-md5"},
 	{IKE_PRF_HMAC_SHA1, 20, "SHA1", "prf-hmac-sha1"},
 	{IKE_PRF_HMAC_SHA2_256, 32, "SHA2-256", "prf-hmac-sha2-256"},
 	{IKE_PRF_HMAC_SHA2_384, 48, "SHA2-384", "prf-hmac-sha2-384"},

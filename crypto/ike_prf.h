@@ -6,6 +6,11 @@
  * (2.14), SKEYSEED of a rekeyed IKE SA (2.18), Child SA KEYMAT with and without PFS (2.17), and
  * the AUTH value of a shared-key authentication (2.15).
  *
+ * HMAC-MD5 (ID 1, RFC 2104) is here for IKEv1 only: its PRF is the HMAC of the negotiated hash
+ * (RFC 2409 4), and a legacy peer negotiates MD5 (crypto/ikev1_kdf.c keys it through ike_prf).
+ * Nothing here stops IKEv2 from using it: the config (conf/config_ike_prop.c) lets md5 into
+ * the IKE proposals of IKEv1 peers with ipsec.legacy only, and IKEv2 chooses from those.
+ *
  * Invariants: the output and the preferred key length of each HMAC PRF are its hash length
  * (2.13), so SK_d, SK_pi and SK_pr are that long (2.14). prf+ yields at most 255 blocks (its
  * counter is one octet). Inputs are never modified; every intermediate holding key material
@@ -26,6 +31,7 @@
 
 /* Transform Type 2 IDs (RFC 7296 3.3.2, RFC 4868 section 4). */
 enum ike_prf_id {
+	IKE_PRF_HMAC_MD5 = 1, /* legacy, IKEv1 only (see the top) */
 	IKE_PRF_HMAC_SHA1 = 2,
 	IKE_PRF_HMAC_SHA2_256 = 5,
 	IKE_PRF_HMAC_SHA2_384 = 6,

@@ -630,3 +630,128 @@ int ike_sig_verify(const uint8_t *cert, size_t cert_len, uint8_t method, const u
 	ERR_clear_error();
 	return rc;
 }
+
+/* ---- IKEv1: the hash signed as it is (RFC 2409 5.1, RFC 4754 7) ---- */
+
+_Static_assert((int)KEY_RSA == (int)IKE_SIG_KEY_RSA && (int)KEY_P256 == (int)IKE_SIG_KEY_P256 &&
+		       (int)KEY_P384 == (int)IKE_SIG_KEY_P384,
+	       "enum ike_sig_key names the kinds of enum key_kind");
+
+/* Octets of r and of s on the curve of kind (RFC 4754 7). */
+static size_t ec_half(enum key_kind kind)
+{
+	return kind == KEY_P256 ? 32 : kind == KEY_P384 ? 48 : 0;
+}
+
+static const char *kind_name(enum key_kind kind)
+{
+	return kind == KEY_RSA	  ? "RSA PKCS#1 v1.5"
+	       : kind == KEY_P256 ? "ECDSA P-256"
+				  : "ECDSA P-384";
+}
+
+enum ike_sig_key ike_sig_key_type(const uint8_t *key, size_t key_len)
+{
+	EVP_PKEY *k = key_get(key, key_len);
+	enum key_kind kind = k != NULL ? key_kind(k) : KEY_NONE;
+
+	EVP_PKEY_free(k);
+	ERR_clear_error();
+	return (enum ike_sig_key)kind;
+}
+
+/*
+ * No digest set on the context: OpenSSL's RSA then pads the input itself (PKCS#1 type 1, no
+ * DigestInfo) and its ECDSA takes the input as the digest, of any length.
+ */
+static EVP_PKEY_CTX *raw_ctx(EVP_PKEY *k, enum key_kind kind, bool sign)
+{
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+	bool ok = pc != NULL && (sign ? EVP_PKEY_sign_init(pc) : EVP_PKEY_verify_init(pc)) == 1 &&
+		  (kind != KEY_RSA || EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1);
+
+	if (ok)
+		return pc;
+	EVP_PKEY_CTX_free(pc);
+	return NULL;
+}
+
+int ike_sig_sign_hash(const uint8_t *key, size_t key_len, const uint8_t *hash, size_t len,
+		      uint8_t *out, size_t cap, size_t *out_len)
+{
+	uint8_t sig[IKE_SIG_MAX];
+	size_t sl = sizeof(sig);
+	EVP_PKEY *k = key_get(key, key_len);
+	enum key_kind kind = k != NULL ? key_kind(k) : KEY_NONE;
+	EVP_PKEY_CTX *pc = NULL;
+	int rc = k == NULL ? -EBADMSG : kind == KEY_NONE ? -ENOTSUP : 0;
+
+	if (rc == 0 && (len == 0 || len > EVP_MAX_MD_SIZE))
+		rc = -EINVAL;
+	if (rc == 0 &&
+	    ((pc = raw_ctx(k, kind, true)) == NULL || EVP_PKEY_sign(pc, sig, &sl, hash, len) != 1))
+		rc = -EIO;
+	if (rc == 0 && kind != KEY_RSA)
+		rc = der_to_raw(sig, sl, ec_half(kind), out, cap, out_len);
+	else if (rc == 0 && sl > cap)
+		rc = -ENOBUFS;
+	else if (rc == 0) {
+		memcpy(out, sig, sl);
+		*out_len = sl;
+	}
+	EVP_PKEY_CTX_free(pc);
+	EVP_PKEY_free(k); /* the cache's reference stays; an uncached key is cleared */
+	ERR_clear_error();
+	return rc;
+}
+
+/* The signature of kind over hash verifies with k: 0 or -EKEYREJECTED (-EIO: the library). */
+static int verify_hash(EVP_PKEY *k, enum key_kind kind, const uint8_t *hash, size_t len,
+		       const uint8_t *sig, size_t sig_len)
+{
+	uint8_t der[ECDSA_DER_MAX];
+	EVP_PKEY_CTX *pc = raw_ctx(k, kind, false);
+	int rc = pc != NULL ? 0 : -EIO;
+
+	if (rc == 0 && kind == KEY_RSA && sig_len != (size_t)EVP_PKEY_get_size(k))
+		rc = -EKEYREJECTED; /* as long as the modulus, no shorter */
+	if (rc == 0 && kind != KEY_RSA) {
+		rc = raw_to_der(sig, sig_len, ec_half(kind), der, sizeof(der), &sig_len);
+		sig = der;
+	}
+	if (rc == 0 && EVP_PKEY_verify(pc, sig, sig_len, hash, len) != 1)
+		rc = -EKEYREJECTED;
+	EVP_PKEY_CTX_free(pc);
+	return rc;
+}
+
+int ike_sig_verify_hash(const uint8_t *cert, size_t cert_len, enum ike_sig_key want,
+			const uint8_t *hash, size_t len, const uint8_t *sig, size_t sig_len,
+			char *why, size_t why_len)
+{
+	X509 *x = ike_x509_parse(cert, cert_len);
+	EVP_PKEY *k = x != NULL ? X509_get0_pubkey(x) : NULL;
+	enum key_kind kind = k != NULL ? key_kind(k) : KEY_NONE;
+	char desc[KEY_DESC_MAX];
+	int rc = 0;
+
+	if (k == NULL) {
+		ike_why(why, why_len, "the certificate does not parse as X.509");
+		rc = -EBADMSG;
+	} else if (kind == KEY_NONE || kind != (enum key_kind)want) {
+		key_desc(k, desc, sizeof(desc));
+		ike_why(why, why_len, "its key is %s, not the key of the negotiated method (%s)",
+			desc, want != IKE_SIG_KEY_NONE ? kind_name((enum key_kind)want) : "none");
+		rc = kind == KEY_NONE ? -ENOTSUP : -EKEYREJECTED;
+	} else if (len == 0 || len > EVP_MAX_MD_SIZE) {
+		ike_why(why, why_len, "a hash of %zu octets", len);
+		rc = -EINVAL;
+	} else {
+		rc = verify_hash(k, kind, hash, len, sig, sig_len);
+		ike_why(why, why_len, rc == 0 ? "%s" : "the %s signature does not verify",
+			kind_name(kind));
+	}
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}

@@ -2,7 +2,8 @@
 /*
  * crypto/ike_sig.h - the signatures of IKEv2 AUTH on OpenSSL 3 (RFC 7296 2.15 and 3.8,
  * RFC 4754, RFC 7427): a private key checked against its certificate, AUTH data signed over the
- * signed octets of RFC 7296 2.15 and verified with a certificate's public key.
+ * signed octets of RFC 7296 2.15 and verified with a certificate's public key; and IKEv1's
+ * SIG_I / SIG_R (RFC 2409 5.1), which sign the octets of HASH_I / HASH_R as they are.
  *
  * Invariants:
  * - We sign with method 14, Digital Signature (RFC 7427 3), whose data is a length octet, the
@@ -58,6 +59,14 @@ enum ike_sig_method {
 
 #define IKE_SIG_MAX 1100 /* AUTH data: 1 + AlgorithmIdentifier (< 80) + an RSA-8192 signature */
 
+/* The types of key vpnhub signs with (IKEv1 negotiates its method by them: RFC 4754 8). */
+enum ike_sig_key {
+	IKE_SIG_KEY_NONE = 0,
+	IKE_SIG_KEY_RSA, /* 2048..8192 bits */
+	IKE_SIG_KEY_P256,
+	IKE_SIG_KEY_P384,
+};
+
 /*
  * The PKCS#8 key is one we sign with (RSA 2048..8192 bits, EC P-256 or P-384: else -ENOTSUP)
  * and the private half of the certificate's public key (else -EKEYREJECTED).
@@ -81,5 +90,29 @@ int ike_sig_sign(const uint8_t *key, size_t key_len, unsigned int peer_hashes,
  */
 int ike_sig_verify(const uint8_t *cert, size_t cert_len, uint8_t method, const uint8_t *data,
 		   size_t len, const struct ike_chunk *so, size_t n, char *why, size_t why_len);
+
+/* ---- IKEv1: the hash signed as it is (RFC 2409 5.1) ---- */
+
+/* The type of the PKCS#8 private key; IKE_SIG_KEY_NONE when it does not parse or is another. */
+enum ike_sig_key ike_sig_key_type(const uint8_t *key, size_t key_len);
+
+/*
+ * SIG_I / SIG_R: sign hash[0..len) (HASH_I or HASH_R, 1..64 octets) itself, not a digest of it.
+ * RSA: an EMSA-PKCS1-v1_5 block of type 1 holding the octets without a DigestInfo, what
+ * RSA_private_encrypt makes (RFC 2409 5.1 leaves the encoding to PKCS #1; strongSwan and Cisco
+ * sign so); as long as the modulus. EC: ECDSA taking the octets as the digest, the signature
+ * r | s, each as long as the curve's field (RFC 4754 7): 64 octets on P-256, 96 on P-384.
+ */
+int ike_sig_sign_hash(const uint8_t *key, size_t key_len, const uint8_t *hash, size_t len,
+		      uint8_t *out, size_t cap, size_t *out_len);
+
+/*
+ * Verify such a signature sig[0..sig_len) over hash[0..len) with the public key of cert, which
+ * must be of type want (the negotiated method's: else -EKEYREJECTED). why names the scheme on
+ * success ("ECDSA P-256"), the failure otherwise.
+ */
+int ike_sig_verify_hash(const uint8_t *cert, size_t cert_len, enum ike_sig_key want,
+			const uint8_t *hash, size_t len, const uint8_t *sig, size_t sig_len,
+			char *why, size_t why_len);
 
 #endif

@@ -62,36 +62,3 @@ int ikev1_cbc(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *iv, ui
 		memcpy(iv, encrypt ? buf + len - bl : last, bl);
 	return ok ? 0 : -EIO;
 }
-
-static const EVP_MD *md_of(uint16_t prf)
-{
-	switch (prf) {
-	case IKEV1_HASH_MD5_PRF:
-		return EVP_md5();
-	case IKE_PRF_HMAC_SHA1:
-		return EVP_sha1();
-	case IKE_PRF_HMAC_SHA2_256:
-		return EVP_sha256();
-	case IKE_PRF_HMAC_SHA2_384:
-		return EVP_sha384();
-	case IKE_PRF_HMAC_SHA2_512:
-		return EVP_sha512();
-	default:
-		return NULL;
-	}
-}
-
-int ikev1_hash(uint16_t prf, const struct ike_chunk *data, size_t n, uint8_t *out)
-{
-	const EVP_MD *md = md_of(prf);
-	unsigned int hl = 0;
-	if (md == NULL)
-		return -ENOTSUP;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) == 1;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = data[i].len == 0 || EVP_DigestUpdate(c, data[i].p, data[i].len) == 1;
-	ok = ok && EVP_DigestFinal_ex(c, out, &hl) == 1;
-	EVP_MD_CTX_free(c);
-	return ok ? (int)hl : -EIO;
-}

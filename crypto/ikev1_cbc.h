@@ -2,11 +2,11 @@
 /*
  * crypto/ikev1_cbc.h - the encryption of IKEv1 messages (RFC 2409 Appendix B, RFC 2408 3.1
  * E bit): CBC without padding of its own over a payload chain the caller padded, the IV chained
- * from message to message (the last ciphertext block of one is the IV of the next), and the
- * plain hash that NAT-D (RFC 3947 3.2) and the Phase 1 IV are made with.
+ * from message to message (the last ciphertext block of one is the IV of the next).
  *
  * Ciphers by their IKEv2 IDs (crypto/ike_sk.h): AES-CBC with 128, 192 or 256-bit keys; 3DES
- * (ID 3, legacy: only when the config allows it, which is for the caller to decide).
+ * (ID 3, legacy: only when the config allows it, which is for the caller to decide). The plain
+ * hash NAT-D uses is ikev1_hash (crypto/ikev1_kdf.h).
  * Errors: 0 or a negative errno (-ENOTSUP, -EINVAL, -EIO). Threads: any; no state.
  */
 #ifndef VPNHUB_CRYPTO_IKEV1_CBC_H
@@ -18,10 +18,9 @@
 
 #include "crypto/ike_prf.h"
 
-#define IKEV1_ENCR_3DES	   3 /* the IKEv2 ID of 3DES; IKEv1 says 5 (RFC 2409 Appendix A) */
-#define IKEV1_BLOCK_MAX	   16
-#define IKEV1_ENC_KEY_MAX  32
-#define IKEV1_HASH_MD5_PRF 1 /* the IKEv2 PRF ID of HMAC-MD5 (legacy IKEv1 hash) */
+#define IKEV1_ENCR_3DES	  3 /* the IKEv2 ID of 3DES; IKEv1 says 5 (RFC 2409 Appendix A) */
+#define IKEV1_BLOCK_MAX	  16
+#define IKEV1_ENC_KEY_MAX 32
 
 /* The cipher's block (and IV) size, 0 when not implemented. */
 size_t ikev1_cbc_block(uint16_t encr);
@@ -33,7 +32,5 @@ size_t ikev1_cbc_key_len(uint16_t encr, uint16_t key_bits);
  */
 int ikev1_cbc(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *iv, uint8_t *buf,
 	      size_t len, bool encrypt);
-/* out = hash(data[0] | ... | data[n-1]) with the hash of HMAC prf; returns its length or < 0. */
-int ikev1_hash(uint16_t prf, const struct ike_chunk *data, size_t n, uint8_t *out);
 
 #endif

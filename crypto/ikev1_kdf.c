@@ -87,6 +87,8 @@ int ikev1_enc_key(uint16_t prf, const uint8_t *skeyid_e, uint8_t *key, size_t le
 static const EVP_MD *md_of(uint16_t prf)
 {
 	switch (prf) {
+	case IKEV1_HASH_MD5_PRF:
+		return EVP_md5();
 	case IKE_PRF_HMAC_SHA1:
 		return EVP_sha1();
 	case IKE_PRF_HMAC_SHA2_256:
@@ -100,22 +102,33 @@ static const EVP_MD *md_of(uint16_t prf)
 	}
 }
 
-int ikev1_phase1_iv(uint16_t prf, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr,
-		    size_t gxr_len, uint8_t *iv, size_t block_len)
+int ikev1_hash(uint16_t prf, const struct ike_chunk *data, size_t n, uint8_t *out)
 {
 	const EVP_MD *md = md_of(prf);
-	uint8_t h[EVP_MAX_MD_SIZE];
 	unsigned int hl = 0;
 	if (md == NULL)
 		return -ENOTSUP;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) == 1 &&
-		 EVP_DigestUpdate(c, gxi, gxi_len) == 1 && EVP_DigestUpdate(c, gxr, gxr_len) == 1 &&
-		 EVP_DigestFinal_ex(c, h, &hl) == 1 && block_len <= hl;
+	int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) == 1;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = data[i].len == 0 || EVP_DigestUpdate(c, data[i].p, data[i].len) == 1;
+	ok = ok && EVP_DigestFinal_ex(c, out, &hl) == 1;
 	EVP_MD_CTX_free(c);
-	if (ok)
-		memcpy(iv, h, block_len);
-	return ok ? 0 : block_len > hl && hl != 0 ? -EINVAL : -EIO;
+	return ok ? (int)hl : -EIO;
+}
+
+int ikev1_phase1_iv(uint16_t prf, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr,
+		    size_t gxr_len, uint8_t *iv, size_t block_len)
+{
+	uint8_t h[EVP_MAX_MD_SIZE];
+	const struct ike_chunk d[] = {{gxi, gxi_len}, {gxr, gxr_len}};
+	int n = ikev1_hash(prf, d, 2, h);
+	if (n < 0)
+		return n;
+	if (block_len > (size_t)n)
+		return -EINVAL;
+	memcpy(iv, h, block_len);
+	return 0;
 }
 
 int ikev1_hash_auth(uint16_t prf, const uint8_t *skeyid, const uint8_t *g1, size_t g1_len,

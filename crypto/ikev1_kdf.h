@@ -39,6 +39,11 @@ int ikev1_skeyid_dae(uint16_t prf, const uint8_t *skeyid, const uint8_t *gxy, si
  * K1 | K2 | ... with K1 = prf(SKEYID_e, 0) (one zero octet), Kn = prf(SKEYID_e, Kn-1).
  */
 int ikev1_enc_key(uint16_t prf, const uint8_t *skeyid_e, uint8_t *key, size_t len);
+/* MD5's PRF ID (HMAC-MD5, RFC 2104), the legacy hash of IKEv1 (IKEv2 has it as ID 1 too). */
+#define IKEV1_HASH_MD5_PRF 1
+/* out = hash(data[0] | ... | data[n-1]) with the hash of HMAC prf (NAT-D, RFC 3947 3.2; the
+ * IVs of Appendix B); returns its length or < 0. */
+int ikev1_hash(uint16_t prf, const struct ike_chunk *data, size_t n, uint8_t *out);
 /* The Phase 1 IV: the first block_len octets of hash(g^xi | g^xr) (Appendix B). */
 int ikev1_phase1_iv(uint16_t prf, const uint8_t *gxi, size_t gxi_len, const uint8_t *gxr,
 		    size_t gxr_len, uint8_t *iv, size_t block_len);

@@ -9,6 +9,14 @@
  * integers: pow(2, x, p) and pow(y_r, x_i, p) with the RFC 3526 section 3 prime (the private
  * values are the byte patterns in the test, (7*j + 0x21) and (13*j + 0x42) for j = 0..31, and
  * (7*j + 0xfe), the first of that family whose shared secret has a leading zero octet).
+ * The legacy groups 2 and 5 the same way (the first two private values), with the group 2 prime
+ * transcribed from RFC 2409 6.2 and the group 5 prime read from python3-cryptography-vectors'
+ * asymmetric/DH/rfc3526.txt (which has the RFC 3526 primes, no exchanges; it has nothing for
+ * group 2). Both primes were checked with Python before they were used: each equals its RFC's
+ * formula (2^1024 - 2^960 - 1 + 2^64 * ([2^894 pi] + 129093), resp. 2^1536 - 2^1472 - 1 +
+ * 2^64 * ([2^1406 pi] + 741804), pi by Machin's formula in integers), is 1024 / 1536 bits and a
+ * safe prime (Miller-Rabin on p and (p-1)/2). That p-2 passes and p-1 fails the range check
+ * then shows the module's prime is exactly the RFC's.
  *
  * Rejections (RFC 6989): MODP 0, 1, p-1, p, above p and wrong lengths; ECP off-curve points,
  * the all-zero encoding of the point at infinity, coordinates not below p and wrong lengths;
@@ -153,9 +161,58 @@ static const char modp_gir2[] = "00d9c2ddbc3b81388f830966461587ac84d94363f867897
 				"6471ea65437711e36f20fa437dc480ce8b59d44e292949d2a9bd2d646f67a8a0"
 				"8871ea975b949a86e2cfbc668ccf3223621e8c5e11eed9ebbadd9c6733fb7a6c";
 
+/* RFC 2409 6.2, the Second Oakley Group (group 2), as the RFC prints it. */
+static const char modp1024_p[] = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"
+				 "29024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+				 "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245"
+				 "E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+				 "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381"
+				 "FFFFFFFFFFFFFFFF";
+
+#define DH_VEC_FILE "/usr/lib/python3/dist-packages/cryptography_vectors/asymmetric/DH/rfc3526.txt"
+
+/* Groups 2 and 5 for the private values of modp_priv(7, 0x21) and (13, 0x42): y_i, y_r, g^ir. */
+static const struct legacy_vec {
+	uint16_t group;
+	const char *yi, *yr, *gir;
+} legacy_vecs[] = {
+	{IKE_DH_MODP1024,
+	 "61786659d8e8b260082216a5989477789ad05e04517d6c4b1b3f82ed741d4fab"
+	 "a28be03f975b5122832c20f297877f1d123886b579302fae23bf3076af40ea0f"
+	 "094f2da488bac5372c48c976e60d488cc733ed86596dc27f27821189213b0c19"
+	 "c1496ffc79008e7f9a89cdb1ce100a7c10370f036f5997955395b7d76f7c6eee",
+	 "259e8b9435c1d503d824eaf4b5a36b68a248bed8fd2785a3d68d09f0db8dcfce"
+	 "bb24c2e08cc4e137626ae61c6278c19e25fdeb4e6fb66feba6c4cf58c4780cf1"
+	 "9cbca153a691f59a41fd44f54cad081943c3ee7c0417e3b96810d3f447928331"
+	 "7bb1bbfa379f9804919258be0e1f1ab3c74c6381d4eb9443f2839fc74989f241",
+	 "f9dea50f91c046d4fcaf46329d1869693b7393f6dcf5c5e4604044803e2cf6ad"
+	 "84856c5d8634ee58fb5791d3c0ce8e3077faf5a8fca09e2915e51c03559540d0"
+	 "d62479e6e1d747400a95e335c65b8d3174026d77a75837bd101af06971d17301"
+	 "45db1faf08c99cef7ef353f9fc46d4b2cb079854b6978c5c5074718a7099150b"},
+	{IKE_DH_MODP1536,
+	 "f49c3a2c469dedf21ea259a9ad336c7ccabac62d4b60565a9d26b3332660b086"
+	 "ae28037299ab3ae1acf160552ba3d6c66314cbe98dd47a9d7926ed535a38b282"
+	 "d7f1c769499d2654a7103f8d15d6f6ecc7ea845af7ef4196c2272893adb10b66"
+	 "452c235dabf1010eccbe0f164f84434e9307487e988931c6f5d9ba70f6375248"
+	 "1079a31a1ae3da2b9d1c09228361916c881b1e42d30781e49870f46f9d2b827a"
+	 "85102f263b01a5eae2ce4fce26dfdfb893f878d69adbbf65ecf6d334964b20ea",
+	 "c66afdd4b1aa131326d0c0e6e19db09827f5e9bddc7b2fa39209bcf0fa186ab4"
+	 "a03dc634d58229c91bec41cd9b13fd5684a1c85502c14b257c9c47af7345e183"
+	 "c47cae7d9fba48623097b15a57f0f730753bdaf32c3c2130883c1c450a33d3bb"
+	 "674b4a58ee13ab179e0465c76ce4d040365037497f319fb5b2de7b1d052b878d"
+	 "09f44eccb4721fc51b38bf8f024df72e49459e364d46276a891cb6a04109098e"
+	 "8dea2d2ef714fd8dffd6ff05af76948e51caff4e941927cfa7f0674580ceb3e6",
+	 "c5ec9698c56112dabab79262a073c65385e450273938cbb332547092742fb075"
+	 "f7f8e17c9673c708950f6b4bb5a5cb366d5fe1f7cc7faf546b76c4ecc5da4780"
+	 "94c041b91b530d59bfd5f55785ae2a54819c251084b7727295ee442331b41f3f"
+	 "d144439d56bb9efc125278e2f1bf73d996da7a458a6de09c0b42eb05dac6cec5"
+	 "95005655f7af58f0e69ac105ca17e1215c06e743b18b6cc1150de1b8c995b352"
+	 "2f6d2f9bce465167829391ce291bd3c24f425c0a80df71873c11cdb4549ddcaa"},
+};
+
 static const uint16_t all_groups[] = {
-	IKE_DH_MODP2048, IKE_DH_MODP3072, IKE_DH_MODP4096,   IKE_DH_ECP256,
-	IKE_DH_ECP384,	 IKE_DH_ECP521,	  IKE_DH_CURVE25519,
+	IKE_DH_MODP1024, IKE_DH_MODP1536, IKE_DH_MODP2048, IKE_DH_MODP3072,   IKE_DH_MODP4096,
+	IKE_DH_ECP256,	 IKE_DH_ECP384,	  IKE_DH_ECP521,   IKE_DH_CURVE25519,
 };
 
 /* A KAT key from hex, with its public value checked against pub_hex (x || y for ECP). */
@@ -305,7 +362,37 @@ static void p_plus(const BIGNUM *p, int delta, uint8_t *v, size_t n)
 	BN_free(x);
 }
 
-/* RFC 6989 2.1 for each RFC 3526 group: 0, 1, p-1, p, p+1, all ones, and wrong lengths. */
+/* RFC 6989 2.1 for the MODP group with prime p: 0, 1, p-1, p, p+1, all ones, wrong lengths. */
+static void modp_reject(uint16_t group, const BIGNUM *p)
+{
+	uint8_t v[IKE_DH_KE_MAX + 1];
+	size_t n = ike_dh_ke_len(group);
+	struct ike_dh *dh = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(ike_dh_new(group, &dh), 0);
+	CU_ASSERT_EQUAL(BN_num_bytes(p), (int)n);
+	memset(v, 0, sizeof(v));
+	expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE); /* 0 */
+	v[n - 1] = 1;
+	expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE); /* 1 */
+	v[n - 1] = 2;
+	CU_ASSERT_EQUAL(ike_dh_check_peer(group, v, n), 0); /* 2 is fine */
+	for (int d = -1; d <= 1; d++) {
+		p_plus(p, d, v, n);
+		expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE); /* p-1, p, p+1 */
+	}
+	p_plus(p, -2, v, n);
+	CU_ASSERT_EQUAL(ike_dh_check_peer(group, v, n), 0); /* p-2 is fine */
+	memset(v, 0xff, sizeof(v));
+	expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE);
+	expect_refused(dh, v, n - 1, IKE_DH_ERR_KE_LEN);
+	expect_refused(dh, v, n + 1, IKE_DH_ERR_KE_LEN);
+	expect_refused(dh, v, 0, IKE_DH_ERR_KE_LEN);
+	expect_refused(dh, NULL, n, IKE_DH_ERR_KE_LEN);
+	ike_dh_free(dh);
+}
+
+/* Each RFC 3526 group, with OpenSSL's copy of its prime. */
 static void test_modp_reject(void)
 {
 	static const struct {
@@ -316,32 +403,66 @@ static void test_modp_reject(void)
 		 {IKE_DH_MODP4096, BN_get_rfc3526_prime_4096}};
 
 	for (size_t k = 0; k < sizeof(g) / sizeof(g[0]); k++) {
-		uint8_t v[IKE_DH_KE_MAX + 1];
-		size_t n = ike_dh_ke_len(g[k].group);
 		BIGNUM *p = g[k].prime(NULL);
-		struct ike_dh *dh = NULL;
 
-		CU_ASSERT_EQUAL_FATAL(ike_dh_new(g[k].group, &dh), 0);
-		memset(v, 0, sizeof(v));
-		expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE); /* 0 */
-		v[n - 1] = 1;
-		expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE); /* 1 */
-		v[n - 1] = 2;
-		CU_ASSERT_EQUAL(ike_dh_check_peer(g[k].group, v, n), 0); /* 2 is fine */
-		for (int d = -1; d <= 1; d++) {
-			p_plus(p, d, v, n);
-			expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE); /* p-1, p, p+1 */
-		}
-		p_plus(p, -2, v, n);
-		CU_ASSERT_EQUAL(ike_dh_check_peer(g[k].group, v, n), 0); /* p-2 is fine */
-		memset(v, 0xff, sizeof(v));
-		expect_refused(dh, v, n, IKE_DH_ERR_MODP_RANGE);
-		expect_refused(dh, v, n - 1, IKE_DH_ERR_KE_LEN);
-		expect_refused(dh, v, n + 1, IKE_DH_ERR_KE_LEN);
-		expect_refused(dh, v, 0, IKE_DH_ERR_KE_LEN);
-		expect_refused(dh, NULL, n, IKE_DH_ERR_KE_LEN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		modp_reject(g[k].group, p);
 		BN_free(p);
-		ike_dh_free(dh);
+	}
+}
+
+/* The 1536-bit prime (COUNT = 0) of the vectors' rfc3526.txt; NULL (and a CU failure) if none. */
+static BIGNUM *vec_prime_1536(void)
+{
+	char line[HEX_MAX];
+	BIGNUM *p = NULL;
+	FILE *f = fopen(DH_VEC_FILE, "r");
+
+	CU_ASSERT_PTR_NOT_NULL(f);
+	while (f != NULL && p == NULL && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "P = ", 4) == 0 && BN_hex2bn(&p, line + 4) == 0)
+			CU_FAIL("bad P in " DH_VEC_FILE);
+	}
+	if (f != NULL)
+		fclose(f);
+	CU_ASSERT(p != NULL && BN_num_bits(p) == 1536);
+	return p;
+}
+
+/* Groups 2 and 5 with the RFC's primes (see the top): the range checks, p-2 in and p-1 out. */
+static void test_legacy_reject(void)
+{
+	BIGNUM *p = NULL;
+
+	CU_ASSERT_FATAL(BN_hex2bn(&p, modp1024_p) == (int)strlen(modp1024_p));
+	CU_ASSERT_EQUAL(BN_num_bits(p), 1024);
+	modp_reject(IKE_DH_MODP1024, p);
+	BN_free(p);
+	p = vec_prime_1536();
+	if (p != NULL)
+		modp_reject(IKE_DH_MODP1536, p);
+	BN_free(p);
+}
+
+/* Groups 2 and 5 against Python's pow(): public values and the shared secret, both ways. */
+static void test_legacy_kat(void)
+{
+	char xi[65], xr[65];
+
+	modp_priv(xi, 7, 0x21);
+	modp_priv(xr, 13, 0x42);
+	for (size_t k = 0; k < sizeof(legacy_vecs) / sizeof(legacy_vecs[0]); k++) {
+		const struct legacy_vec *v = &legacy_vecs[k];
+		struct ike_dh *i = kat_key(v->group, xi, v->yi, NULL);
+		struct ike_dh *r = kat_key(v->group, xr, v->yr, NULL);
+
+		check_shared(i, v->yr, NULL, v->gir);
+		check_shared(r, v->yi, NULL, v->gir);
+		CU_ASSERT_STRING_EQUAL(ike_dh_group_name(v->group),
+				       v->group == IKE_DH_MODP1024 ? "modp1024" : "modp1536");
+		ike_dh_free(i);
+		ike_dh_free(r);
 	}
 }
 
@@ -417,7 +538,7 @@ static void test_x25519_reject(void)
 
 static void test_unsupported(void)
 {
-	static const uint16_t nope[] = {0, 1, 2, 5, 17, 18, 22, 23, 24, 30, 32, 65535};
+	static const uint16_t nope[] = {0, 1, 3, 4, 17, 18, 22, 23, 24, 30, 32, 65535};
 	uint8_t ke[32] = {1};
 
 	for (size_t k = 0; k < sizeof(nope) / sizeof(nope[0]); k++) {
@@ -494,6 +615,8 @@ int test_ike_dh_register(void)
 		{"MODP-2048 known answer (Python integers)", test_modp_kat},
 		{"fresh keys agree in every group", test_agree},
 		{"RFC 6989 MODP rejections", test_modp_reject},
+		{"legacy groups 2 and 5: known answers (Python integers)", test_legacy_kat},
+		{"legacy groups 2 and 5: RFC primes, RFC 6989 rejections", test_legacy_reject},
 		{"RFC 6989 ECP rejections", test_ecp_reject},
 		{"X25519 low-order points and lengths", test_x25519_reject},
 		{"groups not implemented", test_unsupported},

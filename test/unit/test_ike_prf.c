@@ -2,9 +2,9 @@
 /*
  * test/unit/test_ike_prf.c - the "ike_prf" suite: crypto/ike_prf.{h,c}.
  *
- * Known answers: RFC 2202 (HMAC-SHA1) and RFC 4231 (HMAC-SHA-256/384/512) from Debian's
- * python3-cryptography-vectors (a missing file fails the test), through ike_prf with PRF IDs
- * 2, 5, 6 and 7.
+ * Known answers: RFC 2202 (HMAC-MD5, HMAC-SHA1) and RFC 4231 (HMAC-SHA-256/384/512) from
+ * Debian's python3-cryptography-vectors (a missing file fails the test), through ike_prf with
+ * PRF IDs 1 (the legacy HMAC-MD5, for IKEv1), 2, 5, 6 and 7.
  *
  * prf+, SKEYSEED, the SK_* keys, the rekeyed SKEYSEED, Child SA KEYMAT and the PSK AUTH value
  * are compared with hex produced by an independent, straightforward Python implementation on
@@ -82,6 +82,8 @@ static void pat(uint8_t *out, size_t n, unsigned int a, unsigned int b)
 static const EVP_MD *md_of(uint16_t prf)
 {
 	switch (prf) {
+	case IKE_PRF_HMAC_MD5:
+		return EVP_md5();
 	case IKE_PRF_HMAC_SHA1:
 		return EVP_sha1();
 	case IKE_PRF_HMAC_SHA2_256:
@@ -127,6 +129,9 @@ static unsigned int run_file(const char *name, uint16_t prf)
 
 static void test_rfc_hmac(void)
 {
+	CU_ASSERT_EQUAL(run_file("rfc-2202-md5.txt", IKE_PRF_HMAC_MD5), 7);
+	CU_ASSERT_EQUAL(ike_prf_len(IKE_PRF_HMAC_MD5), 16);
+	CU_ASSERT_STRING_EQUAL(ike_prf_name(IKE_PRF_HMAC_MD5), "prf-hmac-md5");
 	CU_ASSERT_EQUAL(run_file("rfc-2202-sha1.txt", IKE_PRF_HMAC_SHA1), 7);
 	CU_ASSERT_EQUAL(run_file("rfc-4231-sha256.txt", IKE_PRF_HMAC_SHA2_256), 6);
 	CU_ASSERT_EQUAL(run_file("rfc-4231-sha384.txt", IKE_PRF_HMAC_SHA2_384), 6);
@@ -196,7 +201,7 @@ static void ref_prf_plus(uint16_t prf, const uint8_t *k, size_t kl, const uint8_
 
 static void test_prf_plus_xcheck(void)
 {
-	static const uint16_t prfs[] = {IKE_PRF_HMAC_SHA1, IKE_PRF_HMAC_SHA2_256,
+	static const uint16_t prfs[] = {IKE_PRF_HMAC_MD5, IKE_PRF_HMAC_SHA1, IKE_PRF_HMAC_SHA2_256,
 					IKE_PRF_HMAC_SHA2_384, IKE_PRF_HMAC_SHA2_512};
 	static uint8_t got[IKE_PRF_PLUS_BLOCKS * IKE_PRF_MAX + 1], want[sizeof(got)];
 	uint8_t key[100], seed[64];
@@ -358,10 +363,11 @@ static void test_refusals(void)
 
 	for (size_t i = 0; i < 9; i++)
 		many[i] = d;
-	CU_ASSERT_EQUAL(ike_prf_len(1), 0); /* PRF_HMAC_MD5: not implemented */
+	CU_ASSERT_EQUAL(ike_prf_len(3), 0); /* PRF_HMAC_TIGER: not implemented */
+	CU_ASSERT_EQUAL(ike_prf_len(0), 0);
 	CU_ASSERT_PTR_NULL(ike_prf_name(3));
 	CU_ASSERT_STRING_EQUAL(ike_prf_name(IKE_PRF_HMAC_SHA2_256), "prf-hmac-sha2-256");
-	CU_ASSERT_EQUAL(ike_prf(1, key, sizeof(key), &d, 1, out), -ENOTSUP);
+	CU_ASSERT_EQUAL(ike_prf(3, key, sizeof(key), &d, 1, out), -ENOTSUP);
 	CU_ASSERT_EQUAL(ike_prf_plus(4, key, sizeof(key), &d, 1, out, 10), -ENOTSUP);
 	CU_ASSERT_EQUAL(ike_prf_plus(IKE_PRF_HMAC_SHA1, key, 20, many, 9, out, 10), -EINVAL);
 	memset(&k, 0xcc, sizeof(k));
