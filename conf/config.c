@@ -1329,6 +1329,9 @@ void cfg_free(struct config *cfg)
 	if (cfg->ike_peers != NULL)
 		explicit_bzero(cfg->ike_peers, cfg->n_ike_peers * sizeof(*cfg->ike_peers));
 	free(cfg->ike_peers);
+	if (cfg->ike_users != NULL)
+		explicit_bzero(cfg->ike_users, cfg->n_ike_users * sizeof(*cfg->ike_users));
+	free(cfg->ike_users);
 	free(cfg->ike_pools);
 	free(cfg->routes);
 	free(cfg);

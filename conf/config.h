@@ -216,6 +216,8 @@ struct config {
 	unsigned int n_ike_pools;
 	struct cfg_ike_peer *ike_peers; /* ike.peers: n_ike_peers entries, owned; PSKs wiped */
 	unsigned int n_ike_peers;
+	struct cfg_ike_user *ike_users; /* ike.users (XAUTH): owned; passwords wiped */
+	unsigned int n_ike_users;
 	struct cfg_ike_limits ike_limits; /* ike.limits, defaults without it */
 	/* ike.redirect (RFC 5685); when OFF without it */
 	struct cfg_ike_redirect ike_redirect;

@@ -757,6 +757,10 @@ enum {
 	PEER_FRAG_SIZE,
 	PEER_VERSION,
 	PEER_AGGRESSIVE,
+	PEER_XAUTH,
+	PEER_MODE_CONFIG,
+	PEER_BANNER,
+	PEER_DOMAIN,
 	PEER_N
 };
 
@@ -863,6 +867,55 @@ static int set_peer_pool(struct ld *ld, const struct node *v, void *obj, const s
 	return each_item(ld, v, r->key, 2, "a pool name", peer_pool, obj);
 }
 
+/* IKEv1 Mode Config: the client asks (pull, what strongSwan and Cisco clients do) or is told. */
+static int set_peer_modecfg(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+{
+	struct cfg_ike_peer *p = obj;
+	int rc = cfgi_want_scalar(ld, v, r->key);
+
+	if (rc < 0)
+		return rc;
+	if (strcmp(v->str, "pull") == 0)
+		p->mode_config = CFG_IKE_MODECFG_PULL;
+	else if (strcmp(v->str, "push") == 0)
+		p->mode_config = CFG_IKE_MODECFG_PUSH;
+	else
+		return cfgi_fail(ld, v, -EINVAL, "'%s' must be pull or push", r->key);
+	return 0;
+}
+
+/* Text for a client's screen or resolver: 1..max octets, printable (a banner: lines too). */
+static int get_text(struct ld *ld, const struct node *v, const char *key, size_t max, bool lines,
+		    char *out)
+{
+	int rc = cfgi_want_scalar(ld, v, key);
+
+	if (rc < 0)
+		return rc;
+	if (v->len == 0 || v->len > max)
+		return cfgi_fail(ld, v, -EINVAL, "'%s' must be 1..%zu octets", key, max);
+	for (size_t i = 0; i < v->len; i++) {
+		unsigned char c = (unsigned char)v->str[i];
+		if ((c < ' ' && !(lines && c == '\n')) || c == 0x7f || (!lines && c == ' '))
+			return cfgi_fail(ld, v, -EINVAL, "'%s' has a control character at %zu", key,
+					 i + 1);
+	}
+	memcpy(out, v->str, v->len + 1);
+	return 0;
+}
+
+static int set_peer_banner(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+{
+	return get_text(ld, v, r->key, CFG_IKE_BANNER_MAX, true,
+			((struct cfg_ike_peer *)obj)->banner);
+}
+
+static int set_peer_domain(struct ld *ld, const struct node *v, void *obj, const struct rule *r)
+{
+	return get_text(ld, v, r->key, CFG_IKE_DOMAIN_MAX, false,
+			((struct cfg_ike_peer *)obj)->domain);
+}
+
 /* RFC 7383 2.5.1: IKE fragments of at most this IP datagram size (strongSwan's default too) */
 #define FRAG_SIZE_DEFAULT 1280
 #define FRAG_SIZE_MIN	  256 /* headers, IV and ICV take under 100 octets of it */
@@ -905,6 +958,10 @@ static const struct rule peer_rules[PEER_N] = {
 	[PEER_VERSION] = PEER_UINT("version", version, 1, 2),
 	[PEER_AGGRESSIVE] = {"aggressive", cfgi_set_bool, offsetof(struct cfg_ike_peer, aggressive),
 			     0, 0, false},
+	[PEER_XAUTH] = {"xauth", cfgi_set_bool, offsetof(struct cfg_ike_peer, xauth), 0, 0, false},
+	[PEER_MODE_CONFIG] = {"mode_config", set_peer_modecfg, 0, 0, 0, false},
+	[PEER_BANNER] = {"banner", set_peer_banner, 0, 0, 0, false},
+	[PEER_DOMAIN] = {"domain", set_peer_domain, 0, 0, 0, false},
 };
 
 /*
@@ -968,17 +1025,27 @@ static int check_peer(struct ld *ld, const struct node *map, const char *where,
 	if (p->aggressive && p->version != 1)
 		return cfgi_fail(ld, vals[PEER_AGGRESSIVE], -EINVAL,
 				 "'aggressive' is an IKEv1 mode: it needs 'version: 1'");
-	if (p->version == 1 && p->auth != CFG_IKE_AUTH_PSK)
-		return cfgi_fail(ld, vals[PEER_AUTH], -ENOTSUP,
-				 "IKEv1 peers authenticate with a pre-shared key only, for now");
-	if (p->version == 1 && (p->pool >= 0 || p->pool6 >= 0))
+	if (p->aggressive && p->auth != CFG_IKE_AUTH_PSK)
+		return cfgi_fail(ld, vals[PEER_AGGRESSIVE], -ENOTSUP,
+				 "Aggressive Mode is implemented with a pre-shared key only");
+	for (unsigned int k = PEER_XAUTH; k <= PEER_DOMAIN; k++)
+		if (vals[k] != NULL && p->version != 1)
+			return cfgi_fail(ld, vals[k], -EINVAL,
+					 "'%s' is IKEv1 remote access: it needs 'version: 1'",
+					 peer_rules[k].key);
+	if (p->version == 1 && p->pool6 >= 0)
 		return cfgi_fail(ld, vals[PEER_POOL], -ENOTSUP,
-				 "IKEv1 peers get no pool: Mode Config is not implemented yet");
+				 "IKEv1 Mode Config hands out IPv4 addresses only");
+	if (p->xauth && ld->cfg->n_ike_users == 0)
+		return cfgi_fail(ld, vals[PEER_XAUTH], -EINVAL,
+				 "'xauth' with no ike.users: no one could log in");
 	rc = check_ids(ld, map, where, p, vals);
 	if (rc == 0)
 		rc = load_auth(ld, map, where, p, vals);
 	if (rc == 0 && vals[PEER_IKE] == NULL)
 		rc = cfgi_ike_proposals(ld, NULL, "ike", true, p->ike, &p->n_ike);
+	else if (rc == 0 && p->version != 1) /* legacy Phase 1 algorithms: IKEv1 only */
+		rc = cfgi_ike_v1_only(ld, vals[PEER_IKE], "ike");
 	return rc;
 }
 
@@ -1062,7 +1129,16 @@ static int check_vtis(struct ld *ld, const struct node *tunnels)
 	return 0;
 }
 
-enum { IKE_POOLS, IKE_PEERS, IKE_LIMITS, IKE_TEMPLATES, IKE_PROPOSALS, IKE_REDIRECT, IKE_N };
+enum {
+	IKE_POOLS,
+	IKE_PEERS,
+	IKE_LIMITS,
+	IKE_TEMPLATES,
+	IKE_PROPOSALS,
+	IKE_REDIRECT,
+	IKE_USERS,
+	IKE_N
+};
 
 static const struct rule ike_rules[IKE_N] = {
 	[IKE_POOLS] = {"pools", cfgi_keep, 0, 0, 0, false},
@@ -1071,6 +1147,7 @@ static const struct rule ike_rules[IKE_N] = {
 	[IKE_TEMPLATES] = {"templates", cfgi_keep, 0, 0, 0, false},
 	[IKE_PROPOSALS] = {"proposals", cfgi_keep, 0, 0, 0, false},
 	[IKE_REDIRECT] = {"redirect", cfgi_keep, 0, 0, 0, false},
+	[IKE_USERS] = {"users", cfgi_keep, 0, 0, 0, false},
 };
 
 /* Templates and named proposal lists, checked before the peers that use them. */
@@ -1249,6 +1326,8 @@ int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunn
 		rc = cfgi_load_list(ld, vals[IKE_POOLS], "pools", CFG_IKE_POOLS_MAX, "pools",
 				    sizeof(struct cfg_ike_pool), (void **)&cfg->ike_pools,
 				    &cfg->n_ike_pools, load_pool);
+	if (rc == 0)
+		rc = cfgi_ike_users(ld, vals[IKE_USERS]);
 	if (rc == 0)
 		rc = cfgi_load_list(ld, vals[IKE_PEERS], "peers", CFG_IKE_PEERS_MAX, "peers",
 				    sizeof(struct cfg_ike_peer), (void **)&cfg->ike_peers,

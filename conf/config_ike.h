@@ -32,6 +32,11 @@
 #define CFG_IKE_CA_MAX	       16384 /* DER octets of its `ca` files together */
 #define CFG_IKE_CA_FILES_MAX   8
 #define CFG_IKE_KEY_MAX	       5120 /* DER octets of a private key (PKCS#8; RSA-8192 fits) */
+#define CFG_IKE_USERS_MAX      4096 /* ike.users */
+#define CFG_IKE_USER_MAX       64   /* octets of a user name */
+#define CFG_IKE_PASSWORD_MAX   128
+#define CFG_IKE_BANNER_MAX     512 /* Cisco Unity banner, octets */
+#define CFG_IKE_DOMAIN_MAX     253
 
 /* ID types as RFC 7296 3.5 numbers them. */
 enum cfg_ike_id_type {
@@ -164,6 +169,26 @@ struct cfg_ike_peer {
 	 */
 	unsigned int version;
 	bool aggressive;
+	/*
+	 * IKEv1 remote access (Easy VPN server, ctrlplane/ike/ikev1_cfg.c): after Phase 1 the hub
+	 * asks the peer's user for name and password (XAUTH, checked against ike.users), then hands
+	 * out the pool's address, DNS and split networks (Mode Config, pulled by the client or
+	 * pushed), with the Cisco Unity banner and default domain.
+	 */
+	bool xauth;
+	uint8_t mode_config; /* enum cfg_ike_mode_config */
+	char banner[CFG_IKE_BANNER_MAX + 1];
+	char domain[CFG_IKE_DOMAIN_MAX + 1];
+};
+
+enum cfg_ike_mode_config { CFG_IKE_MODECFG_PULL = 0, CFG_IKE_MODECFG_PUSH };
+
+/* ike.users: the local XAUTH users (a RADIUS server can take their place later). */
+struct cfg_ike_user {
+	char name[CFG_IKE_USER_MAX + 1];
+	uint8_t password[CFG_IKE_PASSWORD_MAX]; /* wiped by cfg_free */
+	unsigned int password_len;
+	unsigned int line;
 };
 
 /*

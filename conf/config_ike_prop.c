@@ -11,10 +11,14 @@
  * A proposal is a list of keywords joined by '-'; each keyword is an algorithm of one transform
  * type, and the order of the keywords of one type is the order of preference. Only what vpnhub
  * implements is accepted: the IKE suites of crypto/ike_sk.h, the PRFs of crypto/ike_prf.h, the
- * key exchange groups of crypto/ike_dh.h, and for ESP the transforms of crypto/esp_xform.h
- * (3DES and HMAC-MD5 there are legacy: ESP only, and only with ipsec.legacy). The loader links
- * none of them (conf/ sits below crypto/); the unit suite checks every ID accepted here against
- * them.
+ * key exchange groups of crypto/ike_dh.h, and for ESP the transforms of crypto/esp_xform.h.
+ * Legacy algorithms need ipsec.legacy: 3des and md5 in ESP, and for the Phase 1 of IKEv1 peers
+ * (RFC 2409: old Cisco spokes) 3des, md5, prfmd5, modp1024 and modp1536 in IKE proposals. A
+ * peer's keys are read in file order, so an IKE proposal may be parsed before the peer's
+ * version: the parse refuses legacy without ipsec.legacy, and cfgi_ike_v1_only() refuses it
+ * for a peer that turns out not to be IKEv1 once its mapping is read. The legacy groups are
+ * never PFS groups (ESP). The loader links none of crypto/ (conf/ sits below it); the unit
+ * suite checks every ID accepted here against it.
  *
  * Invariants: a loaded proposal has at least one cipher, never mixes AEAD and non-AEAD ciphers,
  * has integrity exactly when its ciphers are not AEAD, and for IKE at least one PRF and one key
@@ -54,7 +58,7 @@ struct keyword {
 	const char *name;
 	uint8_t kind;
 	bool aead;
-	bool legacy; /* ESP only, with ipsec.legacy: true */
+	bool legacy; /* needs ipsec.legacy: true; in IKE proposals of IKEv1 peers only */
 	uint16_t id;
 	uint16_t keylen; /* bits, for the Key Length attribute; 0: none */
 };
@@ -78,7 +82,10 @@ static const struct keyword keywords[] = {
 	{"prfsha256", K_PRF, false, false, 5, 0}, /* PRF_HMAC_SHA2_256, RFC 4868 */
 	{"prfsha384", K_PRF, false, false, 6, 0},
 	{"prfsha512", K_PRF, false, false, 7, 0},
+	{"prfmd5", K_PRF, false, true, 1, 0}, /* PRF_HMAC_MD5, RFC 2104 */
 	/* Transform Type 4, key exchange */
+	{"modp1024", K_DH, false, true, 2, 0},	 /* RFC 2409 6.2 */
+	{"modp1536", K_DH, false, true, 5, 0},	 /* RFC 3526 2 */
 	{"modp2048", K_DH, false, false, 14, 0}, /* RFC 3526 */
 	{"modp3072", K_DH, false, false, 15, 0},
 	{"modp4096", K_DH, false, false, 16, 0},
@@ -98,9 +105,6 @@ static const struct {
 	const char *why;
 } refused[] = {
 	{"modp768", "is not implemented: groups below 2048 bits are too weak (RFC 8247 2.4)"},
-	{"modp1024", "is not implemented: groups below 2048 bits are too weak (RFC 8247 2.4)"},
-	{"modp1536", "is not implemented: groups below 2048 bits are too weak (RFC 8247 2.4)"},
-	{"prfmd5", "is not implemented (RFC 8247 2.3)"},
 	{"null", "is refused: IPsec without encryption is not offered"},
 };
 
@@ -126,6 +130,8 @@ const char *cfg_ike_xform_name(uint8_t type, uint16_t id, uint16_t keylen)
 static uint16_t prf_of_integ(uint16_t integ)
 {
 	switch (integ) {
+	case 1: /* md5 (legacy) */
+		return 1;
 	case 2:
 		return 2;
 	case 12:
@@ -259,10 +265,16 @@ static int check_kind(const struct prop_ctx *x, size_t off, const struct keyword
 				x->key, k->name);
 	if (!k->legacy)
 		return 0;
-	if (x->ike)
+	if (x->ike && !x->ld->cfg->ipsec_legacy)
+		return fail_off(x, off, -EINVAL,
+				"'%s': %s is a legacy algorithm: IKEv1 peers only, with "
+				"ipsec.legacy: true",
+				x->key, k->name);
+	if (!x->ike && k->kind == K_DH)
 		return fail_off(x, off, -ENOTSUP,
-				"'%s': %s is not implemented for IKE (legacy, ESP only)", x->key,
-				k->name);
+				"'%s': %s is a legacy group: IKEv1 Phase 1 only (a peer's 'ike'), "
+				"not for PFS",
+				x->key, k->name);
 	if (!x->ld->cfg->ipsec_legacy)
 		return fail_off(
 			x, off, -EINVAL,
@@ -381,6 +393,38 @@ static int parse_node(struct ld *ld, const struct node *v, const char *key, bool
 	int rc = cfgi_want_scalar(ld, v, key);
 
 	return rc < 0 ? rc : parse_one(ld, v, v->str, key, ike, p);
+}
+
+/* The first legacy keyword of one proposal text (already loaded, so well formed): refused. */
+static int v1_only_one(struct ld *ld, const struct node *v, const char *key)
+{
+	const struct prop_ctx x = {.ld = ld, .v = v, .key = key, .ike = true, .s = v->str};
+
+	for (size_t off = 0, n;; off += n + 1) {
+		const struct keyword *k;
+
+		n = strcspn(v->str + off, "-");
+		k = keyword_find(v->str + off, n);
+		if (k != NULL && k->legacy)
+			return fail_off(&x, off, -EINVAL,
+					"'%s': %s is a legacy algorithm: IKEv1 peers only (this "
+					"peer is IKEv2: add version: 1)",
+					key, k->name);
+		if (v->str[off + n] == '\0')
+			return 0;
+	}
+}
+
+int cfgi_ike_v1_only(struct ld *ld, const struct node *v, const char *key)
+{
+	int rc = 0;
+
+	v = cfgi_ike_named(ld, v);
+	if (v->kind == NODE_SCALAR)
+		return v1_only_one(ld, v, key);
+	for (const struct node *q = v->first; rc == 0 && q != NULL; q = q->next)
+		rc = v1_only_one(ld, q, key);
+	return rc;
 }
 
 int cfgi_ike_proposals(struct ld *ld, const struct node *v, const char *key, bool ike,

@@ -174,12 +174,20 @@ int cfgi_load_crypto_maps(struct ld *ld, const struct node *seq);
  * positions; may be NULL) without manual SAs must be keyed by one child. map may be NULL.
  */
 int cfgi_load_ike(struct ld *ld, const struct node *map, const struct node *tunnels);
+/* ike.users (config_ike_users.c) */
+int cfgi_ike_users(struct ld *ld, const struct node *seq);
 /*
  * The proposals of v (a proposal or a sequence of 1..CFG_IKE_PROPOSALS_MAX) into props and *n:
  * IKE proposals when ike, else ESP ones; v NULL loads the defaults. key names v in messages.
  */
 int cfgi_ike_proposals(struct ld *ld, const struct node *v, const char *key, bool ike,
 		       struct cfg_ike_proposal *props, unsigned int *n);
+/*
+ * The IKE proposals v (loaded by cfgi_ike_proposals) of a peer that is not IKEv1: a legacy
+ * algorithm in them (ipsec.legacy lets 3des, md5, prfmd5, modp1024, modp1536 into IKEv1's
+ * Phase 1 only) is refused at its line:col. key names v in messages.
+ */
+int cfgi_ike_v1_only(struct ld *ld, const struct node *v, const char *key);
 /*
  * s (v's text, or the part of it before a '[') as a prefix with its host bits zero; with bare, an
  * address alone is a host prefix (/32, /128).

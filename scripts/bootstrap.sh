@@ -20,7 +20,7 @@ readonly PACKAGES=(
 	clang-format shellcheck clang libclang-rt-14-dev
 	python3-cryptography python3-cryptography-vectors python3-scapy
 	strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
-	libstrongswan-extra-plugins
+	libstrongswan-extra-plugins libcharon-extauth-plugins
 	openssl
 )
 

@@ -31,13 +31,15 @@
 #include "dataplane/sa.h"
 
 /* ESP encryption key octets of the negotiated transform (salt included for the AEADs). */
-static size_t encr_len(const struct ike_child *ch)
+size_t ike_child_encr_len(uint16_t encr, uint16_t bits)
 {
-	switch (ch->encr) {
+	switch (encr) {
+	case IKEV1_ID_ENCR_3DES: /* legacy (ipsec.legacy), RFC 2451 */
+		return 24;
 	case IKE_ENCR_AES_CBC:
-		return ch->encr_bits / 8u;
+		return bits / 8u;
 	case IKE_ENCR_AES_GCM_16:
-		return ch->encr_bits / 8u + 4;
+		return bits / 8u + 4;
 	case IKE_ENCR_CHACHA20_POLY1305:
 		return 36;
 	default:
@@ -45,9 +47,11 @@ static size_t encr_len(const struct ike_child *ch)
 	}
 }
 
-static size_t integ_len(uint16_t integ)
+size_t ike_child_integ_len(uint16_t integ)
 {
 	switch (integ) {
+	case IKEV1_ID_INTEG_MD5: /* legacy (ipsec.legacy), RFC 2403 */
+		return 16;
 	case IKE_INTEG_HMAC_SHA1_96:
 		return 20;
 	case IKE_INTEG_HMAC_SHA2_256_128:
@@ -63,7 +67,7 @@ static size_t integ_len(uint16_t integ)
 
 size_t ike_child_keymat_len(const struct ike_child *ch)
 {
-	return 2 * (encr_len(ch) + integ_len(ch->integ));
+	return 2 * (ike_child_encr_len(ch->encr, ch->encr_bits) + ike_child_integ_len(ch->integ));
 }
 
 static int xform_of(const struct ike_child *ch, const uint8_t *ekey, const uint8_t *akey,
@@ -72,16 +76,18 @@ static int xform_of(const struct ike_child *ch, const uint8_t *ekey, const uint8
 	memset(x, 0, sizeof(*x));
 	x->enc = ch->encr == IKE_ENCR_AES_CBC	   ? ESP_ENC_AES_CBC
 		 : ch->encr == IKE_ENCR_AES_GCM_16 ? ESP_ENC_AES_GCM
+		 : ch->encr == IKEV1_ID_ENCR_3DES  ? ESP_ENC_3DES_CBC
 						   : ESP_ENC_CHACHA20_POLY1305;
 	x->enc_key = ekey;
-	x->enc_key_len = encr_len(ch);
+	x->enc_key_len = ike_child_encr_len(ch->encr, ch->encr_bits);
 	x->auth = ch->integ == IKE_INTEG_HMAC_SHA1_96	     ? ESP_AUTH_HMAC_SHA1_96
 		  : ch->integ == IKE_INTEG_HMAC_SHA2_256_128 ? ESP_AUTH_HMAC_SHA256_128
 		  : ch->integ == IKE_INTEG_HMAC_SHA2_384_192 ? ESP_AUTH_HMAC_SHA384_192
 		  : ch->integ == IKE_INTEG_HMAC_SHA2_512_256 ? ESP_AUTH_HMAC_SHA512_256
+		  : ch->integ == IKEV1_ID_INTEG_MD5	     ? ESP_AUTH_HMAC_MD5_96
 							     : ESP_AUTH_NONE;
 	x->auth_key = akey;
-	x->auth_key_len = integ_len(ch->integ);
+	x->auth_key_len = ike_child_integ_len(ch->integ);
 	x->esn = ch->esn;
 	return x->enc_key_len ? 0 : -ENOTSUP;
 }
@@ -327,7 +333,8 @@ static bool vti_handover(struct ike_sa *gone, int tunnel)
 
 int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind)
 {
-	size_t el = encr_len(ch), al = integ_len(ch->integ);
+	size_t el = ike_child_encr_len(ch->encr, ch->encr_bits),
+	       al = ike_child_integ_len(ch->integ);
 	/* 2.17: the initiator-to-responder keys come first */
 	const uint8_t *ei = keymat, *ai = keymat + el, *er = ai + al, *ar = er + el;
 	/* the initiator of the exchange that made the child, not of the IKE SA (2.17) */
@@ -478,11 +485,17 @@ void ike_child_forget(struct ike_sa *sa, unsigned int i)
 void ike_child_bind(struct ike_sa *sa, struct ike_child *ch)
 {
 	const struct iface *t = vti_of(sa, ch);
+	uint16_t ifindex = t != NULL ? t->ifindex : 0; /* vti_bind republishes t */
+	char name[IFACE_NAME_MAX] = "";
 	ch->state = IKE_CH_ACTIVE;
-	if (t != NULL)
+	if (t != NULL) {
+		snprintf(name, sizeof(name), "%s", t->name);
 		vti_bind(sa, t, ch->sa_out, tunnel_of(sa, ch));
-	rri_add(sa, ch, t != NULL ? t->ifindex : 0);
+	}
+	rri_add(sa, ch, ifindex);
 	ike_acq_bind(sa, ch);
+	IKE_LOG(INFO, "child %s of %s: SPI out 0x%08x takes %s over", ch->cfg->name, sa->peer->name,
+		ch->spi_out, name[0] != '\0' ? name : "its crypto map entry");
 }
 
 /*
@@ -518,6 +531,23 @@ void ike_child_flip(struct ike_sa *sa, unsigned int i)
 	old->successor = 0;
 	old->state = IKE_CH_OLD;
 	old->expire_tsc = ike_now(sa->ike) + IKE_REKEY_OVERLAP_S * rte_get_timer_hz();
+}
+
+void ike_child_traffic(struct ike_sa *sa, uint64_t now)
+{
+	uint64_t pkts = 0;
+	struct sa_stats st;
+	for (unsigned int i = 0; i < sa->n_child; i++) {
+		const struct sa *in = sa_get(sa->ike->c->dp->sas, sa->child[i].sa_in);
+		if (in != NULL) {
+			sa_stats_read(in, &st);
+			pkts += st.pkts;
+		}
+	}
+	if (pkts != sa->last_child_pkts) {
+		sa->last_child_pkts = pkts;
+		sa->last_rx_tsc = now;
+	}
 }
 
 void ike_child_tick(struct ike_sa *sa, uint64_t now)

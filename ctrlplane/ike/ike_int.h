@@ -463,6 +463,10 @@ struct ike_ts_set;
 int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *keymat, bool bind);
 void ike_child_remove(struct ike_sa *sa, struct ike_child *ch);
 size_t ike_child_keymat_len(const struct ike_child *ch);
+/* ESP key octets of a transform (salt included for the AEADs; 3DES and MD5: legacy); 0 for
+ * what the data plane cannot install. */
+size_t ike_child_encr_len(uint16_t encr, uint16_t bits);
+size_t ike_child_integ_len(uint16_t integ);
 /* A random inbound SPI of 256 or more (RFC 4303 2.1). */
 uint32_t ike_child_spi(void);
 /* The child config whose selectors meet the request's TSi/TSr, narrowed into tsi and tsr. */
@@ -479,6 +483,9 @@ int ike_child_by_spi_out(const struct ike_sa *sa, uint32_t spi);
 int ike_child_by_spi_in(const struct ike_sa *sa, uint32_t spi);
 /* Drop child i from the array (after ike_child_remove). */
 void ike_child_forget(struct ike_sa *sa, unsigned int i);
+/* Inbound ESP on sa's children since the last look counts as hearing from the peer (2.4,
+ * RFC 3706 5.1): sa->last_rx_tsc moves to now when there was any. */
+void ike_child_traffic(struct ike_sa *sa, uint64_t now);
 /* Periodic: flips and overlaps that are due. */
 void ike_child_tick(struct ike_sa *sa, uint64_t now);
 /* Write SA (with our new inbound SPI), TSi, TSr and the transport notify of a new child. */

@@ -325,19 +325,7 @@ struct ike_sa *ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, un
 /* Liveness (2.4): after dpd_delay seconds with nothing from the peer, ask. */
 static void dpd(struct ike_sa *sa, uint64_t now)
 {
-	uint64_t pkts = 0;
-	struct sa_stats st;
-	for (unsigned int i = 0; i < sa->n_child; i++) {
-		const struct sa *in = sa_get(sa->ike->c->dp->sas, sa->child[i].sa_in);
-		if (in != NULL) {
-			sa_stats_read(in, &st);
-			pkts += st.pkts;
-		}
-	}
-	if (pkts != sa->last_child_pkts) {
-		sa->last_child_pkts = pkts;
-		sa->last_rx_tsc = now;
-	}
+	ike_child_traffic(sa, now);
 	uint64_t idle = (uint64_t)sa->peer->dpd_delay * rte_get_timer_hz();
 	if (sa->peer->dpd_delay != 0 && sa->n_task == 0 && now - sa->last_rx_tsc > idle)
 		ike_task_queue(sa, IKE_T_DPD, 0);

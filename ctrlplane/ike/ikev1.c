@@ -429,8 +429,10 @@ static void phase2(struct ike_sa *sa, struct ikev1_msg *m)
 		ikev1_quick_input(sa, m, plain, m->enc_len, iv_after);
 	else if (m->hdr.exchange == IKEV1_EXCH_INFO)
 		ikev1_info_input(sa, m, plain, m->enc_len);
+	else if (m->hdr.exchange == IKEV1_EXCH_TRANSACTION)
+		ikev1_cfg_input(sa, m, plain, m->enc_len, iv_after);
 	else
-		ikev1_count(sa->ike, IKEV1_DROP_STATE); /* transactions: not offered */
+		ikev1_count(sa->ike, IKEV1_DROP_STATE);
 	OPENSSL_cleanse(plain, sizeof(plain));
 }
 
@@ -494,10 +496,15 @@ static bool give_up(struct ike_sa *sa, struct ikev1_x *x)
 		ike_sa_delete(sa);
 		return false;
 	}
-	IKE_LOG(WARNING, "IKEv1 peer %s: Quick Mode 0x%08x unanswered, given up", name, x->msg_id);
-	if (x->kind == IKEV1_X_QM_R && x->child >= 0 && (unsigned int)x->child < sa->n_child) {
-		ike_child_remove(sa, &sa->child[x->child]);
-		ike_child_forget(sa, (unsigned int)x->child);
+	if (ikev1_cfg_gave_up(sa, x))
+		return false;
+	IKE_LOG(WARNING, "IKEv1 peer %s: exchange 0x%08x unanswered, given up", name, x->msg_id);
+	/* the responder's child of this Quick Mode, by its SPI (indices move as children go),
+	 * unless the peer has used it meanwhile (then the lost message 3 changes nothing) */
+	int i = x->kind == IKEV1_X_QM_R ? ike_child_by_spi_in(sa, x->spi_in) : -1;
+	if (i >= 0 && sa->child[i].state == IKE_CH_NEW) {
+		ike_child_remove(sa, &sa->child[i]);
+		ike_child_forget(sa, (unsigned int)i);
 	}
 	ikev1_x_free(x);
 	return true;
@@ -542,5 +549,6 @@ void ikev1_tick(struct ike_sa *sa, uint64_t now)
 		ike_sa_delete(sa);
 		return;
 	}
+	ikev1_rekey_tick(sa, now);
 	ikev1_dpd_tick(sa, now);
 }

@@ -112,8 +112,10 @@ void ikev1_aggr_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 		       peer->name);
 		return;
 	}
-	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, ikev1_auth_psk, 1,
-				 ikev1_p1_life(peer), ike->cfg->ipsec_legacy, &ch);
+	unsigned int n_auth;
+	const uint16_t *auths = ikev1_p1_auths(peer, &n_auth);
+	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, auths, n_auth, ikev1_p1_life(peer),
+				 ike->cfg->ipsec_legacy, &ch);
 	if (rc == -ENOENT) {
 		ikev1_p1_refuse(ike, m, sap, peer, p);
 		return;
@@ -212,7 +214,7 @@ static void am2_in(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path
 	const struct ikev1_payload *id = ikev1_msg_find(m, IKEV1_PL_ID, NULL);
 	uint16_t group = v->p1c.dh;
 	if (sap == NULL || id == NULL ||
-	    ikev1_p1_accept(m, sap, sa->peer->ike, sa->peer->n_ike, ikev1_auth_psk[0],
+	    ikev1_p1_accept(m, sap, sa->peer->ike, sa->peer->n_ike, ikev1_p1_auth_of(sa->peer),
 			    sa->ike->cfg->ipsec_legacy, &v->p1c) != 0 ||
 	    v->p1c.dh != group) {
 		v->p1c.dh = group;
@@ -302,7 +304,7 @@ struct ike_sa *ikev1_aggr_initiate(struct ike *ike, const struct cfg_ike_peer *p
 		rc = ikev1_wr_init(&w, out, sizeof(out), &h);
 	size_t sa_at = w.len + IKEV1_PL_HDR_LEN;
 	if (rc == 0)
-		rc = ikev1_p1_offer(&w, props, n, ikev1_auth_psk[0], ikev1_p1_life(peer));
+		rc = ikev1_p1_offer(&w, props, n, ikev1_p1_auth_of(peer), ikev1_p1_life(peer));
 	size_t sa_end = w.len;
 	if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_KE, pub, pub_len);

@@ -4,7 +4,10 @@
  * (RFC 2408 4.8 and 4.9, protected with HASH(1) as RFC 2409 5.7 says): Delete of Phase 2 SAs
  * and of the ISAKMP SA, notifications, and Dead Peer Detection (RFC 3706): R-U-THERE answered
  * with R-U-THERE-ACK, its sequence numbers increasing, and our own R-U-THERE after dpd_delay of
- * silence, the peer declared dead after IKEV1_DPD_TRIES unanswered. Control lcore only.
+ * silence, the peer declared dead after IKEV1_DPD_TRIES unanswered. On the same tick, the last
+ * step of a Phase 2 rekey the hub started (ikev1_quick.c): its successor takes the VTI over
+ * IKEV1_TAKEOVER_MS after Quick Mode's message 3 when the peer has not sent on it before.
+ * Control lcore only.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,7 +17,13 @@
 
 #include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/log.h"
-#include "dataplane/sa.h"
+
+/*
+ * How long a rekey's successor the hub initiated waits for the peer to send on it before it
+ * sends itself: the time a responder takes to install the SAs once message 3 is in (strongSwan
+ * installs only then; data queued behind message 3 reaches it after that, at most this late).
+ */
+#define IKEV1_TAKEOVER_MS 200
 
 static const char *peer_name(const struct ike_sa *sa)
 {
@@ -26,7 +35,11 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The peer deleted its inbound SA spi (our outbound): the child goes, both halves. */
+/*
+ * The peer deleted its inbound SA spi (our outbound): the child goes, both halves. A rekeyed
+ * child whose successor has not taken over yet hands it the VTI first: the peer, which
+ * deletes the old SA, has the new one.
+ */
 static void delete_child(struct ike_sa *sa, uint32_t spi)
 {
 	for (unsigned int i = 0; i < sa->n_child; i++) {
@@ -35,6 +48,8 @@ static void delete_child(struct ike_sa *sa, uint32_t spi)
 			continue;
 		IKE_LOG(INFO, "IKEv1 peer %s deleted child %s (SPI in 0x%08x out 0x%08x)",
 			peer_name(sa), ch->cfg->name, ch->spi_in, ch->spi_out);
+		if (ch->state == IKE_CH_ACTIVE && ch->successor != 0)
+			ike_child_flip(sa, i);
 		ike_child_remove(sa, ch);
 		ike_child_forget(sa, i);
 		sa->ike->st.v1_deletes++;
@@ -116,32 +131,33 @@ void ikev1_info_input(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *pla
 	}
 }
 
-/* Inbound ESP packets of sa's children: traffic is a sign of life too (RFC 3706 5.1). */
-static uint64_t child_pkts(const struct ike_sa *sa)
+/*
+ * A Phase 2 rekey the hub initiated: the successor, installed on message 2 and not yet sending,
+ * takes the VTI over IKEV1_TAKEOVER_MS after message 3 left (the peer has had the time to
+ * install it), unless the peer's traffic on it or its Delete of the old SA came first.
+ */
+static void takeover_tick(struct ike_sa *sa, uint64_t now)
 {
-	uint64_t n = 0;
-	struct sa_stats st;
+	uint64_t wait = IKEV1_TAKEOVER_MS * rte_get_timer_hz() / 1000;
 	for (unsigned int i = 0; i < sa->n_child; i++) {
-		const struct sa *in = sa_get(sa->ike->c->dp->sas, sa->child[i].sa_in);
-		if (in != NULL) {
-			sa_stats_read(in, &st);
-			n += st.pkts;
-		}
+		const struct ike_child *old = &sa->child[i];
+		if (old->state != IKE_CH_ACTIVE || old->successor == 0)
+			continue;
+		int n = ike_child_by_spi_in(sa, old->successor);
+		if (n < 0 || !sa->child[n].local_init || now < sa->child[n].installed_tsc + wait)
+			continue;
+		ike_child_flip(sa, i); /* the rekey was counted when installed (ikev1_quick.c) */
 	}
-	return n;
 }
 
 void ikev1_dpd_tick(struct ike_sa *sa, uint64_t now)
 {
 	struct ikev1_sa *v = sa->v1;
 	uint64_t hz = rte_get_timer_hz();
+	takeover_tick(sa, now);
 	if (sa->peer == NULL || sa->peer->dpd_delay == 0 || !v->dpd)
 		return;
-	uint64_t pkts = child_pkts(sa);
-	if (pkts != sa->last_child_pkts) {
-		sa->last_child_pkts = pkts;
-		sa->last_rx_tsc = now;
-	}
+	ike_child_traffic(sa, now); /* traffic is a sign of life too (RFC 3706 5.1) */
 	uint64_t wait = v->dpd_outstanding != 0 ? sa->peer->retransmit_ms * hz / 1000
 						: sa->peer->dpd_delay * hz;
 	if (now < sa->last_rx_tsc + wait || (v->dpd_outstanding != 0 && now < sa->rtx_tsc))

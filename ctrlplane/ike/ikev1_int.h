@@ -41,7 +41,6 @@
 #define IKEV1_P1_LIFE	 14400
 #define IKEV1_NONCE	 32 /* octets of our nonces (RFC 2409 5: 8..256) */
 #define IKEV1_DIGEST	 20 /* SHA-1 of a received message: retransmission detection */
-#define IKEV1_OVERLAP_S	 30 /* a rekeyed Phase 2 SA's inbound half stays this long */
 #define IKEV1_DPD_TRIES	 5
 #define IKEV1_RESEND_MS	 500 /* a copy of a message is answered at most this often */
 
@@ -80,14 +79,17 @@
 	X(BAD_KE, "ikev1_bad_ke", "KE missing, of the wrong size or invalid (RFC 6989)")           \
 	X(DECRYPT, "ikev1_decrypt", "encrypted part not a whole number of blocks or unparsable")   \
 	X(HASH, "ikev1_hash", "HASH payload missing or wrong: not from the peer, or garbled")      \
-	X(AUTH, "ikev1_auth_failed", "HASH_I/HASH_R wrong: pre-shared key mismatch likely")        \
+	X(AUTH, "ikev1_auth_failed", "HASH or SIG of Phase 1 wrong (a pre-shared key mismatch)")   \
 	X(ID, "ikev1_id", "the peer's identity is not the configured one")                         \
 	X(AGGRESSIVE, "ikev1_aggressive_off", "Aggressive Mode from a peer not allowed to use it") \
 	X(TS, "ikev1_id_unacceptable", "Quick Mode identities outside every child's selectors")    \
 	X(CHILD, "ikev1_child_failed", "Phase 2 SA could not be installed")                        \
 	X(FULL, "ikev1_table_full", "ISAKMP SA table, or the SA's exchanges, full")                \
 	X(NOMEM, "ikev1_no_memory", "out of memory or buffers")                                    \
-	X(DPD_SEQ, "ikev1_dpd_seq", "R-U-THERE(-ACK) with a sequence number out of order")
+	X(DPD_SEQ, "ikev1_dpd_seq", "R-U-THERE(-ACK) with a sequence number out of order")         \
+	X(XAUTH, "ikev1_xauth_refused", "XAUTH user unknown or password wrong")                    \
+	X(XAUTH_ATTR, "ikev1_xauth_attr", "XAUTH reply without a usable name and password")        \
+	X(POOL, "ikev1_pool_empty", "Mode Config: the peer's pool has no address left")
 
 #define IKEV1_DROP_ENUM(s, n, d) IKEV1_DROP_##s,
 enum ikev1_drop { IKEV1_DROPS(IKEV1_DROP_ENUM) IKEV1_DROP_MAX };
@@ -113,7 +115,20 @@ enum ikev1_x_kind {
 	IKEV1_X_QM_R,	 /* the peer's Quick Mode: message 2 sent, waiting for 3 */
 	IKEV1_X_DONE,	 /* finished: kept to answer retransmissions until expire_tsc */
 	IKEV1_X_INFO_TX, /* an informational exchange we sent (nothing comes back) */
+	IKEV1_X_TR_I,	 /* our transaction (XAUTH, Mode Config push) waiting for its answer */
 };
+
+/* XAUTH on the hub (ikev1_cfg.c): asked, being checked, accepted (SET sent, then ACKed). */
+enum ikev1_xauth_state {
+	IKEV1_XAUTH_NONE = 0,
+	IKEV1_XAUTH_ASKED,
+	IKEV1_XAUTH_CHECKING,
+	IKEV1_XAUTH_OK_SET,
+	IKEV1_XAUTH_OK,
+	IKEV1_XAUTH_FAILED,
+};
+
+#define IKEV1_XAUTH_TRIES 3 /* wrong passwords before the SA goes */
 
 struct ikev1_x {
 	uint8_t kind; /* enum ikev1_x_kind */
@@ -138,6 +153,11 @@ struct ikev1_x {
 	int child;	   /* responder: its child in sa->child, installed, bound at message 3 */
 	uint8_t idci[64], idcr[64]; /* the identities (ID bodies) of our offer, as sent */
 	uint8_t idci_len, idcr_len;
+	struct ike_rri rri; /* responder: the peer's proxy as a route (a prefix), n_rri 0 or 1 */
+	uint8_t n_rri;
+	/* transaction */
+	uint16_t ident; /* the attribute payload's identifier (mode-cfg 3.2) */
+	uint8_t tr_type;
 };
 
 struct ikev1_sa {
@@ -162,10 +182,16 @@ struct ikev1_sa {
 	uint32_t dpd_outstanding; /* our R-U-THERE waiting for its ACK (its sequence), 0 = none */
 	uint8_t dpd_tries;
 	uint64_t expire_tsc; /* the ISAKMP SA's lifetime (p1c.life_s) */
-	uint64_t rekey_tsc;  /* initiator: a new Phase 1 before it (make-before-break) */
+	bool rekey_started;  /* initiator: the new Phase 1 that replaces it is under way */
+	uint8_t replaces[8]; /* a rekey's new SA: the old one's SPI (ours), zero when done */
 	struct ikev1_x p1x;  /* Phase 1 */
 	struct ikev1_x x[IKEV1_X_MAX];
 	bool initial_contact; /* the peer sent INITIAL-CONTACT in Phase 1 */
+	/* remote access (ikev1_cfg.c) */
+	uint8_t xauth; /* enum ikev1_xauth_state */
+	uint8_t xauth_tries;
+	char xauth_user[CFG_IKE_USER_MAX + 1];
+	bool cfg_done; /* Mode Config answered or acknowledged */
 };
 
 /* ikev1.c */
@@ -231,7 +257,13 @@ struct ike_sa *ikev1_initiate(struct ike *ike, const struct cfg_ike_peer *peer);
 int ikev1_natd(const struct ike_sa *sa, const uint8_t *addr, uint16_t port, uint8_t *out);
 
 /* ikev1_main.c: the parts of Phase 1 both modes share */
-extern const uint16_t ikev1_auth_psk[1];
+/* The Phase 1 authentication methods the hub takes from peer; what it offers as initiator. */
+const uint16_t *ikev1_p1_auths(const struct cfg_ike_peer *peer, unsigned int *n);
+static inline uint16_t ikev1_p1_auth_of(const struct cfg_ike_peer *peer)
+{
+	unsigned int n;
+	return ikev1_p1_auths(peer, &n)[0];
+}
 void ikev1_p1_read_vids(struct ikev1_sa *v, const struct ikev1_msg *m);
 int ikev1_p1_write_vids(struct ikev1_wr *w, const struct ikev1_sa *v, bool first);
 bool ikev1_p1_natt(const struct ikev1_sa *v); /* the peer speaks NAT-T (a flavour of it) */
@@ -275,6 +307,19 @@ void ikev1_quick_input(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *pl
 		       size_t plain_len, const uint8_t *iv_after);
 /* Start a Quick Mode for child cc (rekey_of: the spi_in it replaces, 0 = a new one). */
 int ikev1_quick_start(struct ike_sa *sa, const struct cfg_ike_child *cc, uint32_t rekey_of);
+
+/* ikev1_cfg.c: XAUTH and Mode Config, the hub as server */
+void ikev1_cfg_input(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *plain, size_t plain_len,
+		     const uint8_t *iv_after);
+/* Phase 1 is up: XAUTH asked, or Mode Config pushed, as the peer's config says. */
+void ikev1_cfg_established(struct ike_sa *sa);
+/* May Quick Modes run (XAUTH done or not needed)? */
+bool ikev1_cfg_ready(const struct ike_sa *sa);
+/* Our transaction x went unanswered: true when the SA went with it (XAUTH never done). */
+bool ikev1_cfg_gave_up(struct ike_sa *sa, const struct ikev1_x *x);
+
+/* ikev1_rekey.c: a new ISAKMP SA at 9/10 of the lifetime, the old one deleted after it */
+void ikev1_rekey_tick(struct ike_sa *sa, uint64_t now);
 
 /* ikev1_info.c: informational exchanges (RFC 2408 4.8, 4.9; RFC 3706) */
 void ikev1_info_input(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *plain,

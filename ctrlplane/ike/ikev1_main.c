@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctrlplane/ike/ikev1_main.c - Phase 1 (RFC 2409 5): Main Mode with pre-shared keys, both
- * halves, and NAT traversal's part in it (RFC 3947: vendor IDs in messages 1 and 2, NAT-D in 3
- * and 4, the initiator floating to port 4500 from message 5 on).
+ * ctrlplane/ike/ikev1_main.c - Phase 1 (RFC 2409 5): Main Mode with pre-shared keys or, for a
+ * peer with auth: pubkey, signatures (5.1: CR in messages 3 and 4, CERT and SIG in place of
+ * HASH in 5 and 6, the work ikev1_sig.c's), both halves, and NAT traversal's part in it
+ * (RFC 3947: vendor IDs in messages 1 and 2, NAT-D in 3 and 4, the initiator floating to port
+ * 4500 from message 5 on).
  *
  *   initiator                              responder
  *   1  HDR, SA, VID...               ->
@@ -30,6 +32,7 @@
 #include <rte_cycles.h>
 
 #include "ctrlplane/ike/ikev1_int.h"
+#include "ctrlplane/ike/ikev1_sig.h"
 #include "ctrlplane/log.h"
 
 /* Vendor IDs (RFC 3947 4: MD5 of "RFC 3947"; the drafts; RFC 3706 2 for DPD) */
@@ -39,6 +42,9 @@ static const uint8_t vid_draft02[16] = {0x90, 0xcb, 0x80, 0x91, 0x3e, 0xbb, 0x69
 					0x08, 0x63, 0x81, 0xb5, 0xec, 0x42, 0x7b, 0x1f};
 static const uint8_t vid_draft03[16] = {0x7d, 0x94, 0x19, 0xa6, 0x53, 0x10, 0xca, 0x6f,
 					0x2c, 0x17, 0x9d, 0x92, 0x15, 0x52, 0x9d, 0x56};
+static const uint8_t vid_xauth[8] = {0x09, 0x00, 0x26, 0x89, 0xdf, 0xd6, 0xb7, 0x12};
+static const uint8_t vid_unity[16] = {0x12, 0xf5, 0xf2, 0x8c, 0x45, 0x71, 0x68, 0xa9,
+				      0x70, 0x2d, 0x9f, 0xe2, 0x74, 0xcc, 0x01, 0x00};
 static const uint8_t vid_dpd[16] = {0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
 				    0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00};
 
@@ -130,7 +136,20 @@ uint32_t ikev1_p1_life(const struct cfg_ike_peer *peer)
 	return peer->rekey_time != 0 ? peer->rekey_time : IKEV1_P1_LIFE;
 }
 
-const uint16_t ikev1_auth_psk[1] = {IKEV1_AUTH_PSK}; /* RFC 2409 Appendix A */
+/*
+ * The Phase 1 authentication method(s) of peer (RFC 2409 Appendix A): a pre-shared key, or,
+ * for a peer whose users log in with XAUTH, XAUTHInitPreShared (xauth-02 5: the key
+ * authenticates the group, XAUTH the user; a client must not be able to skip XAUTH by
+ * offering plain PSK). *n: how many; the first is what the hub offers as initiator.
+ */
+const uint16_t *ikev1_p1_auths(const struct cfg_ike_peer *peer, unsigned int *n)
+{
+	if (peer->auth == CFG_IKE_AUTH_PUBKEY) /* the signature method of our key's type */
+		return ikev1_sig_auths(peer, n);
+	static const uint16_t psk[] = {IKEV1_AUTH_PSK}, xauth_psk[] = {IKEV1_AUTH_XAUTH_INIT_PSK};
+	*n = 1;
+	return peer->xauth ? xauth_psk : psk;
+}
 
 /* An unprotected notify in answer to message 1 of m (rate-limited with the refusal logs). */
 static void plain_notify(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p,
@@ -191,6 +210,10 @@ static int send_mm2(struct ike_sa *sa)
 		rc = ikev1_p1_write(&w, &sa->v1->p1c);
 	if (rc == 0)
 		rc = ikev1_p1_write_vids(&w, sa->v1, false);
+	if (rc == 0 && sa->peer->xauth) /* remote access: XAUTH and Cisco Unity attributes */
+		rc = ikev1_wr_payload(&w, IKEV1_PL_VID, vid_xauth, sizeof(vid_xauth));
+	if (rc == 0 && (sa->peer->xauth || sa->peer->pool >= 0))
+		rc = ikev1_wr_payload(&w, IKEV1_PL_VID, vid_unity, sizeof(vid_unity));
 	if (rc == 0)
 		rc = ikev1_wr_finish(&w, &len);
 	return rc == 0 ? ikev1_send_keep(sa, &sa->v1->p1x, out, len, false) : rc;
@@ -217,15 +240,16 @@ void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 		ikev1_count(ike, IKEV1_DROP_PARSE);
 		return;
 	}
-	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, ikev1_auth_psk,
-				 RTE_DIM(ikev1_auth_psk), ikev1_p1_life(peer),
+	unsigned int n_auth;
+	const uint16_t *auths = ikev1_p1_auths(peer, &n_auth);
+	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, auths, n_auth, ikev1_p1_life(peer),
 				 ike->cfg->ipsec_legacy, &ch);
 	if (rc == -ENOENT) {
 		ikev1_p1_refuse(ike, m, sap, peer, p);
 		return;
 	}
-	if (rc != 0 || peer->auth != CFG_IKE_AUTH_PSK) {
-		ikev1_count(ike, rc != 0 ? IKEV1_DROP_PARSE : IKEV1_DROP_NO_PROPOSAL);
+	if (rc != 0) {
+		ikev1_count(ike, IKEV1_DROP_PARSE);
 		return;
 	}
 	struct ike_sa *sa = ike->n_sa < ike->cfg->ike_limits.sa_max
@@ -319,7 +343,10 @@ int ikev1_p1_derive(struct ike_sa *sa)
 	v->key_len = (uint8_t)ikev1_cbc_key_len(c->encr, c->encr_bits);
 	if (rc == 0 && (v->hash_len == 0 || v->block == 0 || v->key_len == 0))
 		rc = -ENOTSUP;
-	if (rc == 0)
+	if (rc == 0 && ikev1_sig_method(c->auth)) /* 5.1: prf(Ni_b | Nr_b, g^xy) */
+		rc = ikev1_skeyid_sig(c->prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, gxy,
+				      (size_t)n, v->skeyid);
+	else if (rc == 0)
 		rc = ikev1_skeyid_psk(c->prf, sa->peer->psk, sa->peer->psk_len, sa->ni, sa->ni_len,
 				      sa->nr, sa->nr_len, v->skeyid);
 	if (rc == 0)
@@ -349,10 +376,10 @@ int ikev1_p1_auth_hash(const struct ike_sa *sa, bool of_initiator, const uint8_t
 			       sa->spi_r, sa->spi_i, v->sai_b, v->sai_len, id_b, id_len, out);
 }
 
-/* Message 3 (initiator) or 4 (responder): KE, nonce, and NAT-D when both speak NAT-T. */
+/* Message 3 (initiator) or 4 (responder): KE, nonce, CRs, and NAT-D when both speak NAT-T. */
 static int send_ke(struct ike_sa *sa)
 {
-	uint8_t out[2048], pub[1024];
+	uint8_t out[IKE_MSG_MAX], pub[1024];
 	struct ikev1_hdr h;
 	struct ikev1_wr w;
 	size_t len, pub_len;
@@ -366,6 +393,8 @@ static int send_ke(struct ike_sa *sa)
 	if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_NONCE, sa->initiator ? sa->ni : sa->nr,
 				      IKEV1_NONCE);
+	if (rc == 0 && ikev1_sig_method(sa->v1->p1c.auth)) /* ask for the peer's certificate */
+		rc = ikev1_sig_write_cr(sa, &w);
 	if (rc == 0 && ikev1_p1_natt(sa->v1))
 		rc = ikev1_p1_write_natd(&w, sa);
 	if (rc == 0)
@@ -387,18 +416,21 @@ bool ikev1_p1_others_up(const struct ike_sa *sa)
 	return false;
 }
 
-/* Message 5 (initiator) or 6: our ID and its HASH, encrypted. */
+/* Message 5 (initiator) or 6: our ID and its HASH, or our certificates and SIG, encrypted. */
 static int send_auth(struct ike_sa *sa)
 {
-	uint8_t plain[1024], id[4 + CFG_IKE_ID_MAX], hash[IKE_PRF_MAX];
+	uint8_t plain[IKE_MSG_MAX], id[4 + CFG_IKE_ID_MAX], hash[IKE_PRF_MAX];
 	struct ikev1_wr w;
 	size_t len, id_len = ikev1_id_body(sa, id, sizeof(id));
-	int rc = ikev1_p1_auth_hash(sa, sa->initiator, id, id_len, hash);
+	bool sig = ikev1_sig_method(sa->v1->p1c.auth);
+	int rc = sig ? 0 : ikev1_p1_auth_hash(sa, sa->initiator, id, id_len, hash);
 	if (rc == 0)
 		rc = ikev1_wr_init_plain(&w, plain, sizeof(plain));
 	if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_ID, id, id_len);
-	if (rc == 0)
+	if (rc == 0 && sig)
+		rc = ikev1_sig_write(sa, &w, id, id_len);
+	else if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_HASH, hash, sa->v1->hash_len);
 	if (rc == 0 && sa->initiator && !ikev1_p1_others_up(sa)) /* RFC 2407 4.6.3.3 */
 		rc = ikev1_wr_notify(&w, IKEV1_PROTO_ISAKMP, NULL, 0, IKEV1_N_INITIAL_CONTACT, NULL,
@@ -446,6 +478,7 @@ int ikev1_p1_check_auth(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *i
 	uint8_t plain[IKE_MSG_MAX], iv[IKEV1_BLOCK_MAX], want[IKE_PRF_MAX];
 	const struct ikev1_payload *id = NULL, *hash = NULL;
 	bool enc = (m->hdr.flags & IKEV1_FLAG_E) != 0, ok = !enc;
+	bool sig = ikev1_sig_method(v->p1c.auth);
 	memcpy(iv, v->p1x.iv, v->block);
 	if (enc && m->enc_len != 0 && m->enc_len % v->block == 0 && m->enc_len <= sizeof(plain)) {
 		memcpy(plain, m->enc, m->enc_len);
@@ -453,12 +486,16 @@ int ikev1_p1_check_auth(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *i
 			     0 &&
 		     ikev1_msg_parse_plain(m, m->hdr.next, plain, m->enc_len) == 0;
 	}
-	if (ok && id_b == NULL) { /* Main Mode: the identity comes with its HASH */
+	if (sig && !ok) /* the keys owe nothing to a secret here: a garbled message */
+		ikev1_count(sa->ike, IKEV1_DROP_DECRYPT);
+	else if (sig) /* the identity, certificates and SIG: counted and logged there */
+		ok = ikev1_sig_check(sa, m, msg_no) == 0;
+	if (ok && !sig && id_b == NULL) { /* Main Mode: the identity comes with its HASH */
 		id = ikev1_msg_find(m, IKEV1_PL_ID, NULL);
 		id_b = id != NULL ? id->body : NULL;
 		id_len = id != NULL ? id->len : 0;
 	}
-	if (ok) {
+	if (ok && !sig) {
 		hash = ikev1_msg_find(m, IKEV1_PL_HASH, NULL);
 		ok = id_b != NULL && hash != NULL && hash->len == v->hash_len &&
 		     ikev1_p1_auth_hash(sa, !sa->initiator, id_b, id_len, want) == 0 &&
@@ -466,9 +503,10 @@ int ikev1_p1_check_auth(struct ike_sa *sa, struct ikev1_msg *m, const uint8_t *i
 	}
 	OPENSSL_cleanse(want, sizeof(want));
 	if (!ok) {
-		ikev1_p1_auth_failed(sa, msg_no,
-				     hash == NULL ? "decrypt to an ID and a HASH"
-						  : "carry the right HASH");
+		if (!sig)
+			ikev1_p1_auth_failed(sa, msg_no,
+					     hash == NULL ? "decrypt to an ID and a HASH"
+							  : "carry the right HASH");
 		OPENSSL_cleanse(plain, sizeof(plain));
 		return -EACCES;
 	}
@@ -531,8 +569,10 @@ void ikev1_p1_established(struct ike_sa *sa)
 		peer_name(sa), addr, sa->path.rport,
 		v->exch == IKEV1_EXCH_AGGRESSIVE ? "Aggressive" : "Main", ike_prf_name(v->p1c.prf),
 		life, sa->natt ? ", NAT-T" : "");
-	if (!sa->initiator)
+	if (!sa->initiator) {
+		ikev1_cfg_established(sa);
 		return;
+	}
 	for (unsigned int i = 0; i < sa->peer->n_children; i++)
 		ikev1_quick_start(sa, &sa->peer->children[i], 0);
 }
@@ -543,7 +583,7 @@ static void mm2_in(struct ike_sa *sa, const struct ikev1_msg *m)
 	struct ikev1_sa *v = sa->v1;
 	const struct ikev1_payload *sap = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
 	if (sap == NULL ||
-	    ikev1_p1_accept(m, sap, sa->peer->ike, sa->peer->n_ike, ikev1_auth_psk[0],
+	    ikev1_p1_accept(m, sap, sa->peer->ike, sa->peer->n_ike, ikev1_p1_auth_of(sa->peer),
 			    sa->ike->cfg->ipsec_legacy, &v->p1c) != 0) {
 		ikev1_count(sa->ike, IKEV1_DROP_NO_PROPOSAL);
 		return;
@@ -599,8 +639,10 @@ static void mm4_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ik
 	ikev1_x_received(&v->p1x);
 	if (sa->natt && ikev1_p1_natt(v)) /* RFC 3947 4: from message 5 on, port 4500 */
 		sa->path.lport = sa->path.rport = IKE_PORT_NATT;
-	if (send_auth(sa) != 0) {
-		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
+	int rc = send_auth(sa);
+	if (rc != 0) { /* a certificate of ours out of validity is counted where it is found */
+		if (rc == -ENOMEM || rc == -ENOBUFS)
+			ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
 		return;
 	}
 	v->p1 = IKEV1_MM_KEY_EXCH;
@@ -616,8 +658,10 @@ static void mm5_in(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path
 	sa->path = *p; /* the float to 4500 (RFC 3947 4), now that it verified */
 	sa->last_rx_tsc = ike_now(sa->ike);
 	ikev1_x_received(&sa->v1->p1x);
-	if (send_auth(sa) != 0) {
-		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
+	int rc = send_auth(sa);
+	if (rc != 0) { /* a certificate of ours out of validity is counted where it is found */
+		if (rc == -ENOMEM || rc == -ENOBUFS)
+			ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
 		ike_sa_delete(sa);
 		return;
 	}
@@ -697,7 +741,7 @@ struct ike_sa *ikev1_initiate(struct ike *ike, const struct cfg_ike_peer *peer)
 	int rc = ikev1_wr_init(&w, out, sizeof(out), &h);
 	size_t sa_at = w.len + IKEV1_PL_HDR_LEN;
 	if (rc == 0)
-		rc = ikev1_p1_offer(&w, peer->ike, peer->n_ike, ikev1_auth_psk[0],
+		rc = ikev1_p1_offer(&w, peer->ike, peer->n_ike, ikev1_p1_auth_of(peer),
 				    ikev1_p1_life(peer));
 	size_t sa_end = w.len;
 	if (rc == 0)

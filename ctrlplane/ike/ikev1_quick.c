@@ -16,9 +16,11 @@
  * Make-before-break: the responder installs both SAs when it sends message 2 (its inbound one
  * is then live before the initiator may use it); a new child takes its VTI at once, a rekey's
  * successor takes it from the old child when message 3 shows the initiator has the new SAs.
- * The initiator installs on message 2 and flips at once: the responder has had the new SAs
- * since before it sent message 2. The old child keeps its inbound SA IKEV1_OVERLAP_S, then is
- * deleted with the peer (ike_child_tick, ikev1_info.c).
+ * The initiator installs on message 2, both SAs, but a rekey's successor does not send yet: a
+ * responder may install only on message 3 (strongSwan does), and what the hub sent on the new
+ * SA before that would be lost. It takes over once the peer sends on it (ike_child_tick), the
+ * peer deletes the old SA, or IKEV1_TAKEOVER_MS after message 3 (ikev1_info.c). The old child
+ * keeps its inbound SA IKE_REKEY_OVERLAP_S, then is deleted with the peer (ike_child_tick).
  *
  * Identities: the initiator's (IDci) and the responder's (IDcr) proxies must each lie inside
  * one configured selector of a child (IKEv1 has no narrowing); without them the SA is between
@@ -129,6 +131,52 @@ static bool inside(const struct ike_ts *t, const struct cfg_ike_ts *cfg, unsigne
 	return false;
 }
 
+/* The proxy t as a route (when its range is a prefix): 1, or 0. */
+static uint8_t rri_of(const struct ike_ts *t, struct ike_rri *r)
+{
+	size_t al = t->type == IKE_TS_IPV4_ADDR_RANGE ? 4 : 16;
+	for (unsigned int p = 0; p <= al * 8; p++) {
+		bool ok = true;
+		for (size_t i = 0; i < al && ok; i++) {
+			unsigned int bits = p > i * 8 ? p - (unsigned int)i * 8 : 0;
+			uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+			ok = (t->start[i] & mask) == (t->end[i] & mask) &&
+			     (t->start[i] & (uint8_t)~mask) == 0 &&
+			     (uint8_t)(t->end[i] | mask) == 0xff;
+		}
+		if (ok) {
+			r->family = al == 4 ? AF_INET : AF_INET6;
+			r->plen = (uint8_t)p;
+			memset(r->addr, 0, sizeof(r->addr));
+			memcpy(r->addr, t->start, al);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Does the proxy t overlap one of cfg (none configured: anything)? */
+static bool overlaps(const struct ike_ts *t, const struct cfg_ike_ts *cfg, unsigned int n)
+{
+	static struct ike_ts_set out;
+	out.n = 0;
+	for (unsigned int i = 0; i < n && out.n == 0; i++)
+		ike_ts_meet(t, &cfg[i], &out);
+	return n == 0 || out.n > 0;
+}
+
+/*
+ * Our side's proxy for child cc: inside its local selectors; for a child of a VTI also any
+ * proxy that overlaps them. A remote-access client told the split networks by Cisco Unity
+ * proposes 0.0.0.0/0 and narrows its own policy to them (as Cisco servers expect); a VTI
+ * routes by its routes, not by selectors, so nothing is widened on the hub.
+ */
+static bool ours_ok(const struct ike_ts *t, const struct cfg_ike_child *cc)
+{
+	return inside(t, cc->local_ts, cc->n_local_ts) ||
+	       (cc->tunnel >= 0 && overlaps(t, cc->local_ts, cc->n_local_ts));
+}
+
 /* The peer's address as a proxy (a Quick Mode without identities, RFC 2409 5.5). */
 static size_t id_of_addr(uint8_t family, const uint8_t *addr, uint8_t *buf)
 {
@@ -141,25 +189,6 @@ static size_t id_of_addr(uint8_t family, const uint8_t *addr, uint8_t *buf)
 
 /* ---- keys and install ---- */
 
-static size_t encr_key_len(const struct ikev1_p2_choice *c)
-{
-	switch (c->encr) {
-	case IKE_ENCR_AES_CBC:
-		return c->encr_bits / 8u;
-	case IKE_ENCR_AES_GCM_16:
-		return c->encr_bits / 8u + 4; /* salt (RFC 4106 8.1) */
-	case IKE_ENCR_CHACHA20_POLY1305:
-		return 36; /* RFC 7634 2 */
-	default:
-		return 0;
-	}
-}
-
-static size_t integ_key_len(uint16_t integ)
-{
-	return ike_sk_integ_key_len(integ);
-}
-
 /*
  * Both directions' KEYMAT (5.5) in the order ike_child_install reads (RFC 7296 2.17's: the
  * exchange initiator's outbound keys first), from the DH secret of PFS when there is one.
@@ -168,7 +197,8 @@ static int keymat(const struct ike_sa *sa, const struct ikev1_x *x, const uint8_
 		  size_t gqm_len, uint8_t *out, size_t *out_len)
 {
 	const struct ikev1_sa *v = sa->v1;
-	size_t el = encr_key_len(&x->ch), al = integ_key_len(x->ch.integ), n = el + al;
+	size_t el = ike_child_encr_len(x->ch.encr, x->ch.encr_bits),
+	       al = ike_child_integ_len(x->ch.integ), n = el + al;
 	uint8_t spi_in[4], spi_out[4];
 	rte_be32_t a = rte_cpu_to_be_32(x->spi_in), b = rte_cpu_to_be_32(x->ch.spi);
 	memcpy(spi_in, &a, 4);
@@ -241,6 +271,8 @@ static int install(struct ike_sa *sa, struct ikev1_x *x, const uint8_t *km, int 
 	c->transport = x->ch.transport;
 	c->local_init = x->kind == IKEV1_X_QM_I;
 	c->life_s = x->ch.life_s;
+	c->rri[0] = x->rri; /* injected for a template's clone or a Mode Config address */
+	c->n_rri = x->n_rri;
 	/* the responder binds at message 3, when the initiator has shown it has the SAs */
 	bool now = old < 0 && x->kind == IKEV1_X_QM_I;
 	c->state = now ? IKE_CH_ACTIVE : IKE_CH_NEW;
@@ -250,8 +282,10 @@ static int install(struct ike_sa *sa, struct ikev1_x *x, const uint8_t *km, int 
 		return rc;
 	}
 	*idx = (int)sa->n_child++;
-	if (old >= 0)
+	if (old >= 0) { /* a rekey, counted when installed as IKEv2's are (ike_create.c) */
 		sa->child[old].successor = c->spi_in;
+		sa->ike->st.child_rekeys++;
+	}
 	sa->ike->st.v1_quick_modes++;
 	return 0;
 }
@@ -262,7 +296,6 @@ static void flip(struct ike_sa *sa, uint32_t spi_in)
 	for (unsigned int i = 0; i < sa->n_child; i++)
 		if (sa->child[i].successor == spi_in && sa->child[i].state == IKE_CH_ACTIVE) {
 			ike_child_flip(sa, i);
-			sa->ike->st.child_rekeys++;
 			return;
 		}
 	int n = ike_child_by_spi_in(sa, spi_in);
@@ -388,7 +421,7 @@ static void qm2_in(struct ike_sa *sa, struct ikev1_x *x, const struct ikev1_msg 
 	}
 	OPENSSL_cleanse(km, sizeof(km));
 	OPENSSL_cleanse(gqm, sizeof(gqm));
-	flip(sa, x->spi_in);
+	/* a new child is bound already; a rekey's successor waits until the peer has it */
 	/* message 3: HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
 	static const uint8_t zero;
 	const struct ike_chunk h3[] = {
@@ -443,8 +476,16 @@ static const struct cfg_ike_child *select_child(struct ike_sa *sa, const struct 
 	*ids_ok = false;
 	for (unsigned int i = 0; i < sa->peer->n_children; i++) {
 		const struct cfg_ike_child *cc = &sa->peer->children[i];
-		if (!inside(&o->ci, cc->remote_ts, cc->n_remote_ts) ||
-		    !inside(&o->cr, cc->local_ts, cc->n_local_ts))
+		struct cfg_ike_ts vip[2];
+		const struct cfg_ike_ts *rem = cc->remote_ts;
+		unsigned int n_rem = cc->n_remote_ts;
+		if (cc->remote_dynamic) { /* the address Mode Config gave the peer */
+			n_rem = ike_ts_vip(sa, vip);
+			rem = vip;
+			if (n_rem == 0)
+				continue;
+		}
+		if (!inside(&o->ci, rem, n_rem) || !ours_ok(&o->cr, cc))
 			continue;
 		*ids_ok = true;
 		if (ikev1_p2_choose(m, o->sa, cc->esp, cc->n_esp, cc->mode == CFG_SA_TRANSPORT,
@@ -548,6 +589,10 @@ static void qm1_in(struct ike_sa *sa, const struct ikev1_msg *m, const uint8_t *
 		ikev1_count(sa->ike, IKEV1_DROP_HASH);
 		return;
 	}
+	if (!ikev1_cfg_ready(sa)) { /* XAUTH first (xauth-02 5) */
+		ikev1_count(sa->ike, IKEV1_DROP_STATE);
+		return;
+	}
 	sa->last_rx_tsc = ike_now(sa->ike);
 	o.sa = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
 	o.ni = ikev1_msg_find(m, IKEV1_PL_NONCE, NULL);
@@ -574,6 +619,7 @@ static void qm1_in(struct ike_sa *sa, const struct ikev1_msg *m, const uint8_t *
 	memcpy(x->ni, o.ni->body, o.ni->len);
 	x->ni_len = o.ni->len;
 	x->nr_len = IKEV1_NONCE;
+	x->n_rri = rri_of(&o.ci, &x->rri);
 	x->spi_in = ike_child_spi();
 	int n = RAND_bytes(x->nr, IKEV1_NONCE) == 1 ? pfs_secret(sa, x, m, gqm, sizeof(gqm)) : -EIO;
 	if (n > 0)
@@ -645,7 +691,9 @@ void ikev1_on_expiry(struct ike_sa *sa, unsigned int i, bool hard)
 	struct ike_child *ch = &sa->child[i];
 	if (hard) { /* too late to rekey (RFC 4301 4.4.2.1): the pair goes, the peer is told */
 		rte_be32_t spi = rte_cpu_to_be_32(ch->spi_in);
-		if (ch->state != IKE_CH_OLD)
+		if (ch->state == IKE_CH_ACTIVE && ch->successor != 0)
+			ike_child_flip(sa, i); /* the VTI goes to the successor, not unbound */
+		else if (ch->state != IKE_CH_OLD)
 			IKE_LOG(WARNING, "IKEv1 child %s of %s: hard lifetime reached, deleted",
 				ch->cfg->name, peer_name(sa));
 		ike_child_remove(sa, ch);

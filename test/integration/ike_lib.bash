@@ -171,11 +171,12 @@ spoke_add() {
 
 # swan_conf PROPOSALS ESP_PROPOSALS PSK [DPD [IKE_REKEY [CHILD_REKEY]]]: strongswan.conf and
 # swanctl.conf for the spoke in use (times in seconds; 0 = never). SWAN_VIPS, SWAN_LOCAL_TS,
-# SWAN_REMOTE_TS and SWAN_LIFE (the child's life_time, 60 s) change the connection.
+# SWAN_REMOTE_TS and SWAN_LIFE (the child's life_time, 60 s) change the connection; SWAN_LOAD_EXTRA
+# names more plugins to load (xauth-generic unity for IKEv1 remote access).
 swan_conf() {
 	cat >"$SW/strongswan.conf" <<EOF
 charon {
-	load = random nonce aes sha1 sha2 hmac kdf gcm chapoly curve25519 openssl pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+	load = random nonce aes sha1 sha2 hmac kdf gcm chapoly curve25519 openssl pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici${SWAN_LOAD_EXTRA:+ $SWAN_LOAD_EXTRA}
 	install_routes = yes
 	retransmit_tries = 2
 	retransmit_timeout = 1.0

@@ -35,6 +35,14 @@
 #   10 aggressive  Aggressive Mode refused by a peer without "aggressive: true" (counted, nothing
 #               kept), then established with it, pings both ways. (conf/README.md: the hub does
 #               not answer Aggressive Mode yet; this half fails until it does.)
+#   11 cert     Main Mode with certificates (RFC 2409 5.1; the test PKI made with openssl now:
+#               root CA RSA-2048 -> intermediate ECDSA P-256 -> hub and spoke): ECDSA P-256
+#               (method 9), each end sending its intermediate in a second CERT payload (the hub
+#               holds the root only); RSA-2048 (method 3); the hub initiating; each with
+#               strongSwan's "authentication of 'hub.example.net' with ECDSA_WITH_NULL /
+#               RSA_EMSA_PKCS1_NULL successful" (its names for a signature of HASH_R as it
+#               is), the hub's "trusted, SIG (...) verified" and pings both ways; then a spoke
+#               certificate from another CA: refused, ike_cert_untrusted +1, nothing kept
 #   8 tshark    every ISAKMP message of the run, captured on the hub's WAN port of the bridge,
 #               dissected by tshark without a malformed packet or an expert error; the hub sent
 #               every exchange type strongSwan sent; its plaintext SA payloads hold one proposal
@@ -42,7 +50,8 @@
 #   9 SIGTERM   after each of the above, the hub exits 0, its log without ERROR or sanitizer report
 #
 # Output: "ok N - ..." lines, then "ikev1: N passed, N failed". Binaries from build/ or
-# $VPNHUB_BUILD. Needs strongSwan (as ike.sh) and tshark/dumpcap for scenario 8.
+# $VPNHUB_BUILD. Needs strongSwan (as ike.sh), openssl for scenario 11 and tshark/dumpcap for
+# scenario 8.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
@@ -535,6 +544,278 @@ scenario_aggressive() {
 	hub_down aggressive
 }
 
+# ---- 11: Main Mode with certificates (RFC 2409 5.1, RFC 4754) ----
+
+# v1_cert_make NAME ISSUER CN ec|rsa [ca]: a key and a certificate in $TMP/pki, signed by
+# ISSUER's key ("" = self-signed): C=CH, O=vpnhub test (or O=elsewhere under the rogue root),
+# CN and, for an end entity, a dNSName of CN. Valid from a day ago for 30 days.
+v1_cert_make() {
+	local d=$TMP/pki n=$1 iss=$2 cn=$3 alg=$4 ca=${5:-} org="vpnhub test"
+	[[ $iss == rogueca || $n == rogueca ]] && org=elsewhere
+	if [[ $alg == rsa ]]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$n.key" || return 1
+	else
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$n.key" ||
+			return 1
+	fi
+	{
+		if [[ -n $ca ]]; then
+			echo "basicConstraints=critical,CA:TRUE"
+			echo "keyUsage=critical,keyCertSign,cRLSign"
+		else
+			echo "basicConstraints=CA:FALSE"
+			echo "keyUsage=digitalSignature"
+			echo "subjectAltName=DNS:$cn"
+		fi
+		echo "subjectKeyIdentifier=hash"
+		[[ -z $iss ]] || echo "authorityKeyIdentifier=keyid"
+	} >"$d/$n.ext"
+	openssl req -new -key "$d/$n.key" -subj "/C=CH/O=$org/CN=$cn" -out "$d/$n.csr" || return 1
+	if [[ -z $iss ]]; then
+		openssl x509 -req -sha256 -days 30 -in "$d/$n.csr" -signkey "$d/$n.key" \
+			-extfile "$d/$n.ext" -out "$d/$n.pem"
+	else
+		openssl x509 -req -sha256 -days 30 -in "$d/$n.csr" -CA "$d/$iss.pem" \
+			-CAkey "$d/$iss.key" -set_serial "$((RANDOM * 32768 + RANDOM))" \
+			-extfile "$d/$n.ext" -out "$d/$n.pem"
+	fi
+}
+
+# v1_pki: made now, gone with the scratch directory (no key is committed). Root CA (RSA-2048)
+# -> intermediate CA (ECDSA P-256) -> hub-ec and spoke-ec (P-256); root -> hub-rsa and
+# spoke-rsa (RSA-2048); another root (rogueca, P-256) -> rogue, a spoke.example.net of its own.
+# hub-ec-chain.pem: hub-ec then the intermediate, which the hub sends in a second CERT payload.
+v1_pki() {
+	mkdir -p "$TMP/pki" && chmod 700 "$TMP/pki"
+	{
+		v1_cert_make root "" "vpnhub test root CA" rsa ca &&
+			v1_cert_make im root "vpnhub test intermediate CA" ec ca &&
+			v1_cert_make hub-ec im hub.example.net ec &&
+			v1_cert_make spoke-ec im spoke.example.net ec &&
+			v1_cert_make hub-rsa root hub.example.net rsa &&
+			v1_cert_make spoke-rsa root spoke.example.net rsa &&
+			v1_cert_make rogueca "" "another root CA" ec ca &&
+			v1_cert_make rogue rogueca spoke.example.net ec &&
+			cat "$TMP/pki/hub-ec.pem" "$TMP/pki/im.pem" >"$TMP/pki/hub-ec-chain.pem"
+	} >"$TMP/pki/openssl.log" 2>&1
+}
+
+# v1_cert_swan SPOKE_CERT: strongSwan (IKEv1, Main Mode) with the spoke's certificate and key,
+# Phase 1 proposal V1_PH1 (default: PH1),
+# authenticating the hub by certificate: swanctl dir $SW/swanctl (SWANCTL_DIR) with the root,
+# the intermediate and the rogue root as CAs (the rogue one so that strongSwan can use the rogue
+# certificate it is given). The hub's CERTREQ makes it send its certificate and intermediate.
+v1_cert_swan() {
+	local w=$SW/swanctl
+	swan_conf "$PH1" aes128-sha256 "$PSK_GOOD" # strongswan.conf; swanctl.conf is replaced
+	sed -i "s/^\(\tload = .*\)/\1 pkcs8 constraints/" "$SW/strongswan.conf"
+	rm -rf "$w/x509" "$w/x509ca" "$w/private"
+	mkdir -p "$w/x509" "$w/x509ca" "$w/private" && chmod 700 "$w/private"
+	cp "$TMP/pki/$1.pem" "$w/x509/spoke.pem"
+	cp "$TMP/pki/$1.key" "$w/private/spoke.key"
+	cp "$TMP/pki/root.pem" "$TMP/pki/im.pem" "$TMP/pki/rogueca.pem" "$w/x509ca/"
+	cat >"$w/swanctl.conf" <<EOC
+connections {
+	hub {
+		version = 1
+		local_addrs = $SPOKE4
+		remote_addrs = $HUB4
+		encap = yes
+		proposals = ${V1_PH1:-$PH1}
+		dpd_delay = 0s
+		rekey_time = 1h
+		reauth_time = 0s
+		over_time = 5m
+		rand_time = 0s
+		local {
+			auth = pubkey
+			certs = spoke.pem
+			id = $SPOKE_ID
+		}
+		remote {
+			auth = pubkey
+			id = hub.example.net
+		}
+		children {
+			net {
+				local_ts = $SPOKE_NETS
+				remote_ts = 10.10.1.0/24
+				esp_proposals = aes128-sha256
+				rekey_time = 0s
+				life_time = 120s
+				rand_time = 0s
+			}
+		}
+	}
+}
+EOC
+}
+
+# v1_cert_hub TAG CERT KEY: the hub of ikev1.yaml.in with auth: pubkey in place of its PSK, its
+# certificate file CERT and key KEY of pki/, the root as its one CA (the spoke's intermediate
+# comes in a CERT payload). HUB_INITIATE as for hub_up; V1_PH1 as for v1_cert_swan.
+v1_cert_hub() {
+	local out rc=0 keys="auth: pubkey\n      cert: pki/$2.pem\n      key: pki/$3.key"
+	hub_conf "${V1_PH1:-$PH1}" aes128-sha256
+	sed -i "s|^      psk: .*|      $keys\n      ca: pki/root.pem|" "$TMP/hub.yaml"
+	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
+	if ((rc != 0)); then
+		t_not_ok "vpnhub --check accepts the IKEv1 hub config with certificates ($1)" "$out"
+		return 1
+	fi
+	hubs_start h "$P-h" "$P-h" "$TMP/hub.$1.log" -c "$TMP/hub.yaml"
+	if hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
+		t_ok "hub started with IKEv1 peer 'spoke', auth: pubkey ($1)"
+		return 0
+	fi
+	t_not_ok "hub started with IKEv1 peer 'spoke', auth: pubkey ($1)" "$(cat "$TMP/ready.err")"
+	return 1
+}
+
+# v1_cert_up TAG SPOKE_CERT HUB_CERT HUB_KEY SCHEME METHOD: the spoke initiates Main Mode with
+# certificates; strongSwan verifies the hub's SIG with SCHEME (its name for the signature of a
+# hash as it is), the hub the spoke's with METHOD ("ECDSA P-256, method 9"); pings both ways.
+v1_cert_up() {
+	local tag=$1 est spoke_dn="C=CH, O=vpnhub test, CN=spoke.example.net"
+	v1_cert_hub "$tag" "$3" "$4" || return 0
+	v1_cert_swan "$2"
+	v1_charon_start
+	est=$(ike_stat established)
+	if v1_established; then
+		t_ok "strongSwan: Main Mode with certificates and Quick Mode completed ($tag)"
+	else
+		t_not_ok "strongSwan: Main Mode with certificates and Quick Mode completed ($tag)" \
+			"$(hub_ike_counts)" "$(tail -n 25 "$SW/charon.log")"
+	fi
+	t_eq "hub: IKEv1 SA established ($tag): spoke/established/v1 QM_IDLE, established +1" \
+		"$(hub_ike_list) $(hub_ike_field isakmp_state) $(stat_delta established "$est")" \
+		"spoke/established/v1 QM_IDLE 1"
+	t_eq "strongSwan verified the hub's SIG_R, $5, with the certificate it sent ($tag)" \
+		"$(swan_count "authentication of 'hub.example.net' with $5 successful") $(
+			swan_count 'received end entity cert "C=CH, O=vpnhub test, CN=hub.example.net"')" \
+		"1 1" "$(grep -E 'cert|authentication' "$SW/charon.log")"
+	t_eq "hub verified the spoke's certificate chain and SIG_I, $6 ($tag)" \
+		"$(hub_log_count "certificate \"$spoke_dn\" trusted, SIG ($6) verified")" "1" \
+		"$(grep -F 'IKEv1' "${HUBS_LOG[h]}" | tail -n 5)"
+	v1_pings "$tag"
+	charon_stop
+	hub_down "$tag"
+}
+
+# 11: certificates. ECDSA P-256 (method 9) with the spoke's and the hub's intermediate sent in
+# CERT payloads; RSA (method 3); the hub initiating; a spoke certificate from another CA refused.
+scenario_cert() {
+	local -x SWANCTL_DIR=$SW/swanctl
+	local u a i why
+	t_diag "scenario 11: Main Mode with certificates (at ${SECONDS} s)"
+	if ! command -v openssl >/dev/null 2>&1 || ! v1_pki; then
+		t_not_ok "openssl made the test PKI" \
+			"$(tail -n 5 "$TMP/pki/openssl.log" 2>/dev/null || echo "no openssl command")"
+		return 0
+	fi
+	# Phase 1 with SHA2-384: HASH_I/HASH_R of ECDSA-256 are HMAC-SHA-256 all the same (RFC 4754)
+	V1_PH1=aes128-sha384-modp2048 v1_cert_up cert-ecdsa spoke-ec hub-ec-chain hub-ec \
+		ECDSA_WITH_NULL "ECDSA P-256, method 9"
+	t_eq "strongSwan sent the intermediate in a second CERT payload, got the hub's too" \
+		"$(swan_count 'sending issuer cert') $(swan_count 'received issuer cert')" "1 1" \
+		"$(grep -E 'cert' "$SW/charon.log")"
+	# Phase 1 with SHA-1: RSA signs HASH_R of the negotiated prf, 20 octets
+	V1_PH1=aes128-sha1-modp2048 v1_cert_up cert-rsa spoke-rsa hub-rsa hub-rsa \
+		RSA_EMSA_PKCS1_NULL "RSA PKCS#1 v1.5, method 3"
+	t_eq "Phase 1 hashes: SHA2-384 with ECDSA-256, SHA-1 with RSA (the hub's logs)" \
+		"$(grep -c 'Main Mode, prf-hmac-sha2-384' "$TMP/hub.cert-ecdsa.log") $(
+			grep -c 'Main Mode, prf-hmac-sha1,' "$TMP/hub.cert-rsa.log")" "1 1"
+
+	# the hub initiates (initiate: true) towards strongSwan, the responder
+	v1_cert_swan spoke-ec
+	v1_charon_start
+	HUB_INITIATE=true v1_cert_hub cert-initiator hub-ec-chain hub-ec || return 0
+	for ((i = 0; i < 50; i++)); do
+		[[ $(swan_installed) == 1 ]] && break
+		sleep 0.2
+	done
+	t_eq "hub initiated Main Mode with certificates: strongSwan verified it, child INSTALLED" \
+		"$(swan_count "authentication of 'hub.example.net' with ECDSA_WITH_NULL successful") $(
+			swan_installed) $(hub_ike_list)" "1 1 spoke/established/v1" \
+		"$(tail -n 20 "${HUBS_LOG[h]}")"
+	v1_pings cert-initiator
+	charon_stop
+	hub_down cert-initiator
+
+	# a spoke certificate from another CA: refused at message 5, counted once, nothing kept
+	why='authentication failed — certificate "C=CH, O=elsewhere, CN=spoke.example.net"'
+	why+=' is not trusted'
+	v1_cert_hub cert-rogue hub-ec-chain hub-ec || return 0
+	v1_cert_swan rogue
+	v1_charon_start
+	read -r u a <<<"$(ike_stat ike_cert_untrusted) $(ike_stat ikev1_auth_failed)"
+	if ! v1_established; then
+		t_ok "spoke certificate from another CA: strongSwan's initiate fails"
+	else
+		t_not_ok "spoke certificate from another CA: strongSwan's initiate fails"
+	fi
+	t_eq "hub: ike_cert_untrusted +1, ikev1_auth_failed +0, no IKE SA, no data plane SA" \
+		"$(stat_delta ike_cert_untrusted "$u") $(stat_delta ikev1_auth_failed "$a") $(
+			hub_ike_left 3) $(hub_dp_sas)" "1 0 none 0 0" "$(hub_ike_counts)"
+	t_eq "hub log names the reason (not trusted: unable to get local issuer certificate)" \
+		"$(hub_log_count "$why: unable to get local issuer certificate")" "1" \
+		"$(grep -F 'IKEv1' "${HUBS_LOG[h]}" | tail -n 5)"
+	charon_stop
+	hub_down cert-rogue
+}
+
+# ---- 12: legacy Phase 1 (ipsec.legacy: true) ----
+
+# 12: an old spoke's Phase 1, as a Cisco "crypto isakmp policy" with encr 3des, hash md5,
+# authentication pre-share, group 2 sends it (strongSwan: 3des-md5-modp1024), and ESP
+# 3DES/HMAC-MD5-96, against the hub of ikev1.yaml.in with "ipsec: {legacy: true}" appended:
+# vpnhub --check warns, Main Mode and Quick Mode complete with those algorithms on both sides,
+# pings go both ways, and the running hub's log carries the warning.
+scenario_legacy() {
+	local out rc=0 est ph1 warn="warning: $TMP/hub.yaml uses legacy"
+	t_diag "scenario 12: legacy Phase 1 3DES/MD5/MODP-1024, ESP 3DES/HMAC-MD5 (at ${SECONDS} s)"
+	hub_conf 3des-md5-modp1024 3des-md5
+	printf 'ipsec:\n  legacy: true\n' >>"$TMP/hub.yaml"
+	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
+	t_eq "vpnhub --check accepts the legacy IKEv1 hub config, with the legacy warning" \
+		"$rc $(grep -cF -- "$warn" <<<"$out")" "0 1" "$out"
+	((rc == 0)) || return 0
+	hubs_start h "$P-h" "$P-h" "$TMP/hub.legacy.log" -c "$TMP/hub.yaml"
+	if ! hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
+		t_not_ok "hub started with IKEv1 peer 'spoke', ipsec.legacy (legacy)" \
+			"$(cat "$TMP/ready.err")"
+		hub_down legacy
+		return 0
+	fi
+	t_ok "hub started with IKEv1 peer 'spoke', ipsec.legacy (legacy)"
+	v1_swan_conf 3des-md5-modp1024 3des-md5 "$PSK_GOOD"
+	v1_charon_start
+	est=$(ike_stat established)
+	if v1_established; then
+		t_ok "strongSwan: Main Mode (3DES/MD5/MODP-1024) and Quick Mode completed"
+	else
+		t_not_ok "strongSwan: Main Mode (3DES/MD5/MODP-1024) and Quick Mode completed" \
+			"$(hub_ike_counts)" "$(tail -n 20 "$SW/charon.log")"
+	fi
+	ph1=3DES_CBC/HMAC_MD5_96/PRF_HMAC_MD5/MODP_1024
+	t_eq "strongSwan: IKE SA $ph1, child ESP:3DES_CBC/HMAC_MD5_96" \
+		"$(swan --list-sas 2>/dev/null | grep -cE -- "^ +$ph1\$") $(
+			swan_child_line | grep -Eo 'INSTALLED, TUNNEL-in-UDP, ESP:[^ ]*')" \
+		"1 INSTALLED, TUNNEL-in-UDP, ESP:3DES_CBC/HMAC_MD5_96" "$(swan --list-sas 2>&1)"
+	t_eq "hub: spoke/established/v1 QM_IDLE, encr 3 prf 1 dh 2 (IKEv2 IDs), established +1" \
+		"$(hub_ike_list) $(hub_ike_field isakmp_state) $(hub_ike_field encr) $(
+			hub_ike_field prf) $(hub_ike_field dh) $(stat_delta established "$est")" \
+		"spoke/established/v1 QM_IDLE 3 1 2 1"
+	t_eq "hub log: ISAKMP SA established (Main Mode, prf-hmac-md5, ...)" \
+		"$(hub_log_count 'ISAKMP SA established (Main Mode, prf-hmac-md5,')" "1" \
+		"$(grep -F 'IKEv1' "${HUBS_LOG[h]}" | tail -n 5)"
+	v1_pings legacy
+	t_eq "the running hub's log has the legacy warning" "$(hub_log_count "$warn")" "1" \
+		"$(head -n 5 "${HUBS_LOG[h]}")"
+	charon_stop
+	hub_down legacy
+}
+
 # ---- 8: tshark dissects the ISAKMP on the wire ----
 
 # cap_begin FILE: dumpcap on the bridge port facing the hub (both directions of its WAN).
@@ -642,7 +923,7 @@ v1_cleanup() {
 main() {
 	local t0 s
 	if [[ -n ${IKEV1_ONLY:-} ]] && ! declare -F "scenario_$IKEV1_ONLY" >/dev/null; then
-		echo "Bail out! no scenario '$IKEV1_ONLY' (main pfs refusals dpd delete aggressive tshark)"
+		echo "Bail out! no scenario '$IKEV1_ONLY' (main pfs refusals dpd delete aggressive cert legacy tshark)"
 		exit 1
 	fi
 	ike_setup ikev1 v1 || {
@@ -659,7 +940,7 @@ main() {
 				CAP_WHOLE=1
 			fi
 		fi
-		for s in main pfs refusals dpd delete aggressive; do
+		for s in main pfs refusals dpd delete aggressive cert legacy; do
 			t0=$SECONDS
 			"scenario_$s"
 			RAN+=("$s")

@@ -1866,6 +1866,8 @@ static void test_cmap_example(void)
 #define ESP(p) IKE_OK "          esp: " p "\n"
 /* Line 12 after IKE_PEERS PEER("p"): the peer's ike proposals (value at col 12), then c. */
 #define IKE_P(p) IKE_PEERS PEER("p") "      ike: " p "\n" CHILD_C
+/* A last section: the legacy algorithms allowed (3des and md5, IKEv1's legacy Phase 1). */
+#define IPSEC_LEGACY "ipsec:\n  legacy: true\n"
 
 /*
  * Crypto map entries keyed by IKE (config_cryptomap.c, cfgi_cmap_child): lines 1-16 are map cm
@@ -1954,8 +1956,18 @@ static const struct bad_case ike_bad_cases[] = {
 	/* section and peer keys */
 	{"ike a sequence", IFACE_V4 "ike: []\n",
 	 "t.yaml:6:6: ", "expected a mapping in ike, not a sequence"},
-	{"unknown ike key", IFACE_V4 "ike:\n  users: []\n",
-	 "t.yaml:7:3: ", "unknown key 'users' in ike"},
+	{"unknown ike key", IFACE_V4 "ike:\n  radius: []\n",
+	 "t.yaml:7:3: ", "unknown key 'radius' in ike"},
+	{"user twice",
+	 IFACE_V4 "ike:\n  users:\n    - {name: al, password: x}\n"
+		  "    - {name: al, password: y}\n",
+	 "t.yaml:9:14: ", "user al is listed twice (line 8)"},
+	{"user name with a blank", IFACE_V4 "ike:\n  users: [{name: 'a b', password: x}]\n",
+	 "t.yaml:7:18: ", "'name' must be printable ASCII without blanks (character 2"},
+	{"user without password", IFACE_V4 "ike:\n  users: [{name: al}]\n",
+	 "t.yaml:7:11: ", "missing required key 'password' in ike.users[0]"},
+	{"empty password", IFACE_V4 "ike:\n  users: [{name: al, password: ''}]\n",
+	 "t.yaml:7:32: ", "'password' must be 1..128 octets (it is 0)"},
 	{"unknown peer key", IKE_PEERS PEER("p") "      mobike: true\n" CHILD_C,
 	 "t.yaml:12:7: ", "unknown key 'mobike' in ike.peers[0]"},
 	{"peer without children", IKE_PEERS PEER("p"),
@@ -1988,6 +2000,19 @@ static const struct bad_case ike_bad_cases[] = {
 	 "t.yaml:12:19: ", "'aggressive' is an IKEv1 mode: it needs 'version: 1'"},
 	{"version 3", IKE_PEERS PEER("p") "      version: 3\n" CHILD_C,
 	 "t.yaml:12:16: ", "'version' is out of range 1..2"},
+	{"aggressive with auth pubkey",
+	 IKE_PEERS PEER("p") "      version: 1\n      aggressive: true\n"
+			     "      auth: pubkey\n" CHILD_C,
+	 "t.yaml:13:19: ", "Aggressive Mode is implemented with a pre-shared key only"},
+	{"banner with IKEv2", IKE_PEERS PEER("p") "      banner: hello\n" CHILD_C,
+	 "t.yaml:12:15: ", "'banner' is IKEv1 remote access: it needs 'version: 1'"},
+	{"xauth without users", IKE_PEERS PEER("p") "      version: 1\n      xauth: true\n" CHILD_C,
+	 "t.yaml:13:14: ", "'xauth' with no ike.users: no one could log in"},
+	{"mode_config neither pull nor push",
+	 IKE_PEERS PEER("p") "      version: 1\n      mode_config: pushy\n" CHILD_C,
+	 "t.yaml:13:20: ", "'mode_config' must be pull or push"},
+	{"domain with a blank", IKE_PEERS PEER("p") "      version: 1\n      domain: a b\n" CHILD_C,
+	 "t.yaml:13:15: ", "'domain' has a control character at 2"},
 	{"remote any without remote_id", IKE_PEERS PEER_AT("p", "any") CHILD_C,
 	 "t.yaml:8:7: ", "missing required key 'remote_id' in ike.peers[0]: with remote: any"},
 	{"remote any with remote_id any",
@@ -2211,14 +2236,33 @@ static const struct bad_case ike_bad_cases[] = {
 	 "t.yaml:12:35: ", "'ike': esn applies to ESP proposals only"},
 	{"PRF in ESP", ESP("aes256-sha256-prfsha256"),
 	 "t.yaml:14:30: ", "'esp': prfsha256 is a PRF: ESP proposals take none"},
-	{"3DES in IKE", IKE_P("3des-sha256-modp2048"),
-	 "t.yaml:12:12: ", "'ike': 3des is not implemented for IKE"},
+	/* legacy IKE (IKEv1 Phase 1): ipsec.legacy and version: 1, whatever the order of keys */
+	{"3DES in IKE without ipsec.legacy", IKE_P("3des-sha256-modp2048"), "t.yaml:12:12: ",
+	 "'ike': 3des is a legacy algorithm: IKEv1 peers only, with ipsec.legacy: true"},
+	{"MD5 in IKEv1 without ipsec.legacy", IKE_P("aes128-md5-modp2048\n      version: 1"),
+	 "t.yaml:12:19: ",
+	 "'ike': md5 is a legacy algorithm: IKEv1 peers only, with ipsec.legacy: true"},
+	{"prfmd5 without ipsec.legacy", IKE_P("aes128gcm16-prfmd5-modp2048"), "t.yaml:12:24: ",
+	 "'ike': prfmd5 is a legacy algorithm: IKEv1 peers only, with ipsec.legacy: true"},
+	{"modp1536 in IKEv1 without ipsec.legacy", IKE_P("aes128-sha1-modp1536\n      version: 1"),
+	 "t.yaml:12:24: ",
+	 "'ike': modp1536 is a legacy algorithm: IKEv1 peers only, with ipsec.legacy: true"},
+	{"legacy IKE, ipsec.legacy, IKEv2 by default", IKE_P("3des-md5-modp1024") IPSEC_LEGACY,
+	 "t.yaml:12:12: ",
+	 "'ike': 3des is a legacy algorithm: IKEv1 peers only (this peer is IKEv2"},
+	{"legacy IKE, ipsec.legacy, version 2 after it, second proposal",
+	 IKE_P("[aes128-sha256-modp2048, aes128-sha1-modp1536]\n      version: 2") IPSEC_LEGACY,
+	 "t.yaml:12:49: ", "'ike': modp1536 is a legacy algorithm: IKEv1 peers only (this peer"},
+	{"legacy group as PFS", ESP("3des-md5-modp1024") IPSEC_LEGACY,
+	 "t.yaml:14:25: ", "'esp': modp1024 is a legacy group: IKEv1 Phase 1 only"},
 	{"3DES in ESP without ipsec.legacy", ESP("3des-sha1"),
 	 "t.yaml:14:16: ", "'esp': 3des is a legacy algorithm: set ipsec.legacy: true"},
 	{"MD5 in ESP without ipsec.legacy", ESP("aes128-md5"),
 	 "t.yaml:14:23: ", "'esp': md5 is a legacy algorithm"},
-	{"modp1024 (RFC 8247)", IKE_P("aes128-sha256-modp1024"), "t.yaml:12:26: ",
-	 "'ike': modp1024 is not implemented: groups below 2048 bits are too weak"},
+	{"modp1024 without ipsec.legacy", IKE_P("aes128-sha256-modp1024"), "t.yaml:12:26: ",
+	 "'ike': modp1024 is a legacy algorithm: IKEv1 peers only, with ipsec.legacy: true"},
+	{"modp768 (RFC 8247)", IKE_P("aes128-sha256-modp768"), "t.yaml:12:26: ",
+	 "'ike': modp768 is not implemented: groups below 2048 bits are too weak"},
 	{"algorithm listed twice", ESP("aes128-aes256-sha256-aes128"),
 	 "t.yaml:14:37: ", "'esp': aes128 is listed twice"},
 	{"two dashes", ESP("aes128--sha256"), "t.yaml:14:23: ", "'esp': empty algorithm name"},
@@ -2520,6 +2564,41 @@ static void test_ike_algs_implemented(void)
 	cfg_free(cfg);
 }
 
+/*
+ * A legacy IKEv1 Phase 1 (a Cisco spoke's "encr 3des, hash md5, group 2"): with ipsec.legacy and
+ * version: 1 (written after the proposals) 3des, md5 (and its PRF), prfmd5, modp1024 and
+ * modp1536 load as their IKEv2 IDs, crypto/ implements the PRF and the groups, and the warning
+ * flag is set.
+ */
+static void test_ike_legacy_v1(void)
+{
+	static const char yaml[] =
+		IKE_P("[3des-md5-modp1024, aes128-sha1-prfmd5-modp1536]\n      version: 1")
+			IPSEC_LEGACY;
+	char err[CFG_ERR_MAX] = "";
+	struct config *cfg = NULL;
+	const struct cfg_ike_proposal *q;
+
+	CU_ASSERT_EQUAL(cfg_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err)), 0);
+	if (cfg == NULL)
+		fprintf(stderr, "\n  legacy IKEv1: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_TRUE(cfg->legacy_used);
+	CU_ASSERT_EQUAL(cfg->ike_peers[0].version, 1);
+	CU_ASSERT_EQUAL_FATAL(cfg->ike_peers[0].n_ike, 2);
+	q = &cfg->ike_peers[0].ike[0]; /* ENCR_3DES, AUTH_HMAC_MD5_96 and PRF_HMAC_MD5, group 2 */
+	CU_ASSERT_TRUE(q->n_encr == 1 && alg_is(&q->encr[0], 3, 0));
+	CU_ASSERT_TRUE(q->n_integ == 1 && q->integ[0] == 1);
+	CU_ASSERT_TRUE(q->n_prf == 1 && q->prf[0] == 1 && ike_prf_len(q->prf[0]) == 16);
+	CU_ASSERT_TRUE(q->n_dh == 1 && q->dh[0] == 2 && ike_dh_supported(q->dh[0]));
+	q = &cfg->ike_peers[0].ike[1];
+	CU_ASSERT_TRUE(q->n_encr == 1 && alg_is(&q->encr[0], 12, 128));
+	CU_ASSERT_TRUE(q->n_integ == 1 && q->integ[0] == 2);
+	CU_ASSERT_TRUE(q->n_prf == 1 && q->prf[0] == 1); /* named: no PRF from sha1 */
+	CU_ASSERT_TRUE(q->n_dh == 1 && q->dh[0] == 5 && ike_dh_supported(q->dh[0]));
+	cfg_free(cfg);
+}
+
 /* The example: a static VTI keyed by IKE, a remote-access peer with a pool. */
 static void test_ike_example(void)
 {
@@ -2768,6 +2847,9 @@ static void test_ike_shared(void)
 		{"a bad proposal in a named list, where it is written",
 		 SHARED("branch", "dpd_delay", "aes999-prfsha256-x25519"),
 		 "t.yaml:8:44: ", "'ike': unknown algorithm 'aes999'"},
+		{"a legacy proposal in a named list, an IKEv2 peer's",
+		 SHARED("branch", "dpd_delay", "3des-md5-modp1024") IPSEC_LEGACY,
+		 "t.yaml:8:44: ", "'ike': 3des is a legacy algorithm: IKEv1 peers only (this peer"},
 		{"a template without a name",
 		 IFACE_V4 "ike:\n  templates:\n    - {local: 10.0.0.1}\n",
 		 "t.yaml:8:7: ", "missing required key 'name' in a template"},
@@ -3150,6 +3232,7 @@ int test_config_register(void)
 		{"ike dual-stack pools", test_ike_dual_stack_pools},
 		{"ike values", test_ike_good},
 		{"ike algorithms implemented", test_ike_algs_implemented},
+		{"ike legacy IKEv1 proposals", test_ike_legacy_v1},
 		{"ike example values", test_ike_example},
 		{"ike certificate example", test_ike_cert_example},
 		{"ike limits", test_ike_limits},

@@ -14,7 +14,8 @@
  * RFC 7427 Appendix A prints (A.1.1, A.1.2, A.3.2-A.3.4, A.4.3); the CERTREQ key hash (RFC 7296
  * 3.7) against SHA-1 over i2d_PUBKEY of the key itself (a path that never looks at the
  * certificate). Signatures are checked both ways: ours verified by OpenSSL directly, and
- * signatures made by OpenSSL directly verified by ours.
+ * signatures made by OpenSSL directly verified by ours. IKEv1's RSA SIG (RFC 2409 5.1), being
+ * deterministic, is compared octet for octet with the PKCS#1 type-1 block built by hand.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@
 #include <sys/stat.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -736,6 +738,176 @@ static void test_verify_foreign(void)
 		ike_sig_verify(pki.ee.der, pki.ee.len, 9, auth, 63, so, 3, why, sizeof(why)), 0);
 }
 
+/* ---- IKEv1: SIG_I / SIG_R over HASH_I / HASH_R as they are (RFC 2409 5.1, RFC 4754 7) ---- */
+
+/*
+ * Known answer for RSA, built without the code under test: the EMSA-PKCS1-v1_5 block of type 1
+ * around h with no DigestInfo (00 01 FF..FF 00 h, as long as the modulus) put through the bare
+ * RSA private operation. PKCS#1 v1.5 is deterministic: ours must be these very octets.
+ */
+static size_t rsa_by_hand(EVP_PKEY *k, const uint8_t *h, size_t hl, uint8_t *out, size_t cap)
+{
+	size_t n = (size_t)EVP_PKEY_get_size(k), sl = cap;
+	uint8_t em[1024];
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+	bool ok = pc != NULL && n <= sizeof(em) && hl + 11 <= n;
+
+	if (ok) {
+		em[0] = 0x00;
+		em[1] = 0x01;
+		memset(em + 2, 0xff, n - 3 - hl);
+		em[n - hl - 1] = 0x00;
+		memcpy(em + n - hl, h, hl);
+	}
+	ok = ok && EVP_PKEY_decrypt_init(pc) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(pc, RSA_NO_PADDING) == 1 &&
+	     EVP_PKEY_decrypt(pc, out, &sl, em, n) == 1;
+	EVP_PKEY_CTX_free(pc);
+	return ok ? sl : 0;
+}
+
+/* r | s (half octets each) as a DER Ecdsa-Sig-Value, verified by OpenSSL over h as the digest. */
+static bool openssl_ecdsa_ok(EVP_PKEY *k, const uint8_t *h, size_t hl, const uint8_t *rs,
+			     size_t half)
+{
+	ECDSA_SIG *s = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(rs, (int)half, NULL), *ss = BN_bin2bn(rs + half, (int)half, NULL);
+	uint8_t der[160], *p = der;
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+	bool ok = s != NULL && r != NULL && ss != NULL && ECDSA_SIG_set0(s, r, ss) == 1;
+	int l;
+
+	if (!ok) {
+		BN_free(r);
+		BN_free(ss);
+	}
+	l = ok ? i2d_ECDSA_SIG(s, &p) : 0;
+	ok = ok && l > 0 && pc != NULL && EVP_PKEY_verify_init(pc) == 1 &&
+	     EVP_PKEY_verify(pc, der, (size_t)l, h, hl) == 1;
+	EVP_PKEY_CTX_free(pc);
+	ECDSA_SIG_free(s);
+	return ok;
+}
+
+/* An ECDSA signature of h made by OpenSSL directly, as r | s. */
+static size_t openssl_ecdsa(EVP_PKEY *k, const uint8_t *h, size_t hl, size_t half, uint8_t *rs)
+{
+	uint8_t der[160];
+	const uint8_t *p = der;
+	size_t dl = sizeof(der);
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+	bool ok = pc != NULL && EVP_PKEY_sign_init(pc) == 1 &&
+		  EVP_PKEY_sign(pc, der, &dl, h, hl) == 1;
+	ECDSA_SIG *s = ok ? d2i_ECDSA_SIG(NULL, &p, (long)dl) : NULL;
+	const BIGNUM *r = NULL, *ss = NULL;
+
+	if (s != NULL)
+		ECDSA_SIG_get0(s, &r, &ss);
+	ok = s != NULL && BN_bn2binpad(r, rs, (int)half) == (int)half &&
+	     BN_bn2binpad(ss, rs + half, (int)half) == (int)half;
+	ECDSA_SIG_free(s);
+	EVP_PKEY_CTX_free(pc);
+	return ok ? 2 * half : 0;
+}
+
+static void test_sign_hash(void)
+{
+	uint8_t h[64], sig[IKE_SIG_MAX], ref[IKE_SIG_MAX];
+	size_t len = 0, rl;
+	char why[IKE_CERT_WHY_MAX];
+	static const struct {
+		const struct ent *e;
+		enum ike_sig_key type;
+		size_t hl, half; /* half 0: RSA */
+	} cases[] = {
+		{&pki.rsa, IKE_SIG_KEY_RSA, 20, 0},    /* HASH_I with SHA-1 */
+		{&pki.rsa, IKE_SIG_KEY_RSA, 32, 0},    /* with SHA2-256 */
+		{&pki.rsa, IKE_SIG_KEY_RSA, 64, 0},    /* with SHA2-512 */
+		{&pki.ee, IKE_SIG_KEY_P256, 32, 32},   /* method 9: HMAC-SHA-256 */
+		{&pki.p384, IKE_SIG_KEY_P384, 48, 48}, /* method 10: HMAC-SHA-384 */
+	};
+
+	for (size_t i = 0; i < sizeof(h); i++)
+		h[i] = (uint8_t)(0x5a ^ (i * 29));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ent *e = cases[i].e;
+		size_t hl = cases[i].hl, half = cases[i].half;
+
+		CU_ASSERT_EQUAL(ike_sig_key_type(e->p8, e->p8_len), cases[i].type);
+		CU_ASSERT_EQUAL_FATAL(
+			ike_sig_sign_hash(e->p8, e->p8_len, h, hl, sig, sizeof(sig), &len), 0);
+		if (half == 0) { /* the very octets of the block built by hand */
+			rl = rsa_by_hand(e->key, h, hl, ref, sizeof(ref));
+			CU_ASSERT_TRUE(rl == 256 && len == rl && memcmp(sig, ref, rl) == 0);
+		} else { /* r | s of the field's size, good for OpenSSL; OpenSSL's good for us */
+			CU_ASSERT_EQUAL(len, 2 * half);
+			CU_ASSERT_TRUE(openssl_ecdsa_ok(e->key, h, hl, sig, half));
+			rl = openssl_ecdsa(e->key, h, hl, half, ref);
+			CU_ASSERT_EQUAL_FATAL(rl, 2 * half);
+			CU_ASSERT_EQUAL(ike_sig_verify_hash(e->der, e->len, cases[i].type, h, hl,
+							    ref, rl, why, sizeof(why)),
+					0);
+		}
+		CU_ASSERT_EQUAL(ike_sig_verify_hash(e->der, e->len, cases[i].type, h, hl, sig, len,
+						    why, sizeof(why)),
+				0);
+		/* one bit of the hash, of the signature; one octet short; another key */
+		h[hl - 1] ^= 0x01;
+		CU_ASSERT_EQUAL(ike_sig_verify_hash(e->der, e->len, cases[i].type, h, hl, sig, len,
+						    why, sizeof(why)),
+				-EKEYREJECTED);
+		h[hl - 1] ^= 0x01;
+		sig[len / 2] ^= 0x10;
+		CU_ASSERT_EQUAL(ike_sig_verify_hash(e->der, e->len, cases[i].type, h, hl, sig, len,
+						    why, sizeof(why)),
+				-EKEYREJECTED);
+		sig[len / 2] ^= 0x10;
+		CU_ASSERT_EQUAL(ike_sig_verify_hash(e->der, e->len, cases[i].type, h, hl, sig + 1,
+						    len - 1, why, sizeof(why)),
+				-EKEYREJECTED);
+		CU_ASSERT_EQUAL(ike_sig_verify_hash(e->der, e->len, cases[i].type, h, hl - 1, sig,
+						    len, why, sizeof(why)),
+				-EKEYREJECTED);
+		/* the certificate's key not of the negotiated method's type */
+		CU_ASSERT_EQUAL(ike_sig_verify_hash(e->der, e->len,
+						    half == 0 ? IKE_SIG_KEY_P256 : IKE_SIG_KEY_RSA,
+						    h, hl, sig, len, why, sizeof(why)),
+				-EKEYREJECTED);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "not the key of the negotiated method"));
+	}
+	/* RSA over a DigestInfo (PKCS#1 v1.5 with SHA-256 of the hash) is another thing */
+	EVP_MD_CTX *mc = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pc = NULL;
+	rl = sizeof(ref);
+	CU_ASSERT_FATAL(EVP_DigestSignInit_ex(mc, &pc, "SHA2-256", NULL, NULL, pki.rsa.key, NULL) ==
+				1 &&
+			EVP_DigestSign(mc, ref, &rl, h, 32) == 1);
+	EVP_MD_CTX_free(mc);
+	CU_ASSERT_EQUAL(ike_sig_verify_hash(pki.rsa.der, pki.rsa.len, IKE_SIG_KEY_RSA, h, 32, ref,
+					    rl, why, sizeof(why)),
+			-EKEYREJECTED);
+	/* a signature of the right key type by another key; a certificate that is not one */
+	CU_ASSERT_EQUAL_FATAL(
+		ike_sig_sign_hash(pki.ee.p8, pki.ee.p8_len, h, 32, sig, sizeof(sig), &len), 0);
+	CU_ASSERT_EQUAL(ike_sig_verify_hash(pki.rogue.der, pki.rogue.len, IKE_SIG_KEY_P256, h, 32,
+					    sig, len, why, sizeof(why)),
+			-EKEYREJECTED);
+	CU_ASSERT_EQUAL(ike_sig_verify_hash(pki.ee.p8, pki.ee.p8_len, IKE_SIG_KEY_P256, h, 32, sig,
+					    len, why, sizeof(why)),
+			-EBADMSG);
+	/* no hash, one longer than any prf's; a key that does not parse */
+	CU_ASSERT_EQUAL(ike_sig_sign_hash(pki.ee.p8, pki.ee.p8_len, h, 0, sig, sizeof(sig), &len),
+			-EINVAL);
+	CU_ASSERT_EQUAL(ike_sig_verify_hash(pki.ee.der, pki.ee.len, IKE_SIG_KEY_P256, h, 0, sig, 64,
+					    why, sizeof(why)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(ike_sig_sign_hash(pki.ee.der, pki.ee.len, h, 32, sig, sizeof(sig), &len),
+			-EBADMSG);
+	CU_ASSERT_EQUAL(ike_sig_key_type(pki.ee.der, pki.ee.len), IKE_SIG_KEY_NONE);
+	/* ECDSA r | s does not fit in 63 octets of output */
+	CU_ASSERT_NOT_EQUAL(ike_sig_sign_hash(pki.ee.p8, pki.ee.p8_len, h, 32, sig, 63, &len), 0);
+}
+
 /* ---- the config loader ---- */
 
 static int put_file(const char *name, const char *text, size_t len)
@@ -929,6 +1101,7 @@ int test_ike_cert_register(void)
 		{"certificate lists, self-signed", test_cert_list},
 		{"sign and verify, every method (RFC 7427, 4754)", test_sign_verify},
 		{"OpenSSL's signatures, lying lengths (RFC 7427 A)", test_verify_foreign},
+		{"IKEv1 SIG over the hash as it is (RFC 2409 5.1, 4754 7)", test_sign_hash},
 		{"config: auth pubkey loads", test_conf_ok},
 		{"config: auth pubkey refusals", test_conf_refused},
 	};

@@ -44,8 +44,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
@@ -2472,6 +2477,37 @@ static void test_v1_dpd(void)
 	engines_down();
 }
 
+/*
+ * A new ISAKMP SA at 9/10 of a 20 s lifetime, make-before-break: its Quick Mode takes the VTI
+ * over (the invariants check every message), then the old SA and its Phase 2 SAs are deleted
+ * with the peer; twice in a row.
+ */
+static void test_v1_p1_rekey(void)
+{
+	v1_extra[0] = "      rekey_time: 20\n";
+	CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+	run(300);
+	v1_check_up();
+	struct ike_sa *first = cur(A);
+	CU_ASSERT_EQUAL(first->v1->p1c.life_s, 20);
+	run(18500); /* 9/10 of 20 s: a second SA, its child, the first one gone on both ends */
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_established, 2);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_established, 2);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	v1_check_up();
+	CU_ASSERT_EQUAL(dp_count(A), 2);
+	CU_ASSERT_EQUAL(dp_count(B), 2);
+	run(20000); /* and again, from the second one */
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_established, 3);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 1);
+	v1_check_up();
+	CU_ASSERT_EQUAL(A->c.ike->st.peers_dead + B->c.ike->st.peers_dead, 0);
+	v1_extra[0] = NULL;
+	engines_down();
+}
+
 /* RFC 2409 5.4: Aggressive Mode, only with a peer that allows it. */
 static void test_v1_aggressive(void)
 {
@@ -2535,6 +2571,365 @@ static void test_v1_refusals(void)
 	engines_down();
 }
 
+/* ---- Main Mode with certificates (RFC 2409 5.1) ---- */
+
+/*
+ * A test PKI made now with OpenSSL's API, in a scratch directory the engines' configs name (no
+ * key is ever committed): a root CA (P-256) with an intermediate CA under it; for each engine an
+ * RSA-2048 certificate from the root, a P-256 one from the intermediate (its file holds the
+ * intermediate after it: sent in a second CERT payload, for the other engine has the root only)
+ * and a P-384 one from the root; another root with certificates for both names of its own.
+ */
+enum {
+	V1K_ROOT,
+	V1K_IM,
+	V1K_A_RSA,
+	V1K_B_RSA,
+	V1K_A_EC,
+	V1K_B_EC,
+	V1K_A_384,
+	V1K_B_384,
+	V1K_ROGUE_CA,
+	V1K_A_ROGUE,
+	V1K_B_ROGUE,
+	V1K_N
+};
+
+static const struct {
+	const char *file;
+	int issuer; /* -1: self-signed */
+	int bits;   /* RSA-2048, else the curve: 256 or 384 */
+	const char *cn;
+	bool ca;
+} v1k_spec[V1K_N] = {
+	[V1K_ROOT] = {"root", -1, 256, "vpnhub test root CA", true},
+	[V1K_IM] = {"im", V1K_ROOT, 256, "vpnhub test intermediate CA", true},
+	[V1K_A_RSA] = {"a-rsa", V1K_ROOT, 2048, "a.example.net", false},
+	[V1K_B_RSA] = {"b-rsa", V1K_ROOT, 2048, "b.example.net", false},
+	[V1K_A_EC] = {"a-ec", V1K_IM, 256, "a.example.net", false},
+	[V1K_B_EC] = {"b-ec", V1K_IM, 256, "b.example.net", false},
+	[V1K_A_384] = {"a-384", V1K_ROOT, 384, "a.example.net", false},
+	[V1K_B_384] = {"b-384", V1K_ROOT, 384, "b.example.net", false},
+	[V1K_ROGUE_CA] = {"rogue-ca", -1, 256, "another root CA", true},
+	[V1K_A_ROGUE] = {"a-rogue", V1K_ROGUE_CA, 256, "a.example.net", false},
+	[V1K_B_ROGUE] = {"b-rogue", V1K_ROGUE_CA, 256, "b.example.net", false},
+};
+
+static struct {
+	char dir[64];
+	EVP_PKEY *key[V1K_N];
+	X509 *x[V1K_N];
+} v1k;
+
+/* Certificate i of the spec for its key, signed by its issuer: a day each way from now. */
+static X509 *v1k_cert(int i)
+{
+	int up = v1k_spec[i].issuer;
+	X509 *x = X509_new(), *ux = up >= 0 ? v1k.x[up] : x;
+	X509_NAME *n = x != NULL ? X509_get_subject_name(x) : NULL;
+	X509V3_CTX v3;
+	char san[96];
+	bool ok = n != NULL && X509_set_version(x, 2) == 1 &&
+		  ASN1_INTEGER_set(X509_get_serialNumber(x), i + 1) == 1 &&
+		  X509_gmtime_adj(X509_getm_notBefore(x), -86400) != NULL &&
+		  X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL &&
+		  X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const uint8_t *)"CH", -1, -1,
+					     0) == 1 &&
+		  X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const uint8_t *)"vpnhub test",
+					     -1, -1, 0) == 1 &&
+		  X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const uint8_t *)v1k_spec[i].cn,
+					     -1, -1, 0) == 1 &&
+		  X509_set_issuer_name(x, X509_get_subject_name(ux)) == 1 &&
+		  X509_set_pubkey(x, v1k.key[i]) == 1;
+	const bool ca = v1k_spec[i].ca;
+	const char *ext[][2] = {
+		{"basicConstraints", ca ? "critical,CA:TRUE" : "CA:FALSE"},
+		{"keyUsage", ca ? "critical,keyCertSign,cRLSign" : "digitalSignature"},
+		{"subjectKeyIdentifier", "hash"},
+		{"subjectAltName", ca ? NULL : san},
+	};
+	snprintf(san, sizeof(san), "DNS:%s", v1k_spec[i].cn);
+	X509V3_set_ctx(&v3, ux, x, NULL, NULL, 0);
+	for (size_t k = 0; ok && k < RTE_DIM(ext); k++) {
+		if (ext[k][1] == NULL)
+			continue;
+		X509_EXTENSION *e = X509V3_EXT_conf(NULL, &v3, ext[k][0], ext[k][1]);
+		ok = e != NULL && X509_add_ext(x, e, -1) == 1;
+		X509_EXTENSION_free(e);
+	}
+	if (ok && X509_sign(x, v1k.key[up >= 0 ? up : i], EVP_sha256()) > 0)
+		return x;
+	X509_free(x);
+	return NULL;
+}
+
+/* <dir>/<file>.pem (the certificate, then its issuer when that is the intermediate), .key. */
+static bool v1k_write(int i)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s.pem", v1k.dir, v1k_spec[i].file);
+	FILE *f = fopen(path, "w");
+	bool ok = f != NULL && PEM_write_X509(f, v1k.x[i]) == 1 &&
+		  (v1k_spec[i].issuer != V1K_IM || PEM_write_X509(f, v1k.x[V1K_IM]) == 1);
+	if (f != NULL)
+		ok = fclose(f) == 0 && ok;
+	snprintf(path, sizeof(path), "%s/%s.key", v1k.dir, v1k_spec[i].file);
+	f = fopen(path, "w");
+	ok = ok && f != NULL && PEM_write_PrivateKey(f, v1k.key[i], NULL, NULL, 0, NULL, NULL) == 1;
+	if (f != NULL)
+		ok = fclose(f) == 0 && ok;
+	return ok;
+}
+
+static void v1k_down(void)
+{
+	char path[128];
+	for (int i = 0; i < V1K_N; i++) {
+		for (int k = 0; k < 2 && v1k.dir[0] != '\0'; k++) {
+			snprintf(path, sizeof(path), "%s/%s.%s", v1k.dir, v1k_spec[i].file,
+				 k == 0 ? "pem" : "key");
+			unlink(path);
+		}
+		X509_free(v1k.x[i]);
+		EVP_PKEY_free(v1k.key[i]);
+		v1k.x[i] = NULL;
+		v1k.key[i] = NULL;
+	}
+	if (v1k.dir[0] != '\0')
+		rmdir(v1k.dir);
+	v1k.dir[0] = '\0';
+}
+
+static int v1k_up(void)
+{
+	snprintf(v1k.dir, sizeof(v1k.dir), "/tmp/vhv1cert.XXXXXX");
+	if (mkdtemp(v1k.dir) == NULL) {
+		v1k.dir[0] = '\0';
+		return -1;
+	}
+	for (int i = 0; i < V1K_N; i++) {
+		int bits = v1k_spec[i].bits;
+		v1k.key[i] = bits == 2048  ? EVP_RSA_gen(2048)
+			     : bits == 384 ? EVP_EC_gen("P-384")
+					   : EVP_EC_gen("P-256");
+		v1k.x[i] = v1k.key[i] != NULL ? v1k_cert(i) : NULL;
+		if (v1k.x[i] == NULL || !v1k_write(i))
+			return -1;
+	}
+	return 0;
+}
+
+/* The line of yaml (NUL-terminated, in cap octets) that starts with from: to in its place. */
+static void v1k_line(char *yaml, size_t cap, const char *from, const char *to)
+{
+	char *at = strstr(yaml, from), *end = at != NULL ? strchr(at, '\n') : NULL;
+	size_t tl = strlen(to), rest = end != NULL ? strlen(end) + 1 : 0;
+	if (end == NULL || (size_t)(at - yaml) + tl + rest > cap)
+		return;
+	memmove(at + tl, end, rest);
+	memcpy(at, to, tl);
+}
+
+/* Engine i's config of yaml_v1 with auth: pubkey, certificate and key of i, the root as CA. */
+static void v1k_yaml(int i, int cert, char *out, size_t cap)
+{
+	char auth[512];
+	yaml_v1(i, NULL, NULL, NULL, out, cap);
+	snprintf(auth, sizeof(auth),
+		 "      auth: pubkey\n      cert: %s/%s.pem\n      key: %s/%s.key\n"
+		 "      ca: %s/root.pem",
+		 v1k.dir, v1k_spec[cert].file, v1k.dir, v1k_spec[cert].file, v1k.dir);
+	v1k_line(out, cap, "      psk: ", auth);
+}
+
+/* A with certificate a, B with b; B's remote_id line (NULL: as yaml_v1 has it); A initiates. */
+static int v1k_engines(int a, int b, const char *a_local_id, const char *b_remote_id)
+{
+	static char ya[8192], yb[8192];
+	v1k_yaml(0, a, ya, sizeof(ya));
+	v1k_yaml(1, b, yb, sizeof(yb));
+	if (a_local_id != NULL)
+		v1k_line(ya, sizeof(ya), "      local_id: ", a_local_id);
+	if (b_remote_id != NULL)
+		v1k_line(yb, sizeof(yb), "      remote_id: ", b_remote_id);
+	return engines_up_yaml(ya, yb);
+}
+
+/* The Cert Encoding and CA of each CR of plain message w (3 or 4): X.509, the root's subject. */
+static unsigned int v1k_crs(const struct wire *w)
+{
+	static struct ikev1_msg m;
+	uint8_t dn[256];
+	unsigned char *p = dn;
+	int dl = i2d_X509_NAME(X509_get_subject_name(v1k.x[V1K_ROOT]), NULL);
+	unsigned int n = 0;
+	if (dl <= 0 || dl > (int)sizeof(dn) || ikev1_msg_parse(&m, w->buf, w->len) != 0)
+		return 0;
+	i2d_X509_NAME(X509_get_subject_name(v1k.x[V1K_ROOT]), &p);
+	for (const struct ikev1_payload *cr = ikev1_msg_find(&m, IKEV1_PL_CR, NULL); cr != NULL;
+	     cr = ikev1_msg_find(&m, IKEV1_PL_CR, cr))
+		n += cr->len == 1u + (unsigned int)dl && cr->body[0] == 4 &&
+		     memcmp(cr->body + 1, dn, (size_t)dl) == 0;
+	return n;
+}
+
+/* Main Mode with signatures established with certificates a and b: method, CRs, no drop. */
+static void v1k_established(int a, int b, uint16_t method)
+{
+	static const uint8_t exch[] = {2, 2, 2, 2, 2, 2, 32, 32, 32};
+	CU_ASSERT_EQUAL_FATAL(v1k_engines(a, b, NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL_FATAL(hn, RTE_DIM(exch));
+	for (unsigned int i = 0; i < hn; i++) {
+		CU_ASSERT_EQUAL(v1_exch(&hist[i]), exch[i]);
+		CU_ASSERT_EQUAL(!!(hist[i].buf[19] & IKEV1_FLAG_E), i >= 4);
+	}
+	CU_ASSERT_EQUAL(v1k_crs(&hist[2]), 1); /* messages 3 and 4: a CR naming the root */
+	CU_ASSERT_EQUAL(v1k_crs(&hist[3]), 1);
+	v1_check_up();
+	CU_ASSERT_EQUAL(cur(A)->v1->p1c.auth, method);
+	CU_ASSERT_EQUAL(cur(B)->v1->p1c.auth, method);
+	CU_ASSERT_EQUAL(cur(B)->peer_id.type, CFG_IKE_ID_FQDN);
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_established + B->c.ike->st.v1_established, 2);
+	for (int i = 0; i < IKEV1_DROP_MAX; i++)
+		CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[i] + B->c.ike->st.v1_drop[i], 0);
+	for (int i = 0; i < IKE_DROP_MAX; i++)
+		CU_ASSERT_EQUAL(A->c.ike->st.drop[i] + B->c.ike->st.drop[i], 0);
+	engines_down();
+}
+
+static unsigned int v1k_spoiled;
+
+/*
+ * B's message 6 (Main Mode, encrypted) with one bit of its next-to-last cipher block flipped:
+ * CBC garbles that plaintext block, which lies inside SIG_R (64 octets, the last payload).
+ */
+static bool v1k_spoil_sig(const struct wire *w)
+{
+	if (v1k_spoiled == 0 && w->from == 1 && v1_exch(w) == IKEV1_EXCH_MAIN &&
+	    (w->buf[19] & IKEV1_FLAG_E) != 0 && w->len > IKEV1_HDR_LEN + 32) {
+		cur_msg.buf[cur_msg.len - 17] ^= 0x01;
+		v1k_spoiled++;
+	}
+	return false;
+}
+
+/*
+ * RFC 2409 5.1, RFC 4754: Main Mode authenticated with signatures, methods 3 (RSA), 9 and 10
+ * (ECDSA P-256, P-384) as each end's key says, certificates chained through an intermediate
+ * that is sent along; and the refusals, each counted once with nothing kept: a garbled SIG, a
+ * certificate of another CA (at the responder, then at the initiator), an identity other than
+ * remote_id, keys of two types (IKEv1 has one method for both ends).
+ */
+static void test_v1_certs(void)
+{
+	CU_ASSERT_EQUAL_FATAL(v1k_up(), 0);
+	v1k_established(V1K_A_RSA, V1K_B_RSA, IKEV1_AUTH_RSA_SIG);
+	v1k_established(V1K_A_EC, V1K_B_EC, IKEV1_AUTH_ECDSA_256);
+	v1k_established(V1K_A_384, V1K_B_384, IKEV1_AUTH_ECDSA_384);
+	/* identities as DNs: the subject, compared in the canonical form (RFC 5280 7.1) */
+	CU_ASSERT_EQUAL_FATAL(
+		v1k_engines(V1K_A_EC, V1K_B_EC,
+			    "      local_id: \"dn:C=CH, O=vpnhub test, CN=a.example.net\"",
+			    "      remote_id: \"dn:C=CH,O=VPNHUB TEST,CN=a.example.net\""),
+		0);
+	run(300);
+	v1_check_up();
+	CU_ASSERT_EQUAL(cur(B)->peer_id.type, CFG_IKE_ID_DN);
+	/* SIG_R garbled on the way: A says the signature did not verify, keeps nothing */
+	CU_ASSERT_EQUAL_FATAL(v1k_engines(V1K_A_EC, V1K_B_EC, NULL, NULL), 0);
+	v1k_spoiled = 0;
+	run_filtered(300, v1k_spoil_sig);
+	CU_ASSERT_EQUAL(v1k_spoiled, 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[IKEV1_DROP_AUTH], 1);
+	CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[IKEV1_DROP_DECRYPT], 0);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	/* A's certificate from another CA: B refuses message 5 */
+	CU_ASSERT_EQUAL_FATAL(v1k_engines(V1K_A_ROGUE, V1K_B_EC, NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_CERT_UNTRUSTED], 1);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_drop[IKEV1_DROP_AUTH], 0);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	run(20000); /* A's message 5 unanswered: it gives up */
+	CU_ASSERT_EQUAL(B->c.ike->st.drop[IKE_DROP_CERT_UNTRUSTED], 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(dp_count(A) + dp_count(B), 0);
+	/* B's certificate from another CA: A refuses message 6 */
+	CU_ASSERT_EQUAL_FATAL(v1k_engines(V1K_A_EC, V1K_B_ROGUE, NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL(A->c.ike->st.drop[IKE_DROP_CERT_UNTRUSTED], 1);
+	CU_ASSERT_EQUAL(A->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(dp_count(A) + dp_count(B), 0);
+	/* A is not the remote_id B wants, though its certificate is good */
+	CU_ASSERT_EQUAL_FATAL(
+		v1k_engines(V1K_A_EC, V1K_B_EC, NULL, "      remote_id: fqdn:c.example.net"), 0);
+	run(300);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_drop[IKEV1_DROP_ID], 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	/* an RSA key at A, an EC key at B: B takes no transform of A's (method 3 offered) */
+	CU_ASSERT_EQUAL_FATAL(v1k_engines(V1K_A_RSA, V1K_B_EC, NULL, NULL), 0);
+	run(300);
+	CU_ASSERT_EQUAL(B->c.ike->st.v1_drop[IKEV1_DROP_NO_PROPOSAL], 1);
+	CU_ASSERT_EQUAL(B->c.ike->n_sa, 0);
+	CU_ASSERT_EQUAL(cur(A), NULL);
+	engines_down();
+	v1k_down();
+}
+
+/* ---- legacy Phase 1 (ipsec.legacy): an old Cisco spoke's 3DES, MD5 and group 2 or 5 ---- */
+
+/* Both engines with yaml_v1's configs for Phase 1 ike and Phase 2 esp, and ipsec.legacy. */
+static int v1_up_legacy(const char *ike, const char *esp, bool legacy)
+{
+	static const char sect[] = "ipsec:\n  legacy: true\n";
+	static char ya[4096], yb[4096];
+	yaml_v1(0, esp, ike, NULL, ya, sizeof(ya) - sizeof(sect));
+	yaml_v1(1, esp, ike, NULL, yb, sizeof(yb) - sizeof(sect));
+	if (legacy) {
+		strcat(ya, sect);
+		strcat(yb, sect);
+	}
+	return engines_up_yaml(ya, yb);
+}
+
+/*
+ * RFC 2409 with the algorithms of its day: Main Mode with 3DES-CBC, the MD5 hash (HMAC-MD5 its
+ * PRF) and MODP group 2 (RFC 2409 6.2), then group 5 (RFC 3526 2), and Quick Mode to ESP
+ * 3DES with HMAC-MD5-96, keys alike on both ends. Without ipsec.legacy the config is refused.
+ */
+static void test_v1_legacy(void)
+{
+	static const struct {
+		const char *ike;
+		uint16_t dh;
+	} g[] = {{"3des-md5-modp1024", 2}, {"3des-md5-modp1536", 5}};
+
+	for (size_t k = 0; k < RTE_DIM(g); k++) {
+		CU_ASSERT_EQUAL_FATAL(v1_up_legacy(g[k].ike, "3des-md5", true), 0);
+		CU_ASSERT_TRUE(A->cfg->legacy_used && B->cfg->legacy_used);
+		run(300);
+		CU_ASSERT_EQUAL(hn, 9); /* Main Mode and Quick Mode, nothing retransmitted */
+		v1_check_up();
+		for (int e = 0; e < 2; e++) {
+			const struct ike_sa *sa = cur(e == 0 ? A : B);
+			struct ike_child *c = NULL;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+			CU_ASSERT_EQUAL(sa->v1->p1c.encr, IKEV1_ID_ENCR_3DES);
+			CU_ASSERT_EQUAL(sa->v1->p1c.prf, IKEV1_ID_PRF_MD5);
+			CU_ASSERT_EQUAL(sa->v1->p1c.dh, g[k].dh);
+			CU_ASSERT_EQUAL_FATAL(active_children(e == 0 ? A : B, &c), 1);
+			CU_ASSERT_EQUAL(c->encr, IKEV1_ID_ENCR_3DES);
+			CU_ASSERT_EQUAL(c->integ, IKEV1_ID_INTEG_MD5);
+		}
+		CU_ASSERT_EQUAL(A->c.ike->st.retransmits + B->c.ike->st.retransmits, 0);
+		for (int i = 0; i < IKEV1_DROP_MAX; i++)
+			CU_ASSERT_EQUAL(A->c.ike->st.v1_drop[i] + B->c.ike->st.v1_drop[i], 0);
+	}
+	/* the same configs without ipsec.legacy do not load */
+	CU_ASSERT_EQUAL(v1_up_legacy(g[0].ike, "3des-md5", false), -1);
+	engines_down();
+}
+
 int test_ikev1_engine_register(void)
 {
 	CU_pSuite s = CU_add_suite("ikev1_engine", NULL, suite_cleanup);
@@ -2545,7 +2940,10 @@ int test_ikev1_engine_register(void)
 	    CU_add_test(s, "Phase 2 rekey", test_v1_rekey) == NULL ||
 	    CU_add_test(s, "DPD", test_v1_dpd) == NULL ||
 	    CU_add_test(s, "refusals", test_v1_refusals) == NULL ||
-	    CU_add_test(s, "Aggressive Mode", test_v1_aggressive) == NULL)
+	    CU_add_test(s, "Aggressive Mode", test_v1_aggressive) == NULL ||
+	    CU_add_test(s, "Phase 1 rekey", test_v1_p1_rekey) == NULL ||
+	    CU_add_test(s, "legacy Phase 1", test_v1_legacy) == NULL ||
+	    CU_add_test(s, "Main Mode with certificates", test_v1_certs) == NULL)
 		return CU_get_error();
 	return CUE_SUCCESS;
 }
