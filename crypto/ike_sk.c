@@ -369,6 +369,8 @@ static int open_lengths(const struct ike_sk *sk, const uint8_t *msg, size_t msg_
 {
 	size_t pl, body;
 
+	if (sk->block == 0) /* never set up (ike_sk_init): nothing opens with it */
+		return fail(IKE_SK_ERR_ALG);
 	if (!layout_ok(off, hlen) || off + hlen > msg_len)
 		return fail(IKE_SK_ERR_LAYOUT);
 	pl = (size_t)msg[off + 2] << 8 | msg[off + 3];

@@ -48,8 +48,10 @@ static const struct cfg_ike_peer *peer_by_id(const struct ike_sa *sa, const stru
 	const struct cfg_ike_peer *any = NULL;
 	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) {
 		const struct cfg_ike_peer *q = &cfg->ike_peers[i];
-		if (q->local.family != p->family || memcmp(q->local.bytes, p->local, alen) != 0 ||
-		    !id_match(&q->remote_id, id))
+		/* an IKEv1 peer is never one for IKEv2: its key must not open a door its
+		 * config keeps shut (XAUTH of an Easy VPN group) */
+		if (q->version != 2 || q->local.family != p->family ||
+		    memcmp(q->local.bytes, p->local, alen) != 0 || !id_match(&q->remote_id, id))
 			continue;
 		if (q->remote.family == p->family && memcmp(q->remote.bytes, p->remote, alen) == 0)
 			return q;

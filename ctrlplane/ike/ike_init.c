@@ -36,8 +36,9 @@ static const struct cfg_ike_peer *peer_for(const struct config *cfg, const struc
 	size_t alen = p->family == AF_INET ? 4 : 16;
 	for (unsigned int i = 0; i < cfg->n_ike_peers; i++) {
 		const struct cfg_ike_peer *q = &cfg->ike_peers[i];
-		if (q->local.family != p->family || memcmp(q->local.bytes, p->local, alen) != 0)
-			continue;
+		if (q->version != 2 || q->local.family != p->family ||
+		    memcmp(q->local.bytes, p->local, alen) != 0)
+			continue; /* IKEv1 peers: ikev1_main.c */
 		if (q->remote.family == 0 && any == NULL)
 			any = q;
 		else if (q->remote.family == p->family &&
@@ -241,6 +242,10 @@ void ike_init_respond(struct ike *ike, const struct ike_msg *m, const struct ike
 		return;
 	}
 	struct ike_sa *sa = ike_sa_half_open(ike, m->hdr.spi_i, p);
+	if (sa != NULL && sa->v1 != NULL) { /* an ISAKMP SA's cookie: not an IKEv2 SA to answer */
+		ike_count(ike, IKE_DROP_STATE);
+		return;
+	}
 	if (sa != NULL) { /* 2.1: the same request gets the same response */
 		ike_count(ike, IKE_DROP_RETRANSMIT);
 		if (sa->init_resp != NULL)

@@ -332,8 +332,8 @@ static void response(struct ike *ike, struct ike_msg *m, const struct ike_path *
 	int rc = -EBADMSG;
 	bool from_init = (m->hdr.flags & IKE_FLAG_I) != 0; /* answers of the original initiator */
 	struct ike_sa *sa = ike_sa_by_spi(ike, from_init ? m->hdr.spi_r : m->hdr.spi_i);
-	if (sa == NULL || sa->req == NULL || m->hdr.msg_id != sa->req_id ||
-	    sa->initiator == from_init) {
+	if (sa == NULL || sa->v1 != NULL || sa->req == NULL || m->hdr.msg_id != sa->req_id ||
+	    sa->initiator == from_init) { /* an ISAKMP SA has no IKEv2 keys to open it with */
 		ike_count(ike, IKE_DROP_RESPONSE);
 		return;
 	}
@@ -401,7 +401,7 @@ void ike_input(struct ctrl *c, struct rte_mbuf *mb, int family)
 		/* our SPI is the responder's when the peer is the original initiator (flag I) */
 		bool peer_init = (m.hdr.flags & IKE_FLAG_I) != 0;
 		struct ike_sa *sa = ike_sa_by_spi(ike, peer_init ? m.hdr.spi_r : m.hdr.spi_i);
-		if (sa == NULL || sa->initiator == peer_init ||
+		if (sa == NULL || sa->v1 != NULL || sa->initiator == peer_init ||
 		    memcmp(peer_init ? sa->spi_i : sa->spi_r, peer_init ? m.hdr.spi_i : m.hdr.spi_r,
 			   8) != 0) {
 			ike_count(ike, IKE_DROP_NO_SA);

@@ -188,6 +188,18 @@ struct ikev1_x *ikev1_x_new(struct ike_sa *sa, uint32_t msg_id)
 	return best;
 }
 
+struct ikev1_x *ikev1_x_answer(struct ike_sa *sa, uint32_t msg_id, const uint8_t *iv_after)
+{
+	struct ikev1_x *x = ikev1_x_new(sa, msg_id);
+	if (x == NULL) {
+		ikev1_count(sa->ike, IKEV1_DROP_FULL);
+		return NULL;
+	}
+	memcpy(x->iv, iv_after, sa->v1->block);
+	ikev1_x_received(x);
+	return x;
+}
+
 void ikev1_x_done(struct ike_sa *sa, struct ikev1_x *x)
 {
 	x->kind = IKEV1_X_DONE;

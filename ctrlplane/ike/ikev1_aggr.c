@@ -94,7 +94,6 @@ void ikev1_aggr_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 {
 	const struct ikev1_payload *sap = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
 	const struct ikev1_payload *id = ikev1_msg_find(m, IKEV1_PL_ID, NULL);
-	struct ikev1_p1_choice ch;
 	uint8_t pub[1024];
 	size_t pub_len;
 	if (sap == NULL || id == NULL || ikev1_msg_find(m, IKEV1_PL_KE, NULL) == NULL) {
@@ -112,43 +111,18 @@ void ikev1_aggr_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 		       peer->name);
 		return;
 	}
-	unsigned int n_auth;
-	const uint16_t *auths = ikev1_p1_auths(peer, &n_auth);
-	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, auths, n_auth, ikev1_p1_life(peer),
-				 ike->cfg->ipsec_legacy, &ch);
-	if (rc == -ENOENT) {
-		ikev1_p1_refuse(ike, m, sap, peer, p);
+	if (peer->auth != CFG_IKE_AUTH_PSK) { /* the loader refuses it; a pre-shared key only */
+		ikev1_count(ike, IKEV1_DROP_NO_PROPOSAL);
 		return;
 	}
-	if (rc != 0 || peer->auth != CFG_IKE_AUTH_PSK) {
-		ikev1_count(ike, rc != 0 ? IKEV1_DROP_PARSE : IKEV1_DROP_NO_PROPOSAL);
+	struct ike_sa *sa = ikev1_p1_responder(ike, m, p, peer);
+	if (sa == NULL)
 		return;
-	}
-	struct ike_sa *sa = ike->n_sa < ike->cfg->ike_limits.sa_max
-				    ? ike_sa_new(ike, m->hdr.cky_i, p, true)
-				    : NULL;
-	if (sa == NULL || ikev1_sa_attach(sa) == NULL) {
-		if (sa != NULL)
-			ike_sa_delete(sa);
-		ikev1_count(ike, IKEV1_DROP_FULL);
-		return;
-	}
 	struct ikev1_sa *v = sa->v1;
-	sa->peer = peer;
-	v->exch = IKEV1_EXCH_AGGRESSIVE;
-	v->p1c = ch;
-	sa->dh = ch.dh;
-	sa->prf = ch.prf;
-	sa->encr = ch.encr;
-	sa->encr_bits = ch.encr_bits;
-	ikev1_p1_read_vids(v, m);
-	sa->natt = peer->encap;
 	/* one KE for every transform: the one chosen must be of its group (take_ke checks) */
-	rc = ikev1_p1_take_ke(sa, m);
+	int rc = ikev1_p1_take_ke(sa, m);
 	if (rc == 0 && !ikev1_p1_peer_id(sa, id))
 		rc = -EACCES;
-	if (rc == 0)
-		rc = ikev1_keep_copy(&v->sai_b, &v->sai_len, sap->body, sap->len);
 	if (rc == 0)
 		rc = ikev1_keep_copy(&v->idr_b, &v->idr_len, id->body, id->len);
 	if (rc == 0)

@@ -155,12 +155,20 @@ static void xauth_ask(struct ike_sa *sa, const char *msg)
 	start(sa, CFG_REQUEST, add_xauth_request, msg);
 }
 
+/* No more tries: XAUTH-STATUS 0; the SA goes on its ACK (or when none comes, ikev1.c). */
+static void xauth_fail(struct ike_sa *sa)
+{
+	static const uint16_t fail = 0;
+	sa->v1->xauth = IKEV1_XAUTH_FAILED;
+	start(sa, CFG_SET, add_status, &fail);
+}
+
 /* The answer of ike_aaa_check: status 1 (and Mode Config follows), or ask again / give up. */
 static void xauth_done(struct ike *ike, const struct ike_aaa_cookie *c, enum ike_aaa_result r,
 		       const char *reason)
 {
 	struct ike_sa *sa = ike_sa_by_spi(ike, c->spi);
-	static const uint16_t ok = 1, fail = 0;
+	static const uint16_t ok = 1;
 	if (sa == NULL || sa->v1 == NULL || sa->v1->xauth != IKEV1_XAUTH_CHECKING)
 		return; /* gone meanwhile */
 	struct ikev1_sa *v = sa->v1;
@@ -178,8 +186,7 @@ static void xauth_done(struct ike *ike, const struct ike_aaa_cookie *c, enum ike
 		xauth_ask(sa, "Authentication failed, try again");
 		return;
 	}
-	v->xauth = IKEV1_XAUTH_FAILED;
-	start(sa, CFG_SET, add_status, &fail);
+	xauth_fail(sa);
 }
 
 /* The client's REPLY to our XAUTH REQUEST: name and password to the AAA backend. */
@@ -200,6 +207,8 @@ static void xauth_reply(struct ike_sa *sa, struct ikev1_x *x, const struct ikev1
 		v->xauth_tries++;
 		if (v->xauth_tries < IKEV1_XAUTH_TRIES)
 			xauth_ask(sa, "Name and password, please");
+		else
+			xauth_fail(sa);
 		return;
 	}
 	for (uint16_t i = 0; i < u->len; i++) /* names go to logs and telemetry */
@@ -338,13 +347,9 @@ static void pull(struct ike_sa *sa, const struct ikev1_msg *m, const struct ikev
 	if (asked(m, pl, A_IP4_ADDRESS) &&
 	    ikev1_attr_find(m, pl->u.attr.first_attr, pl->u.attr.n_attrs, A_IP4_ADDRESS) != NULL)
 		take_address(sa);
-	struct ikev1_x *x = ikev1_x_new(sa, m->hdr.msg_id);
-	if (x == NULL) {
-		ikev1_count(sa->ike, IKEV1_DROP_FULL);
+	struct ikev1_x *x = ikev1_x_answer(sa, m->hdr.msg_id, iv_after);
+	if (x == NULL)
 		return;
-	}
-	memcpy(x->iv, iv_after, sa->v1->block);
-	ikev1_x_received(x);
 	const struct attrs_arg r = {CFG_REPLY, pl->u.attr.identifier, add_cfg, &a};
 	if (send_attrs(sa, x, &r, false) != 0)
 		ikev1_count(sa->ike, IKEV1_DROP_NOMEM);

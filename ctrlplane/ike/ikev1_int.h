@@ -218,6 +218,9 @@ int ikev1_seal_send(struct ike_sa *sa, struct ikev1_x *x, uint8_t exch, uint32_t
 int ikev1_x_iv(const struct ike_sa *sa, uint32_t msg_id, uint8_t *iv);
 struct ikev1_x *ikev1_x_find(struct ike_sa *sa, uint32_t msg_id);
 struct ikev1_x *ikev1_x_new(struct ike_sa *sa, uint32_t msg_id);
+/* The exchange the peer's first message msg_id opens (verified, its chain at iv_after), as
+ * having received it; NULL when the SA has no room (counted). */
+struct ikev1_x *ikev1_x_answer(struct ike_sa *sa, uint32_t msg_id, const uint8_t *iv_after);
 void ikev1_x_done(struct ike_sa *sa, struct ikev1_x *x);
 void ikev1_x_free(struct ikev1_x *x);
 /* The message being handled is the last one x received (it was accepted). */
@@ -271,6 +274,13 @@ int ikev1_p1_write_natd(struct ikev1_wr *w, const struct ike_sa *sa);
 /* NAT detection from m's NAT-D payloads along p (sa->natt, nat_local, nat_remote). */
 void ikev1_p1_read_natd(struct ike_sa *sa, const struct ikev1_msg *m, const struct ike_path *p);
 uint32_t ikev1_p1_life(const struct cfg_ike_peer *peer);
+/*
+ * Responder, message 1 of Main or Aggressive Mode from peer: a transform chosen (or the refusal
+ * counted, logged and answered), a half-open SA made with its choice, vendor IDs and SAi_b;
+ * NULL when refused (counted).
+ */
+struct ike_sa *ikev1_p1_responder(struct ike *ike, const struct ikev1_msg *m,
+				  const struct ike_path *p, const struct cfg_ike_peer *peer);
 /* No transform of sap acceptable: counted, logged with both offers, NO-PROPOSAL-CHOSEN. */
 void ikev1_p1_refuse(struct ike *ike, const struct ikev1_msg *m, const struct ikev1_payload *sap,
 		     const struct cfg_ike_peer *peer, const struct ike_path *p);

@@ -219,38 +219,23 @@ static int send_mm2(struct ike_sa *sa)
 	return rc == 0 ? ikev1_send_keep(sa, &sa->v1->p1x, out, len, false) : rc;
 }
 
-void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p)
+struct ike_sa *ikev1_p1_responder(struct ike *ike, const struct ikev1_msg *m,
+				  const struct ike_path *p, const struct cfg_ike_peer *peer)
 {
-	if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE) {
-		ikev1_aggr_respond(ike, m, p);
-		return;
-	}
-	const struct cfg_ike_peer *peer = ikev1_peer_by_addr(ike, p);
 	const struct ikev1_payload *sap = ikev1_msg_find(m, IKEV1_PL_SA, NULL);
 	struct ikev1_p1_choice ch;
-	char addr[INET6_ADDRSTRLEN];
-	inet_ntop(p->family, p->remote, addr, sizeof(addr));
-	if (peer == NULL) {
-		ikev1_count(ike, IKEV1_DROP_NO_PEER);
-		if (ikev1_log_ok(ike))
-			IKE_LOG(NOTICE, "IKEv1 from %s: no IKEv1 peer configured for it", addr);
-		return;
-	}
-	if (sap == NULL) {
-		ikev1_count(ike, IKEV1_DROP_PARSE);
-		return;
-	}
 	unsigned int n_auth;
 	const uint16_t *auths = ikev1_p1_auths(peer, &n_auth);
-	int rc = ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, auths, n_auth, ikev1_p1_life(peer),
-				 ike->cfg->ipsec_legacy, &ch);
+	int rc = sap == NULL ? -EINVAL
+			     : ikev1_p1_choose(m, sap, peer->ike, peer->n_ike, auths, n_auth,
+					       ikev1_p1_life(peer), ike->cfg->ipsec_legacy, &ch);
 	if (rc == -ENOENT) {
 		ikev1_p1_refuse(ike, m, sap, peer, p);
-		return;
+		return NULL;
 	}
 	if (rc != 0) {
 		ikev1_count(ike, IKEV1_DROP_PARSE);
-		return;
+		return NULL;
 	}
 	struct ike_sa *sa = ike->n_sa < ike->cfg->ike_limits.sa_max
 				    ? ike_sa_new(ike, m->hdr.cky_i, p, true)
@@ -259,25 +244,51 @@ void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct
 		if (sa != NULL)
 			ike_sa_delete(sa);
 		ikev1_count(ike, IKEV1_DROP_FULL);
-		return;
+		return NULL;
 	}
 	struct ikev1_sa *v = sa->v1;
 	sa->peer = peer;
-	v->exch = IKEV1_EXCH_MAIN;
+	v->exch = m->hdr.exchange;
 	v->p1c = ch;
 	sa->dh = ch.dh;
 	sa->prf = ch.prf;
 	sa->encr = ch.encr;
 	sa->encr_bits = ch.encr_bits;
+	sa->natt = peer->encap; /* until NAT-D says more */
 	ikev1_p1_read_vids(v, m);
-	if (ikev1_keep_copy(&v->sai_b, &v->sai_len, sap->body, sap->len) != 0 ||
-	    send_mm2(sa) != 0) {
+	if (ikev1_keep_copy(&v->sai_b, &v->sai_len, sap->body, sap->len) != 0) {
+		ikev1_count(ike, IKEV1_DROP_NOMEM);
+		ike_sa_delete(sa);
+		return NULL;
+	}
+	return sa;
+}
+
+void ikev1_main_respond(struct ike *ike, const struct ikev1_msg *m, const struct ike_path *p)
+{
+	if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE) {
+		ikev1_aggr_respond(ike, m, p);
+		return;
+	}
+	const struct cfg_ike_peer *peer = ikev1_peer_by_addr(ike, p);
+	char addr[INET6_ADDRSTRLEN];
+	inet_ntop(p->family, p->remote, addr, sizeof(addr));
+	if (peer == NULL) {
+		ikev1_count(ike, IKEV1_DROP_NO_PEER);
+		if (ikev1_log_ok(ike))
+			IKE_LOG(NOTICE, "IKEv1 from %s: no IKEv1 peer configured for it", addr);
+		return;
+	}
+	struct ike_sa *sa = ikev1_p1_responder(ike, m, p, peer);
+	if (sa == NULL)
+		return;
+	if (send_mm2(sa) != 0) {
 		ikev1_count(ike, IKEV1_DROP_NOMEM);
 		ike_sa_delete(sa);
 		return;
 	}
-	ikev1_x_received(&v->p1x);
-	v->p1 = IKEV1_MM_SA_SETUP;
+	ikev1_x_received(&sa->v1->p1x);
+	sa->v1->p1 = IKEV1_MM_SA_SETUP;
 }
 
 /* Our KE and nonce: a fresh DH key, its public value kept as g^xi or g^xr. */
@@ -648,36 +659,28 @@ static void mm4_in(struct ike_sa *sa, const struct ikev1_msg *m, const struct ik
 	v->p1 = IKEV1_MM_KEY_EXCH;
 }
 
-/* Responder, message 5: authenticated, message 6, established. */
-static void mm5_in(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path *p)
+/*
+ * Message 5 (responder: answered with message 6) or 6 (initiator): authenticated, established.
+ * The responder follows the initiator's float to 4500 (RFC 3947 4) now that it verified.
+ */
+static void mm_auth_in(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_path *p)
 {
-	if (ikev1_p1_check_auth(sa, m, NULL, 0, 5, NULL) != 0) {
+	if (ikev1_p1_check_auth(sa, m, NULL, 0, sa->initiator ? 6 : 5, NULL) != 0) {
 		ike_sa_delete(sa);
 		return;
 	}
-	sa->path = *p; /* the float to 4500 (RFC 3947 4), now that it verified */
+	if (!sa->initiator)
+		sa->path = *p;
 	sa->last_rx_tsc = ike_now(sa->ike);
 	ikev1_x_received(&sa->v1->p1x);
-	int rc = send_auth(sa);
+	sa->v1->p1x.rtx_tsc = 0;
+	int rc = sa->initiator ? 0 : send_auth(sa);
 	if (rc != 0) { /* a certificate of ours out of validity is counted where it is found */
 		if (rc == -ENOMEM || rc == -ENOBUFS)
 			ikev1_count(sa->ike, IKEV1_DROP_NOMEM);
 		ike_sa_delete(sa);
 		return;
 	}
-	ikev1_p1_established(sa);
-}
-
-/* Initiator, message 6. */
-static void mm6_in(struct ike_sa *sa, struct ikev1_msg *m)
-{
-	if (ikev1_p1_check_auth(sa, m, NULL, 0, 6, NULL) != 0) {
-		ike_sa_delete(sa);
-		return;
-	}
-	sa->last_rx_tsc = ike_now(sa->ike);
-	ikev1_x_received(&sa->v1->p1x);
-	sa->v1->p1x.rtx_tsc = 0;
 	ikev1_p1_established(sa);
 }
 
@@ -708,10 +711,7 @@ void ikev1_main_input(struct ike_sa *sa, struct ikev1_msg *m, const struct ike_p
 			mm3_in(sa, m, p);
 		break;
 	case IKEV1_MM_KEY_EXCH:
-		if (sa->initiator)
-			mm6_in(sa, m);
-		else
-			mm5_in(sa, m, p);
+		mm_auth_in(sa, m, p);
 		break;
 	default:
 		ikev1_count(sa->ike, IKEV1_DROP_STATE);

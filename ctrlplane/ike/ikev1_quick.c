@@ -606,13 +606,9 @@ static void qm1_in(struct ike_sa *sa, const struct ikev1_msg *m, const uint8_t *
 		refuse(sa, m, &o, ids_ok);
 		return;
 	}
-	struct ikev1_x *x = ikev1_x_new(sa, m->hdr.msg_id);
-	if (x == NULL) {
-		ikev1_count(sa->ike, IKEV1_DROP_FULL);
+	struct ikev1_x *x = ikev1_x_answer(sa, m->hdr.msg_id, iv_after);
+	if (x == NULL)
 		return;
-	}
-	memcpy(x->iv, iv_after, sa->v1->block);
-	ikev1_x_received(x);
 	x->kind = IKEV1_X_QM_R;
 	x->cc = cc;
 	x->ch = ch;

@@ -1,27 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test/fuzz/fuzz_ike_resp.c - libFuzzer harness for the IKEv2 responder (ctrlplane/ike/): the
- * whole path of a datagram, classify, punt, ike_input and the exchanges, with their state kept
- * from one datagram to the next within an input.
+ * test/fuzz/fuzz_ike_resp.c - libFuzzer harness for the IKE responder (ctrlplane/ike/), IKEv2
+ * and IKEv1: the whole path of a datagram, classify, punt, ike_input and the exchanges, with
+ * their state kept from one datagram to the next within an input.
  *
  * A hub is assembled in-process as fuzz_packet.c does (two net_null ports, app/hub.c), with an
  * ike: section: an IPv4 peer with a PSK whose first child keys a static VTI and whose second
- * is an IPv6 child with PFS, and an IPv6 wildcard peer with a transport-mode child. Each input
- * is cut into up to 8 records (fuzz_ike_resp.h); each record becomes an Ethernet + IP + UDP
- * datagram from the peer to the hub, port 500 or 4500 (then with the non-ESP marker), given to
- * the worker (dp_input) and then to the control lcore (ctrl_poll).
+ * is an IPv6 child with PFS, and an IPv6 wildcard peer with a transport-mode child (IKEv2);
+ * an IKEv1 peer at the same IPv4 address (Main or Aggressive Mode, its child on a second
+ * static VTI, PFS) and an IKEv1 remote-access group on IPv6 (XAUTH against ike.users, Mode
+ * Config from a pool, Aggressive Mode allowed). Each input is cut into up to 8 records
+ * (fuzz_ike_resp.h); each record becomes an Ethernet + IP + UDP datagram from the peer to the
+ * hub, port 500 or 4500 (then with the non-ESP marker), given to the worker (dp_input) and
+ * then to the control lcore (ctrl_poll).
  *
  * The hub chooses its SPI, nonce and keys at random, so a record's flags let the harness fill
  * in what a real initiator would know: the responder SPI and the next message ID of the IKE SA
  * the hub keeps for the record's initiator SPI, the Encrypted payload (the record carries the
  * inner payloads in clear and is sealed with that SA's inbound keys, RFC 7296 3.14) and the
- * AUTH value of 2.15 from the SA's SK_pi and the configured key. Seeds (corpus/ike_resp, made
- * by gen_ike_resp) go through IKE_AUTH, CREATE_CHILD_SA and INFORMATIONAL.
+ * AUTH value of 2.15 from the SA's SK_pi and the configured key. IKEv1 records (IKE_RESP_F_V1)
+ * get CKY-R, the hub's transaction message ID, their HASH and their encryption from the ISAKMP
+ * SA (fuzz_ikev1_fill.c). Seeds (corpus/ike_resp, made by gen_ike_resp) go through IKE_AUTH,
+ * CREATE_CHILD_SA and INFORMATIONAL, and through Main, Aggressive and Quick Mode, informational
+ * exchanges, XAUTH and Mode Config.
  *
  * Checks (abort on failure): every IKE message the hub transmits goes to the peer it came from,
- * parses and has the length it says; at most one IKE SA per datagram; and after each input,
- * when the harness has deleted every IKE SA (as ike_fini does), no IKE SA, half-open index
- * entry, data plane SA or VTI binding is left, and the mbuf pool is back to its level.
+ * has the length it says and parses as what its version says (ike_msg_parse, ikev1_msg_parse);
+ * at most one IKE SA per datagram; an established SA of its peer's version (a version: 1 peer
+ * gets ISAKMP SAs only, the others IKEv2 ones); and after each input, when the harness has
+ * deleted every IKE SA (as ike_fini does), no IKE SA, half-open index entry, data plane SA,
+ * VTI binding or pool address is left, and the mbuf pool is back to its level.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -45,6 +53,7 @@
 #include "crypto/ike_prf.h"
 #include "crypto/ike_sk.h"
 #include "ctrlplane/ike/ike_int.h"
+#include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/nbr.h"
 #include "dataplane/iface.h"
 #include "dataplane/sa.h"
@@ -58,7 +67,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MSG_CAP	   (IKE_MSG_MAX + 64)
 #define ALT_SPORT  4501
 #define WAN_IFNAME "wan0"
-#define VTI_IFNAME "vti1"
 
 static const char yaml[] =
 	"system:\n"
@@ -84,10 +92,24 @@ static const char yaml[] =
 	"    local: 203.0.113.1\n"
 	"    remote: 203.0.113.2\n"
 	"    ipv4: 172.16.0.1/30\n"
+	"  - name: vti2\n"
+	"    type: vti\n"
+	"    local: 203.0.113.1\n"
+	"    remote: 203.0.113.2\n"
+	"    ipv4: 172.16.0.5/30\n"
 	"routes:\n"
 	"  - prefix: 10.30.0.0/24\n"
 	"    interface: vti1\n"
+	"  - prefix: 10.40.0.0/24\n"
+	"    interface: vti2\n"
 	"ike:\n"
+	"  users:\n"
+	"    - {name: alice, password: \"fuzz password of alice\"}\n"
+	"  pools:\n"
+	"    - name: ra\n"
+	"      prefix: 10.99.0.0/29\n"
+	"      dns: [10.10.1.53]\n"
+	"      split: [10.10.1.0/24, 10.20.0.0/16]\n"
 	"  peers:\n"
 	"    - name: spoke\n"
 	"      local: 203.0.113.1\n"
@@ -124,14 +146,55 @@ static const char yaml[] =
 	"          local_ts: 'fd00:10:1::/64'\n"
 	"          remote_ts: 'fd00:60::/64'\n"
 	"          mode: transport\n"
-	"          rekey_time: 0\n";
+	"          rekey_time: 0\n"
+	"    - name: branch\n"
+	"      version: 1\n"
+	"      local: 203.0.113.1\n"
+	"      remote: 203.0.113.2\n"
+	"      local_id: fqdn:hub.example.net\n"
+	"      remote_id: fqdn:branch.example.net\n"
+	"      psk: \"fuzz key of the branch, not real\"\n"
+	"      aggressive: true\n"
+	"      ike: [aes256-sha256-modp2048-ecp256, aes128-sha1-modp2048]\n"
+	"      dpd_delay: 0\n"
+	"      rekey_time: 0\n"
+	"      children:\n"
+	"        - name: lan\n"
+	"          tunnel: vti2\n"
+	"          esp: [aes256-sha256-modp2048, aes128-sha1]\n"
+	"          rekey_time: 0\n"
+	"    - name: group\n"
+	"      version: 1\n"
+	"      local: 'fd00:10:2::1'\n"
+	"      remote: any\n"
+	"      local_id: fqdn:hub.example.net\n"
+	"      remote_id: fqdn:group.example.net\n"
+	"      psk: \"fuzz key of the group, not real\"\n"
+	"      aggressive: true\n"
+	"      xauth: true\n"
+	"      pool: ra\n"
+	"      mode_config: pull\n"
+	"      banner: \"fuzz banner\"\n"
+	"      domain: fuzz.example.net\n"
+	"      ike: [aes128-sha256-modp2048]\n"
+	"      dpd_delay: 0\n"
+	"      rekey_time: 0\n"
+	"      children:\n"
+	"        - name: ra\n"
+	"          local_ts: 10.10.1.0/24\n"
+	"          remote_ts: [dynamic]\n"
+	"          esp: [aes128-sha256, aes256gcm16]\n"
+	"          rekey_time: 0\n"
+	"          life_time: 1800\n";
 
+static const char *const vti_names[] = {"vti1", "vti2"};
 static struct hub hub;
 static uint16_t wan_ifindex;
 static unsigned int pool_level; /* mbufs in use between inputs */
 static const struct rte_ether_addr peer_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
 static uint8_t hub_addr[2][16], peer_addr[2][16]; /* [0] IPv4, [1] IPv6 */
 static struct ike_msg tx_msg;			  /* what the hub sent, parsed */
+static struct ikev1_msg tx_v1;			  /* the same, IKEv1 */
 static bool tracing;
 static uint64_t tx_checked; /* IKE messages of the hub checked on their way out */
 
@@ -161,9 +224,20 @@ static void check_ike_out(int fam, const uint8_t *dst, const uint8_t *p, size_t 
 	check(len >= IKE_HDR_LEN && len <= IKE_MSG_MAX, "IKE message length");
 	check(((uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 | be16(p + 26)) == len,
 	      "IKE Length differs from the datagram");
+	tx_checked++;
+	if (p[17] == IKEV1_VERSION) {
+		check(ikev1_msg_parse(&tx_v1, p, len) == 0,
+		      "the hub sent a malformed ISAKMP message");
+		const struct ike_sa *sa = ike_sa_by_spi(hub.ctrl.ike, tx_v1.hdr.cky_r);
+		size_t block =
+			sa != NULL && sa->v1 != NULL && sa->v1->block != 0 ? sa->v1->block : 8;
+		check(!(p[19] & IKEV1_FLAG_E) || tx_v1.enc_len % block == 0,
+		      "the hub sent a ciphertext of no whole number of blocks");
+		return;
+	}
+	check(p[17] >> 4 == 2, "the hub sent a message of neither IKEv1 nor IKEv2");
 	int rc = ike_msg_parse(&tx_msg, p, len);
 	check(rc == 0 || tx_msg.err == IKE_MSG_ERR_SA_PROP_NUM, "the hub sent a malformed message");
-	tx_checked++;
 }
 
 /* A frame on the control TX queue: IKE datagrams are checked, the rest let through. */
@@ -202,8 +276,8 @@ static uint16_t tx_seen(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], 
 	return n;
 }
 
-/* The newest IKE SA the hub keeps for initiator SPI spi_i, or NULL. */
-static struct ike_sa *sa_of(const uint8_t spi_i[8])
+/* The newest IKE SA (v1: ISAKMP SA) the hub keeps for initiator SPI spi_i, or NULL. */
+static struct ike_sa *sa_of(const uint8_t spi_i[8], bool v1)
 {
 	struct ike *ike = hub.ctrl.ike;
 	struct ike_sa *best = NULL;
@@ -212,38 +286,44 @@ static struct ike_sa *sa_of(const uint8_t spi_i[8])
 	uint32_t next = 0;
 	while (rte_hash_iterate(ike->by_spi, &key, &data, &next) >= 0) {
 		struct ike_sa *sa = data;
-		if (memcmp(sa->spi_i, spi_i, 8) == 0 &&
+		if (memcmp(sa->spi_i, spi_i, 8) == 0 && (sa->v1 != NULL) == v1 &&
 		    (best == NULL || sa->created_tsc >= best->created_tsc))
 			best = sa;
 	}
 	return best;
 }
 
+/* The configured peer whose remote_id is the IDi body idi (type, 3 reserved, data), or NULL. */
+static const struct cfg_ike_peer *peer_named(const uint8_t *idi, size_t len)
+{
+	for (unsigned int i = 0; i < hub.cfg->n_ike_peers; i++) {
+		const struct cfg_ike_id *id = &hub.cfg->ike_peers[i].remote_id;
+		if (len >= 4 && id->type == idi[0] && id->len == len - 4 &&
+		    memcmp(id->data, idi + 4, id->len) == 0)
+			return &hub.cfg->ike_peers[i];
+	}
+	return NULL;
+}
+
 /*
  * F_AUTH: the AUTH payload of the clear inner chain msg[IKE_HDR_LEN..len) (first type: the
  * header's Next Payload) gets prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData |
- * prf(SK_pi, IDi')) (2.15), when it is as long as the PRF's output.
+ * prf(SK_pi, IDi')) (2.15), when it is as long as the PRF's output. The PSK is that of the
+ * peer the IDi names (an initiator knows its own key), else of the one IKE_SA_INIT chose.
  */
 static void fix_auth(const struct ike_sa *sa, uint8_t *msg, size_t len)
 {
-	const uint8_t *idi = NULL;
-	uint8_t *auth = NULL, type = msg[16], v[IKE_PRF_MAX];
-	size_t idi_len = 0, auth_len = 0, o = IKE_HDR_LEN;
-	for (unsigned int k = 0; k < IKE_MSG_PAYLOADS_MAX && type != 0 && len - o >= 4; k++) {
-		size_t pl = be16(msg + o + 2);
-		if (pl < 4 || pl > len - o)
-			break;
-		if (type == IKE_PL_IDI && idi == NULL) {
-			idi = msg + o + 4;
-			idi_len = pl - 4;
-		} else if (type == IKE_PL_AUTH && auth == NULL && pl > 8) {
-			auth = msg + o + 8;
-			auth_len = pl - 8;
-		}
-		type = msg[o];
-		o += pl;
-	}
-	const struct cfg_ike_peer *peer = sa->peer; /* the one IKE_SA_INIT chose by address */
+	static struct ike_resp_chain ch;
+	uint8_t *c = msg + IKE_HDR_LEN, v[IKE_PRF_MAX];
+	ike_resp_walk(msg[16], c, len - IKE_HDR_LEN, &ch);
+	unsigned int i = ike_resp_find(&ch, IKE_PL_IDI), a = ike_resp_find(&ch, IKE_PL_AUTH);
+	const uint8_t *idi = i < ch.n ? c + ch.pl[i].at : NULL;
+	size_t idi_len = i < ch.n ? ch.pl[i].len : 0;
+	uint8_t *auth = a < ch.n && ch.pl[a].len > 4 ? c + ch.pl[a].at + 4 : NULL;
+	size_t auth_len = auth != NULL ? ch.pl[a].len - 4 : 0;
+	const struct cfg_ike_peer *peer = idi != NULL ? peer_named(idi, idi_len) : NULL;
+	if (peer == NULL)
+		peer = sa->peer;
 	if (idi == NULL || auth == NULL || auth_len != ike_prf_len(sa->prf) || peer == NULL ||
 	    sa->init_req == NULL)
 		return;
@@ -284,14 +364,16 @@ static size_t seal(const struct ike_sa *sa, uint8_t *msg, size_t len)
 	return n;
 }
 
-/* What a record's flags ask the harness to fill in from the hub's state. */
-static size_t fill_in(uint8_t flags, uint8_t *msg, size_t len)
+/* What a record's flags ask the harness to fill in from the hub's state (msg has cap octets). */
+static size_t fill_in(uint8_t flags, uint8_t *msg, size_t len, size_t cap)
 {
 	if (len < IKE_HDR_LEN)
 		return len;
-	struct ike_sa *sa = sa_of(msg);
+	struct ike_sa *sa = sa_of(msg, (flags & IKE_RESP_F_V1) != 0);
 	if (sa == NULL)
 		return len;
+	if (flags & IKE_RESP_F_V1)
+		return fuzz_ikev1_fill(sa, flags, msg, len, cap);
 	if (flags & IKE_RESP_F_SPI)
 		memcpy(msg + 8, sa->spi_r, 8);
 	if (flags & IKE_RESP_F_MSGID) {
@@ -359,12 +441,33 @@ static void send_one(uint8_t flags, const uint8_t *p, size_t len)
 	size_t cap = RTE_MIN((size_t)rte_pktmbuf_tailroom(mb) - HDRS_MAX, sizeof(msg));
 	len = RTE_MIN(len, cap);
 	memcpy(msg, p, len);
-	len = RTE_MIN(fill_in(flags, msg, len), cap);
+	len = RTE_MIN(fill_in(flags, msg, len, sizeof(msg)), cap);
 	frame(mb, flags, msg, len);
 	mb->port = wan->port_id;
 	dp_input(&dp->workers[0], wan->port_id, &mb, 1);
 	rte_eth_tx_buffer_flush(wan->port_id, 0, dp->workers[0].txq[wan->port_id].buf);
 	ctrl_poll(&hub.ctrl);
+}
+
+/* The SAs an input left, one line each: the peer, the state, children, XAUTH, Mode Config. */
+static void trace_sas(void)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(hub.ctrl.ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *sa = data;
+		const struct ikev1_sa *v = sa->v1;
+		fprintf(stderr, "  sa %s: %s, %u children", sa->peer ? sa->peer->name : "?",
+			v != NULL			 ? ikev1_p1_state_name[v->p1]
+			: sa->state == IKE_S_ESTABLISHED ? "established"
+							 : "half-open",
+			sa->n_child);
+		if (v != NULL)
+			fprintf(stderr, ", xauth %u, mode config %s", v->xauth,
+				v->cfg_done ? "done" : "no");
+		fprintf(stderr, "\n");
+	}
 }
 
 /* FUZZ_IKE_RESP_TRACE set: what an input did, as IKE counter deltas (to check the seeds). */
@@ -383,7 +486,34 @@ static void trace(const struct ike_stats *before, uint64_t checked)
 		if (now->drop[i] != before->drop[i])
 			fprintf(stderr, " %s %" PRIu64, ike_drop_name[i],
 				now->drop[i] - before->drop[i]);
+	if (now->v1_rx != before->v1_rx)
+		fprintf(stderr,
+			" | v1: rx %" PRIu64 " established %" PRIu64 " quick_modes %" PRIu64
+			" deletes %" PRIu64 " dpd_answered %" PRIu64,
+			now->v1_rx - before->v1_rx, now->v1_established - before->v1_established,
+			now->v1_quick_modes - before->v1_quick_modes,
+			now->v1_deletes - before->v1_deletes,
+			now->v1_dpd_answered - before->v1_dpd_answered);
+	for (int i = 0; i < IKEV1_DROP_MAX; i++)
+		if (now->v1_drop[i] != before->v1_drop[i])
+			fprintf(stderr, " %s %" PRIu64, ikev1_drop_name[i],
+				now->v1_drop[i] - before->v1_drop[i]);
 	fprintf(stderr, "\n");
+	trace_sas();
+}
+
+/* An established SA speaks its peer's version: IKEv1 (ISAKMP SA) exactly with version: 1. */
+static void versions_kept(void)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(hub.ctrl.ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *sa = data;
+		if (sa->state == IKE_S_ESTABLISHED && sa->peer != NULL)
+			check((sa->v1 != NULL) == (sa->peer->version == 1),
+			      "an IKE SA of another version than its peer's");
+	}
 }
 
 /* Every IKE SA goes, as ike_fini takes them; nothing of them may stay behind. */
@@ -403,8 +533,12 @@ static void delete_all(void)
 						 "freed IKE SA");
 	for (uint16_t id = 1; id < SA_MAX; id++)
 		check(sa_get(hub.dp->sas, id) == NULL, "data plane SA left behind");
-	const struct iface *vti = iface_by_name(hub.dp->ifaces, VTI_IFNAME);
-	check(vti != NULL && vti->sa_out == 0, "VTI still bound to an outbound SA");
+	for (unsigned int i = 0; i < RTE_DIM(vti_names); i++) {
+		const struct iface *vti = iface_by_name(hub.dp->ifaces, vti_names[i]);
+		check(vti != NULL && vti->sa_out == 0, "VTI still bound to an outbound SA");
+	}
+	for (unsigned int k = 0; k < hub.cfg->n_ike_pools; k++)
+		check(ike_pool_used(ike, (int)k) == 0, "pool address not given back");
 }
 
 static void neighbors(void)
@@ -464,11 +598,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	neighbors(); /* reachable: answers leave at once instead of waiting in a queue */
 	while (size >= 3 && n < IKE_RESP_DGRAMS_MAX) {
 		size_t len = RTE_MIN((size_t)be16(data + 1), size - 3);
+		unsigned int n_sa = hub.ctrl.ike->n_sa;
 		send_one(data[0], data + 3, len);
 		data += 3 + len;
 		size -= 3 + len;
 		n++;
-		check(hub.ctrl.ike->n_sa <= n, "more IKE SAs than datagrams");
+		check(hub.ctrl.ike->n_sa <= n_sa + 1, "more than one IKE SA from one datagram");
+		versions_kept();
 	}
 	if (tracing)
 		trace(&before, checked);

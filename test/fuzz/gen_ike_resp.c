@@ -10,8 +10,8 @@
  * The seeds walk the responder through every exchange (RFC 7296 1.2 to 1.4): IKE_SA_INIT with
  * each configured suite and an INVALID_KE_PAYLOAD case, IKE_AUTH with and without the right
  * key, over port 500 and 4500, IPv4 and IPv6, Child SA creation with PFS, Child SA and IKE SA
- * rekeys, deletes, liveness checks and retransmits. The committed corpus was made by this
- * program; the public values differ at each run.
+ * rekeys, deletes, liveness checks and retransmits; gen_ikev1_resp.c adds the IKEv1 seeds. The
+ * committed corpus was made by this program; the public values differ at each run.
  *
  * Usage: gen_ike_resp DIR. Exit status 0, or 1 with a message.
  */
@@ -28,8 +28,7 @@
 #include "ctrlplane/ike/ike_msg.h"
 #include "fuzz_ike_resp.h"
 
-#define MSG_MAX		     2048
-#define FILE_MAX	     (IKE_RESP_DGRAMS_MAX * (3 + MSG_MAX))
+#define MSG_MAX		     IKE_RESP_MSG_MAX
 #define SEALED		     (IKE_RESP_F_SPI | IKE_RESP_F_MSGID | IKE_RESP_F_SEAL)
 
 #define N_REKEY_SA	     16393 /* RFC 7296 3.10.1 */
@@ -39,13 +38,6 @@
 #define ESP_SPI_REKEY	     0xc0ffee02u
 #define ESP_SPI_PFS	     0xc0ffee03u
 
-/* One seed file being assembled. */
-struct seed {
-	uint8_t buf[FILE_MAX];
-	size_t len;
-	unsigned int n;
-};
-
 /* The IKE_SA_INIT suites the seeds offer (the hub's config in fuzz_ike_resp.c takes each). */
 enum suite { S_GCM_X25519, S_CBC_MODP2048, S_CHACHA_SHA512, S_INVALID_KE };
 
@@ -53,16 +45,16 @@ static const uint8_t spi_a[8] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11}
 static const uint8_t spi_b[8] = {0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22};
 static const uint8_t spi_c[8] = {0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33};
 
-static void die(const char *what)
+_Noreturn void gen_die(const char *what)
 {
 	fprintf(stderr, "gen_ike_resp: %s\n", what);
 	exit(1);
 }
 
-static void add(struct seed *s, uint8_t flags, const uint8_t *msg, size_t len)
+void gen_add(struct ike_resp_seed *s, uint8_t flags, const uint8_t *msg, size_t len)
 {
 	if (s->n == IKE_RESP_DGRAMS_MAX || s->len + 3 + len > sizeof(s->buf))
-		die("seed too long");
+		gen_die("seed too long");
 	s->buf[s->len++] = flags;
 	s->buf[s->len++] = (uint8_t)(len >> 8);
 	s->buf[s->len++] = (uint8_t)len;
@@ -71,13 +63,13 @@ static void add(struct seed *s, uint8_t flags, const uint8_t *msg, size_t len)
 	s->n++;
 }
 
-static void save(const struct seed *s, const char *dir, const char *name)
+void gen_save(const struct ike_resp_seed *s, const char *dir, const char *name)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "wb");
 	if (f == NULL || fwrite(s->buf, 1, s->len, f) != s->len || fclose(f) != 0)
-		die(path);
+		gen_die(path);
 }
 
 static void hdr(struct ike_hdr *h, const uint8_t spi_i[8], uint8_t exchange, uint32_t msg_id)
@@ -94,18 +86,18 @@ static size_t finish(struct ike_wr *w)
 {
 	size_t len = 0;
 	if (ike_wr_finish(w, &len) != 0)
-		die("message does not fit");
+		gen_die("message does not fit");
 	return len;
 }
 
 /* A fresh public value of group (RFC 7296 3.4) into ke; its length. */
-static size_t public_value(uint16_t group, uint8_t *ke, size_t cap)
+size_t gen_public_value(uint16_t group, uint8_t *ke, size_t cap)
 {
 	struct ike_dh *dh = NULL;
 	int n = ike_dh_new(group, &dh) == 0 ? ike_dh_public(dh, ke, cap) : -EIO;
 	ike_dh_free(dh);
 	if (n <= 0)
-		die("no public value");
+		gen_die("no public value");
 	return (size_t)n;
 }
 
@@ -156,7 +148,7 @@ static size_t sa_init(uint8_t *out, const uint8_t spi_i[8], enum suite s, bool n
 	uint16_t g = ike_prop(&w, s, NULL, 0);
 	if (s == S_INVALID_KE)
 		g = IKE_DH_ECP256;
-	size_t n = public_value(g, ke, sizeof(ke));
+	size_t n = gen_public_value(g, ke, sizeof(ke));
 	ike_wr_ke(&w, g, ke, n);
 	nonce(&w, 0xa1);
 	if (natd) {
@@ -167,19 +159,16 @@ static size_t sa_init(uint8_t *out, const uint8_t spi_i[8], enum suite s, bool n
 	return finish(&w);
 }
 
-static void put_spi(uint8_t out[4], uint32_t spi)
+size_t gen_sa_init(uint8_t *out, const uint8_t spi_i[8])
 {
-	out[0] = (uint8_t)(spi >> 24);
-	out[1] = (uint8_t)(spi >> 16);
-	out[2] = (uint8_t)(spi >> 8);
-	out[3] = (uint8_t)spi;
+	return sa_init(out, spi_i, S_GCM_X25519, false);
 }
 
 /* An ESP proposal (3.3): AES-GCM-128, or AES-CBC-256 with HMAC-SHA-256-128; group: PFS. */
 static void esp_prop(struct ike_wr *w, uint32_t spi, bool cbc, uint16_t group)
 {
 	uint8_t s[4];
-	put_spi(s, spi);
+	ike_resp_put32(s, spi);
 	ike_wr_sa_begin(w);
 	ike_wr_prop(w, 1, IKE_PROTO_ESP, s, 4);
 	if (cbc) {
@@ -203,7 +192,7 @@ static void ts_pair(struct ike_wr *w, const char *i0, const char *i1, uint8_t pr
 	uint8_t type = af == AF_INET ? IKE_TS_IPV4_ADDR_RANGE : IKE_TS_IPV6_ADDR_RANGE;
 	if (inet_pton(af, i0, a[0]) != 1 || inet_pton(af, i1, a[1]) != 1 ||
 	    inet_pton(af, r0, a[2]) != 1 || inet_pton(af, r1, a[3]) != 1)
-		die("bad selector");
+		gen_die("bad selector");
 	struct ike_ts ti = {type, proto, 0, 65535, a[0], a[1]};
 	struct ike_ts tr = {type, 0, 0, 65535, a[2], a[3]};
 	ike_wr_ts(w, IKE_PL_TSI, &ti, 1);
@@ -244,7 +233,7 @@ static size_t rekey_child(uint8_t *out, uint32_t msg_id)
 	uint8_t old[4];
 	struct ike_hdr h;
 	struct ike_wr w;
-	put_spi(old, ESP_SPI_FIRST);
+	ike_resp_put32(old, ESP_SPI_FIRST);
 	hdr(&h, spi_a, IKE_EXCH_CREATE_CHILD_SA, msg_id);
 	ike_wr_init(&w, out, MSG_MAX, &h);
 	ike_wr_notify(&w, IKE_PROTO_ESP, old, 4, N_REKEY_SA, NULL, 0);
@@ -264,7 +253,7 @@ static size_t pfs_child(uint8_t *out, uint32_t msg_id)
 	ike_wr_init(&w, out, MSG_MAX, &h);
 	esp_prop(&w, ESP_SPI_PFS, false, IKE_DH_CURVE25519);
 	nonce(&w, 0xa3);
-	ike_wr_ke(&w, IKE_DH_CURVE25519, ke, public_value(IKE_DH_CURVE25519, ke, sizeof(ke)));
+	ike_wr_ke(&w, IKE_DH_CURVE25519, ke, gen_public_value(IKE_DH_CURVE25519, ke, sizeof(ke)));
 	ts_pair(&w, "fd00:50::", "fd00:50::ffff:ffff:ffff:ffff", 6,
 		"fd00:10:1::", "fd00:10:1::ffff:ffff:ffff:ffff");
 	return finish(&w);
@@ -280,7 +269,7 @@ static size_t rekey_ike(uint8_t *out, uint32_t msg_id)
 	ike_wr_init(&w, out, MSG_MAX, &h);
 	ike_prop(&w, S_GCM_X25519, spi_b, 8);
 	nonce(&w, 0xa4);
-	ike_wr_ke(&w, IKE_DH_CURVE25519, ke, public_value(IKE_DH_CURVE25519, ke, sizeof(ke)));
+	ike_wr_ke(&w, IKE_DH_CURVE25519, ke, gen_public_value(IKE_DH_CURVE25519, ke, sizeof(ke)));
 	return finish(&w);
 }
 
@@ -291,7 +280,7 @@ static size_t info_esp(uint8_t *out, const uint8_t spi_i[8], uint32_t msg_id, ui
 	uint8_t spi[4];
 	struct ike_hdr h;
 	struct ike_wr w;
-	put_spi(spi, esp_spi);
+	ike_resp_put32(spi, esp_spi);
 	hdr(&h, spi_i, IKE_EXCH_INFORMATIONAL, msg_id);
 	ike_wr_init(&w, out, MSG_MAX, &h);
 	if (proto == IKE_PROTO_ESP)
@@ -318,87 +307,87 @@ static void seeds_init(const char *dir)
 		{"init_chacha_sha512", S_CHACHA_SHA512},
 		{"init_invalid_ke", S_INVALID_KE},
 	};
-	static struct seed s;
+	static struct ike_resp_seed s;
 	uint8_t m[MSG_MAX];
 	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
-		s = (struct seed){.len = 0};
-		add(&s, 0, m, sa_init(m, spi_a, one[i].s, false));
-		save(&s, dir, one[i].name);
+		s = (struct ike_resp_seed){.len = 0};
+		gen_add(&s, 0, m, sa_init(m, spi_a, one[i].s, false));
+		gen_save(&s, dir, one[i].name);
 	}
-	s = (struct seed){.len = 0};
+	s = (struct ike_resp_seed){.len = 0};
 	size_t n = sa_init(m, spi_a, S_GCM_X25519, false);
-	add(&s, 0, m, n);
-	add(&s, 0, m, n); /* 2.1: the same request again */
-	save(&s, dir, "init_retransmit");
+	gen_add(&s, 0, m, n);
+	gen_add(&s, 0, m, n); /* 2.1: the same request again */
+	gen_save(&s, dir, "init_retransmit");
 }
 
 /* IKE_SA_INIT then IKE_AUTH: the suites, NAT-T on 4500, a wrong key, IPv6, a retransmit. */
 static void seeds_auth(const char *dir)
 {
-	static struct seed s;
+	static struct ike_resp_seed s;
 	uint8_t m[MSG_MAX], a[MSG_MAX];
 	size_t na = auth(a, spi_a, 32, false, false);
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
-	add(&s, SEALED | IKE_RESP_F_AUTH, a, na);
-	save(&s, dir, "auth_gcm");
-	add(&s, IKE_RESP_F_SPI | IKE_RESP_F_SEAL, a, na); /* message ID 1 again: 2.2 */
-	save(&s, dir, "auth_retransmit");
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, true));
-	add(&s, SEALED | IKE_RESP_F_AUTH | IKE_RESP_F_NATT, a, na);
-	save(&s, dir, "auth_natt_4500");
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
-	add(&s, SEALED, a, na); /* AUTH left zero: AUTHENTICATION_FAILED (2.21.2) */
-	save(&s, dir, "auth_wrong_psk");
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_CBC_MODP2048, false));
-	add(&s, SEALED | IKE_RESP_F_AUTH, a, auth(a, spi_a, 32, true, false));
-	save(&s, dir, "auth_cbc");
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_CHACHA_SHA512, false));
-	add(&s, SEALED | IKE_RESP_F_AUTH, a, auth(a, spi_a, 64, false, false));
-	save(&s, dir, "auth_chacha");
-	s = (struct seed){.len = 0};
-	add(&s, IKE_RESP_F_V6, m, sa_init(m, spi_c, S_GCM_X25519, false));
-	add(&s, SEALED | IKE_RESP_F_AUTH | IKE_RESP_F_V6, a, auth(a, spi_c, 32, false, true));
-	save(&s, dir, "auth_road_v6");
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
-	add(&s, SEALED, a, info(a, spi_a, 1, 0)); /* INFORMATIONAL before IKE_AUTH */
-	save(&s, dir, "info_half_open");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH, a, na);
+	gen_save(&s, dir, "auth_gcm");
+	gen_add(&s, IKE_RESP_F_SPI | IKE_RESP_F_SEAL, a, na); /* message ID 1 again: 2.2 */
+	gen_save(&s, dir, "auth_retransmit");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, true));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH | IKE_RESP_F_NATT, a, na);
+	gen_save(&s, dir, "auth_natt_4500");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
+	gen_add(&s, SEALED, a, na); /* AUTH left zero: AUTHENTICATION_FAILED (2.21.2) */
+	gen_save(&s, dir, "auth_wrong_psk");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_CBC_MODP2048, false));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH, a, auth(a, spi_a, 32, true, false));
+	gen_save(&s, dir, "auth_cbc");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_CHACHA_SHA512, false));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH, a, auth(a, spi_a, 64, false, false));
+	gen_save(&s, dir, "auth_chacha");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, IKE_RESP_F_V6, m, sa_init(m, spi_c, S_GCM_X25519, false));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH | IKE_RESP_F_V6, a, auth(a, spi_c, 32, false, true));
+	gen_save(&s, dir, "auth_road_v6");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
+	gen_add(&s, SEALED, a, info(a, spi_a, 1, 0)); /* INFORMATIONAL before IKE_AUTH */
+	gen_save(&s, dir, "info_half_open");
 }
 
 /* An IKE SA's life after IKE_AUTH: child rekey, delete, IKE rekey, delete, DPD, PFS child. */
 static void seeds_life(const char *dir)
 {
-	static struct seed s;
+	static struct ike_resp_seed s;
 	uint8_t m[MSG_MAX];
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
-	add(&s, SEALED | IKE_RESP_F_AUTH, m, auth(m, spi_a, 32, false, false));
-	add(&s, SEALED, m, pfs_child(m, 2));
-	save(&s, dir, "child_pfs_v6");
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
-	add(&s, SEALED | IKE_RESP_F_AUTH, m, auth(m, spi_a, 32, false, false));
-	add(&s, SEALED, m, rekey_child(m, 2));
-	add(&s, SEALED, m, info(m, spi_a, 3, IKE_PROTO_ESP));
-	add(&s, SEALED, m, rekey_ike(m, 4));
-	add(&s, SEALED, m, info(m, spi_a, 5, IKE_PROTO_IKE));
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH, m, auth(m, spi_a, 32, false, false));
+	gen_add(&s, SEALED, m, pfs_child(m, 2));
+	gen_save(&s, dir, "child_pfs_v6");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH, m, auth(m, spi_a, 32, false, false));
+	gen_add(&s, SEALED, m, rekey_child(m, 2));
+	gen_add(&s, SEALED, m, info(m, spi_a, 3, IKE_PROTO_ESP));
+	gen_add(&s, SEALED, m, rekey_ike(m, 4));
+	gen_add(&s, SEALED, m, info(m, spi_a, 5, IKE_PROTO_IKE));
 	size_t n = info(m, spi_b, 0, 0);
-	add(&s, SEALED, m, n);				 /* DPD on the new IKE SA */
-	add(&s, IKE_RESP_F_SPI | IKE_RESP_F_SEAL, m, n); /* and its retransmit */
-	save(&s, dir, "lifecycle");
+	gen_add(&s, SEALED, m, n);			     /* DPD on the new IKE SA */
+	gen_add(&s, IKE_RESP_F_SPI | IKE_RESP_F_SEAL, m, n); /* and its retransmit */
+	gen_save(&s, dir, "lifecycle");
 	/* 2.8.1: after a rekey collision the peer deletes the child it made, then the old one */
-	s = (struct seed){.len = 0};
-	add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
-	add(&s, SEALED | IKE_RESP_F_AUTH, m, auth(m, spi_a, 32, false, false));
-	add(&s, SEALED, m, rekey_child(m, 2));
-	add(&s, SEALED, m, info_esp(m, spi_a, 3, IKE_PROTO_ESP, ESP_SPI_REKEY));
-	add(&s, SEALED, m, info(m, spi_a, 4, IKE_PROTO_ESP));
-	save(&s, dir, "rekey_collision");
+	s = (struct ike_resp_seed){.len = 0};
+	gen_add(&s, 0, m, sa_init(m, spi_a, S_GCM_X25519, false));
+	gen_add(&s, SEALED | IKE_RESP_F_AUTH, m, auth(m, spi_a, 32, false, false));
+	gen_add(&s, SEALED, m, rekey_child(m, 2));
+	gen_add(&s, SEALED, m, info_esp(m, spi_a, 3, IKE_PROTO_ESP, ESP_SPI_REKEY));
+	gen_add(&s, SEALED, m, info(m, spi_a, 4, IKE_PROTO_ESP));
+	gen_save(&s, dir, "rekey_collision");
 }
 
 int main(int argc, char **argv)
@@ -410,5 +399,6 @@ int main(int argc, char **argv)
 	seeds_init(argv[1]);
 	seeds_auth(argv[1]);
 	seeds_life(argv[1]);
+	gen_ikev1_seeds(argv[1]);
 	return 0;
 }
