@@ -9,6 +9,10 @@
  *   IDLE  no SA; the entry's SA id is 0, so the workers punt what matches (DP_PUNT_ACQUIRE);
  *   WAIT  negotiating: up to IKE_ACQ_HOLD packets wait here; once that many do, the entry is
  *         marked SPD_SA_HELD and the workers drop the rest themselves (spd_acquire);
+ *   KEYED an IKEv1 child the hub initiated is installed, but the peer, the Quick Mode
+ *         responder, may install its SAs only when message 3 is in (strongSwan does): what the
+ *         hub sent at once would be lost. Packets are still held until the peer sends on the
+ *         new SA or IKE_ACQ_TAKEOVER_MS have passed (as ikev1_info.c waits for a rekey's);
  *   UP    the child's outbound SA keys the entry; the held packets leave through it;
  *   DOWN  the negotiation failed or took IKE_ACQ_WAIT_S: the held packets are dropped and the
  *         entry stays SPD_SA_HELD for IKE_ACQ_DOWN_S, so a dead peer costs the control lcore
@@ -37,14 +41,16 @@
 #include "ctrlplane/log.h"
 #include "dataplane/iface.h"
 #include "dataplane/ip_fwd.h"
+#include "dataplane/sa.h"
 #include "dataplane/spd.h"
 
-#define IKE_ACQ_HOLD   8  /* packets held per entry while its SA is negotiated */
-#define IKE_ACQ_WAIT_S 30 /* a negotiation that has not keyed its entry by then has failed */
-#define IKE_ACQ_DOWN_S 5  /* after a failure, the entry drops its traffic this long */
-#define L2_LEN	       14
+#define IKE_ACQ_HOLD	    8	/* packets held per entry while its SA is negotiated */
+#define IKE_ACQ_WAIT_S	    30	/* a negotiation that has not keyed its entry by then has failed */
+#define IKE_ACQ_DOWN_S	    5	/* after a failure, the entry drops its traffic this long */
+#define IKE_ACQ_TAKEOVER_MS 200 /* KEYED: the time a responder takes to install on message 3 */
+#define L2_LEN		    14
 
-enum ike_acq_state { IKE_ACQ_IDLE = 0, IKE_ACQ_WAIT, IKE_ACQ_UP, IKE_ACQ_DOWN };
+enum ike_acq_state { IKE_ACQ_IDLE = 0, IKE_ACQ_WAIT, IKE_ACQ_KEYED, IKE_ACQ_UP, IKE_ACQ_DOWN };
 
 struct ike_acq {
 	uint16_t ifindex; /* the crypto map's interface */
@@ -52,12 +58,13 @@ struct ike_acq {
 	const struct cfg_ike_peer *peer;
 	const struct cfg_ike_child *cc; /* the child that keys it */
 	uint8_t state;			/* enum ike_acq_state */
-	uint64_t until_tsc;		/* WAIT: give up then; DOWN: acquire again then */
+	uint64_t until_tsc;		/* WAIT: give up, KEYED: send, DOWN: idle then */
+	uint32_t spi_in;		/* KEYED: the new child's inbound SPI */
 	struct rte_mbuf *held[IKE_ACQ_HOLD];
 	uint8_t n_held;
 };
 
-static const char *const state_name[] = {"idle", "negotiating", "up", "down"};
+static const char *const state_name[] = {"idle", "negotiating", "keyed", "up", "down"};
 
 int ike_acq_init(struct ike *ike)
 {
@@ -228,6 +235,48 @@ static void fail(struct ike *ike, struct ike_acq *a)
 	set_state(ike, a, IKE_ACQ_DOWN);
 }
 
+/* The entry's SA is there: it takes the entry's traffic, the held packets first. */
+static void key(struct ike *ike, struct ike_acq *a, uint16_t sa_out)
+{
+	set_entry(ike, a, sa_out);
+	set_state(ike, a, IKE_ACQ_UP);
+	for (uint8_t i = 0; i < a->n_held; i++)
+		release(ike, a->held[i]);
+	a->n_held = 0;
+}
+
+/* The child with inbound SPI spi of any IKE SA with peer, or NULL. */
+static const struct ike_child *child_by_spi(struct ike *ike, const struct cfg_ike_peer *peer,
+					    uint32_t spi)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	while (rte_hash_iterate(ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *sa = data;
+		int n = sa->peer == peer ? ike_child_by_spi_in(sa, spi) : -1;
+		if (n >= 0)
+			return &sa->child[n];
+	}
+	return NULL;
+}
+
+/* KEYED: the peer has the SAs once it sends on them, and surely IKE_ACQ_TAKEOVER_MS after. */
+static void keyed_tick(struct ike *ike, struct ike_acq *a, uint64_t now)
+{
+	const struct ike_child *ch = child_by_spi(ike, a->peer, a->spi_in);
+	const struct sa *in = ch != NULL ? sa_get(ike->c->dp->sas, ch->sa_in) : NULL;
+	struct sa_stats st = {0};
+	if (ch == NULL || ch->sa_out == 0) { /* ike_acq_unbind saw it go: not expected */
+		fail(ike, a);
+		return;
+	}
+	if (in != NULL)
+		sa_stats_read(in, &st);
+	if (st.pkts > 0 || now >= a->until_tsc)
+		key(ike, a, ch->sa_out);
+}
+
 void ike_acq_tick(struct ike *ike, uint64_t now)
 {
 	for (unsigned int i = 0; i < ike->n_acq; i++) {
@@ -236,11 +285,27 @@ void ike_acq_tick(struct ike *ike, uint64_t now)
 			IKE_LOG(NOTICE, "crypto map entry seq %u: no SA from peer %s within %u s",
 				a->seq, a->peer->name, IKE_ACQ_WAIT_S);
 			fail(ike, a);
+		} else if (a->state == IKE_ACQ_KEYED) {
+			keyed_tick(ike, a, now);
 		} else if (a->state == IKE_ACQ_DOWN && now >= a->until_tsc) {
 			set_entry(ike, a, 0);
 			set_state(ike, a, IKE_ACQ_IDLE);
 		}
 	}
+}
+
+/*
+ * May the peer lack ch's SAs still? It may for a new IKEv1 child the hub initiated, installed
+ * on Quick Mode's message 2; not for a rekey's successor, which ikev1_info.c holds back itself.
+ */
+static bool peer_may_lack(const struct ike_sa *sa, const struct ike_child *ch)
+{
+	if (sa->v1 == NULL || !ch->local_init)
+		return false;
+	for (unsigned int i = 0; i < sa->n_child; i++)
+		if (sa->child[i].successor == ch->spi_in)
+			return false;
+	return true;
 }
 
 void ike_acq_bind(struct ike_sa *sa, const struct ike_child *ch)
@@ -249,11 +314,13 @@ void ike_acq_bind(struct ike_sa *sa, const struct ike_child *ch)
 	struct ike_acq *a = acq_of(ike, ch->cfg);
 	if (a == NULL || ch->sa_out == 0)
 		return;
-	set_entry(ike, a, ch->sa_out);
-	set_state(ike, a, IKE_ACQ_UP);
-	for (uint8_t i = 0; i < a->n_held; i++)
-		release(ike, a->held[i]);
-	a->n_held = 0;
+	if (!peer_may_lack(sa, ch)) {
+		key(ike, a, ch->sa_out);
+		return;
+	}
+	a->spi_in = ch->spi_in;
+	a->until_tsc = ike_now(ike) + IKE_ACQ_TAKEOVER_MS * rte_get_timer_hz() / 1000;
+	set_state(ike, a, IKE_ACQ_KEYED);
 }
 
 void ike_acq_unbind(struct ike_sa *sa, const struct ike_child *ch)
@@ -261,10 +328,15 @@ void ike_acq_unbind(struct ike_sa *sa, const struct ike_child *ch)
 	struct ike *ike = sa->ike;
 	struct ike_acq *a = acq_of(ike, ch->cfg);
 	const struct spd *spd = a != NULL ? spd_get(ike->c->dp->spd, a->ifindex) : NULL;
+	if (a != NULL && a->state == IKE_ACQ_KEYED && a->spi_in == ch->spi_in) {
+		fail(ike, a); /* gone before it keyed the entry: the negotiation came to nothing */
+		return;
+	}
 	if (spd == NULL || ch->sa_out == 0 || spd_entry_sa_get(spd, a->seq) != ch->sa_out)
 		return;
 	set_entry(ike, a, 0);
-	set_state(ike, a, IKE_ACQ_IDLE);
+	if (a->state == IKE_ACQ_UP) /* KEYED: another child keys it in a moment */
+		set_state(ike, a, IKE_ACQ_IDLE);
 }
 
 void ike_acq_established(struct ike_sa *sa)

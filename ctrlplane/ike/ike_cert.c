@@ -230,12 +230,9 @@ static const struct ike_payload *peer_certs(const struct ike_msg *m, struct ike_
 	return ee;
 }
 
-/* The peer's ID for a log line: printable, bounded. */
-static void id_str(const struct ike_payload *id, char *out, size_t cap)
+void ike_cert_id_str(uint8_t t, const uint8_t *d, size_t len, char *out, size_t cap)
 {
-	const uint8_t *d = id->u.typed.data;
-	size_t len = id->u.typed.len, i;
-	uint8_t t = id->u.typed.type;
+	size_t i;
 
 	if ((t == IKE_ID_IPV4_ADDR && len == 4) || (t == IKE_ID_IPV6_ADDR && len == 16)) {
 		inet_ntop(t == IKE_ID_IPV4_ADDR ? AF_INET : AF_INET6, d, out, (socklen_t)cap);
@@ -292,7 +289,8 @@ int ike_cert_auth_check(const struct ike_sa *sa, const struct ike_msg *m,
 		return drop;
 	if (!ike_cert_has_id(ee->u.typed.data, ee->u.typed.len, id->u.typed.type, id->u.typed.data,
 			     id->u.typed.len)) {
-		id_str(id, idt, sizeof(idt));
+		ike_cert_id_str(id->u.typed.type, id->u.typed.data, id->u.typed.len, idt,
+				sizeof(idt));
 		snprintf(why, why_len, "its ID \"%s\" is not in certificate \"%s\"", idt, name);
 		return IKE_DROP_CERT_ID;
 	}

@@ -19,6 +19,10 @@
  * response a CERTREQ (3.7, 1.2) naming the CAs of those peers (IKE_AUTH's IDi will choose one),
  * so that the initiator sends its certificate.
  */
+/* An identity (RFC 7296 3.5 / RFC 2407 4.6.2.1: the same types) for a log line: addresses
+ * and DNs in text, names printable and bounded, other types by number. */
+void ike_cert_id_str(uint8_t type, const uint8_t *data, size_t len, char *out, size_t cap);
+
 int ike_cert_sa_init(const struct ike_sa *sa, struct ike_wr *w);
 
 /* The hash algorithms the peer announced in its IKE_SA_INIT message m, into sa->sig_hashes. */

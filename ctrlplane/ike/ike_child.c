@@ -118,6 +118,11 @@ static void lifetime(const struct ike_sa *sa, const struct ike_child *ch, struct
 		l->hard_tsc = now + (uint64_t)life * tsc_hz;
 	l->soft_bytes = cc->rekey_bytes;
 	l->soft_pkts = cc->rekey_packets;
+	if (ch->life_kb != 0) { /* IKEv1 (RFC 2407 4.5): hard at the limit, rekey at 9/10 of it */
+		l->hard_bytes = (uint64_t)ch->life_kb * 1024;
+		if (l->soft_bytes == 0 || l->soft_bytes > l->hard_bytes / 10 * 9)
+			l->soft_bytes = l->hard_bytes / 10 * 9;
+	}
 }
 
 static void sa_conf_fill(const struct ike_sa *sa, const struct ike_child *ch, uint8_t dir,

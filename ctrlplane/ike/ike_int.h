@@ -168,6 +168,7 @@ struct ike_child {
 	uint8_t n_rri;
 	uint64_t retry_tsc; /* ACTIVE: the peer answered our rekey TEMPORARY_FAILURE; again then */
 	uint32_t life_s;    /* IKEv1: the negotiated lifetime, when below the config's; 0 = it */
+	uint32_t life_kb;   /* IKEv1: the negotiated lifetime in kilobytes; 0 = none */
 };
 
 /*

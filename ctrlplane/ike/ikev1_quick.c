@@ -271,6 +271,7 @@ static int install(struct ike_sa *sa, struct ikev1_x *x, const uint8_t *km, int 
 	c->transport = x->ch.transport;
 	c->local_init = x->kind == IKEV1_X_QM_I;
 	c->life_s = x->ch.life_s;
+	c->life_kb = x->ch.life_kb;
 	c->rri[0] = x->rri; /* injected for a template's clone or a Mode Config address */
 	c->n_rri = x->n_rri;
 	/* the responder binds at message 3, when the initiator has shown it has the SAs */
@@ -303,6 +304,43 @@ static void flip(struct ike_sa *sa, uint32_t spi_in)
 		ike_child_bind(sa, &sa->child[n]);
 }
 
+/* A life type (TV) and its duration (TLV of 4 octets) at life[ll]; the new length. */
+static size_t put_life(uint8_t *life, size_t ll, uint8_t type, uint32_t v)
+{
+	rte_be32_t d = rte_cpu_to_be_32(v);
+	const uint8_t a[8] = {0x80, IKEV1_A2_LIFE_TYPE, 0, type, 0, IKEV1_A2_LIFE_DUR, 0, 4};
+	memcpy(life + ll, a, sizeof(a));
+	memcpy(life + ll + sizeof(a), &d, 4);
+	return ll + sizeof(a) + 4;
+}
+
+/*
+ * Initiator: the responder's RESPONDER-LIFETIME (RFC 2407 4.6.3.1) for our SA lowers what it
+ * accepted: pairs of life type and duration in the notify's data.
+ */
+static void responder_lifetime(const struct ikev1_msg *m, struct ikev1_p2_choice *ch)
+{
+	for (const struct ikev1_payload *n = ikev1_msg_find(m, IKEV1_PL_N, NULL); n != NULL;
+	     n = ikev1_msg_find(m, IKEV1_PL_N, n)) {
+		const uint8_t *d = n->u.n.data;
+		if (n->u.n.type != IKEV1_N_RESPONDER_LIFETIME)
+			continue;
+		for (size_t off = 0; off + 12 <= n->u.n.data_len; off += 12) {
+			const uint8_t *a = d + off;
+			uint32_t v =
+				(uint32_t)a[8] << 24 | (uint32_t)a[9] << 16 | a[10] << 8 | a[11];
+			if (a[0] != 0x80 || a[1] != IKEV1_A2_LIFE_TYPE || a[4] != 0 ||
+			    a[5] != IKEV1_A2_LIFE_DUR || a[6] != 0 || a[7] != 4 || v == 0)
+				break; /* only the form this hub sends is read */
+			uint32_t *l = a[3] == IKEV1_LIFE_SECONDS ? &ch->life_s
+				      : a[3] == IKEV1_LIFE_KB	 ? &ch->life_kb
+								 : NULL;
+			if (l != NULL && (*l == 0 || v < *l))
+				*l = v;
+		}
+	}
+}
+
 /* ---- initiator ---- */
 
 static uint16_t encap_of(const struct ike_sa *sa, bool transport)
@@ -317,6 +355,13 @@ static uint16_t encap_of(const struct ike_sa *sa, bool transport)
 static uint32_t life_of(const struct cfg_ike_child *cc)
 {
 	return cc->life_time != 0 ? cc->life_time : cc->rekey_time;
+}
+
+/* The kilobytes a child's SAs live: rekey_bytes is 9/10 of it (as rekey_time of the time). */
+static uint32_t life_kb_of(const struct cfg_ike_child *cc)
+{
+	uint64_t kb = (cc->rekey_bytes / 9 * 10 + 1023) / 1024;
+	return kb > UINT32_MAX ? UINT32_MAX : (uint32_t)kb;
 }
 
 int ikev1_quick_start(struct ike_sa *sa, const struct cfg_ike_child *cc, uint32_t rekey_of)
@@ -354,7 +399,7 @@ int ikev1_quick_start(struct ike_sa *sa, const struct cfg_ike_child *cc, uint32_
 		rc = ikev1_hash_begin(&w, sa, &at);
 	if (rc == 0)
 		rc = ikev1_p2_offer(&w, cc->esp, cc->n_esp, x->spi_in, pfs, encap_of(sa, transport),
-				    life_of(cc), 0);
+				    life_of(cc), life_kb_of(cc));
 	if (rc == 0)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_NONCE, x->ni, x->ni_len);
 	if (rc == 0 && pfs != 0)
@@ -410,6 +455,7 @@ static void qm2_in(struct ike_sa *sa, struct ikev1_x *x, const struct ikev1_msg 
 	}
 	memcpy(x->nr, no->body, no->len);
 	x->nr_len = no->len;
+	responder_lifetime(m, &x->ch);
 	int n = pfs_secret(sa, x, m, gqm, sizeof(gqm));
 	if (n >= 0)
 		rc = keymat(sa, x, n > 0 ? gqm : NULL, (size_t)n, km, &km_len);
@@ -489,7 +535,8 @@ static const struct cfg_ike_child *select_child(struct ike_sa *sa, const struct 
 			continue;
 		*ids_ok = true;
 		if (ikev1_p2_choose(m, o->sa, cc->esp, cc->n_esp, cc->mode == CFG_SA_TRANSPORT,
-				    sa->natt, life_of(cc), 0, sa->ike->cfg->ipsec_legacy, ch) == 0)
+				    sa->natt, life_of(cc), life_kb_of(cc),
+				    sa->ike->cfg->ipsec_legacy, ch) == 0)
 			return cc;
 	}
 	return NULL;
@@ -527,7 +574,7 @@ static void refuse(struct ike_sa *sa, const struct ikev1_msg *m, const struct qm
 static int send_qm2(struct ike_sa *sa, struct ikev1_x *x, const struct qm_offer *o,
 		    const uint8_t *ke, size_t ke_len)
 {
-	uint8_t plain[4096], life[16];
+	uint8_t plain[4096], life[24]; /* two life types, each with its duration */
 	struct ikev1_wr w;
 	size_t at, len, ll = 0;
 	rte_be32_t idb = rte_cpu_to_be_32(x->msg_id);
@@ -546,17 +593,9 @@ static int send_qm2(struct ike_sa *sa, struct ikev1_x *x, const struct qm_offer 
 	if (rc == 0 && o->idci != NULL)
 		rc = ikev1_wr_payload(&w, IKEV1_PL_ID, o->idcr->body, o->idcr->len);
 	if (rc == 0 && x->ch.life_reduced) { /* RFC 2407 4.6.3.1: life type and duration */
-		life[ll++] = 0x80;
-		life[ll++] = IKEV1_A2_LIFE_TYPE;
-		life[ll++] = 0;
-		life[ll++] = IKEV1_LIFE_SECONDS;
-		life[ll++] = 0x00; /* TLV: the duration in 4 octets */
-		life[ll++] = IKEV1_A2_LIFE_DUR;
-		life[ll++] = 0;
-		life[ll++] = 4;
-		rte_be32_t d = rte_cpu_to_be_32(x->ch.life_s);
-		memcpy(life + ll, &d, 4);
-		ll += 4;
+		ll = put_life(life, ll, IKEV1_LIFE_SECONDS, x->ch.life_s);
+		if (x->ch.life_kb != 0)
+			ll = put_life(life, ll, IKEV1_LIFE_KB, x->ch.life_kb);
 		uint8_t spi[4];
 		rte_be32_t s = rte_cpu_to_be_32(x->spi_in);
 		memcpy(spi, &s, 4);

@@ -59,7 +59,9 @@ void ikev1_rekey_tick(struct ike_sa *sa, uint64_t now)
 	if (memcmp(v->replaces, zero, 8) != 0 &&
 	    (active(sa) >= sa->peer->n_children ||
 	     now - sa->established_tsc >= IKEV1_REKEY_WAIT_S * hz)) {
-		struct ike_sa *old = ike_sa_by_spi(sa->ike, v->replaces);
+		uint64_t key; /* the hash reads the key in words: an aligned copy */
+		memcpy(&key, v->replaces, 8);
+		struct ike_sa *old = ike_sa_by_spi(sa->ike, (const uint8_t *)&key);
 		memset(v->replaces, 0, 8);
 		if (old != NULL && old->v1 != NULL && old != sa)
 			retire(old); /* sa itself stays valid: another SA went */

@@ -35,6 +35,7 @@
 #include <rte_common.h>
 
 #include "crypto/ike_cert.h"
+#include "ctrlplane/ike/ike_cert.h"
 #include "crypto/ike_sig.h"
 #include "ctrlplane/ike/ikev1_sig.h"
 #include "ctrlplane/log.h"
@@ -43,7 +44,6 @@
 #define CR_MAX	      8	   /* CAs named in CR payloads */
 #define DN_MAX	      1024 /* a CA's subject in a CR */
 #define NAME_SHOW     96   /* a certificate's subject in a log line */
-#define ID_SHOW	      64
 
 static const char *peer_name(const struct ike_sa *sa)
 {
@@ -222,30 +222,6 @@ static const struct ikev1_payload *peer_certs(const struct ikev1_msg *m, struct 
 	return ee;
 }
 
-/* The peer's ID for a log line: printable, bounded. */
-static void id_str(const struct ikev1_payload *id, char *out, size_t cap)
-{
-	const uint8_t *d = id->u.id.data;
-	size_t len = id->u.id.data_len, i;
-	uint8_t t = id->u.id.type;
-
-	if ((t == CFG_IKE_ID_IPV4 && len == 4) || (t == CFG_IKE_ID_IPV6 && len == 16)) {
-		inet_ntop(t == CFG_IKE_ID_IPV4 ? AF_INET : AF_INET6, d, out, (socklen_t)cap);
-		return;
-	}
-	if (t == CFG_IKE_ID_DN) {
-		ike_cert_dn_str(d, len, out, cap);
-		return;
-	}
-	if (t != CFG_IKE_ID_FQDN && t != CFG_IKE_ID_EMAIL) {
-		snprintf(out, cap, "an ID of type %u", t);
-		return;
-	}
-	for (i = 0; i < len && i < ID_SHOW && i + 1 < cap; i++)
-		out[i] = d[i] >= 0x20 && d[i] < 0x7f ? (char)d[i] : '?';
-	out[i] = '\0';
-}
-
 /* id is the peer's remote_id; a DN compares in RFC 5280 7.1's canonical form, as IKEv2's. */
 static bool is_remote_id(const struct cfg_ike_id *want, const struct ikev1_payload *id)
 {
@@ -320,7 +296,7 @@ int ikev1_sig_check(struct ike_sa *sa, const struct ikev1_msg *m, unsigned int m
 		return refuse(sa, IKEV1_DROP_AUTH, 0, why);
 	}
 	if (!is_remote_id(&sa->peer->remote_id, id)) {
-		id_str(id, idt, sizeof(idt));
+		ike_cert_id_str(id->u.id.type, id->u.id.data, id->u.id.data_len, idt, sizeof(idt));
 		snprintf(why, sizeof(why), "its identity \"%s\" is not its remote_id", idt);
 		return refuse(sa, IKEV1_DROP_ID, 0, why);
 	}
@@ -333,7 +309,7 @@ int ikev1_sig_check(struct ike_sa *sa, const struct ikev1_msg *m, unsigned int m
 		return refuse(sa, -1, drop, why);
 	if (!ike_cert_has_id(ee->body + 1, ee->len - 1u, id->u.id.type, id->u.id.data,
 			     id->u.id.data_len)) {
-		id_str(id, idt, sizeof(idt));
+		ike_cert_id_str(id->u.id.type, id->u.id.data, id->u.id.data_len, idt, sizeof(idt));
 		snprintf(why, sizeof(why), "its ID \"%s\" is not in certificate \"%s\"", idt, name);
 		return refuse(sa, -1, IKE_DROP_CERT_ID, why);
 	}

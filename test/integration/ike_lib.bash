@@ -245,6 +245,70 @@ secrets {
 EOF
 }
 
+# swan_v1_conf PROPOSALS ESP_PROPOSALS PSK [DPD [CHILD_REKEY]]: strongswan.conf as swan_conf
+# writes it and a swanctl.conf of an IKEv1 (RFC 2409) connection for the spoke in use: Main
+# Mode, or Aggressive Mode with SWAN_AGGRESSIVE=yes; dpd_timeout 5 s (IKEv1 only: an R-U-THERE
+# unanswered that long closes the SA). The phase 1 Life Duration strongSwan offers is
+# reauth_time, else rekey_time, plus over_time: rekey_time is 1 h here (0 would offer the hub an
+# ISAKMP SA of over_time). SWAN_LOCAL_TS, SWAN_REMOTE_TS, SWAN_LIFE (the child's life_time,
+# 120 s) and SWAN_VIPS change the connection as for swan_conf; SWAN_PULL=no waits for Mode
+# Config to be pushed; SWAN_XAUTH_USER and SWAN_XAUTH_PASS add an XAUTH round after the key.
+swan_v1_conf() {
+	local xauth="" xsecret=""
+	swan_conf "$1" "$2" "$3" # its swanctl.conf (IKEv2) is replaced below
+	if [[ -n ${SWAN_XAUTH_USER:-} ]]; then
+		xauth=$(printf '\n\t\tlocal-2 {\n\t\t\tauth = xauth\n\t\t\txauth_id = %s\n\t\t}' \
+			"$SWAN_XAUTH_USER")
+		xsecret=$(printf '\n\txauth-user {\n\t\tid = %s\n\t\tsecret = "%s"\n\t}' \
+			"$SWAN_XAUTH_USER" "${SWAN_XAUTH_PASS:-}")
+	fi
+	cat >"$SW/swanctl/swanctl.conf" <<EOF
+connections {
+	hub {
+		version = 1
+		aggressive = ${SWAN_AGGRESSIVE:-no}
+		local_addrs = $SPOKE4
+		remote_addrs = $HUB4
+		encap = yes
+		proposals = $1
+		dpd_delay = ${4:-0}s
+		dpd_timeout = 5s${SWAN_VIPS:+
+		vips = $SWAN_VIPS
+		pull = ${SWAN_PULL:-yes}}
+		rekey_time = 1h
+		reauth_time = 0s
+		over_time = 5m
+		rand_time = 0s
+		local-1 {
+			auth = psk
+			id = $SPOKE_ID
+		}$xauth
+		remote {
+			auth = psk
+			id = hub.example.net
+		}
+		children {
+			net {
+				local_ts = ${SWAN_LOCAL_TS:-$SPOKE_NETS}
+				remote_ts = ${SWAN_REMOTE_TS:-10.10.1.0/24}
+				esp_proposals = $2
+				rekey_time = ${5:-0}s
+				life_time = ${SWAN_LIFE:-120}s
+				rand_time = 0s
+			}
+		}
+	}
+}
+secrets {
+	ike-hub {
+		id-1 = $SPOKE_ID
+		id-2 = hub.example.net
+		secret = "$3"
+	}$xsecret
+}
+EOF
+}
+
 swan() {
 	STRONGSWAN_CONF=$SW/strongswan.conf swanctl "$@"
 }

@@ -41,62 +41,15 @@ PH1=aes128-sha256-modp2048
 PH2=aes128-sha256
 RA_ID=ra.example.net
 
-# ra_swan_conf USER PASSWORD: the client's swanctl.conf: the group key (PSK) then XAUTH as USER,
-# asking for a virtual IP (RA_PULL=no: waiting for the hub to push it); its traffic selector is
-# the split network the hub hands out. The resolve plugin writes DNS servers to its own file.
+# ra_swan_conf USER PASSWORD: the client: ike_lib.bash's swan_v1_conf with the group key (PSK)
+# then XAUTH as USER, asking for a virtual IP (RA_PULL=no: waiting for the hub to push it); its
+# traffic selector is the split network the hub hands out. The resolve plugin writes DNS
+# servers to its own file.
 ra_swan_conf() {
-	swan_conf "$PH1" "$PH2" "$PSK_GOOD" # its swanctl.conf (IKEv2) is replaced below
+	SPOKE_ID=$RA_ID SWAN_VIPS=0.0.0.0 SWAN_LOCAL_TS=dynamic SWAN_PULL=${RA_PULL:-yes} \
+		SWAN_XAUTH_USER=$1 SWAN_XAUTH_PASS=$2 swan_v1_conf "$PH1" "$PH2" "$PSK_GOOD"
 	sed -i "s|^\tplugins {|\tplugins {\n\t\tresolve {\n\t\t\tfile = $SW/resolv.conf\n\t\t}|" \
 		"$SW/strongswan.conf"
-	cat >"$SW/swanctl/swanctl.conf" <<EOF
-connections {
-	hub {
-		version = 1
-		local_addrs = $SPOKE4
-		remote_addrs = $HUB4
-		encap = yes
-		vips = 0.0.0.0
-		pull = ${RA_PULL:-yes}
-		proposals = $PH1
-		rekey_time = 1h
-		reauth_time = 0s
-		over_time = 5m
-		rand_time = 0s
-		local-1 {
-			auth = psk
-			id = $RA_ID
-		}
-		local-2 {
-			auth = xauth
-			xauth_id = $1
-		}
-		remote {
-			auth = psk
-			id = hub.example.net
-		}
-		children {
-			net {
-				remote_ts = 10.10.1.0/24
-				esp_proposals = $PH2
-				rekey_time = 0s
-				life_time = 120s
-				rand_time = 0s
-			}
-		}
-	}
-}
-secrets {
-	ike-group {
-		id-1 = $RA_ID
-		id-2 = hub.example.net
-		secret = "$PSK_GOOD"
-	}
-	xauth-user {
-		id = $1
-		secret = "$2"
-	}
-}
-EOF
 }
 
 ra_hub_up() { # TAG

@@ -73,53 +73,11 @@ MON_PID=       # the SA monitor of a phase, while it runs
 
 # ---- strongSwan as an IKEv1 initiator ----
 
-# v1_conf PSK ESP REMOTE_TS REKEY LIFE: strongswan.conf as ike_lib.bash's swan_conf writes it
-# and a swanctl.conf of an IKEv1 connection in Main Mode for the spoke in use; its child rekeys
-# after REKEY seconds (0: never) and lives LIFE, offered to the hub. The phase 1 Life Duration
-# strongSwan offers is rekey_time plus over_time (ikev1.sh): 1 h 5 min, no phase 1 rekey here.
+# v1_conf PSK ESP REMOTE_TS REKEY LIFE: ike_lib.bash's swan_v1_conf for the spoke in use, Main
+# Mode; its child asks for REMOTE_TS, rekeys after REKEY seconds (0: never) and lives LIFE,
+# offered to the hub. No phase 1 rekey here (strongSwan offers 1 h 5 min).
 v1_conf() {
-	swan_conf "$PH1" "$2" "$1" # its swanctl.conf (IKEv2) is replaced below
-	cat >"$SW/swanctl/swanctl.conf" <<EOF
-connections {
-	hub {
-		version = 1
-		local_addrs = $SPOKE4
-		remote_addrs = $HUB4
-		encap = yes
-		proposals = $PH1
-		dpd_delay = 0s
-		rekey_time = 1h
-		reauth_time = 0s
-		over_time = 5m
-		rand_time = 0s
-		local {
-			auth = psk
-			id = $SPOKE_ID
-		}
-		remote {
-			auth = psk
-			id = hub.example.net
-		}
-		children {
-			net {
-				local_ts = $SPOKE_NETS
-				remote_ts = $3
-				esp_proposals = $2
-				rekey_time = ${4}s
-				life_time = ${5}s
-				rand_time = 0s
-			}
-		}
-	}
-}
-secrets {
-	ike-hub {
-		id-1 = $SPOKE_ID
-		id-2 = hub.example.net
-		secret = "$1"
-	}
-}
-EOF
+	SWAN_REMOTE_TS=$3 SWAN_LIFE=$5 swan_v1_conf "$PH1" "$2" "$1" 0 "$4"
 }
 
 # v1_up DESC: the spoke in use starts its charon and brings up child net (Main Mode, then

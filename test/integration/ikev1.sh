@@ -70,60 +70,6 @@ RAN=()                     # scenarios run, in order (scenario_tshark names them
 
 # ---- strongSwan as an IKEv1 initiator ----
 
-# v1_swan_conf PROPOSALS ESP_PROPOSALS PSK [DPD]: strongswan.conf as ike_lib.bash's swan_conf
-# writes it, and a swanctl.conf of an IKEv1 connection (DPD: dpd_delay in seconds, 0 = none).
-# SWAN_AGGRESSIVE=yes: Aggressive Mode in place of Main Mode.
-# The phase 1 Life Duration strongSwan proposes is reauth_time, else rekey_time, plus over_time:
-# rekey_time must not be 0 here, or it would offer the hub an ISAKMP SA of over_time (seconds).
-# dpd_timeout (IKEv1 only): an R-U-THERE without an ACK for 5 s declares the hub dead (the SA is
-# closed, dpd_action clear), which is what scenario 6 could fail on.
-v1_swan_conf() {
-	swan_conf "$1" "$2" "$3" # its swanctl.conf (IKEv2) is replaced below
-	cat >"$SW/swanctl/swanctl.conf" <<EOF
-connections {
-	hub {
-		version = 1
-		aggressive = ${SWAN_AGGRESSIVE:-no}
-		local_addrs = $SPOKE4
-		remote_addrs = $HUB4
-		encap = yes
-		proposals = $1
-		dpd_delay = ${4:-0}s
-		dpd_timeout = 5s
-		rekey_time = 1h
-		reauth_time = 0s
-		over_time = 5m
-		rand_time = 0s
-		local {
-			auth = psk
-			id = $SPOKE_ID
-		}
-		remote {
-			auth = psk
-			id = hub.example.net
-		}
-		children {
-			net {
-				local_ts = $SPOKE_NETS
-				remote_ts = 10.10.1.0/24
-				esp_proposals = $2
-				rekey_time = 0s
-				life_time = 120s
-				rand_time = 0s
-			}
-		}
-	}
-}
-secrets {
-	ike-hub {
-		id-1 = $SPOKE_ID
-		id-2 = hub.example.net
-		secret = "$3"
-	}
-}
-EOF
-}
-
 # v1_charon_start: charon_start, and a failed assertion if swanctl did not load the connection
 # (a config strongSwan refuses would otherwise look like a hub that does not answer).
 v1_charon_start() {
@@ -317,7 +263,7 @@ scenario_main() {
 	local est ch in out
 	t_diag "scenario 1: Main Mode PSK, Quick Mode without PFS (at ${SECONDS} s)"
 	hub_up "$PH1" aes128-sha256 main || return 0
-	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	swan_v1_conf "$PH1" aes128-sha256 "$PSK_GOOD"
 	v1_charon_start
 	est=$(ike_stat established) ch=$(ike_stat children_installed)
 	if v1_established; then
@@ -349,7 +295,7 @@ scenario_main() {
 scenario_pfs() {
 	t_diag "scenario 2: Quick Mode with PFS (at ${SECONDS} s)"
 	hub_up "$PH1" aes256-sha256-modp2048 pfs || return 0
-	v1_swan_conf "$PH1" aes256-sha256-modp2048 "$PSK_GOOD"
+	swan_v1_conf "$PH1" aes256-sha256-modp2048 "$PSK_GOOD"
 	v1_charon_start
 	if v1_established; then
 		t_ok "strongSwan: established, Quick Mode with PFS"
@@ -374,7 +320,7 @@ scenario_refusals() {
 	t_diag "scenarios 3-5: wrong PSK, phase 1 and phase 2 proposals refused (at ${SECONDS} s)"
 	hub_up "$PH1" aes128-sha256 refusals || return 0
 
-	v1_swan_conf "$PH1" aes128-sha256 "$PSK_BAD"
+	swan_v1_conf "$PH1" aes128-sha256 "$PSK_BAD"
 	v1_charon_start
 	if ! v1_established; then
 		t_ok "wrong PSK: strongSwan's initiate fails"
@@ -386,7 +332,7 @@ scenario_refusals() {
 			hub_ike_left 3)" "1 none"
 	charon_stop
 
-	v1_swan_conf aes256-sha512-modp4096 aes128-sha256 "$PSK_GOOD"
+	swan_v1_conf aes256-sha512-modp4096 aes128-sha256 "$PSK_GOOD"
 	v1_charon_start
 	if ! v1_established; then
 		t_ok "phase 1 aes256-sha512-modp4096 only: strongSwan's initiate fails"
@@ -399,7 +345,7 @@ scenario_refusals() {
 		"$(grep -E 'NO_PROP|error notify' "$SW/charon.log")"
 	charon_stop
 
-	v1_swan_conf "$PH1" aes128-sha1 "$PSK_GOOD"
+	swan_v1_conf "$PH1" aes128-sha1 "$PSK_GOOD"
 	v1_charon_start
 	ch=$(ike_stat children_installed)
 	if ! v1_established; then
@@ -422,7 +368,7 @@ scenario_dpd() {
 	local rx seq hash sent acks min=1
 	t_diag "scenario 6: DPD, R-U-THERE answered and asked (at ${SECONDS} s)"
 	hub_up "$PH1" aes128-sha256 dpd || return 0
-	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD" 2
+	swan_v1_conf "$PH1" aes128-sha256 "$PSK_GOOD" 2
 	v1_charon_start
 	if ! v1_established; then
 		t_not_ok "strongSwan: established (DPD scenario)" "$(hub_ike_counts)" \
@@ -451,7 +397,7 @@ scenario_dpd() {
 	hub_down dpd
 
 	HUB_DPD=2 hub_up "$PH1" aes128-sha256 dpd-hub || return 0
-	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD" 0
+	swan_v1_conf "$PH1" aes128-sha256 "$PSK_GOOD" 0
 	v1_charon_start
 	if ! v1_established; then
 		t_not_ok "strongSwan: established (the hub's DPD)" "$(tail -n 15 "$SW/charon.log")"
@@ -481,7 +427,7 @@ scenario_delete() {
 	local del nt
 	t_diag "scenario 7: Delete from the spoke (at ${SECONDS} s)"
 	hub_up "$PH1" aes128-sha256 delete || return 0
-	v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	swan_v1_conf "$PH1" aes128-sha256 "$PSK_GOOD"
 	v1_charon_start
 	if ! v1_established; then
 		t_not_ok "strongSwan: established (delete scenario)" "$(hub_ike_counts)" \
@@ -513,7 +459,7 @@ scenario_aggressive() {
 	local off
 	t_diag "scenario 10: Aggressive Mode, refused then allowed (at ${SECONDS} s)"
 	hub_up "$PH1" aes128-sha256 aggressive-off || return 0
-	SWAN_AGGRESSIVE=yes v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	SWAN_AGGRESSIVE=yes swan_v1_conf "$PH1" aes128-sha256 "$PSK_GOOD"
 	v1_charon_start
 	off=$(ike_stat ikev1_aggressive_off)
 	if ! v1_established; then
@@ -528,7 +474,7 @@ scenario_aggressive() {
 	hub_down aggressive-off
 
 	HUB_PEER_EXTRA="      aggressive: true" hub_up "$PH1" aes128-sha256 aggressive || return 0
-	SWAN_AGGRESSIVE=yes v1_swan_conf "$PH1" aes128-sha256 "$PSK_GOOD"
+	SWAN_AGGRESSIVE=yes swan_v1_conf "$PH1" aes128-sha256 "$PSK_GOOD"
 	v1_charon_start
 	if v1_established; then
 		t_ok "strongSwan: Aggressive Mode and Quick Mode with the hub completed"
@@ -788,7 +734,7 @@ scenario_legacy() {
 		return 0
 	fi
 	t_ok "hub started with IKEv1 peer 'spoke', ipsec.legacy (legacy)"
-	v1_swan_conf 3des-md5-modp1024 3des-md5 "$PSK_GOOD"
+	swan_v1_conf 3des-md5-modp1024 3des-md5 "$PSK_GOOD"
 	v1_charon_start
 	est=$(ike_stat established)
 	if v1_established; then

@@ -101,11 +101,19 @@ static bool mbb = true; /* check make-before-break (off where a delete breaks on
 
 static const char *const addr[ENG_MAX] = {"192.0.2.1", "192.0.2.2"};
 
+/* What differs between the engines' configs (yaml_peer); NULL: nothing, or the default. */
+struct peer_yaml {
+	const char *peer_keys;	/* more peer keys, each line indented 6 */
+	const char *psk, *ike;	/* the pre-shared key, the IKE (Phase 1) proposal */
+	const char *child_keys; /* more keys of child net, each line indented 10 */
+	const char *esp;
+};
+
 /*
- * The config of engine i: WAN address, a VTI towards the other, one peer with one child.
- * A initiates. extra: more peer keys (indented 6).
+ * The config of engine i: WAN address, a VTI towards the other, one peer with one child net on
+ * the VTI. A initiates.
  */
-static void yaml_of(int i, const char *extra, char *out, size_t size)
+static void yaml_peer(int i, const struct peer_yaml *y, char *out, size_t size)
 {
 	int o = 1 - i;
 	snprintf(out, size,
@@ -128,11 +136,10 @@ static void yaml_of(int i, const char *extra, char *out, size_t size)
 		 "      remote: %s\n"
 		 "      local_id: fqdn:%c.example.net\n"
 		 "      remote_id: fqdn:%c.example.net\n"
-		 "      psk: \"engine test pre-shared key, not secret\"\n"
-		 "      ike: [aes128gcm16-prfsha256-x25519]\n"
+		 "      psk: \"%s\"\n"
+		 "      ike: [%s]\n"
 		 "      initiate: %s\n"
 		 "      dpd_delay: 10\n"
-		 "      rekey_time: 0\n"
 		 "      jitter: 0\n"
 		 "      retransmit_ms: 1000\n"
 		 "      retransmit_tries: 3\n"
@@ -140,9 +147,23 @@ static void yaml_of(int i, const char *extra, char *out, size_t size)
 		 "      children:\n"
 		 "        - name: net\n"
 		 "          tunnel: vti1\n"
-		 "          esp: [aes128gcm16-x25519]\n",
+		 "%s"
+		 "          esp: [%s]\n",
 		 'a' + i, i, addr[i], addr[i], addr[o], i + 1, 'a' + o, addr[i], addr[o], 'a' + i,
-		 'a' + o, i == 0 ? "true" : "false", extra != NULL ? extra : "");
+		 'a' + o, y->psk != NULL ? y->psk : "engine test pre-shared key, not secret",
+		 y->ike, i == 0 ? "true" : "false", y->peer_keys != NULL ? y->peer_keys : "",
+		 y->child_keys != NULL ? y->child_keys : "", y->esp);
+}
+
+/* The IKEv2 config of engine i; extra: more peer keys (indented 6). */
+static void yaml_of(int i, const char *extra, char *out, size_t size)
+{
+	static char keys[1024];
+	snprintf(keys, sizeof(keys), "      rekey_time: 0\n%s", extra != NULL ? extra : "");
+	const struct peer_yaml y = {.peer_keys = keys,
+				    .ike = "aes128gcm16-prfsha256-x25519",
+				    .esp = "aes128gcm16-x25519"};
+	yaml_peer(i, &y, out, size);
 }
 
 static uint64_t clock_now(const struct ike *ike)
@@ -2246,50 +2267,23 @@ int test_ike_engine_register(void)
  * The IKEv1 config of engine i: as yaml_of, with version 1, Phase 1 aes128-sha256-modp2048 and
  * Phase 2 esp (pfs: with modp2048). A initiates. psk: NULL = the shared one.
  */
-static const char *v1_extra[ENG_MAX]; /* more peer keys of engine i (indented 6) */
+static const char *v1_extra[ENG_MAX];	    /* more peer keys of engine i (indented 6) */
+static const char *v1_child_extra[ENG_MAX]; /* more keys of its child (indented 10) */
 
 static void yaml_v1(int i, const char *esp, const char *ike, const char *psk, char *out,
 		    size_t size)
 {
-	int o = 1 - i;
-	snprintf(out, size,
-		 "system:\n"
-		 "  name: ike%c\n"
-		 "interfaces:\n"
-		 "  - name: wan0\n"
-		 "    port: net_null%d\n"
-		 "    ipv4: %s/24\n"
-		 "tunnels:\n"
-		 "  - name: vti1\n"
-		 "    type: vti\n"
-		 "    local: %s\n"
-		 "    remote: %s\n"
-		 "    ipv4: 172.16.0.%d/30\n"
-		 "ike:\n"
-		 "  peers:\n"
-		 "    - name: peer%c\n"
-		 "      version: 1\n"
-		 "      local: %s\n"
-		 "      remote: %s\n"
-		 "      local_id: fqdn:%c.example.net\n"
-		 "      remote_id: fqdn:%c.example.net\n"
-		 "      psk: \"%s\"\n"
-		 "      ike: [%s]\n"
-		 "      initiate: %s\n"
-		 "      dpd_delay: 10\n"
-		 "      jitter: 0\n"
-		 "      retransmit_ms: 1000\n"
-		 "      retransmit_tries: 3\n"
-		 "%s"
-		 "      children:\n"
-		 "        - name: net\n"
-		 "          tunnel: vti1\n"
-		 "          rekey_time: 0\n"
-		 "          esp: [%s]\n",
-		 'a' + i, i, addr[i], addr[i], addr[o], i + 1, 'a' + o, addr[i], addr[o], 'a' + i,
-		 'a' + o, psk != NULL ? psk : "engine test pre-shared key, not secret",
-		 ike != NULL ? ike : "aes128-sha256-modp2048", i == 0 ? "true" : "false",
-		 v1_extra[i] != NULL ? v1_extra[i] : "", esp != NULL ? esp : "aes128-sha256");
+	static char keys[1024], child[512];
+	snprintf(keys, sizeof(keys), "      version: 1\n%s",
+		 v1_extra[i] != NULL ? v1_extra[i] : "");
+	snprintf(child, sizeof(child), "          rekey_time: 0\n%s",
+		 v1_child_extra[i] != NULL ? v1_child_extra[i] : "");
+	const struct peer_yaml y = {.peer_keys = keys,
+				    .psk = psk,
+				    .ike = ike != NULL ? ike : "aes128-sha256-modp2048",
+				    .child_keys = child,
+				    .esp = esp != NULL ? esp : "aes128-sha256"};
+	yaml_peer(i, &y, out, size);
 }
 
 static int v1_up(const char *esp_a, const char *esp_b, const char *ike_b, const char *psk_b)
@@ -2506,6 +2500,37 @@ static void test_v1_p1_rekey(void)
 	CU_ASSERT_EQUAL(A->c.ike->st.peers_dead + B->c.ike->st.peers_dead, 0);
 	v1_extra[0] = NULL;
 	engines_down();
+}
+
+/*
+ * RFC 2407 4.5: a lifetime in kilobytes (rekey_bytes 900000: 977 kB offered) is what both data
+ * planes enforce; a responder allowing less answers RESPONDER-LIFETIME (4.6.3.1) and both keep
+ * the lower value.
+ */
+static void test_v1_life_kb(void)
+{
+	struct ike_child *ca = NULL, *cb = NULL;
+	const char *const keys[] = {"          rekey_bytes: 900000\n",
+				    "          rekey_bytes: 450000\n"};
+	for (int k = 0; k < 2; k++) {
+		v1_child_extra[0] = keys[0];
+		v1_child_extra[1] = k == 0 ? NULL : keys[1];
+		CU_ASSERT_EQUAL_FATAL(v1_up(NULL, NULL, NULL, NULL), 0);
+		run(300);
+		v1_check_up();
+		active_children(A, &ca);
+		active_children(B, &cb);
+		uint64_t want = k == 0 ? 977 * 1024 : 489 * 1024; /* B's own: 450000 / 0.9 */
+		const struct sa *sa_a = sa_get(A->dp->sas, ca->sa_out);
+		const struct sa *sa_b = sa_get(B->dp->sas, cb->sa_in);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sa_a);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sa_b);
+		CU_ASSERT_EQUAL(sa_a->life.hard_bytes, want);
+		CU_ASSERT_EQUAL(sa_b->life.hard_bytes, want);
+		CU_ASSERT(sa_a->life.soft_bytes > 0 && sa_a->life.soft_bytes <= want / 10 * 9);
+		engines_down();
+	}
+	v1_child_extra[0] = v1_child_extra[1] = NULL;
 }
 
 /* RFC 2409 5.4: Aggressive Mode, only with a peer that allows it. */
@@ -2942,6 +2967,7 @@ int test_ikev1_engine_register(void)
 	    CU_add_test(s, "refusals", test_v1_refusals) == NULL ||
 	    CU_add_test(s, "Aggressive Mode", test_v1_aggressive) == NULL ||
 	    CU_add_test(s, "Phase 1 rekey", test_v1_p1_rekey) == NULL ||
+	    CU_add_test(s, "lifetime in kilobytes", test_v1_life_kb) == NULL ||
 	    CU_add_test(s, "legacy Phase 1", test_v1_legacy) == NULL ||
 	    CU_add_test(s, "Main Mode with certificates", test_v1_certs) == NULL)
 		return CU_get_error();
