@@ -125,6 +125,28 @@ static void lifetime(const struct ike_sa *sa, const struct ike_child *ch, struct
 	}
 }
 
+/*
+ * A crypto map child's inbound SA takes what its entry's mirror image matches (RFC 4301 5.2
+ * step 4, as ipsec.c's manual SAs): the peer's side, remote_ts, is the source.
+ */
+static void cmap_sel(const struct cfg_ike_child *cc, struct sa_conf *c)
+{
+	const struct cfg_ike_ts *l = &cc->local_ts[0], *r = &cc->remote_ts[0];
+	struct sa_sel *s = &c->sel[0];
+	memset(s, 0, sizeof(*s));
+	s->family = l->prefix.family;
+	s->proto = l->proto;
+	s->src_plen = r->prefix.plen;
+	s->dst_plen = l->prefix.plen;
+	memcpy(s->src, r->prefix.bytes, sizeof(s->src));
+	memcpy(s->dst, l->prefix.bytes, sizeof(s->dst));
+	s->sport_lo = r->port_lo;
+	s->sport_hi = r->port_hi;
+	s->dport_lo = l->port_lo;
+	s->dport_hi = l->port_hi;
+	c->n_sel = 1;
+}
+
 static void sa_conf_fill(const struct ike_sa *sa, const struct ike_child *ch, uint8_t dir,
 			 uint16_t ifindex, struct sa_conf *c)
 {
@@ -142,6 +164,8 @@ static void sa_conf_fill(const struct ike_sa *sa, const struct ike_child *ch, ui
 	c->udp_dport = sa->path.rport;
 	c->window = cc->replay_window;
 	lifetime(sa, ch, &c->life);
+	if (dir == SA_IN && cc->cmap >= 0 && cc->n_local_ts > 0 && cc->n_remote_ts > 0)
+		cmap_sel(cc, c);
 }
 
 /* The VTI of the child, or NULL (a policy-based child: selectors only). */
@@ -219,6 +243,18 @@ static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id,
 	int rc = iface_publish(c->dp->ifaces, n);
 	rte_spinlock_unlock(&c->lock);
 	return rc < 0 ? rc : 0;
+}
+
+/* A crypto map child: the map's interface, where its decrypted packets enter; else 0. */
+static uint16_t cmap_if(const struct ike_sa *sa, const struct ike_child *ch)
+{
+	const struct config *cfg = sa->ike->cfg;
+	if (ch->cfg->cmap < 0)
+		return 0;
+	const struct cfg_crypto_map *cm = &cfg->cmaps[ch->cfg->cmap];
+	const struct iface *ifc =
+		iface_by_name(sa->ike->c->dp->ifaces, cfg->ifaces[cm->iface].name);
+	return ifc != NULL ? ifc->ifindex : 0;
 }
 
 uint32_t ike_child_spi(void)
@@ -349,7 +385,7 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *ch, const uint8_t *ke
 	if (ct != NULL && ct->template && ch->va == 0 && va_create(sa, ch) != 0)
 		return -ENOMEM;
 	const struct iface *t = vti_of(sa, ch);
-	uint16_t in_if = t != NULL ? t->ifindex : 0;
+	uint16_t in_if = t != NULL ? t->ifindex : cmap_if(sa, ch);
 	char vti[IFACE_NAME_MAX + 8] = ""; /* vti_bind republishes the interface: t goes with it */
 	if (t != NULL)
 		snprintf(vti, sizeof(vti), " on %s", t->name);

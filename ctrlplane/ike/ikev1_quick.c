@@ -21,6 +21,7 @@
  * SA before that would be lost. It takes over once the peer sends on it (ike_child_tick), the
  * peer deletes the old SA, or IKEV1_TAKEOVER_MS after message 3 (ikev1_info.c). The old child
  * keeps its inbound SA IKE_REKEY_OVERLAP_S, then is deleted with the peer (ike_child_tick).
+ * A new child of a crypto map entry waits the same way before its entry sends (ike_acquire.c).
  *
  * Identities: the initiator's (IDci) and the responder's (IDcr) proxies must each lie inside
  * one configured selector of a child (IKEv1 has no narrowing); without them the SA is between
@@ -274,7 +275,13 @@ static int install(struct ike_sa *sa, struct ikev1_x *x, const uint8_t *km, int 
 	c->life_kb = x->ch.life_kb;
 	c->rri[0] = x->rri; /* injected for a template's clone or a Mode Config address */
 	c->n_rri = x->n_rri;
-	/* the responder binds at message 3, when the initiator has shown it has the SAs */
+	/*
+	 * The responder binds at message 3, when the initiator has shown it has the SAs. The
+	 * initiator binds a new child at once: a VTI had nothing to send on before, and what it
+	 * sends before the peer installed on message 3 is what waiting would drop anyway (a
+	 * crypto map entry holds its packets meanwhile: ike_acquire.c); a rekey's successor waits
+	 * (ikev1_info.c), the old SA carrying the traffic meanwhile.
+	 */
 	bool now = old < 0 && x->kind == IKEV1_X_QM_I;
 	c->state = now ? IKE_CH_ACTIVE : IKE_CH_NEW;
 	int rc = ike_child_install(sa, c, km, now);
