@@ -31,31 +31,9 @@ PORT_A=9000    # host-a receives here
 PORT_S=9001    # the spoke receives here
 MIN_REKEYS=$(((SOAK_SECONDS - 20) / LIFE)) # 8 in 180 s
 
-# snap FILE: the hub's counters (drop_*, IF.rx_packets/tx_packets, sa.SPI.*), "key value" lines.
-snap() {
-	"$PY" "$TOOL" snap "$VPNHUBCTL" "$P-h" "$1"
-}
 
-# get FILE KEY: one counter of a snapshot, or "absent".
-get() {
-	awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "absent" : v }' "$1"
-}
 
-# moved_drops BEFORE AFTER: the drop counters that moved, "name +N ...", but for the NAT-T
-# keepalives strongSwan may send in a quiet moment (no data, no loss).
-moved_drops() {
-	awk 'NR == FNR { b[$1] = $2; next }
-		$1 ~ /^drop_/ && $1 != "drop_natt_keepalive" && $2 != b[$1] {
-			printf "%s +%d ", $1, $2 - b[$1] }' "$1" "$2"
-}
 
-# stream_rx NS ADDR PORT COUNT TAG: in the background, a receiver in NS on ADDR:PORT of COUNT
-# datagrams (output in $TMP/rx.TAG).
-stream_rx() {
-	rm -f "$TMP/rx.$5.ready"
-	ip netns exec "$1" "$PY" "$TOOL" rx "$2" "$3" "$4" "$TMP/rx.$5.ready" >"$TMP/rx.$5" 2>&1 &
-	RX_PIDS+=("$!")
-}
 
 # stream_tx NS DST PORT COUNT SRC TAG: in the background, COUNT datagrams from SRC in NS to
 # DST:PORT, SOAK_PPS a second in bursts of 5.
@@ -64,17 +42,6 @@ stream_tx() {
 	TX_PIDS+=("$!")
 }
 
-# stream_ok DESC TAG COUNT: the receiver TAG got every datagram 0..COUNT-1 exactly once.
-stream_ok() {
-	local got
-	got=$(tail -n 1 "$TMP/rx.$2")
-	if [[ $got =~ ^received=$3\ missing=0\ duplicates=0\ reordered=([0-9]+)\ bad=0$ ]]; then
-		t_ok "$1: $3 datagrams, none lost, none twice (${BASH_REMATCH[1]} out of order)"
-	else
-		t_not_ok "$1: $3 datagrams, none lost, none twice" "receiver: $got" \
-			"sender: $(cat "$TMP/tx.$2")" "$(hub_drops)"
-	fi
-}
 
 # rekeys_by WHO: CREATE_CHILD_SA requests with REKEY_SA that WHO (hub|spoke) started, from
 # strongSwan's log (it generates its own requests and parses the hub's).

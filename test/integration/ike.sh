@@ -430,7 +430,7 @@ EOC
 # certificate alone, its key, and the CA files of pki/ named.
 # HUB_INITIATE as for hub_up; HUB_PEER_KEYS: more keys of the peer ('\n      key: value').
 cert_hub_up() {
-	local tag=$1 out rc=0 ca keys
+	local tag=$1 ca keys
 	shift
 	ca=$(printf 'pki/%s.pem, ' "$@")
 	local cert=pki/hub.pem key=pki/hub.key
@@ -441,18 +441,7 @@ cert_hub_up() {
 	keys="auth: pubkey\n      cert: $cert\n      key: $key\n      ca: [${ca%, }]${HUB_PEER_KEYS:-}"
 	hub_conf aes128gcm16-prfsha256-x25519 aes128gcm16
 	sed -i "s|^      psk: .*|      $keys|" "$TMP/hub.yaml"
-	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
-	if ((rc != 0)); then
-		t_not_ok "vpnhub --check accepts the hub config with certificates ($tag)" "$out"
-		return 1
-	fi
-	hubs_start h "$P-h" "$P-h" "$TMP/hub.$tag.log" -c "$TMP/hub.yaml"
-	if hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
-		t_ok "hub started with IKE peer 'spoke', auth: pubkey ($tag)"
-		return 0
-	fi
-	t_not_ok "hub started with IKE peer 'spoke', auth: pubkey ($tag)" "$(cat "$TMP/ready.err")"
-	return 1
+	hub_start_conf "$tag" "IKE peer 'spoke', auth: pubkey"
 }
 
 # cert_count FILE TEXT: how many lines of FILE hold TEXT.

@@ -374,21 +374,27 @@ hub_conf() {
 		"$IKE_HERE/${HUB_TEMPLATE:-ike.yaml.in}" >"$TMP/hub.yaml"
 }
 
-hub_up() { # IKE_PROPOSALS ESP_PROPOSALS TAG
+# hub_start_conf TAG WHAT: the hub of $TMP/hub.yaml, once vpnhub --check accepts it, its log
+# $TMP/hub.TAG.log; "ok/not ok - hub started with WHAT (TAG)". Fails when it did not start.
+hub_start_conf() {
 	local out rc=0
-	hub_conf "$1" "$2"
 	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
 	if ((rc != 0)); then
-		t_not_ok "vpnhub --check accepts the hub config ($3)" "$out"
+		t_not_ok "vpnhub --check accepts the hub config with $2 ($1)" "$out"
 		return 1
 	fi
-	hubs_start h "$P-h" "$P-h" "$TMP/hub.$3.log" -c "$TMP/hub.yaml"
+	hubs_start h "$P-h" "$P-h" "$TMP/hub.$1.log" -c "$TMP/hub.yaml"
 	if hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
-		t_ok "hub started with IKE peer 'spoke' ($3)"
+		t_ok "hub started with $2 ($1)"
 		return 0
 	fi
-	t_not_ok "hub started with IKE peer 'spoke' ($3)" "$(cat "$TMP/ready.err")"
+	t_not_ok "hub started with $2 ($1)" "$(cat "$TMP/ready.err")"
 	return 1
+}
+
+hub_up() { # IKE_PROPOSALS ESP_PROPOSALS TAG
+	hub_conf "$1" "$2"
+	hub_start_conf "$3" "IKE peer 'spoke'"
 }
 
 hub_down() {
@@ -400,6 +406,58 @@ hub_down() {
 	else
 		t_not_ok "SIGTERM: hub exits 0, log without ERROR or sanitizer report ($1)" \
 			"status ${HUBS_STATUS[h]:-?}" "$bad"
+	fi
+}
+
+# ---- counters and streams (the soak tests) ----
+
+# snap FILE: the hub's counters (drop_*, IF.rx_packets/tx_packets, sa.SPI.*), "key value" lines.
+snap() {
+	"$PY" "$TOOL" snap "$VPNHUBCTL" "$P-h" "$1"
+}
+
+# get FILE KEY: one counter of a snapshot, or "absent".
+get() {
+	awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "absent" : v }' "$1"
+}
+
+# moved_drops BEFORE AFTER: the drop counters that moved, "name +N ...", but for the NAT-T
+# keepalives strongSwan may send in a quiet moment (no data, no loss).
+moved_drops() {
+	awk 'NR == FNR { b[$1] = $2; next }
+		$1 ~ /^drop_/ && $1 != "drop_natt_keepalive" && $2 != b[$1] {
+			printf "%s +%d ", $1, $2 - b[$1] }' "$1" "$2"
+}
+
+# stream_rx NS ADDR PORT COUNT TAG: in the background, a receiver in NS on ADDR:PORT of COUNT
+# datagrams (output in $TMP/rx.TAG).
+stream_rx() {
+	rm -f "$TMP/rx.$5.ready"
+	ip netns exec "$1" "$PY" "$TOOL" rx "$2" "$3" "$4" "$TMP/rx.$5.ready" >"$TMP/rx.$5" 2>&1 &
+	RX_PIDS+=("$!")
+}
+
+# stream_ok DESC TAG COUNT: the receiver TAG got every datagram 0..COUNT-1 exactly once.
+stream_ok() {
+	local got
+	got=$(tail -n 1 "$TMP/rx.$2")
+	if [[ $got =~ ^received=$3\ missing=0\ duplicates=0\ reordered=([0-9]+)\ bad=0$ ]]; then
+		t_ok "$1: $3 datagrams, none lost, none twice (${BASH_REMATCH[1]} out of order)"
+	else
+		t_not_ok "$1: $3 datagrams, none lost, none twice" "receiver: $got" \
+			"sender: $(cat "$TMP/tx.$2")" "$(hub_drops)"
+	fi
+}
+
+# stat_delta KEY BEFORE: how much counter KEY of /vpnhub/ike/stats moved ("?VALUE" when either
+# is not a number).
+stat_delta() {
+	local now
+	now=$(ike_stat "$1")
+	if [[ $now =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
+		echo "$((now - $2))"
+	else
+		echo "?$now"
 	fi
 }
 

@@ -114,21 +114,9 @@ swan_current() {
 
 # v1_hub_up TAG: hub_up with spoke2's own pre-shared key in the config.
 v1_hub_up() {
-	local out rc=0
 	hub_conf "$PH1" "$1"
 	sed -i "s|@PSK2@|$PSK2|" "$TMP/hub.yaml"
-	out=$("$VPNHUB" --check -c "$TMP/hub.yaml" 2>&1) || rc=$?
-	if ((rc != 0)); then
-		t_not_ok "vpnhub --check accepts the hub config ($2)" "$out"
-		return 1
-	fi
-	hubs_start h "$P-h" "$P-h" "$TMP/hub.$2.log" -c "$TMP/hub.yaml"
-	if hubs_wait_ready 30 h 2>"$TMP/ready.err"; then
-		t_ok "hub started with IKEv1 peers spoke and spoke2 ($2)"
-		return 0
-	fi
-	t_not_ok "hub started with IKEv1 peers spoke and spoke2 ($2)" "$(cat "$TMP/ready.err")"
-	return 1
+	hub_start_conf "$2" "IKEv1 peers spoke and spoke2"
 }
 
 # hub_v1_sas: "PEER/STATE/vVERSION" of every IKE SA the hub lists, sorted, space-separated.
@@ -246,35 +234,9 @@ scenario_spokes() {
 
 # ---- scenario 2: the soak ----
 
-# stat_delta KEY BEFORE: how much counter KEY of /vpnhub/ike/stats moved ("?VALUE" when either
-# is not a number).
-stat_delta() {
-	local now
-	now=$(ike_stat "$1")
-	if [[ $now =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
-		echo "$((now - $2))"
-	else
-		echo "?$now"
-	fi
-}
 
-# snap FILE: the hub's counters (drop_*, IF.rx_packets/tx_packets, sa.SPI.*), "key value" lines.
-snap() {
-	"$PY" "$TOOL" snap "$VPNHUBCTL" "$P-h" "$1"
-}
 
-# get FILE KEY: one counter of a snapshot, or "absent".
-get() {
-	awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "absent" : v }' "$1"
-}
 
-# moved_drops BEFORE AFTER: the drop counters that moved, "name +N ...", but for the NAT-T
-# keepalives strongSwan may send in a quiet moment (no data, no loss).
-moved_drops() {
-	awk 'NR == FNR { b[$1] = $2; next }
-		$1 ~ /^drop_/ && $1 != "drop_natt_keepalive" && $2 != b[$1] {
-			printf "%s +%d ", $1, $2 - b[$1] }' "$1" "$2"
-}
 
 # monitor_start FILE: in the background, the hub's data plane SAs every 0.5 s until
 # monitor_stop: how many it held at most (and which), every SA seen by direction, the errors
@@ -327,13 +289,6 @@ monitor_stop() {
 	MON_PID=
 }
 
-# stream_rx NS ADDR PORT COUNT TAG: in the background, a receiver in NS on ADDR:PORT of COUNT
-# datagrams (output in $TMP/rx.TAG).
-stream_rx() {
-	rm -f "$TMP/rx.$5.ready"
-	ip netns exec "$1" "$PY" "$TOOL" rx "$2" "$3" "$4" "$TMP/rx.$5.ready" >"$TMP/rx.$5" 2>&1 &
-	RX_PIDS+=("$!")
-}
 
 # stream_tx NS DST PORT COUNT SRC TAG: in the background, COUNT datagrams from SRC in NS to
 # DST:PORT, SOAK_PPS a second in bursts of SOAK_BURST.
@@ -342,17 +297,6 @@ stream_tx() {
 	TX_PIDS+=("$!")
 }
 
-# stream_ok DESC TAG COUNT: the receiver TAG got every datagram 0..COUNT-1 exactly once.
-stream_ok() {
-	local got
-	got=$(tail -n 1 "$TMP/rx.$2")
-	if [[ $got =~ ^received=$3\ missing=0\ duplicates=0\ reordered=([0-9]+)\ bad=0$ ]]; then
-		t_ok "$1: $3 datagrams, none lost, none twice (${BASH_REMATCH[1]} out of order)"
-	else
-		t_not_ok "$1: $3 datagrams, none lost, none twice" "receiver: $got" \
-			"sender: $(cat "$TMP/tx.$2")" "$(hub_drops)"
-	fi
-}
 
 # qm_by WHO: Quick Modes WHO (hub|spoke) started, from strongSwan's log (it generates its own
 # first messages and parses the hub's; message 3 holds a HASH only).
