@@ -524,9 +524,10 @@ static bool proxies(const struct ike_sa *sa, const struct ikev1_msg *m, struct q
 /* The child whose selectors hold the proxies and whose proposals one of the peer's meets. */
 static const struct cfg_ike_child *select_child(struct ike_sa *sa, const struct ikev1_msg *m,
 						const struct qm_offer *o,
-						struct ikev1_p2_choice *ch, bool *ids_ok)
+						struct ikev1_p2_choice *ch, bool *ids_ok,
+						bool *malformed)
 {
-	*ids_ok = false;
+	*ids_ok = *malformed = false;
 	for (unsigned int i = 0; i < sa->peer->n_children; i++) {
 		const struct cfg_ike_child *cc = &sa->peer->children[i];
 		struct cfg_ike_ts vip[2];
@@ -541,10 +542,15 @@ static const struct cfg_ike_child *select_child(struct ike_sa *sa, const struct 
 		if (!inside(&o->ci, rem, n_rem) || !ours_ok(&o->cr, cc))
 			continue;
 		*ids_ok = true;
-		if (ikev1_p2_choose(m, o->sa, cc->esp, cc->n_esp, cc->mode == CFG_SA_TRANSPORT,
-				    sa->natt, life_of(cc), life_kb_of(cc),
-				    sa->ike->cfg->ipsec_legacy, ch) == 0)
+		int rc = ikev1_p2_choose(m, o->sa, cc->esp, cc->n_esp, cc->mode == CFG_SA_TRANSPORT,
+					 sa->natt, life_of(cc), life_kb_of(cc),
+					 sa->ike->cfg->ipsec_legacy, ch);
+		if (rc == 0)
 			return cc;
+		if (rc == -EINVAL) { /* the SA payload itself is broken (an SPI of 0, ...) */
+			*malformed = true;
+			return NULL;
+		}
 	}
 	return NULL;
 }
@@ -647,7 +653,12 @@ static void qm1_in(struct ike_sa *sa, const struct ikev1_msg *m, const uint8_t *
 		ikev1_count(sa->ike, IKEV1_DROP_PARSE);
 		return;
 	}
-	const struct cfg_ike_child *cc = select_child(sa, m, &o, &ch, &ids_ok);
+	bool malformed;
+	const struct cfg_ike_child *cc = select_child(sa, m, &o, &ch, &ids_ok, &malformed);
+	if (cc == NULL && malformed) {
+		ikev1_count(sa->ike, IKEV1_DROP_PARSE); /* dropped: nothing to say "no" to */
+		return;
+	}
 	if (cc == NULL) {
 		refuse(sa, m, &o, ids_ok);
 		return;
