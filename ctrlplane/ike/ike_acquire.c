@@ -12,7 +12,7 @@
  *   KEYED an IKEv1 child the hub initiated is installed, but the peer, the Quick Mode
  *         responder, may install its SAs only when message 3 is in (strongSwan does): what the
  *         hub sent at once would be lost. Packets are still held until the peer sends on the
- *         new SA or IKE_ACQ_TAKEOVER_MS have passed (as ikev1_info.c waits for a rekey's);
+ *         new SA or IKEV1_TAKEOVER_MS have passed (as ikev1_info.c waits for a rekey's);
  *   UP    the child's outbound SA keys the entry; the held packets leave through it;
  *   DOWN  the negotiation failed or took IKE_ACQ_WAIT_S: the held packets are dropped and the
  *         entry stays SPD_SA_HELD for IKE_ACQ_DOWN_S, so a dead peer costs the control lcore
@@ -44,11 +44,10 @@
 #include "dataplane/sa.h"
 #include "dataplane/spd.h"
 
-#define IKE_ACQ_HOLD	    8	/* packets held per entry while its SA is negotiated */
-#define IKE_ACQ_WAIT_S	    30	/* a negotiation that has not keyed its entry by then has failed */
-#define IKE_ACQ_DOWN_S	    5	/* after a failure, the entry drops its traffic this long */
-#define IKE_ACQ_TAKEOVER_MS 200 /* KEYED: the time a responder takes to install on message 3 */
-#define L2_LEN		    14
+#define IKE_ACQ_HOLD   8  /* packets held per entry while its SA is negotiated */
+#define IKE_ACQ_WAIT_S 30 /* a negotiation that has not keyed its entry by then has failed */
+#define IKE_ACQ_DOWN_S 5  /* after a failure, the entry drops its traffic this long */
+#define L2_LEN	       14
 
 enum ike_acq_state { IKE_ACQ_IDLE = 0, IKE_ACQ_WAIT, IKE_ACQ_KEYED, IKE_ACQ_UP, IKE_ACQ_DOWN };
 
@@ -261,7 +260,7 @@ static const struct ike_child *child_by_spi(struct ike *ike, const struct cfg_ik
 	return NULL;
 }
 
-/* KEYED: the peer has the SAs once it sends on them, and surely IKE_ACQ_TAKEOVER_MS after. */
+/* KEYED: the peer has the SAs once it sends on them, and surely IKEV1_TAKEOVER_MS after. */
 static void keyed_tick(struct ike *ike, struct ike_acq *a, uint64_t now)
 {
 	const struct ike_child *ch = child_by_spi(ike, a->peer, a->spi_in);
@@ -319,7 +318,7 @@ void ike_acq_bind(struct ike_sa *sa, const struct ike_child *ch)
 		return;
 	}
 	a->spi_in = ch->spi_in;
-	a->until_tsc = ike_now(ike) + IKE_ACQ_TAKEOVER_MS * rte_get_timer_hz() / 1000;
+	a->until_tsc = ike_now(ike) + IKEV1_TAKEOVER_MS * rte_get_timer_hz() / 1000;
 	set_state(ike, a, IKE_ACQ_KEYED);
 }
 

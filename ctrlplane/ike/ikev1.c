@@ -182,7 +182,6 @@ struct ikev1_x *ikev1_x_new(struct ike_sa *sa, uint32_t msg_id)
 		return NULL;
 	ikev1_x_free(best);
 	best->msg_id = msg_id;
-	best->child = -1;
 	if (ikev1_x_iv(sa, msg_id, best->iv) != 0)
 		return NULL;
 	return best;

@@ -18,13 +18,6 @@
 #include "ctrlplane/ike/ikev1_int.h"
 #include "ctrlplane/log.h"
 
-/*
- * How long a rekey's successor the hub initiated waits for the peer to send on it before it
- * sends itself: the time a responder takes to install the SAs once message 3 is in (strongSwan
- * installs only then; data queued behind message 3 reaches it after that, at most this late).
- */
-#define IKEV1_TAKEOVER_MS 200
-
 static const char *peer_name(const struct ike_sa *sa)
 {
 	return sa->peer != NULL ? sa->peer->name : "?";

@@ -42,7 +42,14 @@
 #define IKEV1_NONCE	 32 /* octets of our nonces (RFC 2409 5: 8..256) */
 #define IKEV1_DIGEST	 20 /* SHA-1 of a received message: retransmission detection */
 #define IKEV1_DPD_TRIES	 5
-#define IKEV1_RESEND_MS	 500 /* a copy of a message is answered at most this often */
+/*
+ * How long a Phase 2 SA the hub initiated waits for the peer to send on it before the hub
+ * sends on it (a rekey's successor, ikev1_info.c; a crypto map entry's held packets,
+ * ike_acquire.c): the time a responder takes to install the SAs once message 3 is in
+ * (strongSwan installs only then).
+ */
+#define IKEV1_TAKEOVER_MS 200
+#define IKEV1_RESEND_MS	  500 /* a copy of a message is answered at most this often */
 
 /* Notify types (RFC 2408 3.14.1, RFC 2407 4.6.3, RFC 3706) */
 #define IKEV1_N_INVALID_PAYLOAD_TYPE  1
@@ -149,8 +156,7 @@ struct ikev1_x {
 	struct ikev1_p2_choice ch;
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	uint16_t ni_len, nr_len;
-	struct ike_dh *dh; /* PFS */
-	int child;	   /* responder: its child in sa->child, installed, bound at message 3 */
+	struct ike_dh *dh;	    /* PFS */
 	uint8_t idci[64], idcr[64]; /* the identities (ID bodies) of our offer, as sent */
 	uint8_t idci_len, idcr_len;
 	struct ike_rri rri; /* responder: the peer's proxy as a route (a prefix), n_rri 0 or 1 */

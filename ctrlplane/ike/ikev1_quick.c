@@ -683,7 +683,6 @@ static void qm1_in(struct ike_sa *sa, const struct ikev1_msg *m, const uint8_t *
 		rc = install(sa, x, km, &idx);
 	OPENSSL_cleanse(km, sizeof(km));
 	OPENSSL_cleanse(gqm, sizeof(gqm));
-	x->child = idx;
 	if (rc == 0)
 		rc = send_qm2(sa, x, &o, ke, (size_t)ke_len);
 	if (rc != 0) {
