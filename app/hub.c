@@ -66,7 +66,7 @@ static int tables_up(struct hub *h)
 	dp->ifaces = iface_table_create(dp->qsbr);
 	dp->fib = dp_fib_create("fib", dp->qsbr, CFG_ROUTES_MAX * 4, (int)rte_socket_id());
 	dp->neigh = dp_neigh_create("nb", NEIGH_ENTRIES, dp->qsbr, (int)rte_socket_id());
-	dp->sas = sa_table_create("sa", dp->qsbr, (int)rte_socket_id());
+	dp->sas = sa_table_create("sa", h->cfg->sa_max + 1, dp->qsbr, (int)rte_socket_id());
 	return dp->ifaces && dp->fib && dp->neigh && dp->sas ? 0 : -ENOMEM;
 }
 

@@ -15,14 +15,18 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
-#define CFG_NAME_MAX	     32	  /* interface and instance names, incl. NUL */
-#define CFG_PORT_MAX	     256  /* PCI address or vdev devargs string, incl. NUL */
-#define CFG_IFACES_MAX	     64	  /* physical interfaces */
-#define CFG_ADDRS_MAX	     8	  /* addresses per family per interface */
-#define CFG_ROUTES_MAX	     4096 /* static routes */
-#define CFG_WORKERS_MAX	     16	  /* worker lcores */
-#define CFG_ERR_MAX	     512  /* error message buffer */
-#define CFG_SAS_MAX	     4096 /* manual SAs */
+#define CFG_NAME_MAX	32   /* interface and instance names, incl. NUL */
+#define CFG_PORT_MAX	256  /* PCI address or vdev devargs string, incl. NUL */
+#define CFG_IFACES_MAX	64   /* physical interfaces */
+#define CFG_ADDRS_MAX	8    /* addresses per family per interface */
+#define CFG_ROUTES_MAX	4096 /* static routes */
+#define CFG_WORKERS_MAX 16   /* worker lcores */
+#define CFG_ERR_MAX	512  /* error message buffer */
+#define CFG_SAS_MAX	4096 /* manual SAs */
+/* ipsec.sa_max: the data plane's SA table (dataplane/sa.h SA_CAP_*: ids 1 .. sa_max) */
+#define CFG_SA_TABLE_MIN     15
+#define CFG_SA_TABLE_DEFAULT 65535
+#define CFG_SA_TABLE_MAX     1048575
 #define CFG_TUNNELS_MAX	     1024 /* tunnel interfaces */
 #define CFG_KEY_MAX	     64	  /* bytes of one key (HMAC-SHA-512 keys are 64) */
 #define CFG_TUNNEL_SA_IN_MAX 4	  /* inbound SAs bound to one tunnel (rekey overlap) */
@@ -206,6 +210,7 @@ struct config {
 	bool ipsec_legacy;	    /* allow 3DES and HMAC-MD5 */
 	bool legacy_used;	    /* some SA uses them: the caller logs a warning */
 	unsigned int replay_window; /* default for inbound SAs */
+	unsigned int sa_max;	    /* ipsec.sa_max: data plane SAs, one per SA and direction */
 	struct cfg_sa *sas;	    /* n_sas entries, owned */
 	unsigned int n_sas;
 	struct cfg_tunnel *tunnels; /* n_tunnels entries, owned */

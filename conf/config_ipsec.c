@@ -744,13 +744,15 @@ static int load_sas(struct ld *ld, const struct node *seq)
 
 /* ---- the ipsec section ---- */
 
-enum { IPS_LEGACY, IPS_WINDOW, IPS_SAS, IPS_N };
+enum { IPS_LEGACY, IPS_WINDOW, IPS_SA_MAX, IPS_SAS, IPS_N };
 
 static const struct rule ipsec_rules[IPS_N] = {
 	[IPS_LEGACY] = {"legacy", cfgi_set_bool, offsetof(struct config, ipsec_legacy), 0, 0,
 			false},
 	[IPS_WINDOW] = {"replay_window", set_window, offsetof(struct config, replay_window), 64,
 			4096, false},
+	[IPS_SA_MAX] = {"sa_max", cfgi_set_uint, offsetof(struct config, sa_max), CFG_SA_TABLE_MIN,
+			CFG_SA_TABLE_MAX, false},
 	[IPS_SAS] = {"manual_sas", cfgi_keep, 0, 0, 0, false},
 };
 
@@ -761,11 +763,16 @@ int cfgi_load_ipsec(struct ld *ld, const struct node *map)
 	int rc;
 
 	ld->cfg->replay_window = WINDOW_DEFAULT;
+	ld->cfg->sa_max = CFG_SA_TABLE_DEFAULT;
 	if (map == NULL)
 		return 0;
 	rc = cfgi_walk_map(ld, map, "in ipsec", ipsec_rules, IPS_N, ld->cfg, vals);
 	if (rc == 0)
 		rc = load_sas(ld, vals[IPS_SAS]);
+	if (rc == 0 && ld->cfg->n_sas > ld->cfg->sa_max)
+		rc = cfgi_fail(ld, vals[IPS_SA_MAX], -EINVAL,
+			       "'sa_max' %u is below the %u manual SAs", ld->cfg->sa_max,
+			       ld->cfg->n_sas);
 	return rc;
 }
 

@@ -186,7 +186,7 @@ static inline bool ip6_link_local(const uint8_t *a)
 static bool policy_output(struct ctrl *c, const struct spd *spd, struct rte_mbuf *mb, int family)
 {
 	struct dp_meta *m = dp_meta(mb);
-	uint16_t sa_id = 0;
+	uint32_t sa_id = 0;
 	uint32_t seq = 0;
 	uint32_t len = rte_pktmbuf_data_len(mb) - (uint32_t)L2_LEN;
 	const uint8_t *l3 = rte_pktmbuf_mtod_offset(mb, const uint8_t *, L2_LEN);

@@ -185,7 +185,7 @@ static int vti_publish(struct ctrl *c, const struct config *cfg, unsigned int t,
 	if (ifc == NULL)
 		return -ENOMEM;
 	/* Without manual SAs an IKE child keys the VTI; until then it drops (no_tunnel). */
-	ifc->sa_out = ct->sa_out >= 0 ? (uint16_t)sa_ids[ct->sa_out] : 0;
+	ifc->sa_out = ct->sa_out >= 0 ? (uint32_t)sa_ids[ct->sa_out] : 0;
 	const struct sa *out = sa_get(c->dp->sas, ifc->sa_out);
 	const struct iface *u = underlay(c, ct->local.family, ct->local.bytes);
 	unsigned int mtu = ct->mtu;
@@ -289,10 +289,10 @@ static void cmap_rule(const struct cfg_cmap_entry *e, const int *sa_ids, struct 
 	r->sport_hi = e->sport_hi;
 	r->dport_lo = e->dport_lo;
 	r->dport_hi = e->dport_hi;
-	r->sa_out = e->sa_out >= 0 ? (uint16_t)sa_ids[e->sa_out] : 0;
+	r->sa_out = e->sa_out >= 0 ? (uint32_t)sa_ids[e->sa_out] : 0;
 	r->ike = e->action == CFG_CMAP_PROTECT && e->sa_out < 0; /* the SA comes from IKE */
 	for (unsigned int j = 0; j < e->n_sa_in && j < SPD_SA_IN_MAX; j++)
-		r->sa_in[r->n_sa_in++] = (uint16_t)sa_ids[e->sa_in[j]];
+		r->sa_in[r->n_sa_in++] = (uint32_t)sa_ids[e->sa_in[j]];
 }
 
 static void cmap_log(const struct spd *spd, const char *ifname)
@@ -387,7 +387,7 @@ void ipsec_lifetime_poll(struct ctrl *c)
 	uint64_t now = rte_rdtsc();
 	if (c->sa_events == NULL)
 		return;
-	for (uint16_t id = 1; id < SA_MAX; id++) {
+	for (uint32_t id = 1; id < c->dp->sas->cap; id++) {
 		const struct sa *sa = sa_get(c->dp->sas, id);
 		if (sa == NULL) {
 			c->sa_events[id] = 0;
@@ -423,7 +423,7 @@ static bool peer_read(const struct sa *sa, uint8_t *addr, uint16_t *port_be, uin
  */
 void ipsec_peer_poll(struct ctrl *c)
 {
-	for (uint16_t id = 1; c->sa_peer_gen != NULL && id < SA_MAX; id++) {
+	for (uint32_t id = 1; c->sa_peer_gen != NULL && id < c->dp->sas->cap; id++) {
 		const struct sa *sa = sa_get(c->dp->sas, id);
 		uint8_t addr[16];
 		uint16_t port;
@@ -473,8 +473,8 @@ int ipsec_load(struct ctrl *c, const struct config *cfg, char *err, size_t errle
 {
 	uint16_t first_tunnel = (uint16_t)(cfg->n_ifaces + 1);
 	int rc = 0;
-	c->sa_events = calloc(SA_MAX, 1);
-	c->sa_peer_gen = calloc(SA_MAX, sizeof(*c->sa_peer_gen));
+	c->sa_events = calloc(c->dp->sas->cap, 1);
+	c->sa_peer_gen = calloc(c->dp->sas->cap, sizeof(*c->sa_peer_gen));
 	if (c->sa_events == NULL || c->sa_peer_gen == NULL)
 		return -ENOMEM;
 	rte_timer_init(&c->sa_timer);

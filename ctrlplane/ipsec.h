@@ -25,7 +25,7 @@ void ipsec_fini(struct ctrl *c);
  * 4.4.2.1) and once when it reaches its hard lifetime (it no longer carries traffic). The key
  * exchange registers here; without one the events are only logged. Control lcore.
  */
-typedef void (*ipsec_expiry_fn)(struct ctrl *c, uint16_t sa_id, bool hard);
+typedef void (*ipsec_expiry_fn)(struct ctrl *c, uint32_t sa_id, bool hard);
 void ipsec_on_expiry(ipsec_expiry_fn fn);
 
 /* Raise the lifetime events due now (also run by a 100 ms timer). Control lcore. */

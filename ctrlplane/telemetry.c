@@ -332,7 +332,7 @@ static struct rte_tel_data *sa_dict(struct ctrl *c, const struct sa *sa)
 static unsigned int sa_count(const struct sa_table *t)
 {
 	unsigned int n = 0;
-	for (uint16_t id = 1; t != NULL && id < SA_MAX; id++)
+	for (uint32_t id = 1; t != NULL && id < t->cap; id++)
 		n += sa_get(t, id) != NULL;
 	return n;
 }
@@ -349,7 +349,7 @@ static int cmd_ipsec_sa(struct ctrl *c, const char *params, struct rte_tel_data 
 	rte_spinlock_lock(&c->lock);
 	rte_tel_data_add_dict_u64(d, "total", sa_count(t));
 	rte_tel_data_add_dict_u64(d, "start", start);
-	for (uint16_t id = 1; t != NULL && id < SA_MAX && n < SA_PAGE; id++) {
+	for (uint32_t id = 1; t != NULL && id < t->cap && n < SA_PAGE; id++) {
 		const struct sa *sa = sa_get(t, id);
 		if (sa == NULL || seen++ < start)
 			continue;
@@ -369,7 +369,7 @@ static int cmd_ipsec_sa(struct ctrl *c, const char *params, struct rte_tel_data 
  */
 #define SPD_PAGE 16 /* an entry row is under 1 KiB */
 
-static void spi_of(struct ctrl *c, uint16_t id, char *buf, size_t len)
+static void spi_of(struct ctrl *c, uint32_t id, char *buf, size_t len)
 {
 	const struct sa *sa = id != 0 ? sa_get(c->dp->sas, id) : NULL;
 	if (sa == NULL)
@@ -414,7 +414,7 @@ static void spd_match_fields(const struct spd_rule *r, struct rte_tel_data *d)
 static struct rte_tel_data *spd_entry_dict(struct ctrl *c, const struct spd *spd, uint32_t i)
 {
 	const struct spd_rule *r = &spd->rule[i];
-	uint16_t sa_out = spd_entry_sa_get(spd, r->seq); /* IKE entries change it */
+	uint32_t sa_out = spd_entry_sa_get(spd, r->seq); /* IKE entries change it */
 	bool keyed = sa_out != 0 && sa_out != SPD_SA_HELD;
 	const struct sa *out = keyed ? sa_get(c->dp->sas, sa_out) : NULL;
 	char buf[RTE_TEL_MAX_STRING_LEN], spi[16];

@@ -54,7 +54,7 @@ struct dp_meta {
 	union {
 		uint8_t nh_addr[16]; /* next hop to resolve (NEIGH punts); IPv4 in bytes 0..3 */
 		struct {
-			uint16_t sa_id; /* ESP: the SA, once looked up or chosen by policy */
+			uint32_t sa_id; /* ESP: the SA, once looked up or chosen by policy */
 			uint8_t stage;	/* hand-off: enum dp_stage the owner runs next */
 		};
 	};

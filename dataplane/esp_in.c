@@ -297,7 +297,7 @@ static void lookup(struct dp_worker *w, struct dp_vec *v, struct sa **sas, struc
 {
 	struct sa_key key[BURST_MAX];
 	const struct sa_key *kp[BURST_MAX];
-	uint16_t ids[BURST_MAX];
+	uint32_t ids[BURST_MAX];
 	uint16_t n = v->n_esp_in;
 	for (uint16_t i = 0; i < n; i++) {
 		kp[i] = &key[i];

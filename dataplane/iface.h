@@ -42,7 +42,7 @@ struct iface {
 	uint8_t kind;
 	uint8_t up;
 	struct rte_ether_addr mac;
-	uint16_t sa_out; /* IFACE_VTI: the outbound SA id (0: none, traffic is dropped) */
+	uint32_t sa_out; /* IFACE_VTI: the outbound SA id (0: none, traffic is dropped) */
 	/* control side */
 	char name[IFACE_NAME_MAX];
 	char port_name[256];

@@ -26,13 +26,16 @@ const char *const sa_err_name[SA_ERR_MAX] = {SA_ERRORS(SA_NAME)};
 
 #define IP4_TTL 64
 
-struct sa_table *sa_table_create(const char *name, struct rte_rcu_qsbr *qsbr, int socket)
+struct sa_table *sa_table_create(const char *name, uint32_t cap, struct rte_rcu_qsbr *qsbr,
+				 int socket)
 {
 	char hname[RTE_HASH_NAMESIZE];
+	if (cap < SA_CAP_MIN || cap > SA_CAP_MAX)
+		return NULL;
 	snprintf(hname, sizeof(hname), "%s_sa_in", name);
 	struct rte_hash_parameters p = {
 		.name = hname,
-		.entries = SA_MAX,
+		.entries = cap,
 		.key_len = sizeof(struct sa_key),
 		.hash_func = rte_jhash,
 		.socket_id = socket,
@@ -42,12 +45,22 @@ struct sa_table *sa_table_create(const char *name, struct rte_rcu_qsbr *qsbr, in
 		rte_zmalloc_socket("sa_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
 	if (t == NULL)
 		return NULL;
+	t->cap = cap;
 	t->qsbr = qsbr;
+	t->slot =
+		rte_zmalloc_socket("sa_slots", cap * sizeof(*t->slot), RTE_CACHE_LINE_SIZE, socket);
+	t->free_ids = rte_malloc_socket("sa_free_ids", (cap - 1) * sizeof(*t->free_ids), 0, socket);
 	t->in = rte_hash_create(&p);
-	if (t->in == NULL) {
+	if (t->slot == NULL || t->free_ids == NULL || t->in == NULL) {
+		rte_hash_free(t->in);
+		rte_free(t->free_ids);
+		rte_free(t->slot);
 		rte_free(t);
 		return NULL;
 	}
+	for (uint32_t id = 1; id < cap; id++)
+		t->free_ids[id - 1] = id;
+	t->free_n = cap - 1;
 	return t;
 }
 
@@ -67,9 +80,11 @@ void sa_table_destroy(struct sa_table *t)
 {
 	if (t == NULL)
 		return;
-	for (unsigned int i = 0; i < SA_MAX; i++)
+	for (uint32_t i = 0; i < t->cap; i++)
 		sa_free(t->slot[i]);
 	rte_hash_free(t->in);
+	rte_free(t->free_ids);
+	rte_free(t->slot);
 	rte_free(t);
 }
 
@@ -108,7 +123,7 @@ static struct sa_outer *outer_build(const struct sa_conf *c)
 	return o;
 }
 
-static struct sa *sa_build(const struct sa_conf *c, uint16_t id, char *err, size_t errlen)
+static struct sa *sa_build(const struct sa_conf *c, uint32_t id, char *err, size_t errlen)
 {
 	if (c->spi < 256 || (c->family != AF_INET && c->family != AF_INET6) ||
 	    (c->dir != SA_IN && c->dir != SA_OUT)) {
@@ -195,15 +210,28 @@ static void key_of(const struct sa *sa, struct sa_key *k)
 	sa_key_make(k, sa->spi_be, sa->family, sa->local);
 }
 
+/* The id at the head of the free FIFO is in use now. */
+static void id_take(struct sa_table *t)
+{
+	t->free_head = t->free_head + 1 == t->cap - 1 ? 0 : t->free_head + 1;
+	t->free_n--;
+}
+
+/* id is free again, after its grace period: to the tail of the FIFO. */
+static void id_put(struct sa_table *t, uint32_t id)
+{
+	uint32_t tail = t->free_head + t->free_n;
+	t->free_ids[tail >= t->cap - 1 ? tail - (t->cap - 1) : tail] = id;
+	t->free_n++;
+}
+
 int sa_install(struct sa_table *t, const struct sa_conf *c, char *err, size_t errlen)
 {
-	uint16_t id;
-	for (id = 1; id < SA_MAX && t->slot[id] != NULL; id++)
-		;
-	if (id == SA_MAX) {
-		snprintf(err, errlen, "SA table full (%u)", SA_MAX - 1);
+	if (t->free_n == 0) {
+		snprintf(err, errlen, "SA table full (%u SAs: raise ipsec.sa_max)", t->cap - 1);
 		return -ENOSPC;
 	}
+	uint32_t id = t->free_ids[t->free_head];
 	struct sa *sa = sa_build(c, id, err, errlen);
 	if (sa == NULL)
 		return -EINVAL;
@@ -225,13 +253,15 @@ int sa_install(struct sa_table *t, const struct sa_conf *c, char *err, size_t er
 			snprintf(err, errlen, "SA %u: inbound table: %s", c->spi, strerror(-rc));
 			return rc;
 		}
-		return id;
+		id_take(t);
+		return (int)id;
 	}
 	__atomic_store_n(&t->slot[id], sa, __ATOMIC_RELEASE);
-	return id;
+	id_take(t);
+	return (int)id;
 }
 
-int sa_replace(struct sa_table *t, uint16_t id, const struct sa_conf *c, char *err, size_t errlen)
+int sa_replace(struct sa_table *t, uint32_t id, const struct sa_conf *c, char *err, size_t errlen)
 {
 	struct sa *old = sa_get(t, id);
 	if (old == NULL || old->dir != c->dir) {
@@ -253,7 +283,7 @@ int sa_replace(struct sa_table *t, uint16_t id, const struct sa_conf *c, char *e
 	return 0;
 }
 
-int sa_remove(struct sa_table *t, uint16_t id)
+int sa_remove(struct sa_table *t, uint32_t id)
 {
 	struct sa *sa = sa_get(t, id);
 	if (sa == NULL)
@@ -270,10 +300,11 @@ int sa_remove(struct sa_table *t, uint16_t id)
 	__atomic_store_n(&t->slot[id], NULL, __ATOMIC_RELEASE);
 	grace(t);
 	sa_free(sa);
+	id_put(t, id);
 	return 0;
 }
 
-int sa_set_peer(struct sa_table *t, uint16_t id, const uint8_t *remote, uint16_t dport_be)
+int sa_set_peer(struct sa_table *t, uint32_t id, const uint8_t *remote, uint16_t dport_be)
 {
 	struct sa *sa = sa_get(t, id);
 	if (sa == NULL || sa->dir != SA_OUT)
@@ -303,7 +334,7 @@ int sa_set_peer(struct sa_table *t, uint16_t id, const uint8_t *remote, uint16_t
 }
 
 void sa_lookup_in(const struct sa_table *t, const struct sa_key **keys, unsigned int n,
-		  uint16_t *ids)
+		  uint32_t *ids)
 {
 	void *data[64];
 	uint64_t hits = 0;
@@ -312,7 +343,7 @@ void sa_lookup_in(const struct sa_table *t, const struct sa_key **keys, unsigned
 	if (n == 0 || rte_hash_lookup_bulk_data(t->in, (const void **)keys, n, &hits, data) < 0)
 		hits = 0;
 	for (unsigned int i = 0; i < n; i++)
-		ids[i] = (hits & (1ULL << i)) ? (uint16_t)(uintptr_t)data[i] : 0;
+		ids[i] = (hits & (1ULL << i)) ? (uint32_t)(uintptr_t)data[i] : 0;
 }
 
 static inline uint64_t rd(const uint64_t *p)

@@ -27,9 +27,15 @@
 #include "crypto/esp_xform.h"
 #include "dataplane/replay.h"
 
-#define SA_MAX	     16384
-#define SA_OUTER_MAX 48 /* IPv6 (40) + UDP (8) */
-#define SA_SEL_MAX   8	/* traffic selectors per SA */
+/*
+ * SA ids are 32 bits, 1 .. capacity - 1 (0 is "no SA"). The capacity is the config's
+ * ipsec.sa_max: one id per SA and direction, so a tunnel or Child SA takes two.
+ */
+#define SA_CAP_DEFAULT 65536
+#define SA_CAP_MIN     16
+#define SA_CAP_MAX     (1u << 20) /* 524 287 SA pairs */
+#define SA_OUTER_MAX   48	  /* IPv6 (40) + UDP (8) */
+#define SA_SEL_MAX     8	  /* traffic selectors per SA */
 
 enum sa_dir { SA_IN = 0, SA_OUT = 1 };
 
@@ -135,7 +141,7 @@ struct sa_conf {
 struct sa {
 	/* read by every packet, written at install only */
 	uint32_t spi_be;
-	uint16_t id;
+	uint32_t id;
 	uint16_t owner;
 	uint16_t ifindex;
 	uint8_t dir;
@@ -173,9 +179,16 @@ struct sa_outer {
 };
 
 struct sa_table {
+	struct sa **slot;    /* cap pointers, indexed by id; RCU-published */
+	uint32_t cap;	     /* ids are 1 .. cap - 1 */
 	struct rte_hash *in; /* struct sa_key -> id */
-	struct sa *slot[SA_MAX];
 	struct rte_rcu_qsbr *qsbr;
+	/*
+	 * Free ids, control lcore only: a FIFO, so that an id removed is the last to be reused
+	 * (a packet still carrying it in its dp_meta after a hand-off finds no SA, not another).
+	 */
+	uint32_t *free_ids; /* cap - 1 entries */
+	uint32_t free_head, free_n;
 };
 
 struct sa_key {
@@ -185,24 +198,26 @@ struct sa_key {
 	uint8_t dst[16];
 };
 
-struct sa_table *sa_table_create(const char *name, struct rte_rcu_qsbr *qsbr, int socket);
+/* A table for cap - 1 SAs (SA_CAP_MIN <= cap <= SA_CAP_MAX); NULL when out of memory. */
+struct sa_table *sa_table_create(const char *name, uint32_t cap, struct rte_rcu_qsbr *qsbr,
+				 int socket);
 void sa_table_destroy(struct sa_table *t);
 
 /* Control lcore. Returns the new SA id (>= 1), or a negative errno with err filled in. */
 int sa_install(struct sa_table *t, const struct sa_conf *c, char *err, size_t errlen);
 /* Control lcore: publish c in place of SA id (same direction; inbound keeps its key). */
-int sa_replace(struct sa_table *t, uint16_t id, const struct sa_conf *c, char *err, size_t errlen);
+int sa_replace(struct sa_table *t, uint32_t id, const struct sa_conf *c, char *err, size_t errlen);
 /* Control lcore: unpublish and free after a grace period. */
-int sa_remove(struct sa_table *t, uint16_t id);
+int sa_remove(struct sa_table *t, uint32_t id);
 /*
  * Control lcore: point outbound SA id at a new peer address and (UDP) destination port, keeping
  * its keys and sequence number: the outer header is replaced through RCU (RFC 3948 NAT-T).
  */
-int sa_set_peer(struct sa_table *t, uint16_t id, const uint8_t *remote, uint16_t dport_be);
+int sa_set_peer(struct sa_table *t, uint32_t id, const uint8_t *remote, uint16_t dport_be);
 
-static inline struct sa *sa_get(const struct sa_table *t, uint16_t id)
+static inline struct sa *sa_get(const struct sa_table *t, uint32_t id)
 {
-	return id < SA_MAX ? __atomic_load_n(&t->slot[id], __ATOMIC_ACQUIRE) : NULL;
+	return id < t->cap ? __atomic_load_n(&t->slot[id], __ATOMIC_ACQUIRE) : NULL;
 }
 
 static inline void sa_key_make(struct sa_key *k, uint32_t spi_be, uint8_t family,
@@ -216,7 +231,7 @@ static inline void sa_key_make(struct sa_key *k, uint32_t spi_be, uint8_t family
 
 /* Worker bulk lookup of inbound SAs; ids[i] = 0 when keys[i] has no SA. n <= 64. */
 void sa_lookup_in(const struct sa_table *t, const struct sa_key **keys, unsigned int n,
-		  uint16_t *ids);
+		  uint32_t *ids);
 
 /* Sum of one SA's counters (any thread). */
 void sa_stats_read(const struct sa *sa, struct sa_stats *out);

@@ -303,7 +303,7 @@ static uint32_t entry_of(const struct spd *spd, uint32_t seq)
 	return 0;
 }
 
-int spd_entry_sa(struct spd_table *t, uint16_t ifindex, uint32_t seq, uint16_t sa_out)
+int spd_entry_sa(struct spd_table *t, uint16_t ifindex, uint32_t seq, uint32_t sa_out)
 {
 	struct spd *spd = t != NULL && ifindex < IFACE_MAX ? t->slot[ifindex] : NULL;
 	uint32_t i = spd != NULL ? entry_of(spd, seq) : 0;
@@ -315,7 +315,7 @@ int spd_entry_sa(struct spd_table *t, uint16_t ifindex, uint32_t seq, uint16_t s
 	return 0;
 }
 
-uint16_t spd_entry_sa_get(const struct spd *spd, uint32_t seq)
+uint32_t spd_entry_sa_get(const struct spd *spd, uint32_t seq)
 {
 	uint32_t i = entry_of(spd, seq);
 	return i != 0 ? __atomic_load_n(&spd->entry[i].sa_out, __ATOMIC_ACQUIRE) : 0;
@@ -534,7 +534,7 @@ void spd_input(struct dp_worker *w, struct rte_mbuf **mb, const uint64_t *nh, ui
  * SPD_SA_HELD and the workers drop what follows.
  */
 static void acquire(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf *mb,
-		    const struct spd *spd, uint32_t idx, uint16_t sa)
+		    const struct spd *spd, uint32_t idx, uint32_t sa)
 {
 	struct dp_meta *m = dp_meta(mb);
 	if (sa == SPD_SA_HELD) {
@@ -544,7 +544,7 @@ static void acquire(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf *mb,
 	if (v->n_punt == RTE_DIM(v->punt))
 		dp_punt_flush(w, v);
 	m->out_ifindex = spd->ifindex;
-	m->sa_id = (uint16_t)spd->rule[idx - 1].seq;
+	m->sa_id = spd->rule[idx - 1].seq;
 	dp_vec_punt(w->st, v, mb, DP_PUNT_ACQUIRE);
 }
 
@@ -565,7 +565,7 @@ uint64_t spd_output(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf **mb,
 	for (uint16_t i = 0; i < n; i++) {
 		const struct spd_entry *e = &spd[i]->entry[b.res[i]];
 		struct dp_meta *m = dp_meta(mb[i]);
-		uint16_t sa = __atomic_load_n(&e->sa_out, __ATOMIC_ACQUIRE);
+		uint32_t sa = __atomic_load_n(&e->sa_out, __ATOMIC_ACQUIRE);
 		if (e->action == SPD_BYPASS) {
 			fwd |= 1ULL << i;
 		} else if (e->action == SPD_DISCARD) {
@@ -585,7 +585,7 @@ uint64_t spd_output(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf **mb,
 }
 
 enum spd_action spd_decide(const struct spd *spd, unsigned int slot, const uint8_t *l3,
-			   uint32_t len, int family, uint16_t *sa_id, uint32_t *seq)
+			   uint32_t len, int family, uint32_t *sa_id, uint32_t *seq)
 {
 	union spd_key k;
 	const union spd_key *kp = &k;

@@ -46,7 +46,7 @@
  * holds as many of its packets as it will (the rest are dropped as spd_acquire, in the worker),
  * then the SA's id.
  */
-#define SPD_SA_HELD UINT16_MAX
+#define SPD_SA_HELD UINT32_MAX
 
 enum spd_action { SPD_BYPASS = 0, SPD_PROTECT, SPD_DISCARD, SPD_ACTIONS };
 enum spd_dir { SPD_OUT = 0, SPD_IN, SPD_DIRS };
@@ -66,8 +66,8 @@ struct spd_rule {
 	uint8_t src[16], dst[16];
 	uint16_t sport_lo, sport_hi;
 	uint16_t dport_lo, dport_hi;
-	uint16_t sa_out; /* protect: the outbound SA id; 0 otherwise */
-	uint16_t sa_in[SPD_SA_IN_MAX];
+	uint32_t sa_out; /* protect: the outbound SA id; 0 otherwise */
+	uint32_t sa_in[SPD_SA_IN_MAX];
 	uint8_t n_sa_in;
 	bool ike; /* protect keyed by IKE: no SA at build time (sa_out 0), spd_entry_sa sets it */
 };
@@ -78,7 +78,7 @@ struct spd_rule {
  */
 struct spd_entry {
 	uint8_t action;
-	uint16_t sa_out;
+	uint32_t sa_out;
 };
 
 struct rte_acl_ctx;
@@ -149,9 +149,9 @@ int spd_publish(struct spd_table *t, uint16_t ifindex, struct spd *spd);
  * sets its entry first, so that no worker picks up an id after its grace period. 0, or -ENOENT
  * when there is no such entry.
  */
-int spd_entry_sa(struct spd_table *t, uint16_t ifindex, uint32_t seq, uint16_t sa_out);
+int spd_entry_sa(struct spd_table *t, uint16_t ifindex, uint32_t seq, uint32_t sa_out);
 /* The outbound SA the entry seq of an SPD holds now (0 when none). Any lcore. */
-uint16_t spd_entry_sa_get(const struct spd *spd, uint32_t seq);
+uint32_t spd_entry_sa_get(const struct spd *spd, uint32_t seq);
 
 /* Any lcore; workers inside their read-side section. */
 static inline const struct spd *spd_get(const struct spd_table *t, uint16_t ifindex)
@@ -220,7 +220,7 @@ uint64_t spd_output(struct dp_worker *w, struct dp_vec *v, struct rte_mbuf **mb,
  * seq. IKE from the hub (UDP source port 500 or 4500) always bypasses. Control lcore.
  */
 enum spd_action spd_decide(const struct spd *spd, unsigned int slot, const uint8_t *l3,
-			   uint32_t len, int family, uint16_t *sa_id, uint32_t *seq);
+			   uint32_t len, int family, uint32_t *sa_id, uint32_t *seq);
 
 /* Text for the show commands: "protect"; "any", "tcp", "47"; "any", "80", "1024-65535". */
 const char *spd_action_name(uint8_t action);

@@ -156,7 +156,7 @@ struct bench_mem {
 	uint32_t xform_out_bytes; /* esp_xform_size of the outbound SA: header and keys */
 	uint32_t xform_in_bytes;  /* the same, inbound */
 	uint32_t win_bytes;	  /* replay_size(window) */
-	uint64_t table_bytes;	  /* the SA table itself (hash for SA_MAX keys, slots), fixed */
+	uint64_t table_bytes;	  /* the SA table itself (hash and slots for its capacity), fixed */
 };
 
 extern const struct bench_path bench_paths[];
@@ -209,7 +209,7 @@ int bench_core_counter_open(struct bench *b);
 uint64_t bench_core_cycles(const struct bench *b);
 
 /* rig.c: main lcore only, with the worker lcore idle */
-int rig_create(struct rig *r, unsigned int inflight, char *err, size_t errlen);
+int rig_create(struct rig *r, unsigned int inflight, uint32_t sa_cap, char *err, size_t errlen);
 int rig_grow(struct rig *r, uint32_t routes, char *err, size_t errlen);
 void rig_destroy(struct rig *r);
 void rig_prefix4(uint32_t i, uint8_t out[4]);

@@ -391,8 +391,8 @@ static void row_note(const struct esp_state *s, uint32_t want, struct bench_row 
 		k += (size_t)snprintf(buf, sizeof(buf), "%u VTIs (IFACE_MAX %u)", s->tun.vtis,
 				      IFACE_MAX);
 	if (s->tun.pairs < want && k < sizeof(buf))
-		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%u SA pairs of %u (SA_MAX %u)",
-				      k ? "; " : "", s->tun.pairs, want, SA_MAX);
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%u SA pairs of %u (SA table %u)",
+				      k ? "; " : "", s->tun.pairs, want, s->tun.pairs_max);
 	if (s->a->decrypt && k < sizeof(buf) && s->tr.renewed > 0)
 		snprintf(buf + k, sizeof(buf) - k, "%s%" PRIu64 " SA re-installs of %.1f us (m %u)",
 			 k ? "; " : "", s->tr.renewed,

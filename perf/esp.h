@@ -17,8 +17,8 @@
  *   routes  198.18.0.0/15 via the wan gateway 192.0.2.1 (its neighbor is the rig's), and
  *           172.16.0.0/16 via a lan gateway 10.0.0.254 (neighbor installed here)
  *
- * Limits of the data plane, not of the harness: SA ids are 16 bits below SA_MAX (an SA pair
- * takes two), interfaces are indexed below IFACE_MAX (lan and wan take two). A VTI's MTU is
+ * Limits of the data plane, not of the harness: the rig's SA table is sized for the largest SA
+ * scale of the run (an SA pair takes two ids, up to SA_CAP_MAX), interfaces are indexed below IFACE_MAX (lan and wan take two). A VTI's MTU is
  * ESP_VTI_MTU (as a tunnel with `mtu: 1500` in config) and wan's is raised to ESP_WAN_MTU while
  * a row runs, so that the 1500-byte inner packets of the IMIX's 1518-byte frames are encrypted
  * without fragmentation (which the hub would leave to the control core).
@@ -36,25 +36,26 @@
 #include "perf/crypto.h"
 #include "perf/gen.h"
 
-#define ESP_PAIRS_MAX ((SA_MAX - 1) / 2)
-#define ESP_VTI_FIRST (RIG_N + 1)
-#define ESP_VTI_MAX   (IFACE_MAX - ESP_VTI_FIRST)
-#define ESP_SPI_IN    0x10000u
-#define ESP_SPI_OUT   0x20000u
-#define ESP_WINDOW    REPLAY_WIN_MAX /* see esp_traffic: two ranges of up to half of it */
-#define ESP_VTI_MTU   1500
-#define ESP_WAN_MTU   1600
-#define ESP_NATT_PORT 4500
-#define ESP_ICV_SLOT  16 /* bytes per stored ICV (the largest of the suites here) */
+#define ESP_PAIRS_MAX(sas) (((sas)->cap - 1) / 2) /* what the rig's SA table holds */
+#define ESP_VTI_FIRST	   (RIG_N + 1)
+#define ESP_VTI_MAX	   (IFACE_MAX - ESP_VTI_FIRST)
+#define ESP_SPI_IN	   0x10000u
+#define ESP_SPI_OUT	   0x20000u
+#define ESP_WINDOW	   REPLAY_WIN_MAX /* see esp_traffic: two ranges of up to half of it */
+#define ESP_VTI_MTU	   1500
+#define ESP_WAN_MTU	   1600
+#define ESP_NATT_PORT	   4500
+#define ESP_ICV_SLOT	   16 /* bytes per stored ICV (the largest of the suites here) */
 
 /* The tunnels of one row (see the top of this file). */
 struct esp_tunnels {
 	const struct crypto_suite *s;
 	bool udp;
 	uint32_t pairs;
+	uint32_t pairs_max; /* what the rig's SA table holds */
 	uint32_t vtis;
-	uint16_t *id_in; /* SA ids by pair */
-	uint16_t *id_out;
+	uint32_t *id_in; /* SA ids by pair */
+	uint32_t *id_out;
 	uint32_t nh_vti[ESP_VTI_MAX]; /* connected next hops on the VTIs */
 	uint32_t nh_wan, nh_lan;      /* gateway next hops (references of their own) */
 	uint32_t routes;	      /* spoke routes installed */

@@ -134,7 +134,7 @@ static int pair_install(struct rig *r, struct esp_tunnels *t, uint32_t i, char *
 		explicit_bzero(&km, sizeof(km));
 		if (id < 0)
 			return id;
-		(dir == SA_IN ? t->id_in : t->id_out)[i] = (uint16_t)id;
+		(dir == SA_IN ? t->id_in : t->id_out)[i] = (uint32_t)id;
 	}
 	return 0;
 }
@@ -224,7 +224,8 @@ int esp_tunnels_up(struct rig *r, struct esp_tunnels *t, const struct crypto_sui
 	memset(t, 0, sizeof(*t));
 	t->s = s;
 	t->udp = udp;
-	t->pairs = RTE_MIN(want, (uint32_t)ESP_PAIRS_MAX);
+	t->pairs_max = ESP_PAIRS_MAX(r->dp->sas);
+	t->pairs = RTE_MIN(want, t->pairs_max);
 	t->vtis = RTE_MIN(t->pairs, (uint32_t)ESP_VTI_MAX);
 	t->id_in = calloc(t->pairs, sizeof(*t->id_in));
 	t->id_out = calloc(t->pairs, sizeof(*t->id_out));

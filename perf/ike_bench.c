@@ -19,12 +19,16 @@
  * those operations alone, in a loop on the same core, give the crypto-only bound. The ratio of
  * the two is what the issue's target reads (PSK + Curve25519: at least 25 %).
  *
- * ike-hold (--hold N): N IKE SAs, each with its Child SA, established one after the other
- * and then kept for --minutes of IKE time (default 5) with liveness checks every 30 s of
- * silence; IKE's clock is the engines' hook, advanced in 100 ms ticks, so five minutes take
- * seconds. Reported: the hub's memory per IKE SA (DPDK heap and libc heap growth while they
- * were made, over N), the liveness exchanges, and that every SA is still there at the end.
- * The worker is never launched, so no ESP flows: every SA sees DPD, the harder case.
+ * ike-hold (--hold N [--sample K]): N IKE SAs, each with its Child SA, established one after
+ * the other and then kept for --minutes of IKE time (default 5) with liveness checks every 30 s
+ * of silence; IKE's clock is the engines' hook, advanced in 100 ms ticks, so five minutes take
+ * seconds. On K of them (default 100) ESP flows all along: every tick one datagram each way,
+ * encrypted by the sender's data plane with its Child SA's outbound SA (esp_out) and decrypted
+ * by the receiver's (esp_in: SPI lookup, replay window, ICV), both run on the calling thread
+ * for the worker that owns them, and compared with what was sent. Traffic is a sign of life
+ * (RFC 7296 2.4), so those K see no liveness check; the others all do. Reported: the hub's
+ * memory per IKE SA (DPDK heap and libc heap growth while they were made, over N), the
+ * liveness exchanges, the datagrams and that every SA is still there at the end.
  *
  * ike-flood (--flood SECONDS): for that long, forged IKE_SA_INIT requests (a real request of
  * the initiating engine, each copy with a random SPIi from a random source address) reach the
@@ -33,7 +37,8 @@
  * forged rate, how many legitimate establishments succeeded and their latency, the hub's most
  * half-open SAs (never above its cap) and the growth of the process's resident memory.
  *
- * Usage: vpnhub-ike-bench [--quick] [--count N] [--hold N [--minutes M]] [--flood SECONDS]
+ * Usage: vpnhub-ike-bench [--quick] [--count N] [--hold N [--sample K] [--minutes M]]
+ *                          [--flood SECONDS]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -60,7 +65,9 @@
 #include "ctrlplane/ike/ike.h"
 #include "ctrlplane/ike/ike_int.h"
 #include "ctrlplane/ipsec.h"
+#include "dataplane/classify.h"
 #include "dataplane/dp.h"
+#include "dataplane/esp.h"
 #include "dataplane/fib.h"
 #include "dataplane/iface.h"
 #include "dataplane/neigh.h"
@@ -70,8 +77,8 @@
 #define HUB	0
 #define INIT	1
 #define L2	14
-#define QMAX	8192 /* a tick of ike-hold sends one liveness check per SA */
-#define MSG_MAX 2048 /* the benchmark's messages; certificates fit */
+#define QMAX	16384 /* a tick of ike-hold may send one liveness check per SA */
+#define MSG_MAX 2048  /* the benchmark's messages; certificates fit */
 
 struct msg {
 	int to;
@@ -163,6 +170,7 @@ static uint64_t clock_now(const struct ike *ike)
 }
 
 static unsigned int to_forged; /* the hub's answers to forged sources, not delivered */
+static unsigned long lost;     /* messages the queue could not take (the first is said) */
 
 static int capture(struct ike *ike, const struct ike_path *p, const uint8_t *msg, size_t len)
 {
@@ -172,8 +180,9 @@ static int capture(struct ike *ike, const struct ike_path *p, const uint8_t *msg
 		return 0;
 	}
 	if (qn == QMAX || len > MSG_MAX) {
-		fprintf(stderr, "vpnhub-ike-bench: message of %zu octets lost (queue %u)\n", len,
-			qn);
+		if (lost++ == 0)
+			fprintf(stderr, "vpnhub-ike-bench: message of %zu octets lost (queue %u)\n",
+				len, qn);
 		return -ENOBUFS;
 	}
 	struct msg *m = &q[qn++];
@@ -379,8 +388,134 @@ static int flood(unsigned int seconds)
 	return rc;
 }
 
+/* ike-hold's traffic: an IKE SA's Child SA as each end installed it. */
+struct flow {
+	uint32_t out[2];   /* engine e's outbound data plane SA id */
+	uint8_t spi[2][8]; /* engine e's IKE SA, by its own SPI */
+	uint32_t sent[2];  /* its next request's message ID when picked (2.3) */
+	uint32_t seq;	   /* datagrams sent each way so far */
+};
+
+static const uint8_t *own_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+/* Requests (liveness checks) engine e sent on flow f's IKE SA since it was picked; -1: gone. */
+static long flow_requests(const struct flow *f, int e)
+{
+	const struct ike_sa *sa = ike_sa_by_spi(eng[e].c.ike, f->spi[e]);
+	return sa == NULL ? -1 : (long)(sa->send_next - f->sent[e]);
+}
+
+static struct flow *flows;
+static unsigned int n_flows;
+static uint64_t esp_sent, esp_ok;
+
+/* Pair the initiator's first k established SAs with the hub's, by Child SA SPI. */
+static unsigned int flows_pick(unsigned int k)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	n_flows = 0;
+	while (n_flows < k && rte_hash_iterate(eng[INIT].c.ike->by_spi, &key, &data, &next) >= 0) {
+		const struct ike_sa *s = data;
+		if (s->state != IKE_S_ESTABLISHED || s->n_child != 1)
+			continue;
+		const void *hk;
+		void *hd;
+		uint32_t hn = 0;
+		while (rte_hash_iterate(eng[HUB].c.ike->by_spi, &hk, &hd, &hn) >= 0) {
+			const struct ike_sa *h = hd;
+			if (h->state == IKE_S_ESTABLISHED && h->n_child == 1 &&
+			    h->child[0].spi_in == s->child[0].spi_out) {
+				struct flow *f = &flows[n_flows++];
+				f->out[HUB] = h->child[0].sa_out;
+				f->out[INIT] = s->child[0].sa_out;
+				memcpy(f->spi[HUB], own_spi(h), 8);
+				memcpy(f->spi[INIT], own_spi(s), 8);
+				f->sent[HUB] = h->send_next;
+				f->sent[INIT] = s->send_next;
+				f->seq = 0;
+				break;
+			}
+		}
+	}
+	return n_flows;
+}
+
+/*
+ * One UDP datagram from engine `from` to the other on flow f: encrypted by from's data plane,
+ * decrypted by the other's, compared with what was sent. true when it came out unchanged.
+ */
+static bool esp_one(int from, const struct flow *f)
+{
+	enum { L3 = L2, UDP = L3 + 20, PAY = UDP + 8, LEN = PAY + 32 };
+	struct ike_pair_eng *s = &eng[from], *r = &eng[1 - from];
+	uint8_t pkt[LEN] = {0};
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(pkt + L3);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(LEN - L3);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	memcpy(&ip->src_addr, s->cfg->ifaces[0].v4[0].bytes, 4);
+	memcpy(&ip->dst_addr, r->cfg->ifaces[0].v4[0].bytes, 4);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(pkt + UDP);
+	udp->src_port = udp->dst_port = rte_cpu_to_be_16(9); /* discard */
+	udp->dgram_len = rte_cpu_to_be_16(LEN - UDP);
+	snprintf((char *)pkt + PAY, LEN - PAY, "flow %u/%u seq %u", f->out[0], f->out[1], f->seq);
+	struct rte_mbuf *mb = rte_pktmbuf_alloc(s->dp->pool);
+	if (mb == NULL || rte_pktmbuf_append(mb, LEN) == NULL) {
+		rte_pktmbuf_free(mb);
+		return false;
+	}
+	memcpy(rte_pktmbuf_mtod(mb, uint8_t *), pkt, LEN);
+	struct dp_meta *m = dp_meta(mb);
+	memset(m, 0, sizeof(*m));
+	m->family = AF_INET;
+	m->l3_off = L3;
+	m->in_ifindex = m->out_ifindex = 1;
+	m->flags = DP_MF_SA_SET;
+	m->sa_id = f->out[from];
+	struct dp_vec v;
+	dp_vec_reset(&v);
+	v.esp_out[v.n_esp_out++] = mb;
+	esp_out(&s->dp->workers[0], &v);
+	if (v.n_ip4 != 1) /* dropped and counted by the sender */
+		return false;
+	mb = v.ip4[0];
+	m = dp_meta(mb);
+	memset(m, 0, sizeof(*m));
+	m->family = AF_INET;
+	m->l3_off = L3;
+	m->in_ifindex = 1;
+	dp_vec_reset(&v);
+	v.esp_in[v.n_esp_in++] = mb;
+	esp_in(&r->dp->workers[0], &v); /* mb's pool is the sender's: it goes back there */
+	bool ok = v.n_ip4 == 1 && rte_pktmbuf_pkt_len(v.ip4[0]) == LEN &&
+		  memcmp(rte_pktmbuf_mtod_offset(v.ip4[0], uint8_t *, L3), pkt + L3, LEN - L3) == 0;
+	for (uint16_t i = 0; i < v.n_ip4; i++)
+		rte_pktmbuf_free(v.ip4[i]);
+	for (uint16_t i = 0; i < v.n_punt; i++)
+		rte_pktmbuf_free(v.punt[i]);
+	return ok;
+}
+
+/* A tick of traffic: one datagram each way on every flow. */
+static void esp_tick(void)
+{
+	for (unsigned int i = 0; i < n_flows; i++) {
+		esp_ok += esp_one(INIT, &flows[i]);
+		esp_ok += esp_one(HUB, &flows[i]);
+		esp_sent += 2;
+		flows[i].seq++;
+	}
+}
+
 /* ike-hold: n IKE SAs made and kept alive for minutes of IKE time; 0 when none was lost. */
-static int hold(unsigned int n, unsigned int minutes)
+static int hold(unsigned int n, unsigned int sample, unsigned int minutes)
 {
 	static char ya[2048], yb[2048];
 	dpd_delay = 30;
@@ -396,27 +531,57 @@ static int hold(unsigned int n, unsigned int minutes)
 	/* both engines allocate from these heaps: half of the growth is the hub's */
 	double dpdk_per = ((double)heap_used() - (double)heap0) / 2 / n;
 	double libc_per = ((double)mallinfo2().uordblks - (double)libc0) / 2 / n;
+	flows = calloc(sample + 1, sizeof(*flows));
+	if (rc == 0 && (flows == NULL || flows_pick(sample) != sample))
+		rc = -1;
+	esp_sent = esp_ok = 0;
+	lost = 0;
+	uint64_t dpd0[2] = {eng[HUB].c.ike->st.dpd_sent, eng[INIT].c.ike->st.dpd_sent};
 	uint64_t hz = rte_get_timer_hz(), t0 = rte_rdtsc_precise();
 	for (uint64_t t = 0; rc == 0 && t < (uint64_t)minutes * 600; t++) {
 		clk += hz / 10;
-		ike_tick(eng[HUB].c.ike);
+		esp_tick();
+		ike_tick(eng[HUB].c.ike); /* up to one liveness check per SA: N messages */
+		pump();
 		ike_tick(eng[INIT].c.ike);
 		pump();
 	}
 	double secs = (double)(rte_rdtsc_precise() - t0) / (double)rte_get_tsc_hz();
 	unsigned int lh = live(&eng[HUB]), li = live(&eng[INIT]);
 	const struct ike_stats *st = &eng[INIT].c.ike->st, *sh = &eng[HUB].c.ike->st;
+	uint64_t dpd_h = sh->dpd_sent - dpd0[0], dpd_i = st->dpd_sent - dpd0[1];
+	/* an idle SA is checked after every dpd_delay of silence and the check's round trip */
+	uint64_t per_idle = (uint64_t)minutes * 60 / (unsigned int)dpd_delay;
+	unsigned int busy_checked = 0; /* flows whose IKE SA was checked or is gone, either end */
+	for (unsigned int i = 0; i < n_flows; i++)
+		busy_checked +=
+			flow_requests(&flows[i], HUB) != 0 || flow_requests(&flows[i], INIT) != 0;
 	printf("ike-hold: %u IKE SAs with a Child SA each, %u min of IKE time in %.1f s: "
 	       "%u and %u still established (hub, initiator), peers dead %lu and %lu, "
-	       "liveness checks %lu and %lu\n",
-	       n, minutes, secs, lh, li, sh->peers_dead, st->peers_dead, sh->dpd_sent,
-	       st->dpd_sent);
+	       "liveness checks %lu and %lu (on %u idle SAs, every %d s: %lu each at most)\n",
+	       n, minutes, secs, lh, li, sh->peers_dead, st->peers_dead, dpd_h, dpd_i, n - sample,
+	       dpd_delay, per_idle);
+	printf("ike-hold: ESP on %u of them, one datagram each way per 100 ms: %lu sent, %lu "
+	       "decrypted unchanged, %lu lost; liveness checks on them: %u\n",
+	       n_flows, esp_sent, esp_ok, esp_sent - esp_ok, busy_checked);
 	printf("ike-hold: hub memory per IKE SA with its Child SA: %.0f B DPDK heap "
 	       "(data plane SAs included) + %.0f B libc heap\n",
 	       dpdk_per, libc_per);
 	engines_down();
 	clk = 0;
-	return rc == 0 && lh == n && li == n && sh->peers_dead == 0 && st->peers_dead == 0 ? 0 : -1;
+	free(flows);
+	flows = NULL;
+	/*
+	 * No SA lost, no datagram lost, no liveness check where traffic flowed, and every idle
+	 * one checked about every dpd_delay by one end or the other (a check received is a sign
+	 * of life too: the end that hears first need not ask).
+	 */
+	bool quiet = busy_checked == 0 &&
+		     dpd_h + dpd_i >= (uint64_t)(n - sample) * (per_idle > 1 ? per_idle - 1 : 0);
+	return rc == 0 && lh == n && li == n && sh->peers_dead == 0 && st->peers_dead == 0 &&
+			       esp_ok == esp_sent && esp_sent > 0 && quiet && lost == 0
+		       ? 0
+		       : -1;
 }
 
 /* The responder's crypto per establishment, alone: key pair + shared secret, n times. */
@@ -527,12 +692,15 @@ int main(int argc, char **argv)
 	char *eal[] = {argv[0], "--no-huge",	 "--no-pci", "--no-shconf", "--no-telemetry",
 		       "-m",	"1024",		 "-l",	     "0",	    "--log-level",
 		       "4",	"--file-prefix", "ikebench", NULL};
-	unsigned int n = 2000, hold_n = 0, minutes = 5, flood_s = 0;
+	unsigned int n = 2000, hold_n = 0, sample = 100, minutes = 5, flood_s = 0;
 	int opt, failed = 0;
-	static const struct option opts[] = {
-		{"quick", no_argument, NULL, 'q'},	 {"count", required_argument, NULL, 'n'},
-		{"hold", required_argument, NULL, 'h'},	 {"minutes", required_argument, NULL, 'm'},
-		{"flood", required_argument, NULL, 'f'}, {0}};
+	static const struct option opts[] = {{"quick", no_argument, NULL, 'q'},
+					     {"count", required_argument, NULL, 'n'},
+					     {"hold", required_argument, NULL, 'h'},
+					     {"minutes", required_argument, NULL, 'm'},
+					     {"flood", required_argument, NULL, 'f'},
+					     {"sample", required_argument, NULL, 's'},
+					     {0}};
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'q')
 			n = 100;
@@ -544,6 +712,8 @@ int main(int argc, char **argv)
 			minutes = (unsigned int)strtoul(optarg, NULL, 10);
 		else if (opt == 'f')
 			flood_s = (unsigned int)strtoul(optarg, NULL, 10);
+		else if (opt == 's')
+			sample = (unsigned int)strtoul(optarg, NULL, 10);
 		else
 			return 2;
 	}
@@ -564,7 +734,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < rows; i++)
 		failed += run_suite(&suites[i], i == 1 ? n / 4 + 1 : n) != 0;
 	if (hold_n != 0)
-		failed += hold(hold_n, minutes) != 0;
+		failed += hold(hold_n, RTE_MIN(sample, hold_n), minutes) != 0;
 	if (flood_s != 0)
 		failed += flood(flood_s) != 0;
 	rows += (hold_n != 0) + (flood_s != 0);

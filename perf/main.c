@@ -27,6 +27,7 @@
 #include <rte_lcore.h>
 
 #include "app/eal_args.h"
+#include "dataplane/sa.h"
 #include "perf/bench.h"
 
 #define EXIT_FAILED	1
@@ -344,7 +345,12 @@ static int prepare(struct bench *b)
 	b->window_tsc = b->env.tsc_hz * b->o.duration_ms / b->o.reps / 1000;
 	if (!bench_needs_rig(&b->o))
 		return 0;
-	int rc = rig_create(&b->rig, b->o.inflight, err, sizeof(err));
+	/* SA ids for the largest SA scale's pairs (two each), at least the hub's default */
+	uint64_t sa_cap = SA_CAP_DEFAULT;
+	for (unsigned int k = 0; k < b->o.n_sa_scales; k++)
+		sa_cap = RTE_MAX(sa_cap, 2 * (uint64_t)b->o.sa_scales[k] + 1);
+	sa_cap = RTE_MIN(sa_cap, (uint64_t)SA_CAP_MAX);
+	int rc = rig_create(&b->rig, b->o.inflight, (uint32_t)sa_cap, err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "vpnhub-bench: %s\n", err);
 	return rc;

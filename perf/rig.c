@@ -152,7 +152,7 @@ uint64_t rig_heap_bytes(void)
 	return total;
 }
 
-static int tables_make(struct rig *r)
+static int tables_make(struct rig *r, uint32_t sa_cap)
 {
 	struct dp *dp = r->dp;
 	int socket = (int)rte_socket_id();
@@ -160,7 +160,7 @@ static int tables_make(struct rig *r)
 	dp->fib = dp_fib_create("bench", dp->qsbr, 2 * RIG_MAX_ROUTES + 64, socket);
 	dp->neigh = dp_neigh_create("bench", 64, dp->qsbr, socket);
 	uint64_t heap = rig_heap_bytes();
-	dp->sas = sa_table_create("bench", dp->qsbr, socket);
+	dp->sas = sa_table_create("bench", sa_cap, dp->qsbr, socket);
 	r->sa_table_bytes = rig_heap_bytes() - heap;
 	return dp->ifaces && dp->fib && dp->neigh && dp->sas ? 0 : -ENOMEM;
 }
@@ -251,7 +251,7 @@ static int gateways(struct rig *r)
 	return rc;
 }
 
-int rig_create(struct rig *r, unsigned int inflight, char *err, size_t errlen)
+int rig_create(struct rig *r, unsigned int inflight, uint32_t sa_cap, char *err, size_t errlen)
 {
 	unsigned int ring_size = rte_align32pow2(2 * inflight);
 	int rc;
@@ -266,7 +266,7 @@ int rig_create(struct rig *r, unsigned int inflight, char *err, size_t errlen)
 	/* cache 0: the pool's count is exact, so a lost mbuf is noticed after every row */
 	r->pool = rte_pktmbuf_pool_create("bench_gen", inflight, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
-	if (r->dp == NULL || r->pool == NULL || tables_make(r) != 0) {
+	if (r->dp == NULL || r->pool == NULL || tables_make(r, sa_cap) != 0) {
 		snprintf(err, errlen, "out of memory creating the data plane");
 		return -ENOMEM;
 	}

@@ -93,7 +93,7 @@ static struct sa *sa_make(const struct suite *s, uint32_t i, enum esp_xform_dir 
 		sa = NULL;
 	}
 	if (sa != NULL) {
-		sa->id = (uint16_t)(i + 1);
+		sa->id = (uint32_t)(i + 1);
 		sa->spi_be = rte_cpu_to_be_32(0x10000 + i);
 	}
 	return sa;

@@ -64,7 +64,7 @@ int ike_pair_up(struct ike_pair_eng *e, int idx, const char *yaml, ike_pair_xmit
 	e->dp->ifaces = iface_table_create(e->dp->qsbr);
 	e->dp->fib = dp_fib_create(name, e->dp->qsbr, 64, SOCKET_ID_ANY);
 	e->dp->neigh = dp_neigh_create(name, 64, e->dp->qsbr, SOCKET_ID_ANY);
-	e->dp->sas = sa_table_create(name, e->dp->qsbr, SOCKET_ID_ANY);
+	e->dp->sas = sa_table_create(name, e->cfg->sa_max + 1, e->dp->qsbr, SOCKET_ID_ANY);
 	if (e->dp->ifaces == NULL || e->dp->fib == NULL || e->dp->neigh == NULL ||
 	    e->dp->sas == NULL || publish(e) != 0)
 		return -1;

@@ -132,7 +132,7 @@ static struct ike_acq *acq_of(struct ike *ike, const struct cfg_ike_child *cc)
 	return NULL;
 }
 
-static void set_entry(struct ike *ike, const struct ike_acq *a, uint16_t sa_out)
+static void set_entry(struct ike *ike, const struct ike_acq *a, uint32_t sa_out)
 {
 	rte_spinlock_lock(&ike->c->lock); /* telemetry reads the SPDs under it */
 	spd_entry_sa(ike->c->dp->spd, a->ifindex, a->seq, sa_out);
@@ -235,7 +235,7 @@ static void fail(struct ike *ike, struct ike_acq *a)
 }
 
 /* The entry's SA is there: it takes the entry's traffic, the held packets first. */
-static void key(struct ike *ike, struct ike_acq *a, uint16_t sa_out)
+static void key(struct ike *ike, struct ike_acq *a, uint32_t sa_out)
 {
 	set_entry(ike, a, sa_out);
 	set_state(ike, a, IKE_ACQ_UP);

@@ -220,7 +220,7 @@ static int va_create(struct ike_sa *sa, struct ike_child *ch)
 }
 
 /* Republish VTI t with outbound SA out_id (0: none) and the MTU that SA leaves. */
-static int vti_bind(struct ike_sa *sa, const struct iface *t, uint16_t out_id,
+static int vti_bind(struct ike_sa *sa, const struct iface *t, uint32_t out_id,
 		    const struct cfg_tunnel *ch_tunnel)
 {
 	struct ctrl *c = sa->ike->c;
@@ -266,7 +266,7 @@ uint32_t ike_child_spi(void)
 }
 
 static int install_one(struct ike_sa *sa, struct ike_child *ch, uint8_t dir, uint16_t ifindex,
-		       const uint8_t *ekey, const uint8_t *akey, uint16_t *id)
+		       const uint8_t *ekey, const uint8_t *akey, uint32_t *id)
 {
 	struct ctrl *c = sa->ike->c;
 	struct sa_conf sc;
@@ -284,7 +284,7 @@ static int install_one(struct ike_sa *sa, struct ike_child *ch, uint8_t dir, uin
 			rc == -ENOTSUP ? "transform not supported" : err);
 		return rc;
 	}
-	*id = (uint16_t)rc;
+	*id = (uint32_t)rc;
 	if (c->sa_events != NULL) /* a recycled id starts without lifetime events */
 		c->sa_events[rc] = 0;
 	return 0;

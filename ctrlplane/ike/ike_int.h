@@ -150,8 +150,8 @@ struct ike_child {
 	uint64_t expire_tsc; /* OLD: when its inbound SA goes */
 	uint32_t spi_in;     /* ours, host order */
 	uint32_t spi_out;    /* the peer's */
-	uint16_t sa_in;	     /* data plane SA ids */
-	uint16_t sa_out;
+	uint32_t sa_in;	     /* data plane SA ids */
+	uint32_t sa_out;
 	uint16_t encr, encr_bits, integ;
 	bool esn;
 	bool transport;
@@ -421,7 +421,7 @@ int ike_ike_rekey_response(struct ike_sa *sa, const struct ike_msg *m);
 int ike_prop_offer(struct ike_wr *w, const struct cfg_ike_proposal *props, unsigned int n,
 		   uint8_t proto, const uint8_t *spi, uint8_t spi_size, bool with_dh);
 /* A soft lifetime reached in the data plane (ipsec_on_expiry): rekey the child of that SA. */
-void ike_on_expiry(struct ctrl *c, uint16_t sa_id, bool hard);
+void ike_on_expiry(struct ctrl *c, uint32_t sa_id, bool hard);
 
 /* ike_net.c */
 void ike_count(struct ike *ike, enum ike_drop why);

@@ -402,7 +402,7 @@ void ike_task_tick(struct ike *ike, uint64_t now)
 }
 
 /* The IKE SA and child of data plane SA sa_id, or NULL. */
-static struct ike_sa *owner_of(struct ike *ike, uint16_t sa_id, int *child)
+static struct ike_sa *owner_of(struct ike *ike, uint32_t sa_id, int *child)
 {
 	const void *key;
 	void *data;
@@ -419,7 +419,7 @@ static struct ike_sa *owner_of(struct ike *ike, uint16_t sa_id, int *child)
 	return NULL;
 }
 
-void ike_on_expiry(struct ctrl *c, uint16_t sa_id, bool hard)
+void ike_on_expiry(struct ctrl *c, uint32_t sa_id, bool hard)
 {
 	int i = -1;
 	struct ike_sa *sa = c->ike != NULL ? owner_of(c->ike, sa_id, &i) : NULL;

@@ -531,7 +531,7 @@ static void delete_all(void)
 	check(rte_hash_count(ike->by_spi) == 0, "IKE SA left in the SPI table");
 	check(rte_hash_count(ike->by_init) == 0, "half-open index entry left: it points at a "
 						 "freed IKE SA");
-	for (uint16_t id = 1; id < SA_MAX; id++)
+	for (uint32_t id = 1; id < hub.dp->sas->cap; id++)
 		check(sa_get(hub.dp->sas, id) == NULL, "data plane SA left behind");
 	for (unsigned int i = 0; i < RTE_DIM(vti_names); i++) {
 		const struct iface *vti = iface_by_name(hub.dp->ifaces, vti_names[i]);

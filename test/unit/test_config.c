@@ -332,6 +332,10 @@ static const struct bad_case bad_cases[] = {
 	 "t.yaml:7:18: ", "'replay_window' 1000 is not a power of two"},
 	{"default window too large", IFACE_V4 "ipsec:\n  replay_window: 8192\n",
 	 "t.yaml:7:18: ", "'replay_window' is out of range 64..4096"},
+	{"SA table too small", IFACE_V4 "ipsec:\n  sa_max: 14\n",
+	 "t.yaml:7:11: ", "'sa_max' is out of range 15..1048575"},
+	{"SA table too large", IFACE_V4 "ipsec:\n  sa_max: 1048576\n",
+	 "t.yaml:7:11: ", "'sa_max' is out of range 15..1048575"},
 	{"manual_sas a mapping", IFACE_V4 "ipsec:\n  manual_sas: {}\n",
 	 "t.yaml:7:15: ", "'manual_sas' must be a sequence, not a mapping"},
 	{"SA a scalar", IFACE_V4 IPSEC "    - x\n",
@@ -1073,6 +1077,7 @@ static void test_default(void)
 	CU_ASSERT_FALSE(cfg->ipsec_legacy);
 	CU_ASSERT_FALSE(cfg->legacy_used);
 	CU_ASSERT_EQUAL(cfg->replay_window, 1024);
+	CU_ASSERT_EQUAL(cfg->sa_max, CFG_SA_TABLE_DEFAULT);
 	CU_ASSERT_EQUAL(cfg->n_sas, 0);
 	CU_ASSERT_PTR_NULL(cfg->sas);
 	CU_ASSERT_EQUAL(cfg->n_tunnels, 0);
@@ -1640,6 +1645,19 @@ static void test_many_sas(void)
 	/* SA i is on line 8 + i; the 4097th is refused where it starts. */
 	gen_sas(&t, CFG_SAS_MAX + 1);
 	expect_error("4097 SAs", t.s, t.len, "t.yaml:4104:7: ", "more than 4096 manual SAs");
+	free(t.s);
+	/* ipsec.sa_max: the data plane's table must hold the manual SAs (after them, line 24) */
+	gen_sas(&t, 16);
+	put(&t, "  sa_max: 16\n");
+	CU_ASSERT_EQUAL(load_text(&t, &cfg, err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->sa_max, 16);
+	cfg_free(cfg);
+	free(t.s);
+	gen_sas(&t, 16);
+	put(&t, "  sa_max: 15\n");
+	expect_error("sa_max below the SAs", t.s, t.len,
+		     "t.yaml:24:11: ", "'sa_max' 15 is below the 16 manual SAs");
 	free(t.s);
 }
 

@@ -63,9 +63,12 @@ struct t_sa {
 	uint32_t spi;
 	uint8_t family;
 	bool tunnel, udp;
-	uint16_t id;
+	uint32_t id;
 	uint64_t seq; /* the peer's next sequence number */
 };
+
+/* Above 65535: test_sa_ids moves the table's next ids there (the later tests use them too). */
+#define SA_CAP_TEST 70000
 
 static struct dp_worker *wk(void)
 {
@@ -133,7 +136,7 @@ static int esp_init(void)
 	dp->ifaces = iface_table_create(dp->qsbr);
 	dp->fib = dp_fib_create("tesp", dp->qsbr, 64, SOCKET_ID_ANY);
 	dp->neigh = dp_neigh_create("tesp", 64, dp->qsbr, SOCKET_ID_ANY);
-	dp->sas = sa_table_create("tesp", dp->qsbr, SOCKET_ID_ANY);
+	dp->sas = sa_table_create("tesp", SA_CAP_TEST, dp->qsbr, SOCKET_ID_ANY);
 	if (dp->ifaces == NULL || dp->fib == NULL || dp->neigh == NULL || dp->sas == NULL ||
 	    t_iface(LAN, LAN_PORT, mac_lan, "lan0") != 0 ||
 	    t_iface(WAN, WAN_PORT, mac_wan, "wan0") != 0 || dp_worker_tx_setup(dp) != 0)
@@ -161,11 +164,14 @@ static int esp_clean(void)
 	return 0;
 }
 
-/* Install an AES-GCM-128 SA between the hub and the peer of family f (owner worker 0). */
-static void t_sa_install(struct t_sa *t, uint8_t dir, const struct sa_sel *sel, uint8_t n_sel)
+/*
+ * Install an AES-GCM-128 SA between the hub and the peer of family f (owner worker 0) in table
+ * tbl: its id, or sa_install's negative errno with err filled in.
+ */
+static int t_sa_put(struct sa_table *tbl, const struct t_sa *t, uint8_t dir,
+		    const struct sa_sel *sel, uint8_t n_sel, char *err, size_t errlen)
 {
 	struct sa_conf c;
-	char err[256];
 	memset(&c, 0, sizeof(c));
 	c.spi = t->spi;
 	c.dir = dir;
@@ -183,11 +189,18 @@ static void t_sa_install(struct t_sa *t, uint8_t dir, const struct sa_sel *sel, 
 	if (n_sel > 0)
 		memcpy(c.sel, sel, sizeof(*sel) * n_sel);
 	c.n_sel = n_sel;
-	int id = sa_install(dp->sas, &c, err, sizeof(err));
+	return sa_install(tbl, &c, err, errlen);
+}
+
+/* t_sa_put into the suite's table, which must take it. */
+static void t_sa_install(struct t_sa *t, uint8_t dir, const struct sa_sel *sel, uint8_t n_sel)
+{
+	char err[256];
+	int id = t_sa_put(dp->sas, t, dir, sel, n_sel, err, sizeof(err));
 	if (id < 0)
 		fprintf(stderr, "\n  sa_install: %s\n", err);
 	CU_ASSERT_FATAL(id > 0);
-	t->id = (uint16_t)id;
+	t->id = (uint32_t)id;
 	t->seq = 1;
 }
 
@@ -387,7 +400,7 @@ struct snap {
 	uint64_t sa_pkts;
 };
 
-static void snap_take(struct snap *s, uint16_t sa_id)
+static void snap_take(struct snap *s, uint32_t sa_id)
 {
 	const struct dp_lcore_stats *st = wk()->st;
 	const struct sa *sa = sa_get(dp->sas, sa_id);
@@ -671,6 +684,32 @@ static void open_out(const struct t_sa *t, struct rte_mbuf *mb, const uint8_t *i
 	}
 }
 
+/* An outbound packet on lan0 that a policy handed to SA t, through esp_out; the ESP packet. */
+static struct rte_mbuf *out_one(const struct t_sa *t, const uint8_t *in, size_t n)
+{
+	uint8_t f[PKT_MAX];
+	bool v4 = t->family == AF_INET;
+	memcpy(f, mac_lan, 6);
+	memcpy(f + 6, mac_host.addr_bytes, 6);
+	put16(f + 12, v4 ? 0x0800 : 0x86dd);
+	memcpy(f + 14, in, n);
+	struct rte_mbuf *mb = mbuf_of(f, 14 + n);
+	struct dp_meta *m = dp_meta(mb);
+	memset(m, 0, sizeof(*m));
+	m->family = t->family;
+	m->l3_off = 14;
+	m->in_ifindex = LAN;
+	m->out_ifindex = WAN;
+	m->flags = DP_MF_SA_SET;
+	m->sa_id = t->id;
+	struct dp_vec v;
+	dp_vec_reset(&v);
+	v.esp_out[v.n_esp_out++] = mb;
+	esp_out(wk(), &v);
+	CU_ASSERT_EQUAL_FATAL(v4 ? v.n_ip4 : v.n_ip6, 1);
+	return v4 ? v.ip4[0] : v.ip6[0];
+}
+
 /* esp_out on a packet a policy handed an SA, for both modes, both families, with and without UDP. */
 static void test_out(void)
 {
@@ -684,30 +723,12 @@ static void test_out(void)
 		bool v4 = t->family == AF_INET;
 		t_sa_install(t, SA_OUT, NULL, 0);
 		for (size_t size = 0; size < 40; size += 13) {
-			uint8_t in[256], f[PKT_MAX];
+			uint8_t in[256];
 			size_t n = t->tunnel ? inner_udp(in, v4 ? "10.0.0.7" : "2001:db8:1::7",
 							 v4 ? "10.9.0.5" : "2001:db8:9::5", size)
 					     : inner_udp(in, v4 ? "192.0.2.2" : "2001:db8:2::2",
 							 v4 ? "192.0.2.7" : "2001:db8:2::7", size);
-			memcpy(f, mac_lan, 6);
-			memcpy(f + 6, mac_host.addr_bytes, 6);
-			put16(f + 12, v4 ? 0x0800 : 0x86dd);
-			memcpy(f + 14, in, n);
-			struct rte_mbuf *mb = mbuf_of(f, 14 + n);
-			struct dp_meta *m = dp_meta(mb);
-			memset(m, 0, sizeof(*m));
-			m->family = t->family;
-			m->l3_off = 14;
-			m->in_ifindex = LAN;
-			m->out_ifindex = WAN;
-			m->flags = DP_MF_SA_SET;
-			m->sa_id = t->id;
-			struct dp_vec v;
-			dp_vec_reset(&v);
-			v.esp_out[v.n_esp_out++] = mb;
-			esp_out(wk(), &v);
-			CU_ASSERT_EQUAL_FATAL(v4 ? v.n_ip4 : v.n_ip6, 1);
-			struct rte_mbuf *o = v4 ? v.ip4[0] : v.ip6[0];
+			struct rte_mbuf *o = out_one(t, in, n);
 			CU_ASSERT_TRUE(dp_meta(o)->flags & DP_MF_ORIGINATED);
 			open_out(t, o, in, n, t->seq++);
 			rte_pktmbuf_free(o);
@@ -862,6 +883,61 @@ static void test_two_workers_out(void)
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
 }
 
+/*
+ * SA ids: 32 bits, handed out first in, first out. A small table fills up, refuses the next SA
+ * with ENOSPC, and reuses ids in the order they were freed. Then the suite's table hands out
+ * ids above 65535 (its free list turned to start at 65536, as after that many installs), and
+ * an SA pair with such ids decrypts and encrypts; the tests after this one keep using them.
+ */
+static void test_sa_ids(void)
+{
+	char err[256];
+	CU_ASSERT_PTR_NULL(sa_table_create("tids", SA_CAP_MIN - 1, dp->qsbr, SOCKET_ID_ANY));
+	CU_ASSERT_PTR_NULL(sa_table_create("tids", SA_CAP_MAX + 1, dp->qsbr, SOCKET_ID_ANY));
+	struct sa_table *small = sa_table_create("tids", SA_CAP_MIN, dp->qsbr, SOCKET_ID_ANY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(small);
+	struct t_sa t = {0x6000, AF_INET, true, false, 0, 0};
+	for (uint32_t i = 1; i < SA_CAP_MIN; i++) {
+		t.spi = 0x6000 + i;
+		CU_ASSERT_EQUAL(t_sa_put(small, &t, SA_OUT, NULL, 0, err, sizeof(err)), (int)i);
+	}
+	t.spi = 0x6100;
+	CU_ASSERT_EQUAL(t_sa_put(small, &t, SA_IN, NULL, 0, err, sizeof(err)), -ENOSPC);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "SA table full (15 SAs"));
+	CU_ASSERT_EQUAL(sa_remove(small, 7), 0);
+	CU_ASSERT_EQUAL(sa_remove(small, 3), 0);
+	CU_ASSERT_EQUAL(sa_remove(small, 3), -ENOENT);
+	CU_ASSERT_EQUAL(t_sa_put(small, &t, SA_IN, NULL, 0, err, sizeof(err)), 7);
+	t.spi = 0x6101;
+	CU_ASSERT_EQUAL(t_sa_put(small, &t, SA_IN, NULL, 0, err, sizeof(err)), 3);
+	CU_ASSERT_EQUAL(t_sa_put(small, &t, SA_OUT, NULL, 0, err, sizeof(err)), -ENOSPC);
+	sa_table_destroy(small);
+
+	struct sa_table *tbl = dp->sas;
+	CU_ASSERT_EQUAL_FATAL(tbl->free_n, tbl->cap - 1); /* every SA of earlier tests removed */
+	tbl->free_head = 65535;				  /* free_ids[k] holds k + 1 */
+	struct t_sa in = {0x7001, AF_INET, true, false, 0, 0};
+	struct t_sa out = {0x7002, AF_INET, true, false, 0, 0};
+	t_sa_install(&in, SA_IN, NULL, 0);
+	t_sa_install(&out, SA_OUT, NULL, 0);
+	CU_ASSERT_EQUAL(in.id, 65536);
+	CU_ASSERT_EQUAL(out.id, 65537);
+	CU_ASSERT_EQUAL(sa_get(tbl, in.id)->id, 65536);
+	uint8_t in4[256];
+	size_t n4 = inner_udp(in4, "10.9.0.5", "10.0.0.7", 100);
+	row("inbound SA id 65536", &in, in4, n4, &clean, TO_LAN, -1, -1);
+	size_t o4 = inner_udp(in4, "10.0.0.7", "10.9.0.5", 77);
+	struct rte_mbuf *o = out_one(&out, in4, o4);
+	open_out(&out, o, in4, o4, out.seq++);
+	rte_pktmbuf_free(o);
+	struct sa_stats st;
+	sa_stats_read(sa_get(tbl, out.id), &st);
+	CU_ASSERT_EQUAL(st.pkts, 1);
+	CU_ASSERT_EQUAL(sa_remove(tbl, in.id), 0);
+	CU_ASSERT_EQUAL(sa_remove(tbl, out.id), 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
+}
+
 int test_esp_register(void)
 {
 	CU_pSuite s = CU_add_suite("esp", esp_init, esp_clean);
@@ -875,6 +951,7 @@ int test_esp_register(void)
 	    CU_add_test(s, "tunnel and transport mode out, opened with OpenSSL", test_out) ==
 		    NULL ||
 	    CU_add_test(s, "transport mode out refuses fragments", test_out_fragment) == NULL ||
+	    CU_add_test(s, "SA ids: 32 bits, freed ids reused last", test_sa_ids) == NULL ||
 	    CU_add_test(s, "two workers: inbound handed to the SA's owner", test_two_workers_in) ==
 		    NULL ||
 	    CU_add_test(s, "two workers: outbound numbered by the owner", test_two_workers_out) ==

@@ -232,7 +232,7 @@ static size_t esp_open(const uint8_t key[20], const uint8_t *esp, size_t n, uint
 /* ---- the data plane ---- */
 
 static int add_iface(uint16_t ifindex, uint16_t port, const uint8_t *mac, uint16_t mtu,
-		     uint8_t kind, uint16_t sa_out, const char *name)
+		     uint8_t kind, uint32_t sa_out, const char *name)
 {
 	struct iface *e = rte_zmalloc("tfrag_ifc", sizeof(*e), RTE_CACHE_LINE_SIZE);
 
@@ -348,7 +348,7 @@ static int suite_init(void)
 	dp->ifaces = iface_table_create(dp->qsbr);
 	dp->fib = dp_fib_create("tfrag", dp->qsbr, 64, SOCKET_ID_ANY);
 	dp->neigh = dp_neigh_create("tfrag", 64, dp->qsbr, SOCKET_ID_ANY);
-	dp->sas = sa_table_create("tfrag", dp->qsbr, SOCKET_ID_ANY);
+	dp->sas = sa_table_create("tfrag", SA_CAP_DEFAULT, dp->qsbr, SOCKET_ID_ANY);
 	if (dp->ifaces == NULL || dp->fib == NULL || dp->neigh == NULL || dp->sas == NULL)
 		return -1;
 	int out4 = add_sa(SPI_OUT4, SA_OUT, AF_INET, false, key_out4, VTI4);

@@ -283,7 +283,7 @@ static unsigned int live_sas(struct ike_pair_eng *e)
 static unsigned int dp_count(const struct ike_pair_eng *e)
 {
 	unsigned int n = 0;
-	for (uint16_t id = 1; id < SA_MAX; id++)
+	for (uint32_t id = 1; id < e->dp->sas->cap; id++)
 		n += sa_get(e->dp->sas, id) != NULL;
 	return n;
 }
@@ -291,7 +291,7 @@ static unsigned int dp_count(const struct ike_pair_eng *e)
 /* e's inbound data plane SA with SPI spi (host order), or NULL. */
 static const struct sa *dp_in(const struct ike_pair_eng *e, uint32_t spi)
 {
-	for (uint16_t id = 1; id < SA_MAX; id++) {
+	for (uint32_t id = 1; id < e->dp->sas->cap; id++) {
 		const struct sa *s = sa_get(e->dp->sas, id);
 		if (s != NULL && s->dir == SA_IN && s->spi_be == rte_cpu_to_be_32(spi))
 			return s;

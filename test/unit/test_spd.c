@@ -53,7 +53,7 @@ struct rule_spec {
 	uint8_t dst_plen;
 	int proto; /* ANY or 0..255 */
 	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
-	uint16_t sa_out;
+	uint32_t sa_out;
 };
 
 #define PORTS_ANY 0, 65535, 0, 65535
@@ -744,7 +744,7 @@ static void test_decide(void)
 	static const struct pkt drop = P("10.1.2.1", "10.2.2.5", 17, 9, 9);
 	struct spd *spd = build("ctl", stage_rules, 2);
 	uint8_t buf[BUF_LEN];
-	uint16_t sa = 0;
+	uint32_t sa = 0;
 	uint32_t seq = 0;
 	int family;
 	size_t len = make(&icmp, buf, &family);
