@@ -5,8 +5,9 @@
 #   1. format check: clang-format --dry-run -Werror over the C sources
 #   2. unit tests:   build-asan/test/vpnhub-unit (CUnit, under ASan + UBSan)
 #   3. integration:  every test/integration/*.sh (netns end-to-end; needs root)
-#   4. fuzz:         each libFuzzer harness of test/fuzz for FUZZ_SECONDS (default 30), seeded
-#                    from test/fuzz/corpus/<name> and, for the config, conf/
+#   4. fuzz:         each libFuzzer harness of test/fuzz for FUZZ_SECONDS (default 30; the IKE
+#                    harnesses FUZZ_IKE_SECONDS, default 60), seeded from test/fuzz/corpus/<name>
+#                    and, for the config, conf/ (test/fuzz/README.md)
 #   5. perf smoke:   perf/run.sh --quick --smoke, when perf/run.sh exists
 #
 # A stage that fails or crashes counts as failed and the next stage still runs. The last line is
@@ -23,6 +24,7 @@ readonly UNIT=$ROOT/build-asan/test/vpnhub-unit
 readonly INTEGRATION_TIMEOUT=600 # seconds per integration script
 readonly PERF_TIMEOUT=1200
 readonly FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+readonly FUZZ_IKE_SECONDS=${FUZZ_IKE_SECONDS:-60} # fuzz_ike*: the parsers and the responder
 readonly FUZZERS=(fuzz_config fuzz_json fuzz_packet fuzz_ike_msg fuzz_ikev1_msg fuzz_ike_resp)
 
 PASSED=0
@@ -192,16 +194,17 @@ stage_integration() {
 
 # One harness: a fresh corpus dir first (libFuzzer writes new inputs there), then the seeds.
 fuzz_one() {
-	local name=$1 bin=$ROOT/build-fuzz/test/fuzz/$1 work seeds=()
+	local name=$1 bin=$ROOT/build-fuzz/test/fuzz/$1 work seeds=() secs=$FUZZ_SECONDS
+	[[ $name == fuzz_ike* ]] && secs=$FUZZ_IKE_SECONDS
 	work=$(mktemp -d "$LOGDIR/$name.XXXXXX")
 	[[ -d $ROOT/test/fuzz/corpus/${name#fuzz_} ]] && seeds+=("$ROOT/test/fuzz/corpus/${name#fuzz_}")
 	[[ $name == fuzz_config ]] && seeds+=("$ROOT/conf" "$ROOT/conf/examples")
-	(cd "$work" && "$bin" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 -timeout=10 \
+	(cd "$work" && "$bin" -max_total_time="$secs" -rss_limit_mb=4096 -timeout=10 \
 		-print_final_stats=1 "$work" "${seeds[@]}") >"$LOGDIR/$name.log" 2>&1
 }
 
 stage_fuzz() {
-	section "fuzz (libFuzzer, ${FUZZ_SECONDS} s per harness)"
+	section "fuzz (libFuzzer, ${FUZZ_SECONDS} s per harness, ${FUZZ_IKE_SECONDS} s for IKE)"
 	if [[ ! -d $ROOT/build-fuzz ]] &&
 		! CC=clang meson setup "$ROOT/build-fuzz" -Dfuzz=true -Dtests=disabled >"$LOGDIR/fuzz-setup.log" 2>&1; then
 		tail -n 20 "$LOGDIR/fuzz-setup.log"

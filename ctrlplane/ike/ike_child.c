@@ -574,10 +574,13 @@ void ike_child_flip(struct ike_sa *sa, unsigned int i)
 	old->expire_tsc = ike_now(sa->ike) + IKE_REKEY_OVERLAP_S * rte_get_timer_hz();
 }
 
-void ike_child_traffic(struct ike_sa *sa, uint64_t now)
+void ike_child_traffic(struct ike_sa *sa, uint64_t now, uint64_t every)
 {
 	uint64_t pkts = 0;
 	struct sa_stats st;
+	if (now - sa->child_look_tsc < every)
+		return;
+	sa->child_look_tsc = now;
 	for (unsigned int i = 0; i < sa->n_child; i++) {
 		const struct sa *in = sa_get(sa->ike->c->dp->sas, sa->child[i].sa_in);
 		if (in != NULL) {

@@ -248,6 +248,7 @@ struct ike_sa {
 	uint32_t offer_spi; /* our inbound SPI of the child being negotiated */
 	uint8_t rekey_nonce[IKE_NONCE_OURS];
 	uint64_t last_child_pkts; /* inbound ESP packets of the children at the last look (DPD) */
+	uint64_t child_look_tsc;  /* when ike_child_traffic last looked */
 	uint8_t init_child;	  /* initiator: the child of peer->children IKE_AUTH offers */
 	bool src_counted;	  /* in its source address's count (ike_guard.c) */
 	uint64_t keepalive_tsc;	  /* the hub behind a NAT: the last NAT-keepalive (ike_natt.c) */
@@ -484,9 +485,13 @@ int ike_child_by_spi_out(const struct ike_sa *sa, uint32_t spi);
 int ike_child_by_spi_in(const struct ike_sa *sa, uint32_t spi);
 /* Drop child i from the array (after ike_child_remove). */
 void ike_child_forget(struct ike_sa *sa, unsigned int i);
-/* Inbound ESP on sa's children since the last look counts as hearing from the peer (2.4,
- * RFC 3706 5.1): sa->last_rx_tsc moves to now when there was any. */
-void ike_child_traffic(struct ike_sa *sa, uint64_t now);
+/*
+ * Inbound ESP on sa's children since the last look counts as hearing from the peer (2.4,
+ * RFC 3706 5.1): sa->last_rx_tsc moves to now when there was any. It looks (reads the data
+ * plane SAs' counters) at most once per `every` TSC cycles: a hub ticks 10 000 IKE SAs ten
+ * times a second, and reading every child's counters each time was most of the tick's cost.
+ */
+void ike_child_traffic(struct ike_sa *sa, uint64_t now, uint64_t every);
 /* Periodic: flips and overlaps that are due. */
 void ike_child_tick(struct ike_sa *sa, uint64_t now);
 /* Write SA (with our new inbound SPI), TSi, TSr and the transport notify of a new child. */

@@ -322,12 +322,17 @@ struct ike_sa *ike_initiate(struct ike *ike, const struct cfg_ike_peer *peer, un
 	return sa;
 }
 
-/* Liveness (2.4): after dpd_delay seconds with nothing from the peer, ask. */
+/*
+ * Liveness (2.4): after dpd_delay seconds with nothing from the peer, ask. ESP is looked at
+ * every dpd_delay / 2, so a peer whose traffic stops is asked after 1 to 1.5 dpd_delay.
+ */
 static void dpd(struct ike_sa *sa, uint64_t now)
 {
-	ike_child_traffic(sa, now);
 	uint64_t idle = (uint64_t)sa->peer->dpd_delay * rte_get_timer_hz();
-	if (sa->peer->dpd_delay != 0 && sa->n_task == 0 && now - sa->last_rx_tsc > idle)
+	if (sa->peer->dpd_delay == 0 || now - sa->last_rx_tsc <= idle / 2)
+		return;
+	ike_child_traffic(sa, now, idle / 2);
+	if (sa->n_task == 0 && now - sa->last_rx_tsc > idle)
 		ike_task_queue(sa, IKE_T_DPD, 0);
 }
 

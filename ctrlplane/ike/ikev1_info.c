@@ -150,9 +150,11 @@ void ikev1_dpd_tick(struct ike_sa *sa, uint64_t now)
 	takeover_tick(sa, now);
 	if (sa->peer == NULL || sa->peer->dpd_delay == 0 || !v->dpd)
 		return;
-	ike_child_traffic(sa, now); /* traffic is a sign of life too (RFC 3706 5.1) */
 	uint64_t wait = v->dpd_outstanding != 0 ? sa->peer->retransmit_ms * hz / 1000
 						: sa->peer->dpd_delay * hz;
+	/* traffic is a sign of life too (RFC 3706 5.1); looked at every dpd_delay / 2 */
+	if (v->dpd_outstanding == 0 && now >= sa->last_rx_tsc + wait / 2)
+		ike_child_traffic(sa, now, wait / 2);
 	if (now < sa->last_rx_tsc + wait || (v->dpd_outstanding != 0 && now < sa->rtx_tsc))
 		return;
 	if (v->dpd_outstanding != 0 && ++v->dpd_tries >= IKEV1_DPD_TRIES) {
