@@ -12,6 +12,9 @@
  * outbound one for the packets that passed route_one towards an interface with an SPD.
  * Anything the fast path cannot finish goes to the control core with its reason, except the
  * hub's own packets over the MTU that it may fragment: frag_output cuts those (frag.h).
+ * Streams of the hub's own packets to one destination (an SA's outer packets) may skip all of
+ * this through a struct dp_nh_cache (nh_cache.h): dp_fwd_cache_fill is the same decision made
+ * once, and whatever it cannot decide for good still comes here.
  */
 #include <sys/socket.h>
 
