@@ -97,10 +97,11 @@ static void tunnel_finish(struct sa *sa, struct rte_mbuf *mb, uint64_t seq)
 	uint32_t l3 = rte_pktmbuf_pkt_len(mb) - L2_LEN;
 	dp_meta(mb)->l3_off = L2_LEN; /* tunnel_encap left room for Ethernet only */
 	const struct sa_outer *tpl = outer_tpl(sa);
-	memcpy(o, tpl->hdr, tpl->len);
 	struct rte_udp_hdr *u = NULL;
+	/* copies of constant size (inlined, unlike one of tpl->len bytes), the UDP header apart */
 	if (sa->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)o;
+		memcpy(ip, tpl->hdr, sizeof(*ip));
 		ip->total_length = rte_cpu_to_be_16((uint16_t)l3);
 		ip->packet_id = rte_cpu_to_be_16((uint16_t)seq); /* unique while fragments live */
 		/* RFC 1624: the template's sum plus the two fields that differ, folded */
@@ -110,15 +111,18 @@ static void tunnel_finish(struct sa *sa, struct rte_mbuf *mb, uint64_t seq)
 		ip->hdr_checksum = (uint16_t)~sum;
 		if (sa->flags & SA_F_UDP) {
 			u = (struct rte_udp_hdr *)(ip + 1);
+			memcpy(u, tpl->hdr + sizeof(*ip), sizeof(*u));
 			u->dgram_len = rte_cpu_to_be_16((uint16_t)(l3 - sizeof(*ip)));
 			u->dgram_cksum = 0; /* RFC 3948 2.1: zero over IPv4 */
 		}
 		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)o;
+		memcpy(ip, tpl->hdr, sizeof(*ip));
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)(l3 - sizeof(*ip)));
 		if (sa->flags & SA_F_UDP) {
 			u = (struct rte_udp_hdr *)(ip + 1);
+			memcpy(u, tpl->hdr + sizeof(*ip), sizeof(*u));
 			u->dgram_len = ip->payload_len;
 			u->dgram_cksum = 0;
 			u->dgram_cksum = rte_ipv6_udptcp_cksum(ip, u); /* mandatory over IPv6 */
