@@ -8,8 +8,8 @@
  * SA go back to normal forwarding (transit ESP, or the control core for the hub's own).
  *
  * esp_out: packets routed to a tunnel interface are encapsulated with the interface's outbound
- * SA (tunnel mode: outer IPv4/IPv6, optional UDP), encrypted in bursts, and handed back to IP
- * forwarding as hub-originated packets.
+ * SA (tunnel mode: outer IPv4/IPv6, optional UDP), encrypted in bursts, and sent as
+ * hub-originated packets: through the SA's cached next hop, or by IP forwarding.
  *
  * Both run on the SA's owning worker; a packet for an SA owned elsewhere is handed over.
  * Worker lcores only.
@@ -23,7 +23,10 @@
 
 /* Consume v->esp_in: inner packets and unmatched ESP land in v->ip4 / v->ip6. */
 void esp_in(struct dp_worker *w, struct dp_vec *v);
-/* Consume v->esp_out: outer packets land in v->ip4 / v->ip6 marked DP_MF_ORIGINATED. */
+/*
+ * Consume v->esp_out: outer packets, marked DP_MF_ORIGINATED, are queued for TX when their SA's
+ * cached next hop allows (nh_cache.h, dp_fwd_cached), else land in v->ip4 / v->ip6.
+ */
 void esp_out(struct dp_worker *w, struct dp_vec *v);
 
 /* The inbound halves of struct esp_mode (sa.h), for esp_mode_tunnel / esp_mode_transport. */

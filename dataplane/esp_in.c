@@ -18,6 +18,7 @@
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -27,6 +28,7 @@
 
 #define L2_LEN	    ((uint16_t)sizeof(struct rte_ether_hdr))
 #define ESP_NH_NONE 59 /* RFC 4303 2.6: a dummy packet, discarded */
+#define WIN_AHEAD   2  /* packets between a replay window's prefetch and its check */
 
 /* Where the ESP header is: offset from the start of data, and bytes from it to the L3 end. */
 struct esp_loc {
@@ -292,6 +294,19 @@ static void deliver(struct dp_worker *w, struct sa *sa, struct rte_mbuf *mb, int
 	dp_classify_ip(w->st, mb, v);
 }
 
+/*
+ * Start loading what the burst will read of sa: its read-mostly lines, the lifetime and the
+ * owner's counters (everything before the error counters), and the transform's first line.
+ * With thousands of SAs these are cold, and the hash lookup leaves time for them to arrive.
+ */
+static inline void sa_prefetch(const struct sa *sa)
+{
+	const char *p = (const char *)sa;
+	for (size_t off = 0; off < offsetof(struct sa, st.err); off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(p + off);
+	rte_prefetch0(&sa->xf);
+}
+
 /* Find the SA of each packet; packets without one go back to IP forwarding. */
 static void lookup(struct dp_worker *w, struct dp_vec *v, struct sa **sas, struct esp_loc *loc)
 {
@@ -299,6 +314,7 @@ static void lookup(struct dp_worker *w, struct dp_vec *v, struct sa **sas, struc
 	const struct sa_key *kp[BURST_MAX];
 	uint32_t ids[BURST_MAX];
 	uint16_t n = v->n_esp_in;
+	const struct sa *prev = NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		kp[i] = &key[i];
 		if (!locate(v->esp_in[i], &loc[i], &key[i]))
@@ -311,6 +327,10 @@ static void lookup(struct dp_worker *w, struct dp_vec *v, struct sa **sas, struc
 		if (m->stage == DP_STAGE_ESP_IN) /* handed over: the sender looked it up */
 			ids[i] = m->sa_id;
 		sas[i] = ids[i] ? sa_get(w->dp->sas, ids[i]) : NULL;
+		if (sas[i] != NULL && sas[i] != prev) {
+			sa_prefetch(sas[i]);
+			prev = sas[i];
+		}
 		if (sas[i] == NULL && key[i].spi_be == 0) {
 			dp_drop(w->st, mb, DP_DROP_ESP_TRUNCATED);
 			v->esp_in[i] = NULL;
@@ -402,8 +422,14 @@ void esp_in(struct dp_worker *w, struct dp_vec *v)
 	uint64_t now = rte_rdtsc();
 	lookup(w, v, sas, loc);
 	b.n = 0;
+	for (uint16_t i = 0; i < RTE_MIN(v->n_esp_in, WIN_AHEAD); i++)
+		if (v->esp_in[i] != NULL)
+			rte_prefetch0(sas[i]->win);
 	for (uint16_t i = 0; i < v->n_esp_in; i++) {
 		struct rte_mbuf *mb = v->esp_in[i];
+		/* the replay window's head, WIN_AHEAD packets on: its SA's lines have arrived */
+		if (i + WIN_AHEAD < v->n_esp_in && v->esp_in[i + WIN_AHEAD] != NULL)
+			rte_prefetch0(sas[i + WIN_AHEAD]->win);
 		if (mb == NULL)
 			continue;
 		if (esp_sa_expired(sas[i], now)) {

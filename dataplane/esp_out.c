@@ -9,7 +9,8 @@
  * outer IP (+UDP) header; in transport mode it is what follows the packet's own IP header,
  * which stays. The mode's two steps are function pointers chosen at install (struct esp_mode).
  * Then the burst is encrypted and the IP header (lengths, checksums) is completed over the
- * final sizes. The packets go back to IP forwarding marked as hub-originated. Worker lcores;
+ * final sizes. The packets are the hub's own (DP_MF_ORIGINATED): those whose SA's cached next
+ * hop (nh_cache.h) is valid go straight to TX, the rest back to IP forwarding. Worker lcores;
  * the SA's owner only.
  */
 #include <sys/socket.h>
@@ -23,14 +24,16 @@
 #include "dataplane/esp.h"
 #include "dataplane/esp_burst.h"
 #include "dataplane/iface.h"
+#include "dataplane/ip_fwd.h"
 
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
 /* The trailer (RFC 4303 2.4: padding 1, 2, 3..., pad length, next header) and the ICV's room. */
 static int trailer(struct sa *sa, struct rte_mbuf *mb, uint32_t plain, uint8_t nh, uint32_t *padp)
 {
-	uint32_t align = (uint32_t)esp_xform_pad_align(&sa->xf);
-	uint32_t pad = (align - (plain + ESP_TRAILER_MIN) % align) % align;
+	/* the alignment is a power of two (a block size, or 4): the padding is a mask, not a modulo */
+	uint32_t mask = (uint32_t)esp_xform_pad_align(&sa->xf) - 1;
+	uint32_t pad = (0u - (plain + ESP_TRAILER_MIN)) & mask;
 	uint32_t icvl = (uint32_t)esp_xform_icv_len(&sa->xf);
 	uint8_t *tr = (uint8_t *)rte_pktmbuf_append(mb, (uint16_t)(pad + ESP_TRAILER_MIN + icvl));
 	if (tr == NULL)
@@ -94,24 +97,32 @@ static void tunnel_finish(struct sa *sa, struct rte_mbuf *mb, uint64_t seq)
 	uint32_t l3 = rte_pktmbuf_pkt_len(mb) - L2_LEN;
 	dp_meta(mb)->l3_off = L2_LEN; /* tunnel_encap left room for Ethernet only */
 	const struct sa_outer *tpl = outer_tpl(sa);
-	memcpy(o, tpl->hdr, tpl->len);
 	struct rte_udp_hdr *u = NULL;
+	/* copies of constant size (inlined, unlike one of tpl->len bytes), the UDP header apart */
 	if (sa->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)o;
+		memcpy(ip, tpl->hdr, sizeof(*ip));
 		ip->total_length = rte_cpu_to_be_16((uint16_t)l3);
 		ip->packet_id = rte_cpu_to_be_16((uint16_t)seq); /* unique while fragments live */
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		/* RFC 1624: the template's sum plus the two fields that differ, folded */
+		uint32_t sum = (uint32_t)tpl->sum + ip->total_length + ip->packet_id;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		ip->hdr_checksum = (uint16_t)~sum;
 		if (sa->flags & SA_F_UDP) {
 			u = (struct rte_udp_hdr *)(ip + 1);
+			memcpy(u, tpl->hdr + sizeof(*ip), sizeof(*u));
 			u->dgram_len = rte_cpu_to_be_16((uint16_t)(l3 - sizeof(*ip)));
 			u->dgram_cksum = 0; /* RFC 3948 2.1: zero over IPv4 */
 		}
 		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)o;
+		memcpy(ip, tpl->hdr, sizeof(*ip));
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)(l3 - sizeof(*ip)));
 		if (sa->flags & SA_F_UDP) {
 			u = (struct rte_udp_hdr *)(ip + 1);
+			memcpy(u, tpl->hdr + sizeof(*ip), sizeof(*u));
 			u->dgram_len = ip->payload_len;
 			u->dgram_cksum = 0;
 			u->dgram_cksum = rte_ipv6_udptcp_cksum(ip, u); /* mandatory over IPv6 */
@@ -226,15 +237,28 @@ static void finish(struct sa *sa, struct rte_mbuf *mb, uint64_t seq)
 	m->flags |= DP_MF_ORIGINATED;
 }
 
+/* The last SA of a burst that this worker owns, and what found it: the next packet's likely one. */
+struct out_memo {
+	struct sa *sa; /* NULL: none yet */
+	uint32_t key;  /* the sa_id with DP_MF_SA_SET, else the tunnel's ifindex */
+	bool set;      /* DP_MF_SA_SET */
+};
+
 /*
  * The SA for a packet routed to a tunnel (the interface's), or chosen by a policy (sa_id with
  * DP_MF_SA_SET); NULL when there is none (counted and freed) or the owner is another worker.
+ * A packet that came the way of the previous one takes its SA: the burst runs inside one RCU
+ * read-side section, so the tables cannot have changed in between.
  */
-static struct sa *out_sa(struct dp_worker *w, struct rte_mbuf *mb)
+static struct sa *out_sa(struct dp_worker *w, struct rte_mbuf *mb, struct out_memo *memo)
 {
 	struct dp_meta *m = dp_meta(mb);
+	bool set = (m->flags & DP_MF_SA_SET) != 0;
+	uint32_t key = set ? m->sa_id : m->out_ifindex;
 	struct sa *sa;
-	if (m->flags & DP_MF_SA_SET) {
+	if (memo->sa != NULL && memo->key == key && memo->set == set)
+		return memo->sa;
+	if (set) {
 		sa = sa_get(w->dp->sas, m->sa_id);
 	} else {
 		const struct iface *t = iface_get(w->dp->ifaces, m->out_ifindex);
@@ -249,19 +273,54 @@ static struct sa *out_sa(struct dp_worker *w, struct rte_mbuf *mb)
 		esp_handoff(w->dp, w->st, mb, sa->owner, DP_STAGE_ESP_OUT);
 		return NULL;
 	}
+	memo->sa = sa;
+	memo->key = key;
+	memo->set = set;
 	return sa;
+}
+
+/*
+ * After encryption: straight to TX through the SA's cached next hop when forwarding would send
+ * the outer packet there unchanged (nh_cache.h), else back to IP forwarding, which handles
+ * punts, drops, fragmentation and ICMP as for any packet the hub builds.
+ */
+static void out_send(struct dp_worker *w, struct dp_vec *v, struct esp_burst *b)
+{
+	struct rte_mbuf *tx[BURST_MAX];
+	const struct dp_nh_cache *nhc[BURST_MAX];
+	uint16_t n_tx = 0;
+	uint64_t gen = dp_fwd_gen(w->dp);
+	for (uint16_t i = 0; i < b->n; i++) {
+		struct sa *sa = b->sa[i];
+		struct rte_mbuf *mb = b->mb[i];
+		if (b->op[i].status != 0) {
+			esp_sa_drop(w->st, sa, mb, SA_ERR_MALFORMED);
+			continue;
+		}
+		finish(sa, mb, b->seq[i]);
+		if (dp_fwd_cached(w, &sa->nh_out, gen, mb)) {
+			tx[n_tx] = mb;
+			nhc[n_tx++] = &sa->nh_out;
+		} else if (sa->family == AF_INET) {
+			v->ip4[v->n_ip4++] = mb;
+		} else {
+			v->ip6[v->n_ip6++] = mb;
+		}
+	}
+	dp_tx_cached(w, tx, nhc, n_tx);
 }
 
 void esp_out(struct dp_worker *w, struct dp_vec *v)
 {
 	struct esp_burst b;
+	struct out_memo memo = {NULL, 0, false};
 	if (v->n_esp_out == 0)
 		return;
 	uint64_t now = rte_rdtsc();
 	b.n = 0;
 	for (uint16_t i = 0; i < v->n_esp_out; i++) {
 		struct rte_mbuf *mb = v->esp_out[i];
-		struct sa *sa = out_sa(w, mb);
+		struct sa *sa = out_sa(w, mb, &memo);
 		if (sa == NULL)
 			continue;
 		if (esp_sa_expired(sa, now)) {
@@ -285,17 +344,7 @@ void esp_out(struct dp_worker *w, struct dp_vec *v)
 	}
 	v->n_esp_out = 0;
 	esp_burst_crypto(&b, w->imb, esp_xform_encrypt);
-	for (uint16_t i = 0; i < b.n; i++) {
-		if (b.op[i].status != 0) {
-			esp_sa_drop(w->st, b.sa[i], b.mb[i], SA_ERR_MALFORMED);
-			continue;
-		}
-		finish(b.sa[i], b.mb[i], b.seq[i]);
-		if (b.sa[i]->family == AF_INET)
-			v->ip4[v->n_ip4++] = b.mb[i];
-		else
-			v->ip6[v->n_ip6++] = b.mb[i];
-	}
+	out_send(w, v, &b);
 }
 
 const struct esp_mode esp_mode_tunnel = {

@@ -136,12 +136,19 @@ static uint32_t op_prev(struct dp_fib *f, unsigned int i, const struct dp_fib_op
 	return (uint32_t)nh;
 }
 
+/* After the change is visible: answers cached before it are stale (nh_cache.h). */
+static void gen_bump(struct dp_fib *f)
+{
+	__atomic_fetch_add(&f->gen, 1, __ATOMIC_RELEASE);
+}
+
 static void flip(struct dp_fib *f, bool v4, bool v6)
 {
 	if (v4)
 		__atomic_store_n(&f->active4, f->active4 ^ 1, __ATOMIC_RELEASE);
 	if (v6)
 		__atomic_store_n(&f->active6, f->active6 ^ 1, __ATOMIC_RELEASE);
+	gen_bump(f);
 	if (f->qsbr != NULL)
 		rte_rcu_qsbr_synchronize(f->qsbr, RTE_QSBR_THRID_INVALID);
 }
@@ -266,10 +273,12 @@ void dp_fib_nh_neigh(struct dp_fib *f, const struct dp_neigh_key *k,
 		if (nh_is_gw(&f->nh[id], k))
 			nh_mac_store(&f->nh[id], v);
 	}
+	gen_bump(f);
 }
 
 void dp_fib_nh_resync(struct dp_fib *f)
 {
 	for (uint32_t id = 1; id < f->nh_end; id++)
 		nh_mac_store(&f->nh[id], nh_resolve(f, &f->nh[id]));
+	gen_bump(f);
 }

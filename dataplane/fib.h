@@ -65,6 +65,7 @@ struct dp_fib {
 	struct rte_fib6 *v6[2];
 	unsigned int active4;
 	unsigned int active6;
+	uint64_t gen; /* bumped (release) after every route flip and next-hop MAC change */
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t n_routes4;
 	uint32_t n_routes6;
@@ -124,6 +125,12 @@ static inline void dp_fib_lookup6(const struct dp_fib *f, uint8_t (*dst)[16], ui
 {
 	unsigned int a = __atomic_load_n(&f->active6, __ATOMIC_ACQUIRE);
 	rte_fib6_lookup_bulk(f->v6[a], dst, nh, n);
+}
+
+/* Worker: the generation (nh_cache.h), loaded before any lookup it validates. */
+static inline uint64_t dp_fib_gen(const struct dp_fib *f)
+{
+	return __atomic_load_n(&f->gen, __ATOMIC_ACQUIRE);
 }
 
 static inline const struct dp_nh *dp_fib_nh(const struct dp_fib *f, uint64_t id)

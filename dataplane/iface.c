@@ -48,6 +48,7 @@ int iface_publish(struct iface_table *t, struct iface *ifc)
 		return -EINVAL;
 	struct iface *old = t->slot[idx];
 	__atomic_store_n(&t->slot[idx], ifc, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&t->gen, 1, __ATOMIC_RELEASE);
 	if (old != NULL) {
 		grace(t);
 		rte_free(old);
@@ -61,6 +62,7 @@ int iface_remove(struct iface_table *t, uint16_t ifindex)
 		return -ENOENT;
 	struct iface *old = t->slot[ifindex];
 	__atomic_store_n(&t->slot[ifindex], NULL, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&t->gen, 1, __ATOMIC_RELEASE);
 	grace(t);
 	rte_free(old);
 	return 0;

@@ -55,7 +55,14 @@ struct iface {
 struct iface_table {
 	struct iface *slot[IFACE_MAX];
 	struct rte_rcu_qsbr *qsbr;
+	uint64_t gen; /* bumped (release) after every publish and remove (nh_cache.h) */
 };
+
+/* Worker: the generation (nh_cache.h), loaded before any lookup it validates. */
+static inline uint64_t iface_gen(const struct iface_table *t)
+{
+	return __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE);
+}
 
 struct iface_table *iface_table_create(struct rte_rcu_qsbr *qsbr);
 void iface_table_destroy(struct iface_table *t);

@@ -12,6 +12,9 @@
  * outbound one for the packets that passed route_one towards an interface with an SPD.
  * Anything the fast path cannot finish goes to the control core with its reason, except the
  * hub's own packets over the MTU that it may fragment: frag_output cuts those (frag.h).
+ * Streams of the hub's own packets to one destination (an SA's outer packets) may skip all of
+ * this through a struct dp_nh_cache (nh_cache.h): dp_fwd_cache_fill is the same decision made
+ * once, and whatever it cannot decide for good still comes here.
  */
 #include <sys/socket.h>
 
@@ -41,7 +44,7 @@ struct fwd_pending {
 
 /* Packets of a burst queued back to back for one interface: its counters move once. */
 struct tx_run {
-	const struct iface *ifc;
+	uint16_t ifindex; /* 0: none yet */
 	uint32_t pkts;
 	uint64_t bytes;
 };
@@ -50,19 +53,19 @@ static inline void tx_run_end(struct dp_worker *w, struct tx_run *r)
 {
 	if (r->pkts == 0)
 		return;
-	dp_count_tx(w->st, r->ifc->ifindex, r->pkts, r->bytes);
+	dp_count_tx(w->st, r->ifindex, r->pkts, r->bytes);
 	r->pkts = 0;
 	r->bytes = 0;
 }
 
-/* rte_eth_tx_buffer, with the counting batched in r. */
-static inline void tx_put(struct dp_worker *w, struct tx_run *r, const struct iface *ifc,
+/* rte_eth_tx_buffer out of port (interface ifindex), with the counting batched in r. */
+static inline void tx_put(struct dp_worker *w, struct tx_run *r, uint16_t port, uint16_t ifindex,
 			  struct rte_mbuf *mb)
 {
-	struct rte_eth_dev_tx_buffer *b = w->txq[ifc->port_id].buf;
-	if (ifc != r->ifc) {
+	struct rte_eth_dev_tx_buffer *b = w->txq[port].buf;
+	if (ifindex != r->ifindex) {
 		tx_run_end(w, r);
-		r->ifc = ifc;
+		r->ifindex = ifindex;
 	}
 	r->pkts++;
 	r->bytes += rte_pktmbuf_pkt_len(mb);
@@ -71,13 +74,13 @@ static inline void tx_put(struct dp_worker *w, struct tx_run *r, const struct if
 		return;
 	/* counted first: the flush's error callback uncounts what the queue refused */
 	tx_run_end(w, r);
-	rte_eth_tx_buffer_flush(ifc->port_id, (uint16_t)w->id, b);
+	rte_eth_tx_buffer_flush(port, (uint16_t)w->id, b);
 }
 
 void dp_tx(struct dp_worker *w, const struct iface *ifc, struct rte_mbuf *mb)
 {
-	struct tx_run r = {NULL, 0, 0};
-	tx_put(w, &r, ifc, mb);
+	struct tx_run r = {0, 0, 0};
+	tx_put(w, &r, ifc->port_id, ifc->ifindex, mb);
 	tx_run_end(w, &r);
 }
 
@@ -137,10 +140,10 @@ static void pending_resolve(struct dp_worker *w, struct fwd_pending *p, struct d
 /* Queue the ready packets for TX, in input order. */
 static void pending_send(struct dp_worker *w, struct fwd_pending *p)
 {
-	struct tx_run r = {NULL, 0, 0};
+	struct tx_run r = {0, 0, 0};
 	for (uint16_t i = 0; i < p->n; i++) {
 		if (p->ready & (1ULL << i))
-			tx_put(w, &r, p->out[i], p->mb[i]);
+			tx_put(w, &r, p->out[i]->port_id, p->out[i]->ifindex, p->mb[i]);
 	}
 	tx_run_end(w, &r);
 }
@@ -336,4 +339,64 @@ void dp_ip6_forward(struct dp_worker *w, struct dp_vec *v)
 	}
 	policy_flush(w, v, &p, &sp, AF_INET6);
 	pending_flush(w, &p, v);
+}
+
+uint64_t dp_fwd_gen(const struct dp *dp)
+{
+	/* each only grows, so the sum changes whenever one of them does */
+	return dp_fib_gen(dp->fib) + dp_neigh_gen(dp->neigh) + iface_gen(dp->ifaces);
+}
+
+/*
+ * What dp_ip4_forward/dp_ip6_forward would do with a hub-originated packet to dst, short of
+ * its per-packet checks (header, MTU): ok only when they would rewrite it and queue it for TX
+ * at once. Everything else (punt to the hub, no route, down or tunnel egress, neighbor to
+ * resolve) stays theirs: ok = 0.
+ */
+void dp_fwd_cache_fill(struct dp_worker *w, struct dp_nh_cache *c, uint64_t gen, uint8_t family,
+		       const uint8_t *dst)
+{
+	const struct dp_fib *fib = w->dp->fib;
+	struct rte_ether_addr mac;
+	uint64_t id;
+	memset(c, 0, sizeof(*c));
+	c->gen = gen;
+	c->family = family;
+	memcpy(c->dst, dst, family == AF_INET ? 4 : 16);
+	if (family == AF_INET) {
+		uint32_t d;
+		memcpy(&d, dst, 4);
+		d = rte_be_to_cpu_32(d);
+		dp_fib_lookup4(fib, &d, &id, 1);
+	} else {
+		uint8_t d[1][16];
+		memcpy(d[0], dst, 16);
+		dp_fib_lookup6(fib, d, &id, 1);
+	}
+	const struct dp_nh *nh = dp_fib_nh(fib, id);
+	const struct iface *out = nh->type == NH_FWD ? iface_get(w->dp->ifaces, nh->ifindex) : NULL;
+	if (out == NULL || !out->up || out->kind != IFACE_ETHER)
+		return;
+	if (!dp_nh_mac(nh, family, &mac)) {
+		struct dp_neigh_key k;
+		const struct dp_neigh_key *kp = &k;
+		dp_neigh_key_make(&k, out->ifindex, family, nh->family != 0 ? nh->gw : dst);
+		if (!(dp_neigh_lookup_bulk(w->dp->neigh, &kp, 1, &mac) & 1))
+			return;
+	}
+	c->mac[0] = mac;
+	c->mac[1] = out->mac;
+	c->port_id = out->port_id;
+	c->ifindex = out->ifindex;
+	c->mtu = out->mtu;
+	c->ok = 1;
+}
+
+void dp_tx_cached(struct dp_worker *w, struct rte_mbuf **mb, const struct dp_nh_cache *const *c,
+		  uint16_t n)
+{
+	struct tx_run r = {0, 0, 0};
+	for (uint16_t i = 0; i < n; i++)
+		tx_put(w, &r, c[i]->port_id, c[i]->ifindex, mb[i]);
+	tx_run_end(w, &r);
 }

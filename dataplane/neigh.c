@@ -72,6 +72,7 @@ int dp_neigh_set(struct dp_neigh *n, const struct dp_neigh_key *k, const struct 
 		return rc;
 	if (n->fib != NULL)
 		dp_fib_nh_neigh(n->fib, k, mac);
+	__atomic_fetch_add(&n->gen, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -86,6 +87,7 @@ int dp_neigh_del(struct dp_neigh *n, const struct dp_neigh_key *k)
 	/* lock-free mode keeps the slot until told; with RCU the defer queue tells it */
 	if (!n->rcu)
 		rte_hash_free_key_with_position(n->h, pos);
+	__atomic_fetch_add(&n->gen, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 

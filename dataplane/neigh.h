@@ -33,7 +33,14 @@ struct dp_neigh {
 	struct rte_hash *h;
 	bool rcu;	    /* deleted slots go back through the hash's QSBR defer queue */
 	struct dp_fib *fib; /* next hops that cache this table's MACs (dp_neigh_bind), or NULL */
+	uint64_t gen;	    /* bumped (release) after every set and delete (nh_cache.h) */
 };
+
+/* Worker: the generation (nh_cache.h), loaded before any lookup it validates. */
+static inline uint64_t dp_neigh_gen(const struct dp_neigh *n)
+{
+	return __atomic_load_n(&n->gen, __ATOMIC_ACQUIRE);
+}
 
 /* qsbr NULL: no concurrent readers (tests, tools); deleted slots are then freed at once. */
 struct dp_neigh *dp_neigh_create(const char *name, uint32_t entries, struct rte_rcu_qsbr *qsbr,

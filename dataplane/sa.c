@@ -89,6 +89,12 @@ void sa_table_destroy(struct sa_table *t)
 }
 
 /* Outer IPv4/IPv6 (+UDP) header for tunnel mode; lengths and checksums are filled per packet. */
+/* The template's partial IPv4 checksum (struct sa_outer). */
+static void outer_sum(struct sa_outer *o, uint8_t family)
+{
+	o->sum = family == AF_INET ? rte_raw_cksum(o->hdr, sizeof(struct rte_ipv4_hdr)) : 0;
+}
+
 static struct sa_outer *outer_build(const struct sa_conf *c)
 {
 	uint8_t proto = (c->flags & SA_F_UDP) ? IPPROTO_UDP : IPPROTO_ESP;
@@ -120,6 +126,7 @@ static struct sa_outer *outer_build(const struct sa_conf *c)
 		p += sizeof(*u);
 	}
 	o->len = (uint8_t)(p - o->hdr);
+	outer_sum(o, c->family);
 	return o;
 }
 
@@ -325,6 +332,7 @@ int sa_set_peer(struct sa_table *t, uint32_t id, const uint8_t *remote, uint16_t
 		if (sa->flags & SA_F_UDP)
 			((struct rte_udp_hdr *)(ip + 1))->dst_port = dport_be;
 	}
+	outer_sum(o, sa->family);
 	__atomic_store_n(&sa->outer, o, __ATOMIC_RELEASE);
 	memcpy(sa->remote, remote, sa->family == AF_INET ? 4 : 16); /* shown by telemetry only */
 	sa->udp_dport_be = dport_be;

@@ -25,6 +25,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "crypto/esp_xform.h"
+#include "dataplane/nh_cache.h"
 #include "dataplane/replay.h"
 
 /*
@@ -166,6 +167,8 @@ struct sa {
 	struct sa_stats st;
 	/* outbound: prebuilt outer IP (+UDP) header, RCU-replaced when the peer moves (NAT-T) */
 	struct sa_outer *outer;
+	/* outbound: the outer packets' next hop while the tables stay unchanged (nh_cache.h) */
+	struct dp_nh_cache nh_out;
 	/* last: its key material follows, sized for the suite and direction (sa_build) */
 	struct esp_xform xf;
 };
@@ -176,6 +179,12 @@ _Static_assert(offsetof(struct sa, xf) + sizeof(struct esp_xform) == sizeof(stru
 struct sa_outer {
 	uint8_t len;
 	uint8_t hdr[SA_OUTER_MAX];
+	/*
+	 * IPv4: the 16-bit one's complement sum of hdr's IPv4 header, whose length, id and
+	 * checksum are zero, so that a packet's checksum is this plus its length and id
+	 * (RFC 1624); 0 for IPv6.
+	 */
+	uint16_t sum;
 };
 
 struct sa_table {

@@ -36,6 +36,7 @@
 #include "dataplane/esp.h"
 #include "dataplane/fib.h"
 #include "dataplane/iface.h"
+#include "dataplane/ip_fwd.h"
 #include "dataplane/neigh.h"
 #include "dataplane/sa.h"
 #include "tests.h"
@@ -684,8 +685,21 @@ static void open_out(const struct t_sa *t, struct rte_mbuf *mb, const uint8_t *i
 	}
 }
 
-/* An outbound packet on lan0 that a policy handed to SA t, through esp_out; the ESP packet. */
-static struct rte_mbuf *out_one(const struct t_sa *t, const uint8_t *in, size_t n)
+/* What esp_out or forwarding queued on port's TX buffer, taken off it. */
+static unsigned int take_all(struct dp_worker *w, uint16_t port, struct rte_mbuf **out)
+{
+	struct rte_eth_dev_tx_buffer *b = w->txq[port].buf;
+	unsigned int n = b->length;
+	memcpy(out, b->pkts, n * sizeof(*out));
+	b->length = 0;
+	return n;
+}
+
+/*
+ * An outbound packet on lan0 that a policy handed to SA t, through esp_out: the ESP packet, sent
+ * straight out of wan0 (the peer is resolved there: the SA's cached next hop, nh_cache.h).
+ */
+static struct rte_mbuf *out_sent(const struct t_sa *t, const uint8_t *in, size_t n)
 {
 	uint8_t f[PKT_MAX];
 	bool v4 = t->family == AF_INET;
@@ -706,11 +720,14 @@ static struct rte_mbuf *out_one(const struct t_sa *t, const uint8_t *in, size_t 
 	dp_vec_reset(&v);
 	v.esp_out[v.n_esp_out++] = mb;
 	esp_out(wk(), &v);
-	CU_ASSERT_EQUAL_FATAL(v4 ? v.n_ip4 : v.n_ip6, 1);
-	return v4 ? v.ip4[0] : v.ip6[0];
+	struct rte_mbuf *o;
+	CU_ASSERT_EQUAL(v.n_ip4 + v.n_ip6, 0);
+	CU_ASSERT_EQUAL_FATAL(take_all(wk(), WAN_PORT, &o), 1);
+	return o;
 }
 
 /* esp_out on a packet a policy handed an SA, for both modes, both families, with and without UDP. */
+
 static void test_out(void)
 {
 	struct t_sa sas[] = {
@@ -728,13 +745,159 @@ static void test_out(void)
 							 v4 ? "10.9.0.5" : "2001:db8:9::5", size)
 					     : inner_udp(in, v4 ? "192.0.2.2" : "2001:db8:2::2",
 							 v4 ? "192.0.2.7" : "2001:db8:2::7", size);
-			struct rte_mbuf *o = out_one(t, in, n);
+			struct rte_mbuf *o = out_sent(t, in, n);
 			CU_ASSERT_TRUE(dp_meta(o)->flags & DP_MF_ORIGINATED);
+			const struct rte_ether_hdr *eth =
+				rte_pktmbuf_mtod(o, struct rte_ether_hdr *);
+			CU_ASSERT_TRUE(rte_is_same_ether_addr(&eth->dst_addr, &mac_peer));
+			CU_ASSERT_EQUAL(memcmp(eth->src_addr.addr_bytes, mac_wan, 6), 0);
 			open_out(t, o, in, n, t->seq++);
 			rte_pktmbuf_free(o);
 		}
 		CU_ASSERT_EQUAL(sa_remove(dp->sas, t->id), 0);
 	}
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
+}
+
+/* One IPv4 packet of 20 bytes through esp_out on SA t: NULL when it was left to forwarding. */
+static struct rte_mbuf *out_one(struct t_sa *t, uint16_t *port, struct dp_vec *v)
+{
+	uint8_t in[256], f[PKT_MAX];
+	size_t n = inner_udp(in, "10.0.0.7", "10.9.0.5", 20);
+	memcpy(f, mac_lan, 6);
+	memcpy(f + 6, mac_host.addr_bytes, 6);
+	put16(f + 12, 0x0800);
+	memcpy(f + 14, in, n);
+	struct rte_mbuf *mb = mbuf_of(f, 14 + n), *o = NULL;
+	struct dp_meta *m = dp_meta(mb);
+	memset(m, 0, sizeof(*m));
+	m->family = AF_INET;
+	m->l3_off = 14;
+	m->in_ifindex = LAN;
+	m->flags = DP_MF_SA_SET;
+	m->sa_id = t->id;
+	dp_vec_reset(v);
+	v->esp_out[v->n_esp_out++] = mb;
+	esp_out(wk(), v);
+	t->seq++;
+	for (uint16_t p = 0; p <= WAN_PORT && o == NULL; p++) {
+		unsigned int k = take_all(wk(), p, &o);
+		CU_ASSERT_TRUE(k <= 1);
+		*port = p;
+	}
+	CU_ASSERT_EQUAL(v->n_ip4 + (o != NULL), 1);
+	if (o != NULL)
+		open_out(t, o, in, n, t->seq - 1);
+	return o;
+}
+
+/* Sent straight out of port with dst as its next hop's MAC; false (and freed) otherwise. */
+static bool sent_to(struct t_sa *t, uint16_t port, const struct rte_ether_addr *dst)
+{
+	struct dp_vec v;
+	uint16_t got = 0;
+	struct rte_mbuf *o = out_one(t, &got, &v);
+	bool ok =
+		o != NULL && got == port &&
+		rte_is_same_ether_addr(&rte_pktmbuf_mtod(o, struct rte_ether_hdr *)->dst_addr, dst);
+	rte_pktmbuf_free(o);
+	rte_pktmbuf_free_bulk(v.ip4, v.n_ip4);
+	return ok;
+}
+
+/* Left to forwarding, which then punts it with reason why. */
+static bool forwarded(struct t_sa *t, enum dp_punt why)
+{
+	struct dp_vec v;
+	uint16_t got;
+	struct rte_mbuf *o = out_one(t, &got, &v), *p[2 * BURST_MAX];
+	rte_pktmbuf_free(o);
+	if (o != NULL || v.n_ip4 != 1)
+		return false;
+	dp_ip4_forward(wk(), &v);
+	bool ok = v.n_frag_out == 0 && v.n_punt == 1 && dp_meta(v.punt[0])->punt == why;
+	rte_pktmbuf_free_bulk(v.punt, v.n_punt);
+	rte_pktmbuf_free_bulk(v.frag_out, v.n_frag_out);
+	unsigned int k = take_all(wk(), LAN_PORT, p) + take_all(wk(), WAN_PORT, p + 1);
+	rte_pktmbuf_free_bulk(p, k);
+	return ok && k == 0;
+}
+
+/* wan0 republished with another MTU, as the control lcore changes an interface. */
+static void wan_mtu(uint16_t mtu)
+{
+	struct iface *e = rte_malloc("t_ifc", sizeof(*e), RTE_CACHE_LINE_SIZE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	*e = *iface_get(dp->ifaces, WAN);
+	e->mtu = mtu;
+	CU_ASSERT_EQUAL_FATAL(iface_publish(dp->ifaces, e), WAN);
+}
+
+static int t_route_del(const char *prefix, uint8_t plen)
+{
+	struct dp_fib_op op = {.plen = plen, .family = fam(prefix), .nh = 0};
+	if (inet_pton(op.family, prefix, op.prefix) != 1)
+		return -1;
+	return dp_fib_apply(dp->fib, &op, 1);
+}
+
+/*
+ * The outer packets' cached next hop (nh_cache.h) answers as forwarding would after every
+ * change of the tables: neighbor MAC, neighbor gone, a more specific route, the MTU, a NAT-T
+ * peer move (sa_set_peer) and a peer that became the hub's own address.
+ */
+static void test_out_next_hop(void)
+{
+	static const struct rte_ether_addr mac_new = {{0x02, 0, 0, 0, 0, 0x78}};
+	static const struct rte_ether_addr mac_lan_gw = {{0x02, 0, 0, 0, 0, 0x79}};
+	struct t_sa t = {0x5201, AF_INET, true, false, 0, 0};
+	struct dp_neigh_key k;
+	uint8_t a[16] = {0};
+	t_sa_install(&t, SA_OUT, NULL, 0);
+	CU_ASSERT_TRUE(sent_to(&t, WAN_PORT, &mac_peer));
+	CU_ASSERT_TRUE(sent_to(&t, WAN_PORT, &mac_peer)); /* from the cache */
+	CU_ASSERT_EQUAL(t_neigh(WAN, "192.0.2.7", &mac_new), 0);
+	CU_ASSERT_TRUE(sent_to(&t, WAN_PORT, &mac_new));
+	addr("192.0.2.7", a);
+	dp_neigh_key_make(&k, WAN, AF_INET, a);
+	CU_ASSERT_EQUAL(dp_neigh_del(dp->neigh, &k), 0);
+	CU_ASSERT_TRUE(forwarded(&t, DP_PUNT_NEIGH));
+	CU_ASSERT_TRUE(forwarded(&t, DP_PUNT_NEIGH)); /* still unresolved: still punted */
+	CU_ASSERT_EQUAL(t_neigh(WAN, "192.0.2.7", &mac_peer), 0);
+	CU_ASSERT_TRUE(sent_to(&t, WAN_PORT, &mac_peer));
+	/* a /32 to the peer through lan0: the next packet follows the route */
+	CU_ASSERT_EQUAL(t_neigh(LAN, "192.0.2.7", &mac_lan_gw), 0);
+	CU_ASSERT_EQUAL(t_route("192.0.2.7", 32, NH_FWD, LAN), 0);
+	CU_ASSERT_TRUE(sent_to(&t, LAN_PORT, &mac_lan_gw));
+	CU_ASSERT_EQUAL(t_route_del("192.0.2.7", 32), 0);
+	CU_ASSERT_TRUE(sent_to(&t, WAN_PORT, &mac_peer));
+	/* the outer packet (20 + 20 + ESP) no longer fits: forwarding fragments it */
+	wan_mtu(60);
+	struct dp_vec v;
+	uint16_t got;
+	struct rte_mbuf *o = out_one(&t, &got, &v);
+	CU_ASSERT_PTR_NULL(o);
+	CU_ASSERT_EQUAL(v.n_ip4, 1);
+	dp_ip4_forward(wk(), &v);
+	CU_ASSERT_EQUAL(v.n_frag_out, 1);
+	rte_pktmbuf_free_bulk(v.frag_out, v.n_frag_out);
+	wan_mtu(1500);
+	CU_ASSERT_TRUE(sent_to(&t, WAN_PORT, &mac_peer));
+	/* NAT-T: the peer moved to an unresolved address, then it resolved */
+	addr("192.0.2.8", a);
+	CU_ASSERT_EQUAL(sa_set_peer(dp->sas, t.id, a, 0), 0);
+	CU_ASSERT_TRUE(forwarded(&t, DP_PUNT_NEIGH));
+	CU_ASSERT_EQUAL(t_neigh(WAN, "192.0.2.8", &mac_new), 0);
+	CU_ASSERT_TRUE(sent_to(&t, WAN_PORT, &mac_new));
+	/* a peer at the hub's own address is the control core's */
+	addr("192.0.2.2", a);
+	CU_ASSERT_EQUAL(sa_set_peer(dp->sas, t.id, a, 0), 0);
+	CU_ASSERT_TRUE(forwarded(&t, DP_PUNT_LOCAL));
+	dp_neigh_key_make(&k, WAN, AF_INET, (const uint8_t[4]){192, 0, 2, 8});
+	CU_ASSERT_EQUAL(dp_neigh_del(dp->neigh, &k), 0);
+	dp_neigh_key_make(&k, LAN, AF_INET, (const uint8_t[4]){192, 0, 2, 7});
+	CU_ASSERT_EQUAL(dp_neigh_del(dp->neigh, &k), 0);
+	CU_ASSERT_EQUAL(sa_remove(dp->sas, t.id), 0);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp->pool), MBUFS);
 }
 
@@ -772,15 +935,6 @@ static void test_out_fragment(void)
 }
 
 /* Everything worker w queued for port, in order, into out (at most BURST_MAX). */
-static unsigned int take_all(struct dp_worker *w, uint16_t port, struct rte_mbuf **out)
-{
-	struct rte_eth_dev_tx_buffer *b = w->txq[port].buf;
-	unsigned int n = b->length;
-	memcpy(out, b->pkts, n * sizeof(*out));
-	b->length = 0;
-	return n;
-}
-
 /*
  * Two workers, one SA owner (sa.h): ESP that lands on the other worker is handed to the owner,
  * whose replay window sees every packet; nothing is decrypted or transmitted by the other one.
@@ -849,10 +1003,11 @@ static void test_two_workers_out(void)
 			v.esp_out[v.n_esp_out++] = mb;
 		}
 		esp_out(w, &v);
-		CU_ASSERT_EQUAL(v.n_ip4, k == 0 ? 0 : 15);
-		for (uint16_t i = 0; i < v.n_ip4; i++) /* what the owner encrypted itself */
-			tx[i] = v.ip4[i];
-		for (uint16_t i = 0; i < v.n_ip4; i++) {
+		CU_ASSERT_EQUAL(v.n_ip4, 0);
+		/* what the owner encrypted itself, sent through the SA's cached next hop */
+		unsigned int own = take_all(w, WAN_PORT, tx);
+		CU_ASSERT_EQUAL(own, k == 0 ? 0 : 15);
+		for (uint16_t i = 0; i < own; i++) {
 			const uint8_t *esp =
 				rte_pktmbuf_mtod_offset(tx[i], const uint8_t *, 14 + 20);
 			uint32_t seq =
@@ -862,7 +1017,7 @@ static void test_two_workers_out(void)
 				seen[seq] = true;
 			open_out(&t, tx[i], in, n, seq);
 		}
-		rte_pktmbuf_free_bulk(tx, v.n_ip4);
+		rte_pktmbuf_free_bulk(tx, own);
 	}
 	CU_ASSERT_EQUAL(dp_handoff_poll(w0), 15); /* encrypted and routed out of wan0 by w0 */
 	unsigned int got = take_all(w0, WAN_PORT, tx);
@@ -927,7 +1082,7 @@ static void test_sa_ids(void)
 	size_t n4 = inner_udp(in4, "10.9.0.5", "10.0.0.7", 100);
 	row("inbound SA id 65536", &in, in4, n4, &clean, TO_LAN, -1, -1);
 	size_t o4 = inner_udp(in4, "10.0.0.7", "10.9.0.5", 77);
-	struct rte_mbuf *o = out_one(&out, in4, o4);
+	struct rte_mbuf *o = out_sent(&out, in4, o4);
 	open_out(&out, o, in4, o4, out.seq++);
 	rte_pktmbuf_free(o);
 	struct sa_stats st;
@@ -951,6 +1106,8 @@ int test_esp_register(void)
 	    CU_add_test(s, "tunnel and transport mode out, opened with OpenSSL", test_out) ==
 		    NULL ||
 	    CU_add_test(s, "transport mode out refuses fragments", test_out_fragment) == NULL ||
+	    CU_add_test(s, "outer packets' cached next hop follows the tables",
+			test_out_next_hop) == NULL ||
 	    CU_add_test(s, "SA ids: 32 bits, freed ids reused last", test_sa_ids) == NULL ||
 	    CU_add_test(s, "two workers: inbound handed to the SA's owner", test_two_workers_in) ==
 		    NULL ||
