@@ -7,6 +7,7 @@
  * and freed only after a grace period, so no worker can hold it.
  */
 #include <errno.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -69,11 +70,10 @@ static void sa_free(struct sa *sa)
 	if (sa == NULL)
 		return;
 	esp_xform_wipe(&sa->xf);
-	rte_free((void *)(uintptr_t)sa->sel);
-	rte_free(sa->win);
-	rte_free(sa->outer);
+	if (sa->outer != NULL && sa->outer->heap)
+		rte_free(sa->outer);
 	explicit_bzero(sa, sizeof(*sa));
-	rte_free(sa);
+	rte_free(sa); /* the window, the selectors and the first outer header with it */
 }
 
 void sa_table_destroy(struct sa_table *t)
@@ -88,19 +88,20 @@ void sa_table_destroy(struct sa_table *t)
 	rte_free(t);
 }
 
-/* Outer IPv4/IPv6 (+UDP) header for tunnel mode; lengths and checksums are filled per packet. */
 /* The template's partial IPv4 checksum (struct sa_outer). */
 static void outer_sum(struct sa_outer *o, uint8_t family)
 {
 	o->sum = family == AF_INET ? rte_raw_cksum(o->hdr, sizeof(struct rte_ipv4_hdr)) : 0;
 }
 
-static struct sa_outer *outer_build(const struct sa_conf *c)
+/*
+ * Outer IPv4/IPv6 (+UDP) header for tunnel mode, written to o; lengths and checksums are
+ * filled per packet.
+ */
+static void outer_build(const struct sa_conf *c, struct sa_outer *o)
 {
 	uint8_t proto = (c->flags & SA_F_UDP) ? IPPROTO_UDP : IPPROTO_ESP;
-	struct sa_outer *o = rte_zmalloc("sa_outer", sizeof(*o), RTE_CACHE_LINE_SIZE);
-	if (o == NULL)
-		return NULL;
+	memset(o, 0, sizeof(*o));
 	uint8_t *p = o->hdr;
 	if (c->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
@@ -127,7 +128,31 @@ static struct sa_outer *outer_build(const struct sa_conf *c)
 	}
 	o->len = (uint8_t)(p - o->hdr);
 	outer_sum(o, c->family);
-	return o;
+}
+
+/*
+ * One allocation per SA, so that an SA pair costs two allocator elements, not five:
+ *   struct sa | its transform (esp_xform_size) | pad to a cache line |
+ *   outbound: its outer header (struct sa_outer)
+ *   inbound:  its replay window (replay_size) | its selectors (n_sel struct sa_sel)
+ */
+struct sa_layout {
+	size_t tail; /* offset of the outer header or the window */
+	size_t sel;  /* offset of the selectors */
+	size_t size;
+};
+
+static void layout_of(const struct sa_conf *c, const struct esp_xform_conf *xc, uint32_t w,
+		      struct sa_layout *l)
+{
+	l->tail = RTE_ALIGN_CEIL(sizeof(struct sa) - sizeof(struct esp_xform) + esp_xform_size(xc),
+				 RTE_CACHE_LINE_SIZE);
+	if (c->dir == SA_OUT) {
+		l->sel = l->size = l->tail + sizeof(struct sa_outer);
+		return;
+	}
+	l->sel = RTE_ALIGN_CEIL(l->tail + replay_size(w), alignof(struct sa_sel));
+	l->size = l->sel + sizeof(struct sa_sel) * c->n_sel;
 }
 
 static struct sa *sa_build(const struct sa_conf *c, uint32_t id, char *err, size_t errlen)
@@ -137,11 +162,22 @@ static struct sa *sa_build(const struct sa_conf *c, uint32_t id, char *err, size
 		snprintf(err, errlen, "SA %u: invalid SPI, family or direction", c->spi);
 		return NULL;
 	}
+	if (c->dir == SA_IN && c->n_sel > SA_SEL_MAX) {
+		snprintf(err, errlen, "SA %u: %u selectors (at most %u)", c->spi, c->n_sel,
+			 SA_SEL_MAX);
+		return NULL;
+	}
+	uint32_t w = c->window ? c->window : REPLAY_WIN_DEFAULT;
+	if (c->dir == SA_IN && replay_size(w) == 0) {
+		snprintf(err, errlen, "SA %u: bad replay window %u", c->spi, w);
+		return NULL;
+	}
 	/* the transform keeps one direction's keys only, right behind the struct */
 	struct esp_xform_conf xc = c->xf;
 	xc.dir = c->dir == SA_OUT ? ESP_XFORM_ENC : ESP_XFORM_DEC;
-	struct sa *sa = rte_zmalloc("sa", sizeof(*sa) - sizeof(sa->xf) + esp_xform_size(&xc),
-				    RTE_CACHE_LINE_SIZE);
+	struct sa_layout l;
+	layout_of(c, &xc, w, &l);
+	struct sa *sa = rte_zmalloc("sa", l.size, RTE_CACHE_LINE_SIZE);
 	if (sa == NULL) {
 		snprintf(err, errlen, "SA %u: out of memory", c->spi);
 		return NULL;
@@ -167,38 +203,22 @@ static struct sa *sa_build(const struct sa_conf *c, uint32_t id, char *err, size
 	memcpy(sa->peer_addr, c->remote, 16);
 	sa->peer_port_be = sa->udp_sport_be;
 	if (c->dir == SA_OUT) {
-		sa->outer = outer_build(c);
-		if (sa->outer == NULL) {
-			snprintf(err, errlen, "SA %u: out of memory", c->spi);
-			sa_free(sa);
-			return NULL;
-		}
+		sa->outer = (struct sa_outer *)((char *)sa + l.tail);
+		outer_build(c, sa->outer);
 		/* transport mode keeps the packet's IP header: only a UDP header goes in front */
 		sa->outer_len = (c->flags & SA_F_TUNNEL) ? sa->outer->len
 				: (c->flags & SA_F_UDP)	 ? (uint8_t)sizeof(struct rte_udp_hdr)
 							 : 0;
 		return sa;
 	}
-	if (c->n_sel > SA_SEL_MAX) {
-		snprintf(err, errlen, "SA %u: %u selectors (at most %u)", c->spi, c->n_sel,
-			 SA_SEL_MAX);
-		sa_free(sa);
-		return NULL;
-	}
 	if (c->n_sel > 0) {
-		struct sa_sel *sel = rte_malloc("sa_sel", sizeof(*sel) * c->n_sel, 0);
-		if (sel == NULL) {
-			snprintf(err, errlen, "SA %u: out of memory", c->spi);
-			sa_free(sa);
-			return NULL;
-		}
+		struct sa_sel *sel = (struct sa_sel *)((char *)sa + l.sel);
 		memcpy(sel, c->sel, sizeof(*sel) * c->n_sel);
 		sa->sel = sel;
 		sa->n_sel = c->n_sel;
 	}
-	uint32_t w = c->window ? c->window : REPLAY_WIN_DEFAULT;
-	sa->win = rte_zmalloc("sa_win", replay_size(w), RTE_CACHE_LINE_SIZE);
-	if (sa->win == NULL || replay_init(sa->win, w) != 0) {
+	sa->win = (struct replay_win *)((char *)sa + l.tail);
+	if (replay_init(sa->win, w) != 0) {
 		snprintf(err, errlen, "SA %u: bad replay window %u", c->spi, w);
 		sa_free(sa);
 		return NULL;
@@ -321,6 +341,7 @@ int sa_set_peer(struct sa_table *t, uint32_t id, const uint8_t *remote, uint16_t
 	if (o == NULL)
 		return -ENOMEM;
 	*o = *old;
+	o->heap = true;
 	if (sa->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)o->hdr;
 		memcpy(&ip->dst_addr, remote, 4);
@@ -337,7 +358,8 @@ int sa_set_peer(struct sa_table *t, uint32_t id, const uint8_t *remote, uint16_t
 	memcpy(sa->remote, remote, sa->family == AF_INET ? 4 : 16); /* shown by telemetry only */
 	sa->udp_dport_be = dport_be;
 	grace(t);
-	rte_free(old);
+	if (old->heap)
+		rte_free(old);
 	return 0;
 }
 

@@ -185,6 +185,7 @@ struct sa_outer {
 	 * (RFC 1624); 0 for IPv6.
 	 */
 	uint16_t sum;
+	bool heap; /* its own allocation (a NAT-T move made it); else inside its SA's */
 };
 
 struct sa_table {
