@@ -156,7 +156,9 @@ int main(int argc, char **argv)
 		cfg_free(h.cfg);
 		return EXIT_CONFIG;
 	}
-	if (h.cfg->legacy_used)
+	/* set only by the restart below: what the first start said is in the log already */
+	bool restarted = getenv(ENV_NO_HUGE) != NULL;
+	if (h.cfg->legacy_used && !restarted)
 		fprintf(stderr,
 			"vpnhub: warning: %s uses legacy ESP algorithms (3DES or HMAC-MD5); "
 			"move those peers to AES-GCM or AES-CBC with HMAC-SHA-2\n",
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
 		cfg_free(h.cfg);
 		return EXIT_STARTUP;
 	}
-	if (ea.oversubscribed)
+	if (ea.oversubscribed && !restarted)
 		fprintf(stderr, "vpnhub: warning: more lcores than CPUs; some share a CPU\n");
 	if (rte_eal_init(ea.argc, ea.argv) < 0) {
 		if (huge && h.cfg->sys.hugepages == CFG_HUGE_AUTO) {
