@@ -219,25 +219,33 @@ static const struct cfg_cmap_entry *cmap_entry_of(const struct config *cfg, unsi
 	return NULL;
 }
 
-/*
- * An inbound SA of a crypto map entry takes what the entry's mirror image matches (RFC 4301
- * 4.4.1.1): the peer's side is the source. sa_sel has no "protocol 0", so proto 0 means any.
- */
-static void cmap_selector(const struct cfg_cmap_entry *e, struct sa_conf *sc)
+void ipsec_sel_inbound(struct sa_conf *sc, uint8_t proto, const struct cfg_addr *peer,
+		       uint16_t peer_lo, uint16_t peer_hi, const struct cfg_addr *ours,
+		       uint16_t our_lo, uint16_t our_hi)
 {
 	struct sa_sel *s = &sc->sel[0];
 	memset(s, 0, sizeof(*s));
-	s->family = e->src.family;
-	s->proto = e->proto_any ? 0 : e->proto;
-	s->src_plen = e->dst.plen;
-	s->dst_plen = e->src.plen;
-	memcpy(s->src, e->dst.bytes, sizeof(s->src));
-	memcpy(s->dst, e->src.bytes, sizeof(s->dst));
-	s->sport_lo = e->dport_lo;
-	s->sport_hi = e->dport_hi;
-	s->dport_lo = e->sport_lo;
-	s->dport_hi = e->sport_hi;
+	s->family = ours->family;
+	s->proto = proto;
+	s->src_plen = peer->plen;
+	s->dst_plen = ours->plen;
+	memcpy(s->src, peer->bytes, sizeof(s->src));
+	memcpy(s->dst, ours->bytes, sizeof(s->dst));
+	s->sport_lo = peer_lo;
+	s->sport_hi = peer_hi;
+	s->dport_lo = our_lo;
+	s->dport_hi = our_hi;
 	sc->n_sel = 1;
+}
+
+/*
+ * An inbound SA of a crypto map entry takes what the entry's mirror image matches: the entry's
+ * destination is the peer's side. sa_sel has no "protocol 0", so proto 0 means any.
+ */
+static void cmap_selector(const struct cfg_cmap_entry *e, struct sa_conf *sc)
+{
+	ipsec_sel_inbound(sc, e->proto_any ? 0 : e->proto, &e->dst, e->dport_lo, e->dport_hi,
+			  &e->src, e->sport_lo, e->sport_hi);
 }
 
 static int install_sas(struct ctrl *c, const struct config *cfg, uint16_t first_tunnel, int *sa_ids,

@@ -9,6 +9,7 @@
 
 #include "crypto/esp_xform.h"
 #include "ctrlplane/ctrl.h"
+#include "dataplane/sa.h"
 
 /*
  * Install every SA of cfg, publish every tunnel interface, then build and publish the SPD of
@@ -40,5 +41,13 @@ unsigned int ipsec_sa_overhead(const struct sa *sa);
 
 /* Map the config's algorithm names onto the transforms'. */
 int ipsec_xform_conf(const struct cfg_sa *s, struct esp_xform_conf *x);
+
+/*
+ * An inbound SA's one selector (RFC 4301 4.4.1.1, 5.2 step 4): the peer's prefix and ports are
+ * the source, ours the destination; proto 0 is any. Family from ours. Sets sc->n_sel to 1.
+ */
+void ipsec_sel_inbound(struct sa_conf *sc, uint8_t proto, const struct cfg_addr *peer,
+		       uint16_t peer_lo, uint16_t peer_hi, const struct cfg_addr *ours,
+		       uint16_t our_lo, uint16_t our_hi);
 
 #endif

@@ -132,19 +132,8 @@ static void lifetime(const struct ike_sa *sa, const struct ike_child *ch, struct
 static void cmap_sel(const struct cfg_ike_child *cc, struct sa_conf *c)
 {
 	const struct cfg_ike_ts *l = &cc->local_ts[0], *r = &cc->remote_ts[0];
-	struct sa_sel *s = &c->sel[0];
-	memset(s, 0, sizeof(*s));
-	s->family = l->prefix.family;
-	s->proto = l->proto;
-	s->src_plen = r->prefix.plen;
-	s->dst_plen = l->prefix.plen;
-	memcpy(s->src, r->prefix.bytes, sizeof(s->src));
-	memcpy(s->dst, l->prefix.bytes, sizeof(s->dst));
-	s->sport_lo = r->port_lo;
-	s->sport_hi = r->port_hi;
-	s->dport_lo = l->port_lo;
-	s->dport_hi = l->port_hi;
-	c->n_sel = 1;
+	ipsec_sel_inbound(c, l->proto, &r->prefix, r->port_lo, r->port_hi, &l->prefix, l->port_lo,
+			  l->port_hi);
 }
 
 static void sa_conf_fill(const struct ike_sa *sa, const struct ike_child *ch, uint8_t dir,

@@ -47,15 +47,6 @@ else:
 ' 2>/dev/null || echo "?"
 }
 
-# hub_drop REASON: the hub's drop counter drop_REASON (all lcores).
-hub_drop() {
-	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-print(next(iter(d.values()))["total"].get("drop_" + sys.argv[1], "absent"))
-' "$1" 2>/dev/null || echo "?"
-}
-
 # ping_loss COUNT INTERVAL WAIT: the % of COUNT echoes host-a -> the spoke's subnet lost.
 ping_loss() {
 	ip netns exec "$P-a" ping -c "$1" -i "$2" -W "$3" "$SPOKE_NET4" 2>&1 |

@@ -449,16 +449,40 @@ stream_ok() {
 	fi
 }
 
+# delta NOW BEFORE: NOW - BEFORE, or "?NOW" when either is not a number.
+delta() {
+	if [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
+		echo "$(($1 - $2))"
+	else
+		echo "?$1"
+	fi
+}
+
 # stat_delta KEY BEFORE: how much counter KEY of /vpnhub/ike/stats moved ("?VALUE" when either
 # is not a number).
 stat_delta() {
-	local now
-	now=$(ike_stat "$1")
-	if [[ $now =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
-		echo "$((now - $2))"
-	else
-		echo "?$now"
-	fi
+	delta "$(ike_stat "$1")" "$2"
+}
+
+# hub_drop REASON: the hub's data plane drop counter drop_REASON, all lcores.
+hub_drop() {
+	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(next(iter(d.values()))["total"].get("drop_" + sys.argv[1], "absent"))
+' "$1" 2>/dev/null || echo "?"
+}
+
+# drop_delta REASON BEFORE: how much drop_REASON of /vpnhub/stats moved.
+drop_delta() {
+	delta "$(hub_drop "$1")" "$2"
+}
+
+# hub_log_count TEXT: lines of hub h's log holding TEXT.
+hub_log_count() {
+	local n
+	n=$(grep -cF -- "$1" "${HUBS_LOG[h]:-/dev/null}" 2>/dev/null) || true
+	echo "${n:-0}"
 }
 
 # ike_stat KEY: a counter of /vpnhub/ike/stats.

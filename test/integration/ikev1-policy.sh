@@ -237,34 +237,6 @@ print(" ".join("%s:%s<->%s" % (c.get("name"), c.get("local_ts"), c.get("remote_t
 ' 2>/dev/null || echo "?"
 }
 
-# delta NOW BEFORE: NOW - BEFORE, or "?NOW" when either is not a number.
-delta() {
-	if [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
-		echo "$(($1 - $2))"
-	else
-		echo "?$1"
-	fi
-}
-
-# stat_delta KEY BEFORE: how much counter KEY of /vpnhub/ike/stats moved.
-stat_delta() {
-	delta "$(ike_stat "$1")" "$2"
-}
-
-# hub_drop REASON: the hub's data plane drop counter drop_REASON, all lcores.
-hub_drop() {
-	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-print(next(iter(d.values()))["total"].get("drop_" + sys.argv[1], "absent"))
-' "$1" 2>/dev/null || echo "?"
-}
-
-# drop_delta REASON BEFORE: how much drop_REASON moved.
-drop_delta() {
-	delta "$(hub_drop "$1")" "$2"
-}
-
 # pair_pkts: packets of the hub's four SAs, "net_in net_out net2_in net2_out" (the hub's inbound
 # SA is strongSwan's outbound one).
 pair_pkts() {
@@ -274,13 +246,6 @@ pair_pkts() {
 		out+="$(sa_pkts "0x${o/-/0}") $(sa_pkts "0x${i/-/0}") "
 	done
 	echo "${out% }"
-}
-
-# hub_log_count TEXT: lines of the running hub's log holding TEXT.
-hub_log_count() {
-	local n
-	n=$(grep -cF -- "$1" "${HUBS_LOG[h]:-/dev/null}" 2>/dev/null) || true
-	echo "${n:-0}"
 }
 
 # swan_count TEXT: lines of charon.log holding TEXT.

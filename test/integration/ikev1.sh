@@ -184,27 +184,6 @@ at_least() {
 	if [[ $2 =~ ^[0-9]+$ ]] && (($2 >= $1)); then echo 1; else echo 0; fi
 }
 
-# hub_drop REASON: the hub's data plane drop counter drop_REASON, all lcores.
-hub_drop() {
-	ctl_raw "$P-h" /vpnhub/stats 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-print(next(iter(d.values()))["total"].get("drop_" + sys.argv[1], "absent"))
-' "$1" 2>/dev/null || echo "?"
-}
-
-
-# stat_delta_drop REASON BEFORE: how much drop_REASON of /vpnhub/stats moved.
-stat_delta_drop() {
-	local now
-	now=$(hub_drop "$1")
-	if [[ $now =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]; then
-		echo "$((now - $2))"
-	else
-		echo "?$now"
-	fi
-}
-
 # hub_ike_counts: the hub's IKE counters that are not zero ("rx=4 tx=4 ike_not_v2=1 ..."), for the
 # details of a failed establishment.
 hub_ike_counts() {
@@ -214,13 +193,6 @@ d = json.load(sys.stdin)
 d = next(iter(d.values())) if isinstance(d, dict) and len(d) == 1 else d
 print("hub IKE counters: " + " ".join("%s=%s" % (k, v) for k, v in d.items() if v))
 ' 2>/dev/null || true
-}
-
-# hub_log_count TEXT: lines of the running hub's log holding TEXT.
-hub_log_count() {
-	local n
-	n=$(grep -cF -- "$1" "${HUBS_LOG[h]:-/dev/null}" 2>/dev/null) || true
-	echo "${n:-0}"
 }
 
 # ---- traffic ----
@@ -438,7 +410,7 @@ scenario_delete() {
 	nt=$(hub_drop no_tunnel)
 	ip netns exec "$P-a" ping -c 2 -i 0.2 -W 1 "$SPOKE_NET4" >/dev/null 2>&1 || true
 	t_eq "vti1 unbound: host-a's echoes to the spoke dropped as no_tunnel (+2)" \
-		"$(stat_delta_drop no_tunnel "$nt")" "2" "$(hub_drops)"
+		"$(drop_delta no_tunnel "$nt")" "2" "$(hub_drops)"
 	charon_stop
 	hub_down delete
 }
