@@ -167,11 +167,7 @@ static struct sa *sa_build(const struct sa_conf *c, uint32_t id, char *err, size
 			 SA_SEL_MAX);
 		return NULL;
 	}
-	uint32_t w = c->window ? c->window : REPLAY_WIN_DEFAULT;
-	if (c->dir == SA_IN && replay_size(w) == 0) {
-		snprintf(err, errlen, "SA %u: bad replay window %u", c->spi, w);
-		return NULL;
-	}
+	uint32_t w = c->window ? c->window : REPLAY_WIN_DEFAULT; /* replay_init checks it */
 	/* the transform keeps one direction's keys only, right behind the struct */
 	struct esp_xform_conf xc = c->xf;
 	xc.dir = c->dir == SA_OUT ? ESP_XFORM_ENC : ESP_XFORM_DEC;

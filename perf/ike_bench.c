@@ -451,27 +451,20 @@ static unsigned int flows_pick(unsigned int k)
  */
 static bool esp_one(int from, const struct flow *f)
 {
-	enum { L3 = L2, UDP = L3 + 20, PAY = UDP + 8, LEN = PAY + 32 };
+	enum { L3 = L2, LEN = L3 + 20 + 8 + 32 };
 	struct ike_pair_eng *s = &eng[from], *r = &eng[1 - from];
-	uint8_t pkt[LEN] = {0};
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(pkt + L3);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(LEN - L3);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	memcpy(&ip->src_addr, s->cfg->ifaces[0].v4[0].bytes, 4);
-	memcpy(&ip->dst_addr, r->cfg->ifaces[0].v4[0].bytes, 4);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(pkt + UDP);
-	udp->src_port = udp->dst_port = rte_cpu_to_be_16(9); /* discard */
-	udp->dgram_len = rte_cpu_to_be_16(LEN - UDP);
-	snprintf((char *)pkt + PAY, LEN - PAY, "flow %u/%u seq %u", f->out[0], f->out[1], f->seq);
-	struct rte_mbuf *mb = rte_pktmbuf_alloc(s->dp->pool);
-	if (mb == NULL || rte_pktmbuf_append(mb, LEN) == NULL) {
-		rte_pktmbuf_free(mb);
+	struct ike_path p = {.family = AF_INET, .lport = 9, .rport = 9}; /* UDP discard */
+	memcpy(p.local, s->cfg->ifaces[0].v4[0].bytes, 4);
+	memcpy(p.remote, r->cfg->ifaces[0].v4[0].bytes, 4);
+	char pay[32] = "";
+	snprintf(pay, sizeof(pay), "flow %u/%u seq %u", f->out[0], f->out[1], f->seq);
+	struct rte_mbuf *mb = ike_pair_datagram(s->dp->pool, &p, (const uint8_t *)pay, sizeof(pay));
+	if (mb == NULL)
 		return false;
-	}
-	memcpy(rte_pktmbuf_mtod(mb, uint8_t *), pkt, LEN);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(mb, struct rte_ipv4_hdr *, L3);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	uint8_t pkt[LEN]; /* what must come out */
+	memcpy(pkt, rte_pktmbuf_mtod(mb, uint8_t *), LEN);
 	struct dp_meta *m = dp_meta(mb);
 	memset(m, 0, sizeof(*m));
 	m->family = AF_INET;

@@ -695,17 +695,13 @@ static unsigned int take_all(struct dp_worker *w, uint16_t port, struct rte_mbuf
 	return n;
 }
 
-/*
- * An outbound packet on lan0 that a policy handed to SA t, through esp_out: the ESP packet, sent
- * straight out of wan0 (the peer is resolved there: the SA's cached next hop, nh_cache.h).
- */
-static struct rte_mbuf *out_sent(const struct t_sa *t, const uint8_t *in, size_t n)
+/* The frame of packet in (n bytes) on lan0, as a policy handed it to SA t: dp_meta filled. */
+static struct rte_mbuf *policy_pkt(const struct t_sa *t, const uint8_t *in, size_t n)
 {
 	uint8_t f[PKT_MAX];
-	bool v4 = t->family == AF_INET;
 	memcpy(f, mac_lan, 6);
 	memcpy(f + 6, mac_host.addr_bytes, 6);
-	put16(f + 12, v4 ? 0x0800 : 0x86dd);
+	put16(f + 12, t->family == AF_INET ? 0x0800 : 0x86dd);
 	memcpy(f + 14, in, n);
 	struct rte_mbuf *mb = mbuf_of(f, 14 + n);
 	struct dp_meta *m = dp_meta(mb);
@@ -713,9 +709,19 @@ static struct rte_mbuf *out_sent(const struct t_sa *t, const uint8_t *in, size_t
 	m->family = t->family;
 	m->l3_off = 14;
 	m->in_ifindex = LAN;
-	m->out_ifindex = WAN;
 	m->flags = DP_MF_SA_SET;
 	m->sa_id = t->id;
+	return mb;
+}
+
+/*
+ * An outbound packet on lan0 that a policy handed to SA t, through esp_out: the ESP packet, sent
+ * straight out of wan0 (the peer is resolved there: the SA's cached next hop, nh_cache.h).
+ */
+static struct rte_mbuf *out_sent(const struct t_sa *t, const uint8_t *in, size_t n)
+{
+	struct rte_mbuf *mb = policy_pkt(t, in, n);
+	dp_meta(mb)->out_ifindex = WAN;
 	struct dp_vec v;
 	dp_vec_reset(&v);
 	v.esp_out[v.n_esp_out++] = mb;
@@ -762,20 +768,9 @@ static void test_out(void)
 /* One IPv4 packet of 20 bytes through esp_out on SA t: NULL when it was left to forwarding. */
 static struct rte_mbuf *out_one(struct t_sa *t, uint16_t *port, struct dp_vec *v)
 {
-	uint8_t in[256], f[PKT_MAX];
+	uint8_t in[256];
 	size_t n = inner_udp(in, "10.0.0.7", "10.9.0.5", 20);
-	memcpy(f, mac_lan, 6);
-	memcpy(f + 6, mac_host.addr_bytes, 6);
-	put16(f + 12, 0x0800);
-	memcpy(f + 14, in, n);
-	struct rte_mbuf *mb = mbuf_of(f, 14 + n), *o = NULL;
-	struct dp_meta *m = dp_meta(mb);
-	memset(m, 0, sizeof(*m));
-	m->family = AF_INET;
-	m->l3_off = 14;
-	m->in_ifindex = LAN;
-	m->flags = DP_MF_SA_SET;
-	m->sa_id = t->id;
+	struct rte_mbuf *mb = policy_pkt(t, in, n), *o = NULL;
 	dp_vec_reset(v);
 	v->esp_out[v->n_esp_out++] = mb;
 	esp_out(wk(), v);
@@ -905,24 +900,13 @@ static void test_out_next_hop(void)
 static void test_out_fragment(void)
 {
 	struct t_sa t = {0x5101, AF_INET, false, false, 0, 0};
-	uint8_t in[256], f[PKT_MAX];
+	uint8_t in[256];
 	t_sa_install(&t, SA_OUT, NULL, 0);
 	size_t n = inner_udp(in, "192.0.2.2", "192.0.2.7", 40);
 	in[6] = 0x20; /* more fragments */
 	put16(in + 10, 0);
 	put16(in + 10, cksum(in, 20));
-	memcpy(f, mac_lan, 6);
-	memcpy(f + 6, mac_host.addr_bytes, 6);
-	put16(f + 12, 0x0800);
-	memcpy(f + 14, in, n);
-	struct rte_mbuf *mb = mbuf_of(f, 14 + n);
-	struct dp_meta *m = dp_meta(mb);
-	memset(m, 0, sizeof(*m));
-	m->family = AF_INET;
-	m->l3_off = 14;
-	m->in_ifindex = LAN;
-	m->flags = DP_MF_SA_SET;
-	m->sa_id = t.id;
+	struct rte_mbuf *mb = policy_pkt(&t, in, n);
 	struct dp_vec v;
 	dp_vec_reset(&v);
 	v.esp_out[v.n_esp_out++] = mb;
