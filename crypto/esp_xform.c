@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -336,21 +337,66 @@ static inline uint16_t settle(const IMB_JOB *j, const bool dec)
 	return !bad;
 }
 
-#define KEYS_AHEAD 2 /* ops between asking for an SA's key lines and its job */
+#define KEYS_AHEAD	2  /* ops between asking for an SA's key lines and its job */
+#define KEY_LINES_MAX	16 /* lines of keys[] a uint16_t mask covers */
+#define LINE_CLASSES	4  /* encrypted regions of <= 64, 128, 256, 512 bytes; longer: every line */
+#define LINE_CLASS_HIGH 512u
+
+_Static_assert(ESP_XFORM_SIZE_MAX - RTE_CACHE_LINE_SIZE <= KEY_LINES_MAX * RTE_CACHE_LINE_SIZE,
+	       "esp_xform_key_lines: a mask bit per line of the largest key material");
+
+/*
+ * Measured key lines of AES-GCM, [warm][class]: warm 1, 2, 3 for 16, 24, 32-byte keys (shape).
+ * 0: not measured, or no smaller set found: every line. Written once per key length on the
+ * control lcore under ctl_lock, before the first SA using it is published (workers read it
+ * after their acquire of the SA).
+ */
+static uint16_t gcm_lines[4][LINE_CLASSES];
+
+static inline unsigned int line_class(uint32_t len)
+{
+	return len <= 64 ? 0 : 26u - (unsigned int)__builtin_clz(len - 1); /* 65..128: 1, ... */
+}
+
+static inline unsigned int key_line_count(const struct esp_xform *x)
+{
+	return (x->size - (unsigned int)sizeof(*x) + RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE;
+}
+
+static inline uint16_t all_lines(const struct esp_xform *x)
+{
+	return (uint16_t)((1u << key_line_count(x)) - 1u);
+}
+
+static inline uint16_t key_lines(const struct esp_xform *x, uint32_t len)
+{
+	unsigned int c = line_class(len);
+	uint16_t m = x->warm != 0 && c < LINE_CLASSES ? gcm_lines[x->warm][c] : 0;
+
+	return m != 0 ? m : all_lines(x);
+}
+
+uint16_t esp_xform_key_lines(const struct esp_xform *x, uint32_t len)
+{
+	return key_lines(x, len);
+}
 
 /*
  * Ask for the key lines of op k's SA when it differs from op k - 1's. With many SAs their keys
- * are cold (AES-GCM's are 16 lines) and the library's loads of them would miss one after the
- * other inside the job; the header lines of the burst's SAs were asked for first.
+ * are cold and the library's loads of them would miss one after the other inside the job; the
+ * header lines of the burst's SAs were asked for first. Only the lines op k's length makes the
+ * library read: at 100 000 SAs every line is a memory access, and the misses a core can have
+ * in flight, not the bytes, bound the rate.
  */
-static inline void warm_keys(const struct esp_xform *const *xs, uint16_t k)
+static inline void warm_keys(const struct esp_xform *const *xs, const struct esp_crypto_op *ops,
+			     uint16_t k)
 {
 	const struct esp_xform *x = xs[k];
 
 	if (k > 0 && x == xs[k - 1])
 		return;
-	for (unsigned int b = RTE_CACHE_LINE_SIZE; b < x->size; b += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0((const uint8_t *)x + b);
+	for (unsigned int m = key_lines(x, ops[k].len); m != 0; m &= m - 1)
+		rte_prefetch0(x->keys + RTE_CACHE_LINE_SIZE * (unsigned int)__builtin_ctz(m));
 }
 
 /*
@@ -369,7 +415,7 @@ static inline uint16_t round_trip(IMB_MGR *mgr, const struct esp_xform *const *x
 		for (uint16_t i = 0; i < n; i++)
 			rte_prefetch0(xs[i]);
 		for (uint16_t i = 0; i < n && i < KEYS_AHEAD; i++)
-			warm_keys(xs, i);
+			warm_keys(xs, ops, i);
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		const struct esp_xform *x = xs[stride * i];
@@ -377,7 +423,7 @@ static inline uint16_t round_trip(IMB_MGR *mgr, const struct esp_xform *const *x
 		esp_xform_fill_t fill = x->fill[dec];
 
 		if (stride != 0 && i + KEYS_AHEAD < n)
-			warm_keys(xs, (uint16_t)(i + KEYS_AHEAD));
+			warm_keys(xs, ops, (uint16_t)(i + KEYS_AHEAD));
 		/* RFC 4303 section 2.4: a CBC ciphertext is whole blocks; the trailer is there */
 		if (unlikely(fill == NULL || op->len < x->min_len || op->len > ESP_XFORM_LEN_MAX ||
 			     (op->len & x->len_mask) != 0)) {
@@ -812,6 +858,8 @@ static void shape(struct esp_xform *x, const struct esp_xform_conf *c, const str
 	x->fill[0] = c->dir != ESP_XFORM_DEC ? fills[e->fam][c->esn][0] : NULL;
 	x->fill[1] = c->dir != ESP_XFORM_ENC ? fills[e->fam][c->esn][1] : NULL;
 	x->iv_gen = e->fam == FAM_AEAD ? iv_counter : iv_none; /* iv_setup sets the CBC one */
+	if (c->enc == ESP_ENC_AES_GCM)
+		x->warm = x->key_len == 16 ? 1 : x->key_len == 24 ? 2 : 3;
 }
 
 /* One dummy packet each way the SA works through the checked submit: the jobs are valid. */
@@ -848,6 +896,96 @@ static int selftest(const struct esp_xform *x, IMB_MGR *m)
 	return rc;
 }
 
+/* ---- init: which AES-GCM key lines a packet reads (esp_xform_key_lines) ---- */
+
+static bool gcm_lines_measured[4];
+
+/* One AES-GCM job of x's direction in place over buf; the tag (computed) into tag. */
+static int gcm_once(IMB_MGR *m, const struct esp_xform *x, uint8_t *buf, uint32_t len,
+		    uint32_t aad_len, uint8_t *tag)
+{
+	static const uint8_t nonce[AEAD_NONCE_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	static const uint8_t aad[12] = {0xa1, 0xa2, 0xa3, 0xa4, 0, 0, 0, 1, 0, 0, 0, 2};
+	IMB_JOB *j = IMB_GET_NEXT_JOB(m);
+
+	aead_job(j, x, x->fill[0] != NULL, nonce, aad, aad_len, buf, len, tag);
+	j = IMB_SUBMIT_JOB(m);
+	if (j == NULL)
+		j = IMB_FLUSH_JOB(m);
+	return j != NULL && j->status == IMB_STATUS_COMPLETED ? 0 : -EIO;
+}
+
+/*
+ * Does x give the same output and tag as y, a copy of x whose key lines outside mask are
+ * overwritten, for every 4-byte multiple in (lo, hi] (RFC 4303 2.4 aligns the region to 4) and
+ * both AAD lengths (RFC 4106 5)? a and b hold hi bytes.
+ */
+static bool gcm_lines_hold(IMB_MGR *m, const struct esp_xform *x, struct esp_xform *y,
+			   uint16_t mask, uint32_t lo, uint32_t hi, uint8_t *a, uint8_t *b)
+{
+	uint32_t klen = x->size - (uint32_t)sizeof(*x);
+	uint8_t ta[AEAD_ICV_LEN], tb[AEAD_ICV_LEN];
+	bool same = true;
+
+	memcpy(y, x, x->size);
+	for (uint32_t l = 0; l * RTE_CACHE_LINE_SIZE < klen; l++)
+		if ((mask & (1u << l)) == 0)
+			memset(y->keys + l * RTE_CACHE_LINE_SIZE, 0x5a,
+			       RTE_MIN((uint32_t)RTE_CACHE_LINE_SIZE,
+				       klen - l * RTE_CACHE_LINE_SIZE));
+	for (uint32_t aad = 8; aad <= 12 && same; aad += 4)
+		for (uint32_t len = lo + 4; len <= hi && same; len += 4) {
+			for (uint32_t i = 0; i < len; i++)
+				a[i] = b[i] = (uint8_t)(i * 7u + len);
+			same = gcm_once(m, x, a, len, aad, ta) == 0 &&
+			       gcm_once(m, y, b, len, aad, tb) == 0 && memcmp(a, b, len) == 0 &&
+			       memcmp(ta, tb, sizeof(ta)) == 0;
+		}
+	OPENSSL_cleanse(ta, sizeof(ta));
+	OPENSSL_cleanse(tb, sizeof(tb));
+	return same;
+}
+
+/*
+ * Per length class, the smallest set of the round-key lines and the last k lines (where the
+ * library keeps the low powers of the hash key) that leaves x's output unchanged; none found:
+ * every line. Once per key length, on the first SA's keys, under ctl_lock.
+ */
+static void gcm_lines_measure(IMB_MGR *m, const struct esp_xform *x)
+{
+	uint32_t n = key_line_count(x), lo = 0;
+	uint16_t rk = (uint16_t)((1u << ((AES_KEYS_LEN(x->key_len) + RTE_CACHE_LINE_SIZE - 1) /
+					 RTE_CACHE_LINE_SIZE)) -
+				 1u);
+
+	if (gcm_lines_measured[x->warm] || n > KEY_LINES_MAX)
+		return;
+	gcm_lines_measured[x->warm] = true; /* also when out of memory: every line */
+	struct esp_xform *y = aligned_alloc(RTE_CACHE_LINE_SIZE, ESP_XFORM_SIZE_MAX);
+	uint8_t *a = malloc(2 * LINE_CLASS_HIGH);
+	if (y != NULL && a != NULL) {
+		for (unsigned int c = 0; c < LINE_CLASSES; c++) {
+			uint32_t hi = 64u << c;
+
+			for (uint32_t k = 1; k < n; k++) {
+				uint16_t mask = (uint16_t)(rk | (((1u << k) - 1u) << (n - k)));
+
+				if (gcm_lines_hold(m, x, y, mask, lo, hi, a, a + LINE_CLASS_HIGH)) {
+					gcm_lines[x->warm][c] = mask;
+					break;
+				}
+			}
+			lo = hi;
+		}
+		while (IMB_FLUSH_JOB(m) != NULL)
+			;
+		OPENSSL_cleanse(y, ESP_XFORM_SIZE_MAX); /* the SA's key, its keystream in a */
+		OPENSSL_cleanse(a, 2 * LINE_CLASS_HIGH);
+	}
+	free(y);
+	free(a);
+}
+
 static int check_dir(const struct esp_xform_conf *c, char *err, size_t errlen)
 {
 	if ((unsigned int)c->dir < ESP_XFORM_DIR_MAX)
@@ -876,6 +1014,8 @@ static int keys_setup(struct esp_xform *x, const struct esp_xform_conf *c, char 
 		rc = iv_setup(x);
 	if (rc == 0)
 		rc = selftest(x, m);
+	if (rc == 0 && x->warm != 0)
+		gcm_lines_measure(m, x);
 	if (rc != 0)
 		snprintf(err, errlen, "key setup failed (hash, random source or library)");
 unlock:

@@ -135,7 +135,8 @@ struct esp_xform {
 	uint8_t enc;	   /* enum esp_enc */
 	uint8_t auth;	   /* enum esp_auth */
 	uint8_t esn;
-	uint8_t dir; /* enum esp_xform_dir */
+	uint8_t dir;  /* enum esp_xform_dir */
+	uint8_t warm; /* AES-GCM: its key length's row of measured key lines (esp_xform_key_lines) */
 	uint8_t salt[ESP_XFORM_SALT_LEN];
 	uint8_t iv_rand[8]; /* outbound CBC: random part of the IV nonces (esp_xform_iv) */
 	uint8_t keys[] __rte_aligned(RTE_CACHE_LINE_SIZE);
@@ -148,6 +149,18 @@ _Static_assert(sizeof(struct esp_xform) == RTE_CACHE_LINE_SIZE &&
 /* The largest transform: AES-GCM's key data behind the header (checked in esp_xform.c). */
 #define ESP_XFORM_SIZE_MAX \
 	RTE_ALIGN_CEIL(RTE_CACHE_LINE_SIZE + sizeof(struct gcm_key_data), RTE_CACHE_LINE_SIZE)
+
+/*
+ * The lines of x's keys[] (bit l: bytes 64 l .. 64 l + 63) that the library reads for an
+ * encrypted region of len bytes, so that a burst over many SAs can ask for them ahead. AES-GCM's
+ * key data is 16 lines, and a short packet reads a few: the round keys and the lowest powers of
+ * the hash key. Which ones depends on the library's build and the CPU's code path, so the first
+ * esp_xform_init of each AES-GCM key length measures them (the SA's jobs run again on a copy
+ * whose other lines are overwritten; the output must not change). Every line for the other
+ * suites, long regions, or when no smaller set gave the same output. A prefetch hint only: a
+ * line left out costs a miss, never a wrong result. Any thread, after x's init.
+ */
+uint16_t esp_xform_key_lines(const struct esp_xform *x, uint32_t len);
 
 /* Room for any transform outside an SA (tests, a test peer): use &room.x. */
 union esp_xform_room {

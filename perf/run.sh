@@ -48,8 +48,9 @@ main() {
 		esac
 	done
 	setup_build
-	log "ninja -C build-release perf/vpnhub-bench perf/vpnhub-ike-bench"
-	ninja -C "$BUILD" perf/vpnhub-bench perf/vpnhub-ike-bench >&2 || die "build failed"
+	log "ninja -C build-release perf/vpnhub-bench perf/vpnhub-ike-bench perf/vpnhub-mem-floor"
+	ninja -C "$BUILD" perf/vpnhub-bench perf/vpnhub-ike-bench perf/vpnhub-mem-floor >&2 ||
+		die "build failed"
 	if ((smoke)); then
 		TMP_JSON=$(mktemp /tmp/vpnhub-bench.XXXXXX.json)
 		trap 'rm -f "$TMP_JSON"' EXIT
@@ -60,6 +61,8 @@ main() {
 	fi
 	"$BENCH" --json "$json" "$@" || rc=$?
 	((smoke)) || log "results: ${json#"$ROOT"/}"
+	# a full run: the memory floor of per-SA state at 100 000 SAs, on the worker's CPU
+	(($# == 0)) && { "$BUILD/perf/vpnhub-mem-floor" --cpu 1 || rc=$?; }
 	# the control core's table: IKE establishments per second (a row that fails fails the run)
 	local ike_args=()
 	[[ " $* " == *" --quick "* ]] && ike_args=(--quick)

@@ -1276,6 +1276,64 @@ static void test_one_way(void)
 	CU_ASSERT(esp_xform_init(xa, &c, err, sizeof(err)) == -EINVAL && err[0] != '\0');
 }
 
+/*
+ * esp_xform_key_lines: an inbound SA whose key lines outside the set for a region's length are
+ * overwritten still opens every packet of that length, for each AES-GCM key length, both AAD
+ * lengths (ESN) and every 4-byte multiple up to past the longest measured class; the other
+ * suites name every line.
+ */
+static void test_key_lines(void)
+{
+	static union esp_xform_room room_c;
+	static const uint8_t gcm_keys[] = {20, 28, 36};
+	struct esp_xform *xc = &room_c.x;
+
+	for (unsigned int k = 0; k < RTE_DIM(gcm_keys) * 2; k++) {
+		struct sa s;
+
+		random_sa(&s, ESP_ENC_AES_GCM, ESP_AUTH_NONE);
+		s.eklen = gcm_keys[k / 2];
+		s.esn = k % 2;
+		if (sa_init_dir(xa, &s, ESP_XFORM_ENC) != 0 ||
+		    sa_init_dir(xb, &s, ESP_XFORM_DEC) != 0)
+			return;
+		size_t klen = xb->size - sizeof(*xb);
+		unsigned int bad = 0;
+		for (uint32_t len = 4; len <= 640; len += 4) {
+			struct pkt *p = &pkts[0];
+			uint16_t m = esp_xform_key_lines(xb, len);
+
+			layout(p, xa, len);
+			put32(p->buf, s.spi);
+			put32(p->buf + 4, (uint32_t)len);
+			esp_xform_iv(xa, len, p->op.iv);
+			rnd_fill(p->op.payload, len);
+			memcpy(p->plain, p->op.payload, len);
+			CU_ASSERT_FATAL(esp_xform_encrypt(mgr, xa, &p->op, 1) == 1);
+			memcpy(xc, xb, xb->size);
+			for (size_t l = 0; l * 64 < klen; l++)
+				if ((m & (1u << l)) == 0)
+					memset(xc->keys + l * 64, 0x5a,
+					       RTE_MIN((size_t)64, klen - l * 64));
+			if (esp_xform_decrypt(mgr, xc, &p->op, 1) != 1 || p->op.status != 0 ||
+			    memcmp(p->op.payload, p->plain, len) != 0)
+				bad++;
+		}
+		CHECK(bad == 0, "AES-GCM key %zu ESN %d: %u lengths need lines outside their set\n",
+		      s.eklen - 4, s.esn, bad);
+		CU_ASSERT(bad == 0);
+		/* past the classes: every line */
+		CU_ASSERT(esp_xform_key_lines(xb, 1400) == (1u << ((klen + 63) / 64)) - 1);
+	}
+	struct sa s;
+	random_sa(&s, ESP_ENC_AES_CBC, ESP_AUTH_HMAC_SHA256_128);
+	if (sa_init_dir(xb, &s, ESP_XFORM_DEC) != 0)
+		return;
+	size_t klen = xb->size - sizeof(*xb);
+	CU_ASSERT(esp_xform_key_lines(xb, 64) == (1u << ((klen + 63) / 64)) - 1);
+	esp_xform_wipe(xc);
+}
+
 int test_esp_xform_register(void)
 {
 	static const struct {
@@ -1301,6 +1359,7 @@ int test_esp_xform_register(void)
 		{"one-way SAs", test_one_way},
 		{"burst across SAs: seal", test_multi_seal},
 		{"burst across SAs: open, one tampered", test_multi_open},
+		{"key lines a packet reads", test_key_lines},
 	};
 	CU_pSuite s = CU_add_suite("esp_xform", suite_init, suite_clean);
 
