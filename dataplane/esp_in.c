@@ -307,26 +307,32 @@ static inline void sa_prefetch(const struct sa *sa)
 	rte_prefetch0(&sa->xf);
 }
 
-/* Find the SA of each packet; packets without one go back to IP forwarding. */
+/*
+ * Find the SA of each packet; packets without one go back to IP forwarding. A run of packets
+ * with the same SPI and destination (one busy tunnel) is looked up once.
+ */
 static void lookup(struct dp_worker *w, struct dp_vec *v, struct sa **sas, struct esp_loc *loc)
 {
 	struct sa_key key[BURST_MAX];
 	const struct sa_key *kp[BURST_MAX];
 	uint32_t ids[BURST_MAX];
-	uint16_t n = v->n_esp_in;
+	uint16_t n = v->n_esp_in, which[BURST_MAX], uniq = 0;
 	const struct sa *prev = NULL;
 	for (uint16_t i = 0; i < n; i++) {
-		kp[i] = &key[i];
 		if (!locate(v->esp_in[i], &loc[i], &key[i]))
 			memset(&key[i], 0, sizeof(key[i])); /* SPI 0 is never installed */
+		if (i == 0 || memcmp(&key[i], &key[i - 1], sizeof(key[i])) != 0)
+			kp[uniq++] = &key[i];
+		which[i] = (uint16_t)(uniq - 1);
 	}
-	sa_lookup_in(w->dp->sas, kp, n, ids);
+	sa_lookup_in(w->dp->sas, kp, uniq, ids);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *mb = v->esp_in[i];
 		struct dp_meta *m = dp_meta(mb);
+		uint32_t id = ids[which[i]];
 		if (m->stage == DP_STAGE_ESP_IN) /* handed over: the sender looked it up */
-			ids[i] = m->sa_id;
-		sas[i] = ids[i] ? sa_get(w->dp->sas, ids[i]) : NULL;
+			id = m->sa_id;
+		sas[i] = id != 0 ? sa_get(w->dp->sas, id) : NULL;
 		if (sas[i] != NULL && sas[i] != prev) {
 			sa_prefetch(sas[i]);
 			prev = sas[i];
