@@ -12,8 +12,10 @@
  * Key material sits behind the transform's header line, laid out per suite and direction by
  * layout(); the builders find it at offsets from x->keys, so a transform is position-free.
  *
- * Bursts: ops go to the library ESP_XFORM_BURST at a time through the job API, each job with the
- * keys of its op's own transform, so one round may mix SAs and suites (whose key lines are asked
+ * Bursts: AES-GCM ops go to the library's direct functions, one call each (gcm_call: a GCM job
+ * runs synchronously anyway, and filling, dispatching and collecting it cost more than the
+ * cipher at 64 bytes). The other suites' ops go ESP_XFORM_BURST at a time through the job API,
+ * each job with the keys of its op's own transform, so one round may mix SAs and suites (whose key lines are asked
  * for a few ops ahead, as they are cold when a burst mixes many SAs); each job's user_data
  * points at its op's scratch, because the library returns jobs when their lane completes, not
  * in submission order. Every round ends with one flush, so the manager is empty between calls.
@@ -173,21 +175,32 @@ static inline void aead_job(IMB_JOB *j, const struct esp_xform *x, const bool en
 	j->auth_tag_output_len_in_bytes = AEAD_ICV_LEN;
 }
 
-/* RFC 4106 section 4 / RFC 7634 section 2: nonce; section 5 / 2.1: AAD, 8 or 12 bytes. */
+/*
+ * RFC 4106 section 4 / RFC 7634 section 2: the nonce, salt || IV, into nonce; sections 5 / 2.1:
+ * the AAD, SPI || seq (8 bytes, in the packet) or SPI || seq high || seq low (12, into esn_aad).
+ * Returns the AAD.
+ */
+static inline const uint8_t *aead_nonce_aad(const struct esp_xform *x,
+					    const struct esp_crypto_op *op, const bool esn,
+					    uint8_t *nonce, uint8_t *esn_aad)
+{
+	uint32_t hi = rte_cpu_to_be_32(op->seq_hi);
+
+	memcpy(nonce, x->salt, ESP_XFORM_SALT_LEN);
+	memcpy(nonce + ESP_XFORM_SALT_LEN, op->iv, 8);
+	if (!esn)
+		return op->esp;
+	memcpy(esn_aad, op->esp, 4);
+	memcpy(esn_aad + 4, &hi, 4);
+	memcpy(esn_aad + 8, op->esp + 4, 4);
+	return esn_aad;
+}
+
 static inline void fill_aead(IMB_JOB *j, const struct esp_xform *x, struct esp_crypto_op *op,
 			     struct esp_op_scratch *s, const bool enc, const bool esn)
 {
-	const uint8_t *aad = op->esp;
-	uint32_t hi = rte_cpu_to_be_32(op->seq_hi);
+	const uint8_t *aad = aead_nonce_aad(x, op, esn, s->nonce, s->aad);
 
-	memcpy(s->nonce, x->salt, ESP_XFORM_SALT_LEN);
-	memcpy(s->nonce + ESP_XFORM_SALT_LEN, op->iv, 8);
-	if (esn) {
-		memcpy(s->aad, op->esp, 4);
-		memcpy(s->aad + 4, &hi, 4);
-		memcpy(s->aad + 8, op->esp + 4, 4);
-		aad = s->aad;
-	}
 	s->expect = op->icv;
 	s->restore = 0;
 	aead_job(j, x, enc, s->nonce, aad, esn ? 12 : 8, op->payload, op->len,
@@ -346,7 +359,7 @@ _Static_assert(ESP_XFORM_SIZE_MAX - RTE_CACHE_LINE_SIZE <= KEY_LINES_MAX * RTE_C
 	       "esp_xform_key_lines: a mask bit per line of the largest key material");
 
 /*
- * Measured key lines of AES-GCM, [warm][class]: warm 1, 2, 3 for 16, 24, 32-byte keys (shape).
+ * Measured key lines of AES-GCM, [gcm][class]: gcm 1, 2, 3 for 16, 24, 32-byte keys (shape).
  * 0: not measured, or no smaller set found: every line. Written once per key length on the
  * control lcore under ctl_lock, before the first SA using it is published (workers read it
  * after their acquire of the SA).
@@ -371,7 +384,7 @@ static inline uint16_t all_lines(const struct esp_xform *x)
 static inline uint16_t key_lines(const struct esp_xform *x, uint32_t len)
 {
 	unsigned int c = line_class(len);
-	uint16_t m = x->warm != 0 && c < LINE_CLASSES ? gcm_lines[x->warm][c] : 0;
+	uint16_t m = x->gcm != 0 && c < LINE_CLASSES ? gcm_lines[x->gcm][c] : 0;
 
 	return m != 0 ? m : all_lines(x);
 }
@@ -397,6 +410,47 @@ static inline void warm_keys(const struct esp_xform *const *xs, const struct esp
 		return;
 	for (unsigned int m = key_lines(x, ops[k].len); m != 0; m &= m - 1)
 		rte_prefetch0(x->keys + RTE_CACHE_LINE_SIZE * (unsigned int)__builtin_ctz(m));
+}
+
+/* The library's one-call AES-GCM functions, by direction and key length (x->gcm). */
+static const size_t gcm_fn_at[2][4] = {
+	{0, offsetof(IMB_MGR, gcm128_enc), offsetof(IMB_MGR, gcm192_enc),
+	 offsetof(IMB_MGR, gcm256_enc)},
+	{0, offsetof(IMB_MGR, gcm128_dec), offsetof(IMB_MGR, gcm192_dec),
+	 offsetof(IMB_MGR, gcm256_dec)},
+};
+
+/*
+ * AES-GCM over buf in place through the library's direct API (init, update and finalize in one
+ * call): no job to fill, dispatch and collect. GCM jobs run synchronously in the job API as
+ * well, so nothing is lost against the lanes of the multi-buffer suites. The tag (computed,
+ * when decrypting) into tag.
+ */
+static inline void gcm_call(IMB_MGR *mgr, const struct esp_xform *x, const bool dec,
+			    const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
+			    uint8_t *buf, uint32_t len, uint8_t *tag)
+{
+	aes_gcm_enc_dec_t fn = *(const aes_gcm_enc_dec_t *)(const void *)((const char *)mgr +
+									  gcm_fn_at[dec][x->gcm]);
+	struct gcm_context_data ctx;
+
+	fn((const struct gcm_key_data *)(const void *)x->keys, &ctx, buf, buf, len, nonce, aad,
+	   aad_len, tag, AEAD_ICV_LEN);
+}
+
+/* One ESP packet of an AES-GCM SA (RFC 4106), its status set; 1 when it is good. */
+static inline uint16_t gcm_op(IMB_MGR *mgr, const struct esp_xform *x, struct esp_crypto_op *op,
+			      const bool dec)
+{
+	uint8_t nonce[AEAD_NONCE_LEN], esn_aad[12], tag[AEAD_ICV_LEN];
+	const uint8_t *aad = aead_nonce_aad(x, op, x->esn != 0, nonce, esn_aad);
+	bool bad;
+
+	gcm_call(mgr, x, dec, nonce, aad, x->esn ? 12 : 8, op->payload, op->len,
+		 dec ? tag : op->icv);
+	bad = dec && icv_differs(tag, op->icv, AEAD_ICV_LEN) != 0;
+	op->status = bad ? -EBADMSG : 0;
+	return !bad;
 }
 
 /*
@@ -428,6 +482,10 @@ static inline uint16_t round_trip(IMB_MGR *mgr, const struct esp_xform *const *x
 		if (unlikely(fill == NULL || op->len < x->min_len || op->len > ESP_XFORM_LEN_MAX ||
 			     (op->len & x->len_mask) != 0)) {
 			op->status = -EINVAL;
+			continue;
+		}
+		if (x->gcm != 0) {
+			good += gcm_op(mgr, x, op, dec);
 			continue;
 		}
 		op->status = -EIO; /* until its job comes back */
@@ -491,6 +549,10 @@ int esp_xform_aead_kat(IMB_MGR *mgr, const struct esp_xform *x, bool encrypt, co
 		return -EINVAL;
 	memcpy(nonce, x->salt, ESP_XFORM_SALT_LEN);
 	memcpy(nonce + ESP_XFORM_SALT_LEN, iv, 8);
+	if (x->gcm != 0) { /* as packets go: the direct call */
+		gcm_call(mgr, x, !encrypt, nonce, aad, aad_len, buf, len, encrypt ? tag : out);
+		return encrypt || CRYPTO_memcmp(out, tag, AEAD_ICV_LEN) == 0 ? 0 : -EBADMSG;
+	}
 	j = IMB_GET_NEXT_JOB(mgr);
 	aead_job(j, x, encrypt, nonce, aad, aad_len, buf, len, encrypt ? tag : out);
 	j = IMB_SUBMIT_JOB(mgr);
@@ -859,7 +921,7 @@ static void shape(struct esp_xform *x, const struct esp_xform_conf *c, const str
 	x->fill[1] = c->dir != ESP_XFORM_ENC ? fills[e->fam][c->esn][1] : NULL;
 	x->iv_gen = e->fam == FAM_AEAD ? iv_counter : iv_none; /* iv_setup sets the CBC one */
 	if (c->enc == ESP_ENC_AES_GCM)
-		x->warm = x->key_len == 16 ? 1 : x->key_len == 24 ? 2 : 3;
+		x->gcm = x->key_len == 16 ? 1 : x->key_len == 24 ? 2 : 3;
 }
 
 /* One dummy packet each way the SA works through the checked submit: the jobs are valid. */
@@ -900,19 +962,14 @@ static int selftest(const struct esp_xform *x, IMB_MGR *m)
 
 static bool gcm_lines_measured[4];
 
-/* One AES-GCM job of x's direction in place over buf; the tag (computed) into tag. */
-static int gcm_once(IMB_MGR *m, const struct esp_xform *x, uint8_t *buf, uint32_t len,
-		    uint32_t aad_len, uint8_t *tag)
+/* One AES-GCM operation of x's direction in place over buf, as packets go (gcm_call). */
+static void gcm_once(IMB_MGR *m, const struct esp_xform *x, uint8_t *buf, uint32_t len,
+		     uint32_t aad_len, uint8_t *tag)
 {
 	static const uint8_t nonce[AEAD_NONCE_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 	static const uint8_t aad[12] = {0xa1, 0xa2, 0xa3, 0xa4, 0, 0, 0, 1, 0, 0, 0, 2};
-	IMB_JOB *j = IMB_GET_NEXT_JOB(m);
 
-	aead_job(j, x, x->fill[0] != NULL, nonce, aad, aad_len, buf, len, tag);
-	j = IMB_SUBMIT_JOB(m);
-	if (j == NULL)
-		j = IMB_FLUSH_JOB(m);
-	return j != NULL && j->status == IMB_STATUS_COMPLETED ? 0 : -EIO;
+	gcm_call(m, x, x->fill[0] == NULL, nonce, aad, aad_len, buf, len, tag);
 }
 
 /*
@@ -937,9 +994,9 @@ static bool gcm_lines_hold(IMB_MGR *m, const struct esp_xform *x, struct esp_xfo
 		for (uint32_t len = lo + 4; len <= hi && same; len += 4) {
 			for (uint32_t i = 0; i < len; i++)
 				a[i] = b[i] = (uint8_t)(i * 7u + len);
-			same = gcm_once(m, x, a, len, aad, ta) == 0 &&
-			       gcm_once(m, y, b, len, aad, tb) == 0 && memcmp(a, b, len) == 0 &&
-			       memcmp(ta, tb, sizeof(ta)) == 0;
+			gcm_once(m, x, a, len, aad, ta);
+			gcm_once(m, y, b, len, aad, tb);
+			same = memcmp(a, b, len) == 0 && memcmp(ta, tb, sizeof(ta)) == 0;
 		}
 	OPENSSL_cleanse(ta, sizeof(ta));
 	OPENSSL_cleanse(tb, sizeof(tb));
@@ -958,9 +1015,9 @@ static void gcm_lines_measure(IMB_MGR *m, const struct esp_xform *x)
 					 RTE_CACHE_LINE_SIZE)) -
 				 1u);
 
-	if (gcm_lines_measured[x->warm] || n > KEY_LINES_MAX)
+	if (gcm_lines_measured[x->gcm] || n > KEY_LINES_MAX)
 		return;
-	gcm_lines_measured[x->warm] = true; /* also when out of memory: every line */
+	gcm_lines_measured[x->gcm] = true; /* also when out of memory: every line */
 	struct esp_xform *y = aligned_alloc(RTE_CACHE_LINE_SIZE, ESP_XFORM_SIZE_MAX);
 	uint8_t *a = malloc(2 * LINE_CLASS_HIGH);
 	if (y != NULL && a != NULL) {
@@ -971,14 +1028,12 @@ static void gcm_lines_measure(IMB_MGR *m, const struct esp_xform *x)
 				uint16_t mask = (uint16_t)(rk | (((1u << k) - 1u) << (n - k)));
 
 				if (gcm_lines_hold(m, x, y, mask, lo, hi, a, a + LINE_CLASS_HIGH)) {
-					gcm_lines[x->warm][c] = mask;
+					gcm_lines[x->gcm][c] = mask;
 					break;
 				}
 			}
 			lo = hi;
 		}
-		while (IMB_FLUSH_JOB(m) != NULL)
-			;
 		OPENSSL_cleanse(y, ESP_XFORM_SIZE_MAX); /* the SA's key, its keystream in a */
 		OPENSSL_cleanse(a, 2 * LINE_CLASS_HIGH);
 	}
@@ -1014,7 +1069,7 @@ static int keys_setup(struct esp_xform *x, const struct esp_xform_conf *c, char 
 		rc = iv_setup(x);
 	if (rc == 0)
 		rc = selftest(x, m);
-	if (rc == 0 && x->warm != 0)
+	if (rc == 0 && x->gcm != 0)
 		gcm_lines_measure(m, x);
 	if (rc != 0)
 		snprintf(err, errlen, "key setup failed (hash, random source or library)");

@@ -135,8 +135,8 @@ struct esp_xform {
 	uint8_t enc;	   /* enum esp_enc */
 	uint8_t auth;	   /* enum esp_auth */
 	uint8_t esn;
-	uint8_t dir;  /* enum esp_xform_dir */
-	uint8_t warm; /* AES-GCM: its key length's row of measured key lines (esp_xform_key_lines) */
+	uint8_t dir; /* enum esp_xform_dir */
+	uint8_t gcm; /* AES-GCM: 1, 2, 3 for 16, 24, 32-byte keys (direct call, key lines); else 0 */
 	uint8_t salt[ESP_XFORM_SALT_LEN];
 	uint8_t iv_rand[8]; /* outbound CBC: random part of the IV nonces (esp_xform_iv) */
 	uint8_t keys[] __rte_aligned(RTE_CACHE_LINE_SIZE);

@@ -43,13 +43,20 @@ extern const uint16_t bench_imix[BENCH_IMIX_LEN];
 /* Frame sizes (FCS included) of one size class, in send order; returns the sequence length. */
 unsigned int bench_size_frames(enum bench_size s, const uint16_t **frames);
 
+/*
+ * How the crypto-only rows call intel-ipsec-mb. BEST: the library's fastest call for the suite,
+ * as the data plane makes it (AES-GCM's direct functions, the burst API for the others).
+ */
+enum bench_imb_api { BENCH_IMB_BEST, BENCH_IMB_BURST, BENCH_IMB_JOB };
+extern const char *const bench_imb_api_name[];
+
 struct bench_opts {
 	bool quick;
 	bool smoke;
 	unsigned int duration_ms; /* measured time per row, split into reps windows */
 	unsigned int reps;
 	unsigned int inflight; /* generator mbufs in circulation */
-	bool imb_job_api;      /* crypto-only through the job API instead of the burst API */
+	uint8_t imb_api;       /* crypto-only through enum bench_imb_api */
 	bool rt;	       /* SCHED_FIFO for both lcores: other tasks get only what RT leaves */
 	const char *json;
 	const char *filters[BENCH_FILTERS_MAX];

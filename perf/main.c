@@ -70,7 +70,8 @@ static void usage(FILE *f)
 		"  --scales LIST  routes per family, comma separated (default 10,1000,100000)\n"
 		"  --sa-scales LIST  tunnels (SA pairs) of the esp rows (default 1,1000,100000)\n"
 		"  --inflight N   generator mbufs in circulation (default 2048)\n"
-		"  --imb-api API  crypto-only through intel-ipsec-mb's burst (default) or job API\n"
+		"  --imb-api API  crypto-only through intel-ipsec-mb's fastest call per suite, as\n"
+		"                 the data plane (best, default), or its burst or job API\n"
 		"  --rt           SCHED_FIFO for both lcores (steadier; starves other tasks)\n"
 		"  --no-huge      anonymous memory even when hugepages are free\n"
 		"  --cores A,B    generator and worker CPUs (default 0,1)\n"
@@ -137,8 +138,12 @@ static int parse_opt(struct cli *c, int ch, const char *arg)
 	case 'i':
 		return parse_uint(arg, 64, 4096, &o->inflight) ? 0 : -EINVAL;
 	case 'a':
-		o->imb_job_api = strcmp(arg, "job") == 0;
-		return o->imb_job_api || strcmp(arg, "burst") == 0 ? 0 : -EINVAL;
+		for (uint8_t i = 0; i <= BENCH_IMB_JOB; i++)
+			if (strcmp(arg, bench_imb_api_name[i]) == 0) {
+				o->imb_api = i;
+				return 0;
+			}
+		return -EINVAL;
 	case 'c':
 		c->cores = arg;
 		return 0;

@@ -26,10 +26,13 @@ void report_header(const struct bench *b)
 	printf("sched    %s; a window is clean when both lcores ran >= %.0f%% of it\n", e->sched,
 	       BENCH_CLEAN_SHARE * 100);
 	printf("plan     %s: %u x %u ms windows per row after %u ms warm-up, median window "
-	       "reported;\n         %u mbufs in flight; %s memory; crypto via the %s API\n",
+	       "reported;\n         %u mbufs in flight; %s memory; crypto-only: %s\n",
 	       o->quick ? "quick" : "full", o->reps, o->duration_ms / o->reps,
 	       (unsigned int)(b->warmup_tsc * 1000 / e->tsc_hz), o->inflight,
-	       e->hugepages ? "2 MB hugepage" : "no-hugepage", o->imb_job_api ? "job" : "burst");
+	       e->hugepages ? "2 MB hugepage" : "no-hugepage",
+	       o->imb_api == BENCH_IMB_BEST    ? "AES-GCM direct calls, others the burst API"
+	       : o->imb_api == BENCH_IMB_BURST ? "the burst API"
+					       : "the job API");
 	core_cols = e->core_cycles;
 	printf("\n" COLS_FMT "%s  %s\n", "path", "size", "frame", "scale", "Mpps", "Gbps",
 	       "cyc/pkt", "busy", "cpu", "ref Mpps", "ratio", core_cols ? " core/pkt" : "", "note");
@@ -146,7 +149,7 @@ static void json_plan(FILE *f, const struct bench *b)
 		o->quick ? "true" : "false", o->duration_ms, o->reps);
 	fprintf(f, "\"warmup_ms\": %u, \"inflight\": %u, \"imb_api\": \"%s\", \"rt\": %s, ",
 		(unsigned int)(b->warmup_tsc * 1000 / b->env.tsc_hz), o->inflight,
-		o->imb_job_api ? "job" : "burst", o->rt ? "true" : "false");
+		bench_imb_api_name[o->imb_api], o->rt ? "true" : "false");
 	fputs("\"sched\": ", f);
 	jstr(f, b->env.sched);
 	fputs(", \"scales\": [", f);
