@@ -23,6 +23,7 @@
 
 #include "crypto/imb.h"
 #include "perf/esp.h"
+#include "perf/order.h"
 
 #define ETH_LEN	    14
 #define FCS_LEN	    4
@@ -204,22 +205,6 @@ static void sizes(struct esp_traffic *e, enum bench_size size)
 	}
 }
 
-/* A fixed pseudo-random order of the pairs (xorshift64, fixed seed), as gen.c shuffles. */
-static void shuffle(uint32_t *v, uint32_t n)
-{
-	uint64_t x = 0x9e3779b97f4a7c15ULL;
-	for (uint32_t i = 0; i < n; i++)
-		v[i] = i;
-	for (uint32_t i = n; i > 1; i--) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		uint32_t j = (uint32_t)(x % i), t = v[i - 1];
-		v[i - 1] = v[j];
-		v[j] = t;
-	}
-}
-
 int esp_traffic_build(struct esp_traffic *e, const struct rig *r, const struct esp_tunnels *t,
 		      enum bench_size size, uint64_t icv_budget)
 {
@@ -247,7 +232,7 @@ int esp_traffic_build(struct esp_traffic *e, const struct rig *r, const struct e
 		e->next[i] = 1 + (uint32_t)((uint64_t)i * e->m / n);
 	}
 	if (rc == 0)
-		shuffle(e->order, n);
+		perf_order_shuffle(e->order, n);
 	crypto_imb_mgr_free(mgr);
 	free(x);
 	free(scratch);

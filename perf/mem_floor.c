@@ -24,6 +24,8 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "perf/order.h"
+
 #define BURST	  32
 #define LINE	  64
 #define PKTS_MIN  (1u << 22)
@@ -69,23 +71,12 @@ static int arena_get(struct arena *a, size_t len)
 	return 0;
 }
 
-/* A fixed pseudo-random order of n objects (xorshift64, fixed seed), as the bench uses. */
+/* The objects in the order the esp-decrypt rows visit their pairs (perf/order.h). */
 static uint32_t *order_make(uint32_t n)
 {
 	uint32_t *v = malloc(sizeof(*v) * n);
-	uint64_t x = 0x9e3779b97f4a7c15ULL;
-	if (v == NULL)
-		return NULL;
-	for (uint32_t i = 0; i < n; i++)
-		v[i] = i;
-	for (uint32_t i = n; i > 1; i--) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		uint32_t j = (uint32_t)(x % i), t = v[i - 1];
-		v[i - 1] = v[j];
-		v[j] = t;
-	}
+	if (v != NULL)
+		perf_order_shuffle(v, n);
 	return v;
 }
 
