@@ -15,10 +15,10 @@
  * Bursts: AES-GCM ops go to the library's direct functions, one call each (gcm_call: a GCM job
  * runs synchronously anyway, and filling, dispatching and collecting it cost more than the
  * cipher at 64 bytes). The other suites' ops go ESP_XFORM_BURST at a time through the job API,
- * each job with the keys of its op's own transform, so one round may mix SAs and suites (whose key lines are asked
- * for a few ops ahead, as they are cold when a burst mixes many SAs); each job's user_data
- * points at its op's scratch, because the library returns jobs when their lane completes, not
- * in submission order. Every round ends with one flush, so the manager is empty between calls.
+ * each job with the keys of its op's own transform, so one round may mix SAs and suites. Key
+ * lines are asked for a few ops ahead, as they are cold when a burst mixes many SAs. Each job's
+ * user_data points at its op's scratch, because the library returns jobs when their lane
+ * completes, not in submission order. Every round ends with one flush, so the manager is empty between calls.
  * Decryption computes the ICV into scratch and compares it with the received one in constant
  * time.
  *
@@ -371,14 +371,21 @@ static inline unsigned int line_class(uint32_t len)
 	return len <= 64 ? 0 : 26u - (unsigned int)__builtin_clz(len - 1); /* 65..128: 1, ... */
 }
 
-static inline unsigned int key_line_count(const struct esp_xform *x)
+/* Bytes of x's keys[]. */
+static inline uint32_t key_bytes(const struct esp_xform *x)
 {
-	return (x->size - (unsigned int)sizeof(*x) + RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE;
+	return x->size - (uint32_t)sizeof(*x);
+}
+
+/* The mask of the lines holding keys[0 .. bytes - 1]. */
+static inline uint16_t lines_below(uint32_t bytes)
+{
+	return (uint16_t)((1u << ((bytes + RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE)) - 1u);
 }
 
 static inline uint16_t all_lines(const struct esp_xform *x)
 {
-	return (uint16_t)((1u << key_line_count(x)) - 1u);
+	return lines_below(key_bytes(x));
 }
 
 static inline uint16_t key_lines(const struct esp_xform *x, uint32_t len)
@@ -980,7 +987,7 @@ static void gcm_once(IMB_MGR *m, const struct esp_xform *x, uint8_t *buf, uint32
 static bool gcm_lines_hold(IMB_MGR *m, const struct esp_xform *x, struct esp_xform *y,
 			   uint16_t mask, uint32_t lo, uint32_t hi, uint8_t *a, uint8_t *b)
 {
-	uint32_t klen = x->size - (uint32_t)sizeof(*x);
+	uint32_t klen = key_bytes(x);
 	uint8_t ta[AEAD_ICV_LEN], tb[AEAD_ICV_LEN];
 	bool same = true;
 
@@ -1010,12 +1017,10 @@ static bool gcm_lines_hold(IMB_MGR *m, const struct esp_xform *x, struct esp_xfo
  */
 static void gcm_lines_measure(IMB_MGR *m, const struct esp_xform *x)
 {
-	uint32_t n = key_line_count(x), lo = 0;
-	uint16_t rk = (uint16_t)((1u << ((AES_KEYS_LEN(x->key_len) + RTE_CACHE_LINE_SIZE - 1) /
-					 RTE_CACHE_LINE_SIZE)) -
-				 1u);
+	uint32_t n = (uint32_t)__builtin_popcount(all_lines(x)), lo = 0;
+	uint16_t rk = lines_below(AES_KEYS_LEN(x->key_len));
 
-	if (gcm_lines_measured[x->gcm] || n > KEY_LINES_MAX)
+	if (gcm_lines_measured[x->gcm])
 		return;
 	gcm_lines_measured[x->gcm] = true; /* also when out of memory: every line */
 	struct esp_xform *y = aligned_alloc(RTE_CACHE_LINE_SIZE, ESP_XFORM_SIZE_MAX);

@@ -128,16 +128,27 @@ static void fill_cbc_hmac(const struct crun *c, IMB_JOB *j, uint8_t *pkt, const 
 	j->u.HMAC._hashed_auth_key_xor_opad = c->k.opad;
 }
 
-/* Fill j with the next packet of the rotation. */
-static inline void fill_next(struct crun *c, IMB_JOB *j)
+/* The next packet of the rotation: its buffer and nonce (returned), its sizes in *z. */
+static inline uint8_t *next_pkt(struct crun *c, const uint8_t **nonce, const struct csz **z)
 {
-	const struct csz *z = &c->sz[c->si];
-	c->fill(c, j, c->buf + (size_t)c->bi * BUF_SIZE, c->nonce[c->bi], z, c->dir);
-	c->l3 += z->l3;
+	uint8_t *pkt = c->buf + (size_t)c->bi * BUF_SIZE;
+	*nonce = c->nonce[c->bi];
+	*z = &c->sz[c->si];
+	c->l3 += (*z)->l3;
 	if (++c->bi == NBUF)
 		c->bi = 0;
 	if (++c->si == c->n_sz)
 		c->si = 0;
+	return pkt;
+}
+
+/* Fill j with the next packet of the rotation. */
+static inline void fill_next(struct crun *c, IMB_JOB *j)
+{
+	const uint8_t *nonce;
+	const struct csz *z;
+	uint8_t *pkt = next_pkt(c, &nonce, &z);
+	c->fill(c, j, pkt, nonce, z, c->dir);
 }
 
 static inline unsigned int failed(IMB_JOB **jobs, unsigned int n)
@@ -196,35 +207,24 @@ static inline void gcm_direct(const struct crun *c, uint8_t *pkt, const uint8_t 
 			      const struct csz *z, IMB_CIPHER_DIRECTION dir)
 {
 	uint32_t off = ESP_HDR_LEN + c->s->iv_len;
+	bool enc = dir == IMB_DIR_ENCRYPT, k128 = c->s->key_len == 16;
+	aes_gcm_enc_dec_t fn = enc ? (k128 ? c->mgr->gcm128_enc : c->mgr->gcm256_enc)
+				   : (k128 ? c->mgr->gcm128_dec : c->mgr->gcm256_dec);
 	uint8_t tag[16];
 	struct gcm_context_data ctx;
-	bool k128 = c->s->key_len == 16;
-	if (dir == IMB_DIR_ENCRYPT && k128)
-		IMB_AES128_GCM_ENC(c->mgr, &c->k.gcm, &ctx, pkt + off, pkt + off, z->ct, nonce, pkt,
-				   ESP_HDR_LEN, pkt + off + z->ct, c->s->icv_len);
-	else if (dir == IMB_DIR_ENCRYPT)
-		IMB_AES256_GCM_ENC(c->mgr, &c->k.gcm, &ctx, pkt + off, pkt + off, z->ct, nonce, pkt,
-				   ESP_HDR_LEN, pkt + off + z->ct, c->s->icv_len);
-	else if (k128)
-		IMB_AES128_GCM_DEC(c->mgr, &c->k.gcm, &ctx, pkt + off, pkt + off, z->ct, nonce, pkt,
-				   ESP_HDR_LEN, tag, c->s->icv_len);
-	else
-		IMB_AES256_GCM_DEC(c->mgr, &c->k.gcm, &ctx, pkt + off, pkt + off, z->ct, nonce, pkt,
-				   ESP_HDR_LEN, tag, c->s->icv_len);
-	if (dir == IMB_DIR_DECRYPT)
+	fn(&c->k.gcm, &ctx, pkt + off, pkt + off, z->ct, nonce, pkt, ESP_HDR_LEN,
+	   enc ? pkt + off + z->ct : tag, c->s->icv_len);
+	if (!enc)
 		memcpy(pkt + off + z->ct, tag, c->s->icv_len); /* as the job API leaves it */
 }
 
 static unsigned int direct_api(struct crun *c, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		const struct csz *z = &c->sz[c->si];
-		gcm_direct(c, c->buf + (size_t)c->bi * BUF_SIZE, c->nonce[c->bi], z, c->dir);
-		c->l3 += z->l3;
-		if (++c->bi == NBUF)
-			c->bi = 0;
-		if (++c->si == c->n_sz)
-			c->si = 0;
+		const uint8_t *nonce;
+		const struct csz *z;
+		uint8_t *pkt = next_pkt(c, &nonce, &z);
+		gcm_direct(c, pkt, nonce, z, c->dir);
 	}
 	return n;
 }
